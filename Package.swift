@@ -1,0 +1,77 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Upcoming features that keep existentials honest (as swift-jobs does).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "groqbatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "groqbatch", targets: ["groqbatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        /// Import and export formats: the JSONL line forms, validation, the Batch API output form, CSV.
+        .target(name: "JobFormats", swiftSettings: swiftSettings),
+        /// The SQLite queue: migrations, jobs, claims, leases, results.
+        .target(
+            name: "QueueStore",
+            dependencies: [
+                "JobFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The OpenAI-compatible Groq client: requests, responses, rate-limit headers, error classes.
+        .target(
+            name: "GroqClient",
+            dependencies: [
+                "JobFormats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// A Groq-compatible server on loopback for the demo, the tests and the benchmarks.
+        .target(
+            name: "GroqSimulator",
+            dependencies: [
+                "JobFormats",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "groqbatch",
+            dependencies: [
+                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "JobFormatsTests", dependencies: ["JobFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GroqClientTests",
+            dependencies: ["GroqClient", "GroqSimulator"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CLITests", dependencies: ["groqbatch"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The export formats: the Batch API output form as JSONL, or CSV with one row per job.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    case jsonl
+    case csv
+
+    /// The CSV header line.
+    public static let csvHeader = "custom_id,status,model,content,prompt_tokens,completion_tokens,total_tokens,error_code,error"
+
+    /// The header to write before the first row, if the format has one.
+    public var header: String? {
+        self == .csv ? Self.csvHeader : nil
+    }
+
+    /// One row, without its line ending.
+    public func line(for row: ExportRow) -> String {
+        switch self {
+        case .jsonl: Self.batchOutputLine(row)
+        case .csv: Self.csvLine(row)
+        }
+    }
+
+    /// `{"id","custom_id","response":{"status_code","request_id","body"},"error":{"code","message"}}`.
+    static func batchOutputLine(_ row: ExportRow) -> String {
+        var object: [String: JSONValue] = [
+            "id": .string("batch_req_\(row.jobID)"),
+            "custom_id": .string(row.customID),
+            "response": .null,
+            "error": .null,
+        ]
+        if row.status == "succeeded", let raw = row.rawResponse {
+            let body = (try? JSONValue.decode(Data(raw.utf8))) ?? .string(raw)
+            object["response"] = .object([
+                "status_code": .number(200),
+                "request_id": row.requestID.map(JSONValue.string) ?? .null,
+                "body": body,
+            ])
+        }
+        if let error = row.effectiveError {
+            object["error"] = .object(["code": .string(error.code), "message": .string(error.message)])
+        }
+        return JSONValue.object(object).jsonString()
+    }
+
+    static func csvLine(_ row: ExportRow) -> String {
+        let error = row.effectiveError
+        return [
+            row.customID, row.status, row.model ?? "", row.content ?? "",
+            row.promptTokens.map(String.init) ?? "", row.completionTokens.map(String.init) ?? "",
+            row.totalTokens.map(String.init) ?? "", error?.code ?? "", error?.message ?? "",
+        ].map(csvField).joined(separator: ",")
+    }
+
+    /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+    static func csvField(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

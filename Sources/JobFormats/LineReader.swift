@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file or standard input one line at a time with a fixed-size buffer, so a file of any size
+/// is read in flat memory.
+public final class LineReader {
+    /// Why a file could not be read.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): cannot read: \(reason)" }
+    }
+
+    private let file: UnsafeMutablePointer<FILE>
+    private let ownsFile: Bool
+    private let path: String
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    /// Bytes read so far, for progress.
+    public private(set) var bytesRead = 0
+
+    /// Opens `path`, or standard input for `-`.
+    public init(path: String, bufferSize: Int = 1 << 20) throws(OpenError) {
+        self.path = path
+        if path == "-" {
+            // A stream of our own on descriptor 0: the C `stdin` global is shared mutable state to Swift 6.
+            guard let input = fdopen(0, "rb") else {
+                throw OpenError(path: path, reason: String(cString: strerror(errno)))
+            }
+            file = input
+            ownsFile = false
+        } else {
+            guard let opened = fopen(path, "rb") else {
+                throw OpenError(path: path, reason: String(cString: strerror(errno)))
+            }
+            file = opened
+            ownsFile = true
+        }
+        buffer = [UInt8](repeating: 0, count: bufferSize)
+    }
+
+    deinit {
+        if ownsFile { fclose(file) }
+    }
+
+    /// Calls `body` with each line's bytes (without `\n` or `\r\n`) and its 1-based number.
+    /// A line longer than the buffer grows the buffer for that line.
+    public func forEachLine(_ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
+        var lineNumber = 0
+        while true {
+            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                var lineEnd = newline
+                if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                try body(buffer[start..<lineEnd], lineNumber)
+                start = newline + 1
+                continue
+            }
+            if atEOF {
+                if start < end {
+                    lineNumber += 1
+                    var lineEnd = end
+                    if buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                    try body(buffer[start..<lineEnd], lineNumber)
+                }
+                return
+            }
+            try refill()
+        }
+    }
+
+    /// Moves the unread tail to the front and reads more, doubling the buffer when a line fills it.
+    private func refill() throws(OpenError) {
+        if start > 0 {
+            let pending = end - start
+            if pending > 0 {
+                buffer.withUnsafeMutableBufferPointer { raw in
+                    _ = memmove(raw.baseAddress!, raw.baseAddress! + start, pending)
+                }
+            }
+            start = 0
+            end = pending
+        }
+        if end == buffer.count {
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+        let count = buffer.withUnsafeMutableBufferPointer { raw in
+            fread(raw.baseAddress! + end, 1, raw.count - end, file)
+        }
+        end += count
+        bytesRead += count
+        if count == 0 {
+            if ferror(file) != 0 { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
+            atEOF = true
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// One call made to a provider, as the `attempts` table keeps it.
+public struct AttemptRecord: Sendable, Equatable {
+    /// How the call ended, in the classes of the retry/fallback table.
+    public enum Outcome: String, Sendable, CaseIterable {
+        case success, retry, fallback, permanent, fatal, abandoned
+    }
+
+    public var model: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var httpStatus: Int?
+    public var outcome: Outcome
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var requestID: String?
+
+    public init(
+        model: String, startedAt: Date, finishedAt: Date, httpStatus: Int?, outcome: Outcome,
+        errorCode: String? = nil, errorMessage: String? = nil, promptTokens: Int? = nil,
+        completionTokens: Int? = nil, requestID: String? = nil
+    ) {
+        self.model = model
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.httpStatus = httpStatus
+        self.outcome = outcome
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.requestID = requestID
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// What an import says about the batch it fills: its name and the defaults its jobs inherit.
+public struct BatchSpec: Sendable, Equatable {
+    /// The batch's unique name; importing again under the same name adds to the same batch.
+    public var name: String
+    /// The file imported (`-` for standard input).
+    public var source: String
+    /// The default model chain (`--model` then `--fallback`), first preferred.
+    public var models: [String]
+    /// The output limit written into bodies that have none. The default is none.
+    public var maxTokens: Int?
+    /// The priority of jobs that do not give one; higher runs first. The default is 0.
+    public var priority: Int
+    /// No job of the batch starts before this time. The default is none.
+    public var notBefore: Date?
+    /// Calls allowed per model for each job before it moves on. The default is 5.
+    public var maxAttempts: Int
+
+    public init(
+        name: String, source: String, models: [String] = [], maxTokens: Int? = nil, priority: Int = 0,
+        notBefore: Date? = nil, maxAttempts: Int = 5
+    ) {
+        self.name = name
+        self.source = source
+        self.models = models
+        self.maxTokens = maxTokens
+        self.priority = priority
+        self.notBefore = notBefore
+        self.maxAttempts = maxAttempts
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A job a worker holds under a lease, with everything it needs to make the call.
+public struct ClaimedJob: Sendable, Equatable {
+    public var id: Int64
+    public var batchID: Int64
+    public var customID: String
+    public var priority: Int
+    /// The chat body as JSON text, without `model`.
+    public var requestJSON: String
+    /// The model chain, first preferred.
+    public var models: [String]
+    /// The position in `models` this attempt uses.
+    public var modelIndex: Int
+    /// Calls made so far for this job, on any model.
+    public var attempts: Int
+    /// Calls made so far on the current model.
+    public var modelAttempts: Int
+    /// Calls allowed per model.
+    public var maxAttempts: Int
+    public var promptCharacters: Int
+    public var maxTokens: Int?
+    public var leaseExpiresAt: Date
+
+    /// The model this attempt uses, or nil when the chain is used up.
+    public var model: String? {
+        models.indices.contains(modelIndex) ? models[modelIndex] : nil
+    }
+}

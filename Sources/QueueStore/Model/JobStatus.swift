@@ -1,0 +1,8 @@
+/// A job's place in its life: queued → running → succeeded | failed, or cancelled on the way.
+public enum JobStatus: String, Sendable, CaseIterable, Codable {
+    case queued
+    case running
+    case succeeded
+    case failed
+    case cancelled
+}

@@ -1,0 +1,27 @@
+/// A job as import hands it to the store.
+public struct NewJob: Sendable, Equatable {
+    /// The 1-based line of the source file.
+    public var line: Int
+    public var customID: String
+    /// The chat body as JSON text, without `model`.
+    public var requestJSON: String
+    /// The model chain, first preferred.
+    public var models: [String]
+    public var promptCharacters: Int
+    public var maxTokens: Int?
+    /// The job's priority; nil takes the batch's.
+    public var priority: Int?
+
+    public init(
+        line: Int, customID: String, requestJSON: String, models: [String], promptCharacters: Int,
+        maxTokens: Int?, priority: Int? = nil
+    ) {
+        self.line = line
+        self.customID = customID
+        self.requestJSON = requestJSON
+        self.models = models
+        self.promptCharacters = promptCharacters
+        self.maxTokens = maxTokens
+        self.priority = priority
+    }
+}

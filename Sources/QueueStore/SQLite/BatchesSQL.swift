@@ -1,0 +1,12 @@
+/// Every statement on `batches`.
+enum BatchesSQL {
+    static let find = "SELECT id FROM batches WHERE name = ?"
+    static let insert = """
+        INSERT INTO batches (name, source, models, max_tokens, priority, not_before, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let touch = "UPDATE batches SET source = ?, updated_at = ? WHERE id = ?"
+    static let names = "SELECT name FROM batches ORDER BY id"
+    static let progress = "SELECT * FROM batch_progress"
+    static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
+}

@@ -1,0 +1,96 @@
+/// Every statement on `jobs`. Transitions that need a held lease say so in their WHERE clause.
+enum JobsSQL {
+    static let maxID = "SELECT COALESCE(MAX(id), 0) FROM jobs"
+    static let insert = """
+        INSERT INTO jobs (batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens,
+                          max_attempts, not_before, next_attempt_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (batch_id, custom_id) DO NOTHING
+        """
+    static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
+
+    /// Claims queued, runnable jobs in priority order, then age.
+    static func claim(batchFilter: Bool) -> String {
+        """
+        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+        WHERE id IN (
+            SELECT id FROM jobs
+            WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+            ORDER BY priority DESC, id
+            LIMIT ?)
+        RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at
+        """
+    }
+
+    static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
+    static let attemptCount = "SELECT attempts FROM jobs WHERE id = ?"
+
+    static let succeed = """
+        UPDATE jobs SET status = 'succeeded', attempts = attempts + 1, model_attempts = model_attempts + 1,
+                        lease_owner = NULL, lease_expires_at = NULL, error_code = NULL, error_message = NULL,
+                        finished_at = ?, updated_at = ?
+        WHERE id = ?
+        """
+    static let retry = """
+        UPDATE jobs SET status = 'queued', attempts = attempts + 1, model_attempts = model_attempts + 1,
+                        next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        error_code = ?, error_message = ?, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+    static let moveToModel = """
+        UPDATE jobs SET status = 'queued', attempts = attempts + 1, model_index = ?, model_attempts = 0,
+                        next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        error_code = ?, error_message = ?, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+    static let fail = """
+        UPDATE jobs SET status = 'failed', attempts = attempts + 1, model_attempts = model_attempts + 1,
+                        lease_owner = NULL, lease_expires_at = NULL, error_code = ?, error_message = ?,
+                        finished_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+    static let release = """
+        UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+
+    static let renewLeases = """
+        UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?
+        """
+    static let recoverExpired = """
+        UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE status = 'running' AND lease_expires_at < ?
+        """
+    static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"
+    static let earliestLeaseExpiry = "SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running'"
+    static let countByStatus = "SELECT status, COUNT(*) FROM jobs GROUP BY status"
+
+    static func cancel(byBatch: Bool) -> String {
+        """
+        UPDATE jobs SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL,
+                        finished_at = ?, updated_at = ?
+        WHERE status IN ('queued', 'running') AND \(byBatch ? "batch_id = (SELECT id FROM batches WHERE name = ?)" : "id = ?")
+        """
+    }
+
+    static func requeue(statuses: [JobStatus], byBatch: Bool) -> String {
+        """
+        UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0, next_attempt_at = ?,
+                        finished_at = NULL, updated_at = ?
+        WHERE status IN (\(statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")))\(byBatch ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+        """
+    }
+
+    /// Export rows in input order, optionally of one batch.
+    static func export(batchFilter: Bool) -> String {
+        """
+        SELECT j.id, j.custom_id, j.status, j.models, j.model_index, j.error_code, j.error_message,
+               r.model, r.content, r.finish_reason, r.raw_response, r.request_id,
+               r.prompt_tokens, r.completion_tokens, r.total_tokens
+        FROM jobs j LEFT JOIN results r ON r.job_id = j.id
+        \(batchFilter ? "WHERE j.batch_id = ?" : "")
+        ORDER BY j.batch_id, j.line
+        """
+    }
+}

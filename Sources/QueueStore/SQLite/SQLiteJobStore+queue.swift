@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+extension SQLiteJobStore: JobStore {
+    public func claim(
+        workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date
+    ) async throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        return try await pool.write { db in
+            try Self.claim(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now)
+        }
+    }
+
+    static func claim(
+        db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date
+    ) throws -> [ClaimedJob] {
+        let expires = now.addingTimeInterval(leaseDuration)
+        var arguments: StatementArguments = [workerID, expires.unixSeconds, now.unixSeconds, now.unixSeconds]
+        if let batch { arguments += [batch] }
+        arguments += [limit]
+        let rows = try Row.fetchAll(db, sql: JobsSQL.claim(batchFilter: batch != nil), arguments: arguments)
+        // RETURNING gives rows in no promised order; callers start them in queue order.
+        return try rows.map(claimedJob).sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
+    }
+
+    static func claimedJob(_ row: Row) throws -> ClaimedJob {
+        let modelsJSON: String = row["models"]
+        let models = try JSONDecoder().decode([String].self, from: Data(modelsJSON.utf8))
+        return ClaimedJob(
+            id: row["id"], batchID: row["batch_id"], customID: row["custom_id"], priority: row["priority"],
+            requestJSON: row["request"], models: models, modelIndex: row["model_index"], attempts: row["attempts"],
+            modelAttempts: row["model_attempts"], maxAttempts: row["max_attempts"],
+            promptCharacters: row["prompt_chars"], maxTokens: row["max_tokens"],
+            leaseExpiresAt: Date(timeIntervalSince1970: row["lease_expires_at"]))
+    }
+
+    public func record(_ outcomes: [JobOutcome], workerID: String, now: Date) async throws -> [OutcomeDisposition] {
+        guard !outcomes.isEmpty else { return [] }
+        return try await pool.write { db in
+            try outcomes.map { try Self.apply($0, workerID: workerID, now: now, db: db) }
+        }
+    }
+
+    /// Writes one call's attempt row and applies its job's transition if the job is still this worker's.
+    static func apply(_ outcome: JobOutcome, workerID: String, now: Date, db: Database) throws -> OutcomeDisposition {
+        let seconds = now.unixSeconds
+        if let attempt = outcome.attempt {
+            try db.execute(sql: AttemptsSQL.insert, arguments: [
+                outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
+                attempt.finishedAt.unixSeconds, attempt.httpStatus, attempt.outcome.rawValue, attempt.errorCode,
+                attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
+            ])
+        }
+        switch outcome.transition {
+        case .succeed(let result):
+            // An answer is worth keeping even if the lease expired meanwhile, as long as no other answer
+            // was stored first: the job gets exactly one result row either way.
+            guard let row = try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [outcome.jobID]) else {
+                return .leaseLost
+            }
+            let status: String = row[0]
+            if status == JobStatus.succeeded.rawValue { return .duplicateResult }
+            guard status == JobStatus.running.rawValue || status == JobStatus.queued.rawValue else { return .leaseLost }
+            try db.execute(sql: ResultsSQL.insert, arguments: [
+                outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
+                result.completionTokens, result.totalTokens, result.queueTime, result.promptTime,
+                result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
+                seconds,
+            ])
+            try db.execute(sql: JobsSQL.succeed, arguments: [seconds, seconds, outcome.jobID])
+            return .applied
+        case .retry(let at, let code, let message):
+            try db.execute(sql: JobsSQL.retry, arguments: [
+                at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
+            ])
+        case .moveToModel(let index, let code, let message):
+            try db.execute(sql: JobsSQL.moveToModel, arguments: [
+                index, seconds, code, message, seconds, outcome.jobID, workerID,
+            ])
+        case .fail(let code, let message):
+            try db.execute(sql: JobsSQL.fail, arguments: [code, message, seconds, seconds, outcome.jobID, workerID])
+        case .release:
+            try db.execute(sql: JobsSQL.release, arguments: [seconds, outcome.jobID, workerID])
+            if db.changesCount == 1 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            return db.changesCount >= 1 ? .applied : .leaseLost
+        }
+        return db.changesCount == 1 ? .applied : .leaseLost
+    }
+
+    public func renewLeases(workerID: String, until: Date, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: WorkersSQL.heartbeat, arguments: [now.unixSeconds, workerID])
+            try db.execute(sql: JobsSQL.renewLeases, arguments: [until.unixSeconds, workerID])
+            return db.changesCount
+        }
+    }
+
+    public func recoverExpiredLeases(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: JobsSQL.recoverExpired, arguments: [now.unixSeconds, now.unixSeconds])
+            let recovered = db.changesCount
+            if recovered > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            return recovered
+        }
+    }
+
+    public func nextWakeTime() async throws -> Date? {
+        try await pool.read { db in
+            let runnable = try Double.fetchOne(db, sql: JobsSQL.earliestRunnable)
+            let leaseExpiry = try Double.fetchOne(db, sql: JobsSQL.earliestLeaseExpiry)
+            return [runnable, leaseExpiry].compactMap { $0 }.min().map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func changeCounter() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: WorkersSQL.changes) ?? 0 }
+    }
+
+    /// Records a worker process, so `status` and people can see who holds leases.
+    public func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: WorkersSQL.register, arguments: [id, host, pid, now.unixSeconds, now.unixSeconds])
+        }
+    }
+
+    /// Marks a worker stopped.
+    public func stopWorker(id: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: WorkersSQL.stop, arguments: [now.unixSeconds, now.unixSeconds, id])
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The job queue in one SQLite file, shared safely by any number of worker processes.
+///
+/// The file is opened in WAL mode with a busy timeout, so readers never block the writer and writers
+/// from other processes wait their turn instead of failing with `database is locked`. Write transactions
+/// are `BEGIN IMMEDIATE` (GRDB's default), which avoids the lock-upgrade deadlock no timeout can fix.
+public final class SQLiteJobStore: Sendable {
+    /// Settings for opening the file.
+    public struct Configuration: Sendable {
+        /// How long a write waits for another process's transaction. The default is 60 seconds, longer
+        /// than the largest import transaction measured (`make bench`).
+        public var busyTimeout: TimeInterval
+        /// SQLite's `synchronous` pragma. The default is NORMAL: in WAL mode a process crash loses no
+        /// committed transaction; a power loss may lose the last ones, which are then sent again.
+        public var synchronous: String
+
+        public init(busyTimeout: TimeInterval = 60, synchronous: String = "NORMAL") {
+            self.busyTimeout = busyTimeout
+            self.synchronous = synchronous
+        }
+    }
+
+    /// Why the file could not be opened as a groqbatch queue.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// The path of the database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating with mode 0600 when missing) and migrates the queue at `path`.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        try Self.createPrivately(path)
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.foreignKeysEnabled = true
+        let synchronous = configuration.synchronous
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try MigrationRunner.migrate(pool)
+        } catch let error as DatabaseError {
+            throw OpenError(path: path, reason: error.message ?? "\(error.resultCode)")
+        } catch let error as MigrationRunner.SchemaTooNewError {
+            throw OpenError(path: path, reason: error.description)
+        }
+    }
+
+    /// Creates the file with owner-only permissions before SQLite opens it: prompts and answers are private.
+    /// SQLite gives the -wal and -shm files the same permissions.
+    static func createPrivately(_ path: String) throws {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+        } else if errno != EEXIST {
+            throw OpenError(path: path, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The migrations applied to the file, by number.
+    public func appliedMigrations() throws -> [Int] {
+        try pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
+    }
+
+    /// Jobs per status over the whole file.
+    public func countsByStatus() throws -> [JobStatus: Int] {
+        try pool.read { db in
+            var counts: [JobStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: JobsSQL.countByStatus) {
+                if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
+    }
+}
+
+extension Date {
+    /// The form every time column holds.
+    var unixSeconds: Double { timeIntervalSince1970 }
+}
