@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import JobFormats
+import QueueStore
+
+/// `groqbatch import FILE|-`: validates every line and adds the jobs to a batch in one transaction.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add the prompts of a JSONL file to the queue.",
+        discussion: """
+            Each line is one job, in any of these forms:
+              {"custom_id": "a1", "method": "POST", "url": "/v1/chat/completions", "body": {"messages": [...]}}
+              {"custom_id": "a2", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0.2}
+              {"prompt": "Summarise ...", "system": "Be brief", "max_tokens": 200}
+            Any other field is a chat parameter, sent as it is. A line without custom_id gets its line number.
+
+            Every line is checked before anything is written: with any bad line nothing is imported, each
+            problem is printed as FILE:LINE: field: what is wrong, and the exit code is 1
+            (--skip-invalid imports the good lines instead). Importing the same file into the same batch
+            again adds nothing: jobs are matched by custom_id.
+            """)
+
+    @Argument(help: ArgumentHelp("The JSONL file to import, or - for standard input.", valueName: "file"))
+    var file: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The batch to add the jobs to. Defaults to the file's name without its extension.")
+    var batch: String?
+
+    @Option(help: "The model for lines that name none; it heads each job's fallback chain.")
+    var model: String?
+
+    @Option(help: ArgumentHelp("Models to fall back to, in order, after the job's own.", valueName: "a,b"))
+    var fallback: String?
+
+    @Option(name: .customLong("max-tokens"), help: "The output limit for lines that set neither max_tokens nor max_completion_tokens.")
+    var maxTokens: Int?
+
+    @Option(help: "The priority of lines that give none; higher runs first.")
+    var priority: Int = 0
+
+    @Option(name: .customLong("not-before"), help: ArgumentHelp("Start no job of this import before then: \(TimeArgument.help).", valueName: "time"))
+    var notBefore: String?
+
+    @Option(name: .customLong("max-attempts"), help: "Calls allowed per model for each job before it moves on.")
+    var maxAttempts: Int = 5
+
+    @Flag(name: .customLong("skip-invalid"), help: "Import the valid lines and report the invalid ones.")
+    var skipInvalid = false
+
+    /// Issues printed in full; past this only their count is given, so a broken million-line file stays readable.
+    static let printedIssueLimit = 1000
+
+    func validate() throws {
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1 (got \(maxTokens)).") }
+        if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1 (got \(maxAttempts)).") }
+        if let notBefore, TimeArgument(notBefore) == nil {
+            throw ValidationError("--not-before: cannot read '\(notBefore)'; expected \(TimeArgument.help).")
+        }
+        if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
+    }
+
+    var fallbackModels: [String] {
+        (fallback ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    var batchName: String {
+        if let batch { return batch }
+        if file == "-" { return "stdin" }
+        return URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    }
+
+    /// The job's chain: its own model or the batch's, then the fallbacks, each once.
+    func chain(for lineModel: String?) -> [String] {
+        var models: [String] = []
+        for candidate in [lineModel ?? model].compactMap({ $0 }) + fallbackModels where !models.contains(candidate) {
+            models.append(candidate)
+        }
+        return models
+    }
+
+    /// An import abandoned because of bad lines; throwing it rolls the transaction back.
+    struct Rejected: Error {}
+
+    func run() throws {
+        try failingClearlySync {
+            let reader: LineReader
+            do throws(LineReader.OpenError) { reader = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
+            let store = try database.open()
+            let spec = BatchSpec(
+                name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
+                notBefore: notBefore.flatMap { TimeArgument($0)?.date }, maxAttempts: maxAttempts)
+            let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
+            var issues = 0
+            var jobLines = 0
+            var progress = ProgressLine(label: "importing \(file)")
+            func report(_ issue: ImportIssue) {
+                issues += 1
+                if issues <= Self.printedIssueLimit { Console.error(issue.description) }
+            }
+            let summary: ImportSummary
+            do {
+                summary = try store.importJobs(into: spec) { sink in
+                    try reader.forEachLine { bytes, line in
+                        if line % 4096 == 0 { progress.update("\(line) lines, \(sink.inserted) new jobs") }
+                        let job: NewJob
+                        do throws(ImportIssue) {
+                            guard let parsed = try parser.parse(bytes, line: line) else { return }
+                            jobLines += 1
+                            let models = chain(for: parsed.model)
+                            guard !models.isEmpty else {
+                                throw ImportIssue(
+                                    file: file, line: line, field: "model",
+                                    message: "missing: the line names no model and no --model was given")
+                            }
+                            job = NewJob(
+                                line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
+                                models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
+                                priority: parsed.priority)
+                        } catch {
+                            report(error)
+                            return
+                        }
+                        if case .duplicate(let earlier) = try sink.add(job) {
+                            report(ImportIssue(
+                                file: file, line: line, field: "custom_id",
+                                message: "duplicate '\(job.customID)', first used on line \(earlier)"))
+                        }
+                    }
+                    if jobLines == 0 && issues == 0 {
+                        report(ImportIssue(file: file, line: 0, field: "file", message: "is empty: no job lines"))
+                    }
+                    if issues > 0 && (!skipInvalid || sink.inserted == 0) { throw Rejected() }
+                }
+            } catch is Rejected {
+                progress.finish()
+                if issues > Self.printedIssueLimit { Console.error("... and \(issues - Self.printedIssueLimit) more problems") }
+                throw CommandFailure(
+                    skipInvalid ? "\(file): no valid lines; nothing imported"
+                        : jobLines == 0 ? "\(file): nothing imported"
+                        : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
+            }
+            progress.finish()
+            var message = "batch '\(summary.batchName)': \(summary.inserted) job\(summary.inserted == 1 ? "" : "s") imported"
+            if summary.alreadyPresent > 0 {
+                message += ", \(summary.alreadyPresent) already in the batch (unchanged)"
+            }
+            if issues > 0 { message += ", \(issues) invalid line\(issues == 1 ? "" : "s") skipped" }
+            print(message)
+        }
+    }
+}

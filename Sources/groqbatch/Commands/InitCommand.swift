@@ -1,0 +1,20 @@
+import ArgumentParser
+import QueueStore
+
+/// `groqbatch init`: creates (or upgrades) the queue file and says where it is.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the queue database, or apply new migrations to an existing one.",
+        discussion: "Every command creates the database when it is missing; init only makes that explicit.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try failingClearlySync {
+            let store = try database.open()
+            let applied = try store.appliedMigrations()
+            print("\(store.path): schema version \(applied.last ?? 0) (migrations \(applied.map(String.init).joined(separator: ", ")))")
+        }
+    }
+}

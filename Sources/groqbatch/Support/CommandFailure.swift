@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// An error the user can act on: printed as one line on standard error, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32
+
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+/// Standard error, for messages that must not mix with data on standard output.
+enum Console {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Whether standard error is a terminal (progress lines are only drawn there).
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
+
+extension AsyncParsableCommand {
+    /// Runs `body`, turning a `CommandFailure` into its line and exit code instead of ArgumentParser's
+    /// `Error:` output with usage text.
+    func failingClearly<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as CommandFailure {
+            Console.error("groqbatch: \(failure.description)")
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
+
+extension ParsableCommand {
+    /// The synchronous form of `failingClearly`.
+    func failingClearlySync<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as CommandFailure {
+            Console.error("groqbatch: \(failure.description)")
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
