@@ -65,13 +65,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "JobFormatsTests", dependencies: ["JobFormats"], swiftSettings: swiftSettings),
-        .testTarget(name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats"], swiftSettings: swiftSettings),
+        /// What the test targets share: temporary folders, package paths, running the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "JobFormatsTests", dependencies: ["JobFormats", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GroqClientTests",
-            dependencies: ["GroqClient", "GroqSimulator"],
+            dependencies: ["GroqClient", "GroqSimulator", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["groqbatch"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["groqbatch", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,32 @@
+import Foundation
+import JobFormats
+import Testing
+import TestSupport
+
+struct LineReaderTests {
+    func lines(_ text: String, bufferSize: Int = 8) throws -> [String] {
+        let directory = TemporaryDirectory()
+        let path = directory.write("f.jsonl", text)
+        var seen: [String] = []
+        try LineReader(path: path, bufferSize: bufferSize).forEachLine { bytes, number in
+            #expect(number == seen.count + 1)
+            seen.append(String(decoding: bytes, as: UTF8.self))
+        }
+        return seen
+    }
+
+    @Test func splitsOnNewlinesAndDropsCarriageReturns() throws {
+        #expect(try lines("a\r\nbb\n\nccc") == ["a", "bb", "", "ccc"])
+        #expect(try lines("a\n") == ["a"])
+        #expect(try lines("") == [])
+    }
+
+    @Test func linesLongerThanTheBufferArriveWhole() throws {
+        let long = String(repeating: "x", count: 1000)
+        #expect(try lines("\(long)\nshort\n\(long)", bufferSize: 16) == [long, "short", long])
+    }
+
+    @Test func aMissingFileSaysSo() {
+        #expect(throws: LineReader.OpenError.self) { _ = try LineReader(path: "/nonexistent/x.jsonl") }
+    }
+}
