@@ -18,6 +18,11 @@ enum Console {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Writes a line to standard output at once, without buffering.
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     /// Whether standard error is a terminal (progress lines are only drawn there).
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }

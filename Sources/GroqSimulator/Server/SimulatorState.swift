@@ -1,0 +1,215 @@
+import Foundation
+
+/// The simulator's shared state: models, meters, the fault generator and counters. Every decision is
+/// made here in one step; the waiting (latency, hangs) happens outside, so the actor never blocks.
+actor SimulatorState {
+    /// What to do with one chat request.
+    enum Decision: Sendable {
+        /// Answer at once.
+        case answer(SimulatedResponse)
+        /// Reset the connection.
+        case reset(RequestLogEntry)
+        /// Say nothing for `seconds`.
+        case hang(seconds: Double, RequestLogEntry)
+        /// Admitted: generate after `latency` seconds, then `settle`.
+        case generate(Generation)
+    }
+
+    /// An admitted request's plan.
+    struct Generation: Sendable {
+        var model: String
+        var admission: ModelMeters.Admission
+        var promptTokens: Int
+        var completion: (text: String, tokens: Int, finishReason: String)
+        var reservedTokens: Int
+        var latency: Double
+        var queueTime: Double
+        var tokensPerSecond: Double
+        var truncated: Bool
+        var bodyHash: String
+        var requestID: String
+    }
+
+    private(set) var configuration: SimulatorConfiguration
+    private var models: [String: SimulatedModel]
+    private var meters: [String: ModelMeters]
+    private var random: SplitMix64
+    private let start = ContinuousClock.now
+    private let startWallClock = Date().timeIntervalSince1970
+    private var requestNumber: UInt64 = 0
+    private(set) var statusCounts: [Int: Int] = [:]
+    private(set) var isStopping = false
+
+    init(configuration: SimulatorConfiguration) {
+        self.configuration = configuration
+        models = Dictionary(configuration.models.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        meters = models.mapValues { ModelMeters(model: $0, enforcement: configuration.enforcement) }
+        random = SplitMix64(seed: configuration.seed)
+    }
+
+    /// Seconds on the monotonic clock since the simulator started.
+    func now() -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    func wallClock(_ monotonic: Double) -> Double { startWallClock + monotonic }
+
+    func stop() { isStopping = true }
+
+    func count(_ status: Int) { statusCounts[status, default: 0] += 1 }
+
+    func activeModels() -> [SimulatedModel] {
+        configuration.models.filter { !$0.decommissioned }
+    }
+
+    /// Changes a model's limits while running (the admin endpoint); what was spent stays spent.
+    func setLimits(model: String, limits: [ModelMeters.Kind: Int]) -> Bool {
+        guard var model = models[model], var meter = meters[model.id] else { return false }
+        meter.setLimits(limits, at: now())
+        meters[model.id] = meter
+        for (kind, value) in limits {
+            switch kind {
+            case .rpm: model.rpm = value
+            case .rpd: model.rpd = value
+            case .tpm: model.tpm = value
+            case .tpd: model.tpd = value
+            }
+        }
+        models[model.id] = model
+        return true
+    }
+
+    /// Returns the unused part of an admitted request's reservation.
+    func settle(_ generation: Generation) {
+        meters[generation.model]?.settle(
+            generation.admission, actualTokens: generation.promptTokens + generation.completion.tokens, at: now())
+    }
+
+    /// Groq's rate-limit headers for a model, as of now.
+    func headers(model: String?) -> [(String, String)] {
+        guard let model, var meter = meters[model] else { return [] }
+        let fields = meter.headers(at: now())
+        meters[model] = meter
+        return fields
+    }
+
+    func nextRequestID() -> String {
+        requestNumber += 1
+        return "req_sim\(String(requestNumber, radix: 16))\(String(random.next() % 0xFFFF_FFFF, radix: 36))"
+    }
+
+    /// Decides the fate of one chat request.
+    func decide(body: [UInt8], authorization: String?) -> Decision {
+        let requestID = nextRequestID()
+        let bodyHash = FNV1a.hex(body)
+        var entry = RequestLogEntry(time: wallClock(now()), status: 0, bodyHash: bodyHash, requestID: requestID)
+        func answer(_ status: Int, _ text: String, code: String?, model: String? = nil, extra: [(String, String)] = []) -> Decision {
+            entry.status = status
+            entry.code = code
+            entry.model = model
+            return .answer(SimulatedResponse(status: status, body: text, headers: headers(model: model) + extra, requestID: requestID, log: entry))
+        }
+        guard authorization == "Bearer \(configuration.apiKey)" else {
+            return answer(401, GroqErrorBody.invalidAPIKey, code: "invalid_api_key")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return answer(400, GroqErrorBody.invalidRequest("We could not parse the JSON body of your request."), code: "invalid_request_error")
+        }
+        guard let modelID = object["model"] as? String else {
+            return answer(400, GroqErrorBody.invalidRequest("property 'model' is missing"), code: "invalid_request_error")
+        }
+        entry.model = modelID
+        guard let model = models[modelID] else {
+            return answer(404, GroqErrorBody.modelNotFound(modelID), code: "model_not_found")
+        }
+        if model.decommissioned {
+            return answer(400, GroqErrorBody.decommissioned(modelID), code: "model_decommissioned")
+        }
+        guard let messages = object["messages"] as? [[String: Any]], !messages.isEmpty else {
+            return answer(400, GroqErrorBody.invalidRequest("'messages' : minimum number of items is 1"), code: "invalid_request_error", model: modelID)
+        }
+        if let n = object["n"] as? Int, n != 1 {
+            return answer(400, GroqErrorBody.invalidRequest("'n' : number must be at most 1"), code: "invalid_request_error", model: modelID)
+        }
+        if object["stream"] as? Bool == true {
+            return answer(400, GroqErrorBody.invalidRequest("the simulator does not stream; send stream: false"), code: "invalid_request_error", model: modelID)
+        }
+        let promptTokens = messages.reduce(0) { total, message in
+            total + SimTokenizer.perMessage + Self.contentText(message["content"]).map(SimTokenizer.count)!
+        }
+        let askedMaxTokens = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int)
+        if let asked = askedMaxTokens, asked > model.maxOutput {
+            return answer(400, GroqErrorBody.invalidRequest("`max_tokens` must be less than or equal to `\(model.maxOutput)`, the maximum value for `max_tokens` is less than the `context_window` for this model"), code: "invalid_request_error", model: modelID)
+        }
+        let maxTokens = askedMaxTokens ?? min(model.maxOutput, max(1, model.contextWindow - promptTokens))
+        entry.promptTokens = promptTokens
+        if promptTokens + (askedMaxTokens ?? 0) > model.contextWindow || promptTokens >= model.contextWindow {
+            return answer(400, GroqErrorBody.contextLengthExceeded, code: "context_length_exceeded", model: modelID)
+        }
+        let fault = drawFault()
+        entry.fault = fault?.rawValue
+        switch fault {
+        case .serverError: return answer(500, GroqErrorBody.internalServerError, code: "internal_server_error", model: modelID)
+        case .unavailable: return answer(503, GroqErrorBody.serviceUnavailable, code: "service_unavailable", model: modelID)
+        case .capacityExceeded: return answer(498, GroqErrorBody.capacityExceeded, code: "capacity_exceeded", model: modelID)
+        case .edgeTimeout:
+            entry.status = 524
+            return .answer(SimulatedResponse(status: 524, body: GroqErrorBody.edgeTimeoutPage, headers: [], contentType: "text/html; charset=UTF-8", requestID: requestID, log: entry))
+        case .reset:
+            entry.status = 0
+            return .reset(entry)
+        default: break
+        }
+        let reserved = promptTokens + maxTokens
+        entry.reservedTokens = reserved
+        if model.tpm > 0 && reserved > model.tpm {
+            return answer(413, GroqErrorBody.requestTooLarge(model: modelID, limit: model.tpm, requested: reserved), code: "rate_limit_exceeded", model: modelID)
+        }
+        switch meters[modelID]!.admit(tokens: reserved, at: now()) {
+        case .failure(let refusal):
+            let retryAfter = String(Int(refusal.wait.rounded(.up)))
+            return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", retryAfter)])
+        case .success(let admission):
+            if fault == .hang {
+                entry.status = 0
+                meters[modelID]!.settle(admission, actualTokens: promptTokens, at: now())
+                return .hang(seconds: configuration.hangSeconds, entry)
+            }
+            let completion = CompletionGenerator.generate(model: modelID, body: body, maxTokens: maxTokens)
+            let generationTime = Double(completion.tokens) / model.tokensPerSecond
+            return .generate(Generation(
+                model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
+                reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
+                queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
+                bodyHash: bodyHash, requestID: requestID))
+        }
+    }
+
+    /// The text of a message's content: a string, or the text parts of an array.
+    static func contentText(_ content: Any?) -> String? {
+        if let text = content as? String { return text }
+        if let parts = content as? [[String: Any]] { return parts.compactMap { $0["text"] as? String }.joined(separator: " ") }
+        return ""
+    }
+
+    private func drawFault() -> Fault? {
+        let draw = Double(random.next() >> 11) / Double(1 << 53)
+        var cumulative = 0.0
+        for (fault, rate) in configuration.faults.ordered where rate > 0 {
+            cumulative += rate
+            if draw < cumulative { return fault }
+        }
+        return nil
+    }
+}
+
+/// A response decided by the simulator.
+struct SimulatedResponse: Sendable {
+    var status: Int
+    var body: String
+    var headers: [(String, String)]
+    var contentType = "application/json"
+    var requestID: String
+    var log: RequestLogEntry
+}
