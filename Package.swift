@@ -81,6 +81,12 @@ let package = Package(
             dependencies: ["GroqClient", "GroqSimulator", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "GroqSimulatorTests",
+            dependencies: ["GroqSimulator", "GroqClient", "TestSupport"],
+            exclude: ["Conformance"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["groqbatch", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
