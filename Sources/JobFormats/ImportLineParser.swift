@@ -34,7 +34,7 @@ public struct ImportLineParser: Sendable {
         do {
             value = try JSONValue.decode(Data(text.utf8))
         } catch {
-            throw issue(line, "line", "malformed JSON (\(Self.describe(error)))")
+            throw issue(line, "line", "malformed JSON (\(Self.describe(error, text: text)))")
         }
         guard case .object(let object) = value else {
             throw issue(line, "line", "expected a JSON object, found \(value.typeName)")
@@ -193,12 +193,15 @@ public struct ImportLineParser: Sendable {
         ImportIssue(file: file, line: line, field: field, message: message)
     }
 
-    /// A short reason for a decoding error, without Swift's type names.
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return detail ?? context.debugDescription
+    /// A short reason for a decoding error. JSONDecoder says only "not valid JSON"; on this rare path
+    /// JSONSerialization is asked again because it names the position.
+    static func describe(_ error: any Error, text: String) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch let error as NSError {
+            if let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
         }
+        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
         return "\(error)"
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `groqbatch sim` as a subprocess: the first line names the port, and SIGTERM stops it.
+struct SimCommandTests {
+    @Test func theFirstLineNamesAnEphemeralPortAndTermStopsIt() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PackagePaths.binary)
+        process.arguments = ["sim", "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var buffer = Data()
+        while !buffer.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+        }
+        let firstLine = String(decoding: buffer.prefix { $0 != 0x0A }, as: UTF8.self)
+        let match = try #require(firstLine.wholeMatch(of: #/listening on http://127\.0\.0\.1:(\d+)/#), "\(firstLine)")
+        let port = try #require(Int(String(match.output.1)))
+        #expect(port > 0)
+        let models = try CommandRun.groqbatch(
+            ["models", "--base-url", "http://127.0.0.1:\(port)/openai/v1"], environment: ["GROQ_API_KEY": "sim-key"])
+        #expect(models.status == 0 && models.stdout.contains("openai/gpt-oss-20b"), "\(models.stderr)")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func aMissingKeyIsOneLine() throws {
+        let result = try CommandRun.groqbatch(["models"], environment: ["GROQ_API_KEY": ""])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("groqbatch: GROQ_API_KEY is not set"))
+    }
+}
