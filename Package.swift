@@ -70,6 +70,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `make bench`: the figures the issues ask for, each against its limit measured in the same run.
+        .executableTarget(
+            name: "groqbatch-bench",
+            dependencies: [
+                "QueueStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// What the test targets share: temporary folders, package paths, running the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "JobFormatsTests", dependencies: ["JobFormats", "TestSupport"], swiftSettings: swiftSettings),

@@ -32,7 +32,7 @@ public struct ImportLineParser: Sendable {
         if text.allSatisfy(\.isWhitespace) { return nil }
         let value: JSONValue
         do {
-            value = try JSONValue.decode(Data(text.utf8))
+            value = try JSONValue.decode(bytes)
         } catch {
             throw issue(line, "line", "malformed JSON (\(Self.describe(error, text: text)))")
         }
@@ -193,15 +193,8 @@ public struct ImportLineParser: Sendable {
         ImportIssue(file: file, line: line, field: field, message: message)
     }
 
-    /// A short reason for a decoding error. JSONDecoder says only "not valid JSON"; on this rare path
-    /// JSONSerialization is asked again because it names the position.
+    /// A short reason for a parse error.
     static func describe(_ error: any Error, text: String) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        } catch let error as NSError {
-            if let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        }
-        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
-        return "\(error)"
+        (error as? JSONParser.Failure)?.description ?? "\(error)"
     }
 }

@@ -18,14 +18,23 @@ extension SQLiteJobStore: JobStore {
         var arguments: StatementArguments = [workerID, expires.unixSeconds, now.unixSeconds, now.unixSeconds]
         if let batch { arguments += [batch] }
         arguments += [limit]
-        let rows = try Row.fetchAll(db, sql: JobsSQL.claim(batchFilter: batch != nil), arguments: arguments)
+        let statement = try db.cachedStatement(sql: JobsSQL.claim(batchFilter: batch != nil))
+        let rows = try Row.fetchAll(statement, arguments: arguments)
+        // Most jobs of a claim share a chain: each distinct one is decoded once.
+        var chains: [String: [String]] = [:]
         // RETURNING gives rows in no promised order; callers start them in queue order.
-        return try rows.map(claimedJob).sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
+        return try rows.map { row in try claimedJob(row, chains: &chains) }.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
     }
 
-    static func claimedJob(_ row: Row) throws -> ClaimedJob {
+    static func claimedJob(_ row: Row, chains: inout [String: [String]]) throws -> ClaimedJob {
         let modelsJSON: String = row["models"]
-        let models = try JSONDecoder().decode([String].self, from: Data(modelsJSON.utf8))
+        let models: [String]
+        if let known = chains[modelsJSON] {
+            models = known
+        } else {
+            models = try JSONDecoder().decode([String].self, from: Data(modelsJSON.utf8))
+            chains[modelsJSON] = models
+        }
         return ClaimedJob(
             id: row["id"], batchID: row["batch_id"], customID: row["custom_id"], priority: row["priority"],
             requestJSON: row["request"], models: models, modelIndex: row["model_index"], attempts: row["attempts"],
@@ -45,7 +54,7 @@ extension SQLiteJobStore: JobStore {
     static func apply(_ outcome: JobOutcome, workerID: String, now: Date, db: Database) throws -> OutcomeDisposition {
         let seconds = now.unixSeconds
         if let attempt = outcome.attempt {
-            try db.execute(sql: AttemptsSQL.insert, arguments: [
+            try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                 outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
                 attempt.finishedAt.unixSeconds, attempt.httpStatus, attempt.outcome.rawValue, attempt.errorCode,
                 attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
@@ -55,32 +64,32 @@ extension SQLiteJobStore: JobStore {
         case .succeed(let result):
             // An answer is worth keeping even if the lease expired meanwhile, as long as no other answer
             // was stored first: the job gets exactly one result row either way.
-            guard let row = try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [outcome.jobID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: JobsSQL.statusAndOwner), arguments: [outcome.jobID]) else {
                 return .leaseLost
             }
             let status: String = row[0]
             if status == JobStatus.succeeded.rawValue { return .duplicateResult }
             guard status == JobStatus.running.rawValue || status == JobStatus.queued.rawValue else { return .leaseLost }
-            try db.execute(sql: ResultsSQL.insert, arguments: [
+            try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
                 outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
                 result.completionTokens, result.totalTokens, result.queueTime, result.promptTime,
                 result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
                 seconds,
             ])
-            try db.execute(sql: JobsSQL.succeed, arguments: [seconds, seconds, outcome.jobID])
+            try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied
         case .retry(let at, let code, let message):
-            try db.execute(sql: JobsSQL.retry, arguments: [
+            try db.cachedStatement(sql: JobsSQL.retry).execute(arguments: [
                 at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
             ])
         case .moveToModel(let index, let code, let message):
-            try db.execute(sql: JobsSQL.moveToModel, arguments: [
+            try db.cachedStatement(sql: JobsSQL.moveToModel).execute(arguments: [
                 index, seconds, code, message, seconds, outcome.jobID, workerID,
             ])
         case .fail(let code, let message):
-            try db.execute(sql: JobsSQL.fail, arguments: [code, message, seconds, seconds, outcome.jobID, workerID])
+            try db.cachedStatement(sql: JobsSQL.fail).execute(arguments: [code, message, seconds, seconds, outcome.jobID, workerID])
         case .release:
-            try db.execute(sql: JobsSQL.release, arguments: [seconds, outcome.jobID, workerID])
+            try db.cachedStatement(sql: JobsSQL.release).execute(arguments: [seconds, outcome.jobID, workerID])
             if db.changesCount == 1 { try db.execute(sql: WorkersSQL.bumpChanges) }
             return db.changesCount >= 1 ? .applied : .leaseLost
         }

@@ -1,0 +1,18 @@
+import Foundation
+
+/// `groqbatch-bench`: the figures `make bench` prints, each next to the limit it is measured against.
+@main
+struct BenchMain {
+    static func main() async throws {
+        let arguments = CommandLine.arguments.dropFirst()
+        let quick = arguments.contains("--quick")
+        let binary = arguments.first { !$0.hasPrefix("--") } ?? ".build/release/groqbatch"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("groqbatch-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let report = BenchReport()
+        try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report)
+        try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report)
+        report.printSummary()
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import QueueStore
+
+/// Claim + complete throughput through the store with no network: the worker's database cost per job.
+struct QueueBench {
+    let scratch: String
+    let jobs: Int
+
+    func run(_ report: BenchReport) async throws {
+        report.emit("== queue (\(jobs) jobs, claim 256 + complete 256 per round) ==")
+        let store = try SQLiteJobStore(path: scratch + "/queue.sqlite")
+        let models = ["openai/gpt-oss-20b", "qwen/qwen3.6-27b"]
+        _ = try store.importJobs(into: BatchSpec(name: "bench", source: "bench", models: models)) { sink in
+            for index in 1...jobs {
+                _ = try sink.add(NewJob(
+                    line: index, customID: "job-\(index)",
+                    requestJSON: #"{"max_tokens":64,"messages":[{"content":"Prompt number \#(index)","role":"user"}]}"#,
+                    models: models, promptCharacters: 20, maxTokens: 64))
+            }
+        }
+        let raw = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"An answer of a realistic length, a sentence or two."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":14,"total_tokens":26}}"#
+        let (done, seconds) = try await measure { () async throws -> Int in
+            var done = 0
+            while true {
+                let now = Date()
+                let claimed = try await store.claim(workerID: "bench", limit: 256, leaseDuration: 60, batch: nil, now: now)
+                if claimed.isEmpty { return done }
+                let outcomes = claimed.map { job in
+                    JobOutcome(
+                        jobID: job.id,
+                        attempt: AttemptRecord(model: job.model!, startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success, promptTokens: 12, completionTokens: 14, requestID: "req_1"),
+                        transition: .succeed(JobResult(
+                            model: job.model!, content: "An answer of a realistic length, a sentence or two.", finishReason: "stop",
+                            promptTokens: 12, completionTokens: 14, totalTokens: 26, responseID: "chatcmpl-1", requestID: "req_1", rawResponse: raw)))
+                }
+                _ = try await store.record(outcomes, workerID: "bench", now: now)
+                done += claimed.count
+            }
+        }
+        guard done == jobs else { throw BenchError("completed \(done) of \(jobs)") }
+        report.add("claim+complete", Double(done) / seconds, "jobs/s", ratio: "target >= 20000 jobs/s; batched transactions of 256")
+    }
+}
