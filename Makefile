@@ -5,7 +5,7 @@ BIN_DIR := .build/debug
 BIN := $(BIN_DIR)/groqbatch
 EMBEDDED := Sources/QueueStore/Schema/EmbeddedMigrations.swift
 
-.PHONY: all build test demo bench deps migrations clean
+.PHONY: all build test demo bench bench-quick deps migrations clean
 
 all: build
 
@@ -18,6 +18,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+	@# The official groq SDK, for the simulator's conformance test (skipped where python3 is absent).
+	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import groq' >/dev/null 2>&1; then \
+	  echo "installing: groq (pip)"; python3 -m pip install --quiet --disable-pip-version-check groq; \
 	fi
 
 # Regenerates the copy of migrations/*.sql the binary carries (a test checks it matches).
@@ -43,6 +47,22 @@ build: deps
 
 test: build
 	$(SWIFT) test --skip-build --parallel
+
+# Release build of the CLI and the benchmark; figures are printed against their limits.
+bench: deps
+	$(SWIFT) build -c release
+	.build/release/groqbatch-bench .build/release/groqbatch
+
+bench-quick: deps
+	$(SWIFT) build -c release
+	.build/release/groqbatch-bench --quick .build/release/groqbatch
+
+DEMO_DIR := .build/demo
+demo: build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	$(BIN) import jobs/example.jsonl --db $(DEMO_DIR)/demo.sqlite --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b
+	$(BIN) status --db $(DEMO_DIR)/demo.sqlite
+	sqlite3 -header -column $(DEMO_DIR)/demo.sqlite "SELECT custom_id, status, model, substr(prompt, 1, 50) AS prompt FROM job_results ORDER BY line"
 
 clean:
 	rm -rf .build
