@@ -60,10 +60,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The worker daemon: claim loop, bounded task group, retries, fallback, leases, shutdown.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "QueueStore", "GroqClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "groqbatch",
             dependencies: [
-                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator",
+                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

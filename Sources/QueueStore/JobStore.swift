@@ -13,7 +13,8 @@ public protocol JobStore: Sendable {
     func renewLeases(workerID: String, until: Date, now: Date) async throws -> Int
     /// Returns running jobs whose lease expired to the queue, counting no attempt. Returns how many.
     func recoverExpiredLeases(now: Date) async throws -> Int
-    /// The earliest time a queued job becomes runnable or a lease expires, or nil when neither can happen.
+    /// The earliest time a queued job becomes runnable, or nil when none is queued. (Expired leases
+    /// are recovered by heartbeats, which bump the change counter.)
     func nextWakeTime() async throws -> Date?
     /// A counter that changes whenever work may have become runnable (import, retry, recovery).
     func changeCounter() async throws -> Int64

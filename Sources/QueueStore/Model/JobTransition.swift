@@ -4,8 +4,9 @@ import Foundation
 public enum JobTransition: Sendable, Equatable {
     /// Done: the result row and the `succeeded` status are written together.
     case succeed(JobResult)
-    /// Back to the queue on the same model, not before `at`.
-    case retry(at: Date, code: String, message: String)
+    /// Back to the queue on the same model, not before `at`. `counted` false (a rate limit) leaves the
+    /// model's tries as they were: waiting for budget is not the job's fault.
+    case retry(at: Date, code: String, message: String, counted: Bool = true)
     /// Back to the queue on the model at `modelIndex` of the chain, at once.
     case moveToModel(Int, code: String, message: String)
     /// Failed for good with the last error.

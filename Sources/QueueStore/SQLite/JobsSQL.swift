@@ -33,7 +33,7 @@ enum JobsSQL {
         WHERE id = ?
         """
     static let retry = """
-        UPDATE jobs SET status = 'queued', attempts = attempts + 1, model_attempts = model_attempts + 1,
+        UPDATE jobs SET status = 'queued', attempts = attempts + 1, model_attempts = model_attempts + ?,
                         next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                         error_code = ?, error_message = ?, updated_at = ?
         WHERE id = ? AND status = 'running' AND lease_owner = ?
@@ -58,12 +58,25 @@ enum JobsSQL {
     static let renewLeases = """
         UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?
         """
+    static let releaseOwned = """
+        UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE status = 'running' AND lease_owner = ?
+        """
+    /// Two counts, so each uses its partial index.
+    static let unfinished = """
+        SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'queued') + (SELECT COUNT(*) FROM jobs WHERE status = 'running')
+        """
+    static let unfinishedInBatch = """
+        SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND batch_id = (SELECT id FROM batches WHERE name = ?)
+        """
+    static let countByStatusInBatch = """
+        SELECT status, COUNT(*) FROM jobs WHERE batch_id = (SELECT id FROM batches WHERE name = ?) GROUP BY status
+        """
     static let recoverExpired = """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE status = 'running' AND lease_expires_at < ?
         """
     static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"
-    static let earliestLeaseExpiry = "SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running'"
     static let countByStatus = "SELECT status, COUNT(*) FROM jobs GROUP BY status"
 
     static func cancel(byBatch: Bool) -> String {

@@ -78,9 +78,9 @@ extension SQLiteJobStore: JobStore {
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied
-        case .retry(let at, let code, let message):
+        case .retry(let at, let code, let message, let counted):
             try db.cachedStatement(sql: JobsSQL.retry).execute(arguments: [
-                at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
+                counted ? 1 : 0, at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
             ])
         case .moveToModel(let index, let code, let message):
             try db.cachedStatement(sql: JobsSQL.moveToModel).execute(arguments: [
@@ -115,14 +115,49 @@ extension SQLiteJobStore: JobStore {
 
     public func nextWakeTime() async throws -> Date? {
         try await pool.read { db in
-            let runnable = try Double.fetchOne(db, sql: JobsSQL.earliestRunnable)
-            let leaseExpiry = try Double.fetchOne(db, sql: JobsSQL.earliestLeaseExpiry)
-            return [runnable, leaseExpiry].compactMap { $0 }.min().map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(db, sql: JobsSQL.earliestRunnable).map(Date.init(timeIntervalSince1970:))
         }
     }
 
     public func changeCounter() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: WorkersSQL.changes) ?? 0 }
+    }
+
+    /// Returns every job `workerID` still holds to the queue, counting no attempt. Synchronous on
+    /// purpose: it runs while a worker exits, when its task may already be cancelled.
+    @discardableResult
+    public func releaseAll(workerID: String, now: Date = Date()) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: JobsSQL.releaseOwned, arguments: [now.unixSeconds, workerID])
+            let released = db.changesCount
+            if released > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            try db.execute(sql: WorkersSQL.stop, arguments: [now.unixSeconds, now.unixSeconds, workerID])
+            return released
+        }
+    }
+
+    /// Jobs queued or running, of one batch or all: what a draining worker waits for.
+    public func unfinishedCount(batch: String?) async throws -> Int {
+        try await pool.read { db in
+            if let batch { return try Int.fetchOne(db, sql: JobsSQL.unfinishedInBatch, arguments: [batch]) ?? 0 }
+            return try Int.fetchOne(db, sql: JobsSQL.unfinished) ?? 0
+        }
+    }
+
+    /// Jobs per status, of one batch or all, for progress lines.
+    public func countsByStatus(batch: String?) async throws -> [JobStatus: Int] {
+        try await pool.read { db in
+            let rows = if let batch {
+                try Row.fetchAll(db, sql: JobsSQL.countByStatusInBatch, arguments: [batch])
+            } else {
+                try Row.fetchAll(db, sql: JobsSQL.countByStatus)
+            }
+            var counts: [JobStatus: Int] = [:]
+            for row in rows {
+                if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
     }
 
     /// Records a worker process, so `status` and people can see who holds leases.

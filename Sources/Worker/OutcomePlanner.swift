@@ -1,0 +1,75 @@
+import Foundation
+import GroqClient
+import QueueStore
+
+/// Decides where a job goes after a call: the retry/fallback policy, as a pure function.
+public struct OutcomePlanner: Sendable {
+    public var backoff: BackoffPolicy
+
+    public init(backoff: BackoffPolicy) {
+        self.backoff = backoff
+    }
+
+    /// The job's next step after `result`, with the attempt row to record.
+    /// `random` (0..<1) is the jitter draw, injected so the decision can be tested.
+    public func plan(
+        job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, startedAt: Date, finishedAt: Date,
+        random: Double
+    ) -> JobOutcome {
+        switch result {
+        case .success(let success):
+            let completion = success.completion
+            let usage = completion.usage
+            let attempt = AttemptRecord(
+                model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: success.httpStatus,
+                outcome: .success, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+                requestID: completion.xGroq?.id ?? success.rateLimits.requestID)
+            let answer = JobResult(
+                model: completion.model ?? model, content: completion.content, finishReason: completion.finishReason,
+                promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.totalTokens,
+                queueTime: usage.queueTime, promptTime: usage.promptTime, completionTime: usage.completionTime,
+                totalTime: usage.totalTime, responseID: completion.id, requestID: completion.xGroq?.id,
+                rawResponse: completion.rawBody)
+            return JobOutcome(jobID: job.id, attempt: attempt, transition: .succeed(answer))
+        case .failure(let failure):
+            let attempt = AttemptRecord(
+                model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: failure.httpStatus,
+                outcome: AttemptRecord.Outcome(rawValue: failure.outcomeClass.rawValue) ?? .retry,
+                errorCode: failure.code, errorMessage: failure.message,
+                requestID: failure.rateLimits.requestID)
+            return JobOutcome(jobID: job.id, attempt: attempt, transition: transition(job: job, failure: failure, now: finishedAt, random: random))
+        }
+    }
+
+    func transition(job: ClaimedJob, failure: ChatFailure, now: Date, random: Double) -> JobTransition {
+        let code = failure.code
+        let message = failure.message
+        switch failure.outcomeClass {
+        case .success:
+            return .release
+        case .fatal:
+            return .release
+        case .permanent:
+            return .fail(code: code, message: message)
+        case .fallback:
+            return nextModel(job, code: code, message: message)
+        case .retry:
+            // A rate limit says "not now", not "this job is bad": it waits as told without using up the
+            // job's tries on this model.
+            if failure.httpStatus == 429 {
+                let wait = backoff.delay(retry: 1, providerWait: failure.providerWait, random: random)
+                return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: false)
+            }
+            let tries = job.modelAttempts + 1
+            if tries >= job.maxAttempts { return nextModel(job, code: code, message: message) }
+            let wait = backoff.delay(retry: tries, providerWait: failure.providerWait, random: random)
+            return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: true)
+        }
+    }
+
+    func nextModel(_ job: ClaimedJob, code: String, message: String) -> JobTransition {
+        let next = job.modelIndex + 1
+        guard next < job.models.count else { return .fail(code: code, message: message) }
+        return .moveToModel(next, code: code, message: message)
+    }
+}

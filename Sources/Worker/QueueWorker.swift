@@ -1,0 +1,280 @@
+import Foundation
+import GroqClient
+import Logging
+import QueueStore
+import ServiceLifecycle
+
+/// The worker daemon: claims jobs, runs up to `concurrency` generations at once in a task group, and
+/// writes each outcome back, until it is told to stop, runs out of work (`drain`) or hits a limit.
+///
+/// It runs as a `ServiceLifecycle` service: a graceful shutdown stops claiming, waits up to `grace`
+/// for in-flight calls, then cancels them; whatever it still holds goes back to the queue on exit.
+public final class QueueWorker: Service {
+    public let configuration: WorkerConfiguration
+    let store: SQLiteJobStore
+    let executor: any ChatExecutor
+    let logger: Logger
+    let planner: OutcomePlanner
+    let recorder: OutcomeRecorder
+    let control = WorkerControl()
+    let counters = ProgressCounters()
+    /// Called with a snapshot every `progressInterval` seconds, and once at the end.
+    let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)?
+    let progressInterval: TimeInterval
+
+    public init(
+        store: SQLiteJobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
+        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil
+    ) {
+        self.store = store
+        self.executor = executor
+        self.configuration = configuration
+        self.logger = logger
+        self.planner = OutcomePlanner(backoff: configuration.backoff)
+        self.recorder = OutcomeRecorder(store: store, workerID: configuration.workerID)
+        self.onProgress = onProgress
+        self.progressInterval = progressInterval
+    }
+
+    /// Why the worker stopped; nil while it runs.
+    public var stopReason: StopReason? { control.reason }
+
+    /// What it has done.
+    public var progress: WorkerProgress { counters.snapshot }
+
+    public func run() async throws {
+        let id = configuration.workerID
+        try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: Date())
+        let recovered = try await store.recoverExpiredLeases(now: Date())
+        if recovered > 0 { logger.notice("returned \(recovered) jobs with expired leases to the queue") }
+        logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(configuration.concurrency)"])
+        defer {
+            // Synchronous, so it runs even when this task is cancelled: nothing stays leased to a gone worker.
+            do {
+                let released = try store.releaseAll(workerID: id)
+                if released > 0 { logger.notice("returned \(released) unfinished jobs to the queue") }
+            } catch {
+                logger.error("could not return unfinished jobs to the queue (their leases expire in \(Int(configuration.leaseDuration)) s): \(error)")
+            }
+        }
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { await self.heartbeat() }
+                if onProgress != nil { services.addTask { await self.reportProgress() } }
+                defer { services.cancelAll() }
+                try await self.claimLoop()
+            }
+        } onGracefulShutdown: {
+            self.control.stop(.shutdown)
+        }
+        reportNow()
+    }
+
+    // MARK: - Claim loop
+
+    enum Event: Sendable {
+        case finished
+        case tick
+    }
+
+    func claimLoop() async throws {
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            var inFlight = 0
+            var timerPending = false
+            var claimed = 0
+            var idleSince: (counter: Int64, wake: Date?)?
+            var graceDeadline: Date?
+            while true {
+                if let reason = stopReasonNow(claimed: claimed) {
+                    if inFlight == 0 { break }
+                    if reason == .shutdown, graceDeadline == nil {
+                        graceDeadline = Date().addingTimeInterval(configuration.grace)
+                        logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(inFlight) calls in flight")
+                    }
+                    if let deadline = graceDeadline, Date() >= deadline {
+                        logger.notice("grace period over: cancelling \(inFlight) calls; their jobs return to the queue")
+                        group.cancelAll()
+                        graceDeadline = .distantFuture
+                    }
+                } else if inFlight < configuration.concurrency, try await shouldClaim(idleSince) {
+                    var limit = configuration.concurrency - inFlight
+                    if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
+                    let jobs = try await store.claim(
+                        workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
+                        batch: configuration.batch, now: Date())
+                    for job in jobs {
+                        group.addTask {
+                            await self.process(job)
+                            return .finished
+                        }
+                    }
+                    inFlight += jobs.count
+                    claimed += jobs.count
+                    counters.update { $0.inFlight = inFlight }
+                    // Fewer than asked: nothing more is runnable now; remember when to look again.
+                    idleSince = jobs.count < limit ? (try await store.changeCounter(), try await store.nextWakeTime()) : nil
+                }
+                if inFlight == 0, control.reason == nil, configuration.drain,
+                   try await store.unfinishedCount(batch: configuration.batch) == 0 {
+                    control.stop(.drained)
+                    continue
+                }
+                if !timerPending {
+                    timerPending = true
+                    let pause = pauseLength(idleSince: idleSince)
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(pause))
+                        return .tick
+                    }
+                }
+                switch try await group.next() {
+                case .finished?:
+                    // A finished job frees a slot and may have requeued itself: claim again.
+                    idleSince = nil
+                    inFlight -= 1
+                    counters.update { $0.inFlight = inFlight }
+                case .tick?:
+                    timerPending = false
+                case nil:
+                    timerPending = false
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Whether to try a claim now: always while work flows; when idle, only once the queue changed or
+    /// the earliest waiting job is due (both cheap reads), so an idle worker writes nothing.
+    func shouldClaim(_ idle: (counter: Int64, wake: Date?)?) async throws -> Bool {
+        guard let idle else { return true }
+        if let wake = idle.wake, wake <= Date() { return true }
+        return try await store.changeCounter() != idle.counter
+    }
+
+    func pauseLength(idleSince: (counter: Int64, wake: Date?)?) -> Double {
+        var pause = configuration.idlePollInterval
+        if let wake = idleSince?.wake { pause = min(pause, max(0.01, wake.timeIntervalSinceNow)) }
+        if let stopAt = configuration.stopClaimingAt { pause = min(pause, max(0.01, stopAt.timeIntervalSinceNow)) }
+        return pause
+    }
+
+    func stopReasonNow(claimed: Int) -> StopReason? {
+        if let reason = control.reason { return reason }
+        if let stopAt = configuration.stopClaimingAt, Date() >= stopAt {
+            control.stop(.timeUp)
+        } else if let maxJobs = configuration.maxJobs, claimed >= maxJobs {
+            control.stop(.maxJobs)
+        }
+        return control.reason
+    }
+
+    // MARK: - One generation
+
+    func process(_ job: ClaimedJob) async {
+        let outcome: JobOutcome
+        if let model = job.model {
+            let started = Date()
+            let result = await executor.execute(requestJSON: job.requestJSON, model: model)
+            let finished = Date()
+            if Task.isCancelled {
+                // Cut short by shutdown: not the job's fault, so it goes back untouched.
+                let attempt = AttemptRecord(
+                    model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
+                    errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
+                outcome = JobOutcome(jobID: job.id, attempt: attempt, transition: .release)
+            } else {
+                if case .failure(let failure) = result, failure.outcomeClass == .fatal {
+                    control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
+                }
+                outcome = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+                log(job, model: model, outcome: outcome)
+            }
+        } else {
+            outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"))
+        }
+        count(outcome)
+        do {
+            let disposition = try await recorder.record(outcome)
+            if disposition != .applied {
+                logger.info("job \(job.id) (\(job.customID)): \(disposition.rawValue); outcome not applied")
+            }
+        } catch {
+            logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); it returns to the queue when its lease expires")
+        }
+    }
+
+    func count(_ outcome: JobOutcome) {
+        counters.update { progress in
+            if outcome.attempt?.outcome != nil && outcome.attempt?.outcome != .abandoned { progress.calls += 1 }
+            switch outcome.transition {
+            case .succeed(let result):
+                progress.succeeded += 1
+                progress.promptTokens += result.promptTokens
+                progress.completionTokens += result.completionTokens
+            case .fail: progress.failed += 1
+            case .retry: progress.retried += 1
+            case .moveToModel: progress.fellBack += 1
+            case .release: progress.released += 1
+            }
+        }
+    }
+
+    func log(_ job: ClaimedJob, model: String, outcome: JobOutcome) {
+        guard let attempt = outcome.attempt, attempt.outcome != .success else { return }
+        var metadata: Logger.Metadata = [
+            "job": "\(job.id)", "custom_id": "\(job.customID)", "model": "\(model)",
+            "attempt": "\(job.attempts + 1)", "error": "\(attempt.errorCode ?? "-")",
+        ]
+        switch outcome.transition {
+        case .retry(let at, _, _, _):
+            metadata["retry_in"] = "\(String(format: "%.1f", at.timeIntervalSinceNow)) s"
+            logger.debug("retry", metadata: metadata)
+        case .moveToModel(let index, _, _):
+            metadata["next_model"] = "\(job.models[index])"
+            logger.info("fallback", metadata: metadata)
+        case .fail:
+            logger.warning("job failed: \(attempt.errorMessage ?? "")", metadata: metadata)
+        default:
+            break
+        }
+    }
+
+    // MARK: - Background duties
+
+    /// Renews this worker's leases and returns other workers' expired ones, every `heartbeatInterval`.
+    func heartbeat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+            if Task.isCancelled { return }
+            let now = Date()
+            do {
+                _ = try await store.renewLeases(
+                    workerID: configuration.workerID, until: now.addingTimeInterval(configuration.leaseDuration), now: now)
+                let recovered = try await store.recoverExpiredLeases(now: now)
+                if recovered > 0 { logger.notice("returned \(recovered) jobs with expired leases to the queue") }
+            } catch {
+                logger.warning("heartbeat failed: \(error)")
+            }
+        }
+    }
+
+    func reportProgress() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(progressInterval))
+            if Task.isCancelled { return }
+            await reportCounts()
+        }
+    }
+
+    func reportCounts() async {
+        guard let onProgress else { return }
+        let counts = (try? await store.countsByStatus(batch: configuration.batch)) ?? [:]
+        onProgress(counters.snapshot, counts)
+    }
+
+    func reportNow() {
+        guard let onProgress else { return }
+        let counts = (try? store.countsByStatus()) ?? [:]
+        onProgress(counters.snapshot, counts)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// How a worker runs: its concurrency, leases, backoff, and when it stops.
+public struct WorkerConfiguration: Sendable {
+    /// This worker's id in `jobs.lease_owner` and `workers`. The default is host-pid-random.
+    public var workerID: String
+    /// Generations in flight at once. The default is 16.
+    public var concurrency: Int
+    /// Only jobs of this batch. The default is every batch.
+    public var batch: String?
+    /// Exit when nothing is left to run or wait for. The default is false (run until stopped).
+    public var drain: Bool
+    /// Stop claiming at this time, finish what is in flight, exit. The default is never.
+    public var stopClaimingAt: Date?
+    /// Stop claiming after this many jobs. The default is no limit.
+    public var maxJobs: Int?
+    /// How long a claimed job stays this worker's without a renewal. The default is 60 seconds.
+    public var leaseDuration: TimeInterval
+    /// How often leases are renewed and expired ones recovered. The default is 20 seconds.
+    public var heartbeatInterval: TimeInterval
+    /// How long a graceful shutdown waits for in-flight calls before returning them to the queue.
+    /// The default is 30 seconds.
+    public var grace: TimeInterval
+    /// How often an idle worker looks for new work. The default is 1 second.
+    public var idlePollInterval: TimeInterval
+    /// Retry waits.
+    public var backoff: BackoffPolicy
+
+    public init(
+        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,
+        drain: Bool = false, stopClaimingAt: Date? = nil, maxJobs: Int? = nil, leaseDuration: TimeInterval = 60,
+        heartbeatInterval: TimeInterval = 20, grace: TimeInterval = 30, idlePollInterval: TimeInterval = 1,
+        backoff: BackoffPolicy = .exponentialJitter()
+    ) {
+        self.workerID = workerID
+        self.concurrency = concurrency
+        self.batch = batch
+        self.drain = drain
+        self.stopClaimingAt = stopClaimingAt
+        self.maxJobs = maxJobs
+        self.leaseDuration = leaseDuration
+        self.heartbeatInterval = heartbeatInterval
+        self.grace = grace
+        self.idlePollInterval = idlePollInterval
+        self.backoff = backoff
+    }
+
+    public static func defaultWorkerID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        return "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+}

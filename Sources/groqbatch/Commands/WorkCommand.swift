@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import GroqClient
+import Logging
+import QueueStore
+import ServiceLifecycle
+import Worker
+
+/// `groqbatch work`: the worker daemon.
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Run queued jobs against the provider until stopped, drained or out of time.",
+        discussion: """
+            Claims jobs in priority order, runs up to --concurrency generations at once, retries with
+            exponential backoff and jitter (waiting as long as the provider asks after a 429), falls back
+            along each job's model chain, and writes every result with its usage in the same transaction
+            that marks the job succeeded. Any number of workers may share one database.
+
+            Stopping safely: SIGTERM or Ctrl-C stops claiming, waits up to --grace seconds for calls in
+            flight, then returns unfinished jobs to the queue and exits 0. A second signal exits at once;
+            jobs it held go back to the queue too (or, after a crash, when their lease expires).
+            Delivery is at least once: a call in flight when a worker dies is sent again later.
+
+            Exit codes: 0 stopped as asked; 1 bad input or database error; 3 the provider refused the key
+            or the endpoint (401, 403): no job is failed by that, all stay queued.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var provider: ProviderOptions
+
+    @Option(help: "Generations in flight at once.")
+    var concurrency = 16
+
+    @Option(help: "Run only this batch's jobs.")
+    var batch: String?
+
+    @Flag(help: "Exit when nothing is left to run or wait for.")
+    var drain = false
+
+    @Option(help: ArgumentHelp("Stop claiming at this time, finish what is in flight, exit: \(TimeArgument.help).", valueName: "time"))
+    var until: String?
+
+    @Option(name: .customLong("for"), help: ArgumentHelp("Stop claiming after this long (90s, 30m, 8h), finish, exit.", valueName: "duration"))
+    var duration: String?
+
+    @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
+    var maxJobs: Int?
+
+    @Option(help: "Seconds a shutdown waits for calls in flight before returning their jobs to the queue.")
+    var grace: Double = 30
+
+    @Option(help: "Seconds a claimed job stays this worker's without a renewal (renewed every third of it).")
+    var lease: Double = 60
+
+    @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time.")
+    var backoffBase: Double = 1
+
+    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait (a provider's own wait can be longer).")
+    var backoffCap: Double = 300
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel = "notice"
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
+        if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
+        if let duration, Self.seconds(duration) == nil { throw ValidationError("--for: cannot read '\(duration)'; expected a duration like 90s, 30m or 8h.") }
+        guard grace >= 0, lease >= 3, backoffBase > 0, backoffCap >= backoffBase else {
+            throw ValidationError("--grace must be >= 0, --lease >= 3, and 0 < --backoff-base <= --backoff-cap.")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'.") }
+    }
+
+    /// `90s`, `30m`, `8h`, `1h30m`, or plain seconds.
+    static func seconds(_ text: String) -> Double? {
+        if let value = Double(text), value >= 0 { return value }
+        return GoDuration.seconds(text)
+    }
+
+    var stopClaimingAt: Date? {
+        let times = [until.flatMap { TimeArgument($0)?.date }, duration.flatMap(Self.seconds).map { Date().addingTimeInterval($0) }]
+        return times.compactMap { $0 }.min()
+    }
+
+    func run() async throws {
+        try await failingClearly {
+            let client = try provider.makeClient()
+            let store = try database.open()
+            var logger = Logger(label: "groqbatch.work")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+            let configuration = WorkerConfiguration(
+                concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, maxJobs: maxJobs,
+                leaseDuration: lease, heartbeatInterval: lease / 3, grace: grace,
+                backoff: .exponentialJitter(base: backoffBase, cap: backoffCap))
+            let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger)
+            let worker = QueueWorker(
+                store: store, executor: client, configuration: configuration, logger: logger,
+                progressInterval: Console.stderrIsTerminal ? 1 : 10,
+                onProgress: { progress, counts in display.show(progress, counts) })
+            // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let impatience = SecondSignalExit { [workerID = configuration.workerID] in
+                _ = try? store.releaseAll(workerID: workerID)
+            }
+            var failure: (any Error)?
+            do { try await group.run() } catch { failure = error }
+            impatience.cancel()
+            display.finish()
+            try? await client.shutdown()
+            if let failure { throw CommandFailure("the worker stopped on an error: \(failure)") }
+            let progress = worker.progress
+            let summary = "worker \(configuration.workerID): \(progress.succeeded) succeeded, \(progress.failed) failed, \(progress.retried) retries, \(progress.fellBack) fallbacks"
+            switch worker.stopReason {
+            case .fatal(let message)?:
+                Console.error(summary)
+                throw CommandFailure("the provider refused this worker: \(message)", exitCode: 3)
+            case let reason:
+                Console.error(summary + " (stopped: \(Self.describe(reason)))")
+            }
+        }
+    }
+
+    static func describe(_ reason: StopReason?) -> String {
+        switch reason {
+        case .shutdown?: "signal"
+        case .timeUp?: "time is up"
+        case .maxJobs?: "--max-jobs reached"
+        case .drained?: "nothing left to do"
+        case .fatal(let message)?: message
+        case nil: "cancelled"
+        }
+    }
+}
