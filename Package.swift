@@ -107,6 +107,11 @@ let package = Package(
             exclude: ["Conformance"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "QueueStore", "GroqClient", "GroqSimulator", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["groqbatch", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

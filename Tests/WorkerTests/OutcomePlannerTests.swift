@@ -1,0 +1,55 @@
+import Foundation
+import GroqClient
+@testable import QueueStore
+import Testing
+import Worker
+
+/// The retry/fallback policy as a pure function.
+struct OutcomePlannerTests {
+    let planner = OutcomePlanner(backoff: .exponentialJitter(base: 1, cap: 300))
+    let now = Date(timeIntervalSince1970: 1_000_000)
+
+    func job(modelIndex: Int = 0, modelAttempts: Int = 0, models: [String] = ["a", "b"]) -> ClaimedJob {
+        ClaimedJob(
+            id: 1, batchID: 1, customID: "c", priority: 0, requestJSON: "{}", models: models, modelIndex: modelIndex,
+            attempts: modelAttempts, modelAttempts: modelAttempts, maxAttempts: 5, promptCharacters: 10, maxTokens: 10,
+            leaseExpiresAt: now)
+    }
+
+    func plan(_ failure: ChatFailure, _ job: ClaimedJob, random: Double = 0.5) -> JobTransition {
+        planner.plan(job: job, model: job.model ?? "?", result: .failure(failure), startedAt: now, finishedAt: now, random: random).transition
+    }
+
+    func failure(_ outcome: OutcomeClass, status: Int? = 500, code: String = "x", wait: Double? = nil) -> ChatFailure {
+        var headers = RateLimitHeaders()
+        headers.retryAfter = wait
+        return ChatFailure(outcomeClass: outcome, httpStatus: status, code: code, message: "m", rateLimits: headers)
+    }
+
+    @Test func backoffIsExponentialWithFullJitterAndACap() {
+        let policy = BackoffPolicy.exponentialJitter(base: 1, cap: 300)
+        #expect(policy.delay(retry: 1, providerWait: nil, random: 1) == 1)
+        #expect(policy.delay(retry: 4, providerWait: nil, random: 1) == 8)
+        #expect(policy.delay(retry: 4, providerWait: nil, random: 0.25) == 2)
+        #expect(policy.delay(retry: 30, providerWait: nil, random: 1) == 300)
+        #expect(policy.delay(retry: 1, providerWait: 42, random: 1) == 42, "the provider's longer wait wins")
+    }
+
+    @Test func retriesStayOnTheModelUntilItsTriesAreSpent() {
+        #expect(plan(failure(.retry), job(modelAttempts: 1), random: 1) == .retry(at: now.addingTimeInterval(2), code: "x", message: "m", counted: true))
+        #expect(plan(failure(.retry), job(modelAttempts: 4)) == .moveToModel(1, code: "x", message: "m"))
+        #expect(plan(failure(.retry), job(modelIndex: 1, modelAttempts: 4)) == .fail(code: "x", message: "m"))
+    }
+
+    @Test func aRateLimitWaitsAsToldAndSpendsNoTry() {
+        let transition = plan(failure(.retry, status: 429, code: "rate_limit_exceeded", wait: 30), job(modelAttempts: 4))
+        #expect(transition == .retry(at: now.addingTimeInterval(30), code: "rate_limit_exceeded", message: "m", counted: false))
+    }
+
+    @Test func fallbackPermanentAndFatal() {
+        #expect(plan(failure(.fallback, status: 404), job()) == .moveToModel(1, code: "x", message: "m"))
+        #expect(plan(failure(.fallback, status: 404), job(modelIndex: 1)) == .fail(code: "x", message: "m"))
+        #expect(plan(failure(.permanent, status: 400), job()) == .fail(code: "x", message: "m"))
+        #expect(plan(failure(.fatal, status: 401), job()) == .release)
+    }
+}
