@@ -58,11 +58,32 @@ bench-quick: deps
 	.build/release/groqbatch-bench --quick .build/release/groqbatch
 
 DEMO_DIR := .build/demo
+DEMO_DB := $(DEMO_DIR)/demo.sqlite
+SQL := sqlite3 -header -column $(DEMO_DB)
+
+# The main job end to end on the simulator: no key, no network, about a minute.
 demo: build
-	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	$(BIN) import jobs/example.jsonl --db $(DEMO_DIR)/demo.sqlite --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b
-	$(BIN) status --db $(DEMO_DIR)/demo.sqlite
-	sqlite3 -header -column $(DEMO_DIR)/demo.sqlite "SELECT custom_id, status, model, substr(prompt, 1, 50) AS prompt FROM job_results ORDER BY line"
+	@set -euo pipefail; rm -rf $(DEMO_DIR); mkdir -p $(DEMO_DIR); \
+	$(BIN) sim --port 0 --config jobs/demo-simulator.json --request-log $(DEMO_DIR)/requests.jsonl > $(DEMO_DIR)/sim.out 2>&1 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT; \
+	for i in $$(seq 100); do grep -q '^listening' $(DEMO_DIR)/sim.out 2>/dev/null && break; sleep 0.1; done; \
+	port=$$(head -1 $(DEMO_DIR)/sim.out | sed 's/.*://'); \
+	echo "== simulator on http://127.0.0.1:$$port (jobs/demo-simulator.json: retired models, 3% 503s, resets, truncated bodies)"; \
+	echo "== import jobs/demo.jsonl"; \
+	$(BIN) import jobs/demo.jsonl --db $(DEMO_DB) --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b --max-tokens 200; \
+	echo "== work --drain"; \
+	GROQ_API_KEY=sim-key $(BIN) work --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1 --drain --concurrency 16 --backoff-base 0.2 --backoff-cap 2; \
+	echo; echo "== status"; $(BIN) status --db $(DEMO_DB); \
+	echo; echo "== answers (sqlite3: job_results)"; \
+	$(SQL) "SELECT custom_id, model, completion_tokens AS tokens, substr(content, 1, 60) AS answer FROM job_results WHERE status = 'succeeded' ORDER BY line LIMIT 5"; \
+	echo; echo "== jobs that named a retired model fell back (attempts)"; \
+	$(SQL) "SELECT j.custom_id, group_concat(a.model || ' ' || a.outcome || COALESCE(' (' || a.error_code || ')', ''), '  ->  ') AS calls FROM jobs j JOIN attempts a ON a.job_id = j.id WHERE j.custom_id IN ('demo-010', 'demo-020') GROUP BY j.id"; \
+	echo; echo "== jobs that failed for good keep their error"; \
+	$(SQL) "SELECT custom_id, error_code, substr(error, 1, 70) AS error FROM job_results WHERE status = 'failed' ORDER BY line LIMIT 5"; \
+	echo; echo "== usage by model and day"; \
+	$(SQL) "SELECT * FROM usage_by_model_day"; \
+	$(BIN) export --db $(DEMO_DB) --output $(DEMO_DIR)/results.jsonl; \
+	echo; echo "database: $(DEMO_DB)   results: $(DEMO_DIR)/results.jsonl   simulator log: $(DEMO_DIR)/requests.jsonl"
 
 clean:
 	rm -rf .build

@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "groqbatch-bench",
             dependencies: [
-                "QueueStore",
+                "QueueStore", "GroqClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

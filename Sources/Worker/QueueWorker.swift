@@ -96,7 +96,7 @@ public final class QueueWorker: Service {
                         group.cancelAll()
                         graceDeadline = .distantFuture
                     }
-                } else if inFlight < configuration.concurrency, try await shouldClaim(idleSince) {
+                } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0, try await shouldClaim(idleSince) {
                     var limit = configuration.concurrency - inFlight
                     if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
                     let jobs = try await store.claim(
@@ -142,6 +142,10 @@ public final class QueueWorker: Service {
             group.cancelAll()
         }
     }
+
+    /// Free slots that make a claim worth its write transaction: an eighth of the concurrency, so slots
+    /// refill as calls finish without one transaction per finished job.
+    var refillBatch: Int { max(1, configuration.concurrency / 8) }
 
     /// Whether to try a claim now: always while work flows; when idle, only once the queue changed or
     /// the earliest waiting job is due (both cheap reads), so an idle worker writes nothing.

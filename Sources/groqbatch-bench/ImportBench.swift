@@ -19,9 +19,9 @@ struct ImportBench {
 
         let small = scratch + "/small.jsonl"
         try generate(small, lines: lines / 10)
-        let smallRun = try ChildProcess.run(binary, ["import", small, "--db", scratch + "/small.sqlite", "--model", "openai/gpt-oss-20b"])
+        let smallRun = try ChildProcess.run(binary, ["import", small, "--db", scratch + "/small.sqlite", "--model", "openai/gpt-oss-20b"], stdoutPath: scratch + "/import-small.out")
         let importDB = scratch + "/import.sqlite"
-        let run = try ChildProcess.run(binary, ["import", file, "--db", importDB, "--model", "openai/gpt-oss-20b", "--max-tokens", "256"])
+        let run = try ChildProcess.run(binary, ["import", file, "--db", importDB, "--model", "openai/gpt-oss-20b", "--max-tokens", "256"], stdoutPath: scratch + "/import.out")
         guard run.status == 0, smallRun.status == 0 else { throw BenchError("import exited \(run.status)") }
         let importRate = Double(lines) / run.seconds
 
