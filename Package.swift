@@ -26,11 +26,13 @@ let package = Package(
     targets: [
         /// Import and export formats: the JSONL line forms, validation, the Batch API output form, CSV.
         .target(name: "JobFormats", swiftSettings: swiftSettings),
+        /// The GroqQueue's pure budget math: meters, admission, provider corrections, token estimates.
+        .target(name: "Scheduler", swiftSettings: swiftSettings),
         /// The SQLite queue: migrations, jobs, claims, leases, results.
         .target(
             name: "QueueStore",
             dependencies: [
-                "JobFormats",
+                "JobFormats", "Scheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -112,6 +114,7 @@ let package = Package(
             dependencies: ["Worker", "QueueStore", "GroqClient", "GroqSimulator", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["groqbatch", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

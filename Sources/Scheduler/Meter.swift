@@ -1,0 +1,106 @@
+/// One limit of one model, as a sliding log of spends: pure value type, times in seconds (any clock).
+///
+/// **Why a sliding log.** A known limit must never be exceeded whether the provider enforces a rolling
+/// window or a refilling bucket. Spending at most L in every window of length P means at most
+/// L + T·L/P over any interval of length T, which a bucket of L refilling at L/P always admits; a
+/// bucket on this side, by contrast, can spend 2L inside one rolling window. So the log is safe
+/// under both, and it is exact: the wait it returns is the instant the oldest blocking spend leaves.
+///
+/// **Pacing while a limit is a guess.** Limits from the catalog (or the fallback default) may be too
+/// high; requests per minute and tokens per day never appear in Groq's headers. Until a limit is
+/// confirmed, spends are paced evenly (a GCRA with no burst: at most one cost's worth at the rate
+/// limit/period), so when the real limit is lower only the one request in flight overshoots it and
+/// its 429 teaches the limit. Confirmed limits allow bursts up to the limit within the window.
+///
+/// **Clocks.** Spends stamped in the future (the clock stepped back) still count, and leave the
+/// window later than they would have: a clock jump can only make the meter more careful.
+public struct Meter: Sendable, Equatable {
+    /// One spend in the window.
+    public struct Spend: Sendable, Equatable {
+        public var at: Double
+        public var amount: Int
+        /// The store's row id, so a reservation can be settled later.
+        public var id: Int64?
+        public init(at: Double, amount: Int, id: Int64? = nil) {
+            self.at = at
+            self.amount = amount
+            self.id = id
+        }
+    }
+
+    public var kind: LimitKind
+    /// The limit, or nil when there is none to respect.
+    public var limit: Int?
+    public var source: LimitSource
+    /// A 429 said: nothing before this instant.
+    public var blockedUntil: Double?
+    /// The pacing schedule: the earliest instant the next spend may start (while the limit is a guess).
+    public var pacedUntil: Double
+    /// Spends still in (or ahead of) the window, oldest first.
+    public var spends: [Spend]
+
+    public init(kind: LimitKind, limit: Int?, source: LimitSource, blockedUntil: Double? = nil, pacedUntil: Double = 0, spends: [Spend] = []) {
+        self.kind = kind
+        self.limit = limit
+        self.source = source
+        self.blockedUntil = blockedUntil
+        self.pacedUntil = pacedUntil
+        self.spends = spends
+    }
+
+    public var period: Double { kind.period }
+
+    /// What counts against the limit at `now`.
+    public func used(at now: Double) -> Int {
+        spends.reduce(0) { $0 + ($1.at > now - period ? $1.amount : 0) }
+    }
+
+    public func remaining(at now: Double) -> Int? {
+        limit.map { max(0, $0 - used(at: now)) }
+    }
+
+    /// Seconds from `now` until `amount` may be spent: 0 when it may now, nil when it never can
+    /// (more than the whole limit).
+    public func wait(for amount: Int, at now: Double) -> Double? {
+        var wait = max(0, (blockedUntil ?? 0) - now)
+        guard let limit else { return wait }
+        if amount > limit { return nil }
+        if !source.isConfirmed { wait = max(wait, pacedUntil - now) }
+        // The window: drop the oldest spends until the amount fits.
+        var excess = used(at: now) + amount - limit
+        if excess > 0 {
+            for spend in spends.sorted(by: { $0.at < $1.at }) where spend.at > now - period {
+                excess -= spend.amount
+                if excess <= 0 {
+                    wait = max(wait, spend.at + period - now)
+                    break
+                }
+            }
+        }
+        return wait
+    }
+
+    /// Records a spend. Call only when `wait(for:at:)` is 0.
+    public mutating func spend(_ amount: Int, at now: Double) {
+        spends.append(Spend(at: now, amount: amount))
+        if let limit, limit > 0 {
+            pacedUntil = max(pacedUntil, now) + Double(amount) * period / Double(limit)
+        }
+    }
+
+    /// Settles a reservation to what the call really used (a refund when it used less).
+    public mutating func settle(spendID: Int64, actual: Int) {
+        if let index = spends.firstIndex(where: { $0.id == spendID }) { spends[index].amount = actual }
+    }
+
+    /// Seconds until the meter is empty again (the last spend leaves the window).
+    public func resetIn(at now: Double) -> Double {
+        max(0, (spends.map(\.at).max() ?? now - period) + period - now)
+    }
+
+    /// Drops spends that can no longer count.
+    public mutating func prune(at now: Double) {
+        let horizon = now - period
+        spends.removeAll { $0.at <= horizon }
+    }
+}

@@ -1,0 +1,59 @@
+@testable import Scheduler
+import Testing
+
+struct AdmissionTests {
+    let catalog = ModelCatalog(entries: [], source: .catalog)
+
+    func budget(_ model: String, tpm: Int, rpm: Int = 1000, used: Int = 0) -> ModelBudget {
+        var tokens = Meter(kind: .tpm, limit: tpm, source: .config)
+        if used > 0 { tokens.spend(used, at: 0) }
+        return ModelBudget(model: model, meters: [.tpm: tokens, .rpm: Meter(kind: .rpm, limit: rpm, source: .config)])
+    }
+
+    func job(_ id: Int64, tokens: Int, models: [String] = ["a"], fallbackWhenLimited: Bool = false) -> Admission.Candidate {
+        Admission.Candidate(id: id, models: models, modelIndex: 0, promptCharacters: 0, maxTokens: tokens, fallbackWhenLimited: fallbackWhenLimited)
+    }
+
+    @Test func aLargeJobIsNotStarvedBySmallOnesBehindIt() {
+        var admission = Admission(budgets: ["a": budget("a", tpm: 1000, used: 900)], estimators: [:], catalog: catalog)
+        let queue = [job(1, tokens: 500)] + (2...20).map { job(Int64($0), tokens: 20) }
+        let blocked = admission.admit(queue, limit: 10, now: 1)
+        #expect(blocked.admitted.isEmpty, "small jobs must not take the budget the first job waits for")
+        #expect(blocked.wakeAt == 60)
+        let later = admission.admit(queue, limit: 10, now: 60)
+        #expect(later.admitted.first?.id == 1)
+    }
+
+    @Test func otherModelsGoOnWhileOneWaits() {
+        var admission = Admission(budgets: ["a": budget("a", tpm: 100, used: 100), "b": budget("b", tpm: 1000)], estimators: [:], catalog: catalog)
+        let decision = admission.admit([job(1, tokens: 50), job(2, tokens: 50, models: ["b"]), job(3, tokens: 50)], limit: 10, now: 1)
+        #expect(decision.admitted.map(\.id) == [2])
+    }
+
+    @Test func fallbackWhenLimitedMovesOnlyWhenTheBatchAllowsIt() {
+        let budgets = ["a": budget("a", tpm: 100, used: 100), "b": budget("b", tpm: 1000)]
+        var strict = Admission(budgets: budgets, estimators: [:], catalog: catalog)
+        #expect(strict.admit([job(1, tokens: 50, models: ["a", "b"])], limit: 1, now: 1).admitted.isEmpty)
+        var flexible = Admission(budgets: budgets, estimators: [:], catalog: catalog)
+        let moved = flexible.admit([job(1, tokens: 50, models: ["a", "b"], fallbackWhenLimited: true)], limit: 1, now: 1)
+        #expect(moved.admitted.map(\.modelIndex) == [1])
+    }
+
+    @Test func aJobLargerThanTheWholeLimitIsReportedNotWaitedFor() {
+        var admission = Admission(budgets: ["a": budget("a", tpm: 1000)], estimators: [:], catalog: catalog)
+        let decision = admission.admit([job(1, tokens: 5000), job(2, tokens: 10)], limit: 5, now: 0)
+        #expect(decision.tooLarge == [Admission.TooLarge(id: 1, modelIndex: 0, kind: .tpm, limit: 1000, cost: 5001)])
+        #expect(decision.admitted.map(\.id) == [2])
+    }
+
+    @Test func theCostIsTheEstimatedPromptPlusTheOutputLimit() {
+        var estimator = TokenEstimator()
+        for _ in 0..<50 { estimator.learn(characters: 1000, tokens: 200) }
+        let admission = Admission(budgets: [:], estimators: ["a": estimator], catalog: ModelCatalog(entries: [.init(id: "a", maxOutput: 4096)], source: .catalog))
+        let withLimit = Admission.Candidate(id: 1, models: ["a"], modelIndex: 0, promptCharacters: 1000, maxTokens: 100)
+        let cost = admission.cost(of: withLimit, model: "a").tokens
+        #expect(cost > 300 && cost <= 315, "200 estimated with a 5% margin, plus 100: \(cost)")
+        let without = Admission.Candidate(id: 2, models: ["a"], modelIndex: 0, promptCharacters: 1000, maxTokens: nil)
+        #expect(admission.cost(of: without, model: "a").tokens > 4096 + 200)
+    }
+}
