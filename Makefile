@@ -71,6 +71,8 @@ demo: build
 	echo "== simulator on http://127.0.0.1:$$port (jobs/demo-simulator.json: retired models, 3% 503s, resets, truncated bodies)"; \
 	echo "== import jobs/demo.jsonl"; \
 	$(BIN) import jobs/demo.jsonl --db $(DEMO_DB) --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b --max-tokens 200; \
+	echo "== limits set: this account's per-minute requests and per-day tokens (headers report the others)"; \
+	for m in openai/gpt-oss-20b qwen/qwen3.6-27b; do $(BIN) limits set --db $(DEMO_DB) --provider http://127.0.0.1:$$port/openai/v1 --model $$m --rpm 600 --tpd 10000000; done; \
 	echo "== work --drain"; \
 	GROQ_API_KEY=sim-key $(BIN) work --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1 --drain --concurrency 16 --backoff-base 0.2 --backoff-cap 2; \
 	echo; echo "== status"; $(BIN) status --db $(DEMO_DB); \
@@ -80,6 +82,7 @@ demo: build
 	$(SQL) "SELECT j.custom_id, group_concat(a.model || ' ' || a.outcome || COALESCE(' (' || a.error_code || ')', ''), '  ->  ') AS calls FROM jobs j JOIN attempts a ON a.job_id = j.id WHERE j.custom_id IN ('demo-010', 'demo-020') GROUP BY j.id"; \
 	echo; echo "== jobs that failed for good keep their error"; \
 	$(SQL) "SELECT custom_id, error_code, substr(error, 1, 70) AS error FROM job_results WHERE status = 'failed' ORDER BY line LIMIT 5"; \
+	echo; echo "== the GroqQueue's meters (groqbatch limits)"; $(BIN) limits --db $(DEMO_DB); \
 	echo; echo "== usage by model and day"; \
 	$(SQL) "SELECT * FROM usage_by_model_day"; \
 	$(BIN) export --db $(DEMO_DB) --output $(DEMO_DIR)/results.jsonl; \

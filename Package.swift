@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "QueueStore", "GroqClient",
+                "QueueStore", "GroqClient", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "groqbatch",
             dependencies: [
-                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator", "Worker",
+                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator", "Worker", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +96,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "JobFormatsTests", dependencies: ["JobFormats", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats", "TestSupport"],
+            name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats", "Scheduler", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GroqClientTests",

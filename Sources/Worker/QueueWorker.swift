@@ -2,6 +2,7 @@ import Foundation
 import GroqClient
 import Logging
 import QueueStore
+import Scheduler
 import ServiceLifecycle
 
 /// The worker daemon: claims jobs, runs up to `concurrency` generations at once in a task group, and
@@ -99,9 +100,8 @@ public final class QueueWorker: Service {
                 } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0, try await shouldClaim(idleSince) {
                     var limit = configuration.concurrency - inFlight
                     if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
-                    let jobs = try await store.claim(
-                        workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
-                        batch: configuration.batch, now: Date())
+                    let claim = try await claim(limit: limit)
+                    let jobs = claim.jobs
                     for job in jobs {
                         group.addTask {
                             await self.process(job)
@@ -112,7 +112,7 @@ public final class QueueWorker: Service {
                     claimed += jobs.count
                     counters.update { $0.inFlight = inFlight }
                     // Fewer than asked: nothing more is runnable now; remember when to look again.
-                    idleSince = jobs.count < limit ? (try await store.changeCounter(), try await store.nextWakeTime()) : nil
+                    idleSince = jobs.count < limit ? (try await store.changeCounter(), claim.wakeAt) : nil
                 }
                 if inFlight == 0, control.reason == nil, configuration.drain,
                    try await store.unfinishedCount(batch: configuration.batch) == 0 {
@@ -141,6 +141,25 @@ public final class QueueWorker: Service {
             }
             group.cancelAll()
         }
+    }
+
+    /// A claim through the GroqQueue when budgets are on, else a plain one; either way with the instant
+    /// to look again when it got fewer jobs than asked.
+    func claim(limit: Int) async throws -> ClaimResult {
+        let now = Date()
+        if let budget = configuration.budget {
+            let result = try await store.claim(
+                workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
+                batch: configuration.batch, now: now, budget: budget)
+            if result.tooLarge > 0 {
+                logger.warning("\(result.tooLarge) jobs can never fit their model's limits: moved to their next model or failed (request_too_large)")
+            }
+            return result
+        }
+        let jobs = try await store.claim(
+            workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
+            batch: configuration.batch, now: now)
+        return ClaimResult(jobs: jobs, wakeAt: jobs.count < limit ? try await store.nextWakeTime() : nil, tooLarge: 0)
     }
 
     /// Free slots that make a claim worth its write transaction: an eighth of the concurrency, so slots
@@ -185,12 +204,16 @@ public final class QueueWorker: Service {
                 let attempt = AttemptRecord(
                     model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
                     errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
-                outcome = JobOutcome(jobID: job.id, attempt: attempt, transition: .release)
+                outcome = JobOutcome(
+                    jobID: job.id, attempt: attempt, transition: .release,
+                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: model) })
             } else {
                 if case .failure(let failure) = result, failure.outcomeClass == .fatal {
                     control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
                 }
-                outcome = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+                var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+                planned.observation = observation(job: job, model: model, result: result)
+                outcome = planned
                 log(job, model: model, outcome: outcome)
             }
         } else {
@@ -205,6 +228,29 @@ public final class QueueWorker: Service {
         } catch {
             logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); it returns to the queue when its lease expires")
         }
+    }
+
+    /// What a response tells the GroqQueue: limits from headers and 429 bodies, and the real usage.
+    func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>) -> ProviderObservation? {
+        guard let budget = configuration.budget else { return nil }
+        var observation = ProviderObservation(provider: budget.provider, model: model, promptCharacters: job.promptCharacters)
+        let headers: RateLimitHeaders
+        switch result {
+        case .success(let success):
+            headers = success.rateLimits
+            observation.promptTokens = success.completion.usage.promptTokens
+            observation.totalTokens = success.completion.usage.totalTokens
+        case .failure(let failure):
+            headers = failure.rateLimits
+            // A 429 or 413 is refused before any work: its reservation is given back.
+            observation.refused = failure.httpStatus == 429 || failure.httpStatus == 413
+            if let message = failure.rateLimitMessage, !message.requestTooLarge, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
+                observation.rateLimit = .init(kind: kind, limit: message.limit, used: message.used, retryAfter: failure.providerWait)
+            }
+        }
+        observation.tokensPerMinute = .init(limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
+        observation.requestsPerDay = .init(limit: headers.requestsPerDayLimit, remaining: headers.requestsPerDayRemaining, resetIn: headers.requestsPerDayReset)
+        return observation
     }
 
     func count(_ outcome: JobOutcome) {
@@ -255,6 +301,7 @@ public final class QueueWorker: Service {
                 _ = try await store.renewLeases(
                     workerID: configuration.workerID, until: now.addingTimeInterval(configuration.leaseDuration), now: now)
                 let recovered = try await store.recoverExpiredLeases(now: now)
+                if configuration.budget != nil { try await store.pruneSpends(now: now) }
                 if recovered > 0 { logger.notice("returned \(recovered) jobs with expired leases to the queue") }
             } catch {
                 logger.warning("heartbeat failed: \(error)")

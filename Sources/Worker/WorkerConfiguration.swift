@@ -1,4 +1,5 @@
 import Foundation
+import QueueStore
 
 /// How a worker runs: its concurrency, leases, backoff, and when it stops.
 public struct WorkerConfiguration: Sendable {
@@ -25,12 +26,14 @@ public struct WorkerConfiguration: Sendable {
     public var idlePollInterval: TimeInterval
     /// Retry waits.
     public var backoff: BackoffPolicy
+    /// The GroqQueue: claims admit only jobs that fit the provider's limits. The default is none.
+    public var budget: BudgetContext?
 
     public init(
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,
         drain: Bool = false, stopClaimingAt: Date? = nil, maxJobs: Int? = nil, leaseDuration: TimeInterval = 60,
         heartbeatInterval: TimeInterval = 20, grace: TimeInterval = 30, idlePollInterval: TimeInterval = 1,
-        backoff: BackoffPolicy = .exponentialJitter()
+        backoff: BackoffPolicy = .exponentialJitter(), budget: BudgetContext? = nil
     ) {
         self.workerID = workerID
         self.concurrency = concurrency
@@ -43,6 +46,7 @@ public struct WorkerConfiguration: Sendable {
         self.grace = grace
         self.idlePollInterval = idlePollInterval
         self.backoff = backoff
+        self.budget = budget
     }
 
     public static func defaultWorkerID() -> String {

@@ -47,8 +47,10 @@ struct EndToEndBench {
                     models: [model], promptCharacters: 24, maxTokens: 32))
             }
         }
+        let catalog = scratch + "/catalog.json"
+        try #"{"models": [{"id": "\#(model)", "max_output": 64}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)
         let run = try ChildProcess.run(
-            binary, ["work", "--db", db, "--base-url", baseURL, "--drain", "--concurrency", "\(concurrency)", "--log-level", "error"],
+            binary, ["work", "--db", db, "--base-url", baseURL, "--drain", "--concurrency", "\(concurrency)", "--log-level", "error", "--catalog", catalog],
             stdoutPath: scratch + "/work.out", environment: ["GROQ_API_KEY": "sim-key"])
         guard run.status == 0 else { throw BenchError("work exited \(run.status): \((try? String(contentsOfFile: scratch + "/work.out.err", encoding: .utf8)) ?? "")") }
         let done = try store.countsByStatus()[.succeeded] ?? 0

@@ -13,6 +13,10 @@ struct WorkerFixture {
     let store: SQLiteJobStore
     var dbPath: String { directory.path("queue.sqlite") }
     var requestLog: String { directory.path("requests.jsonl") }
+    /// A catalog that knows the simulator's models have no limits, so workers do not pace them as unknowns.
+    var catalogPath: String {
+        directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}, {"id": "sim/tiny", "max_output": 32}, {"id": "sim/retired"}, {"id": "sim/unknown"}]}"#)
+    }
 
     static let fast = "sim/fast"
     static let tiny = "sim/tiny"

@@ -67,7 +67,7 @@ struct WorkerIntegrationTests {
         await fixture.stop()
         #expect(worker.stopReason == .timeUp)
         let succeeded = try #require(Int(try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'succeeded'")))
-        #expect(succeeded >= 4 && succeeded < 200)
+        #expect(succeeded < 200, "it stopped claiming long before the queue was empty")
         #expect(try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'running'") == "0", "in-flight work was finished, not abandoned")
     }
 

@@ -10,7 +10,7 @@ struct WorkerProcessTests {
     func work(_ fixture: WorkerFixture, _ extra: [String] = [], log: String) throws -> BackgroundProcess {
         try BackgroundProcess(
             groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--backoff-base", "0.05",
-                        "--backoff-cap", "0.2", "--log-level", "error"] + extra,
+                        "--backoff-cap", "0.2", "--log-level", "error", "--catalog", fixture.catalogPath] + extra,
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path(log))
     }
 
@@ -107,7 +107,7 @@ struct WorkerProcessTests {
         let fixture = try await WorkerFixture()
         try fixture.addJobs(20)
         let run = try CommandRun.groqbatch(
-            ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--drain"],
+            ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--drain", "--catalog", fixture.catalogPath],
             environment: ["GROQ_API_KEY": "gsk_notthekey_0123456789abcdef"])
         await fixture.stop()
         #expect(run.status == 3)

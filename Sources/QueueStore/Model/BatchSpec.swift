@@ -16,10 +16,12 @@ public struct BatchSpec: Sendable, Equatable {
     public var notBefore: Date?
     /// Calls allowed per model for each job before it moves on. The default is 5.
     public var maxAttempts: Int
+    /// Jobs may move down their chain when their own model is out of budget. The default is false.
+    public var fallbackWhenLimited: Bool
 
     public init(
         name: String, source: String, models: [String] = [], maxTokens: Int? = nil, priority: Int = 0,
-        notBefore: Date? = nil, maxAttempts: Int = 5
+        notBefore: Date? = nil, maxAttempts: Int = 5, fallbackWhenLimited: Bool = false
     ) {
         self.name = name
         self.source = source
@@ -28,5 +30,6 @@ public struct BatchSpec: Sendable, Equatable {
         self.priority = priority
         self.notBefore = notBefore
         self.maxAttempts = maxAttempts
+        self.fallbackWhenLimited = fallbackWhenLimited
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 
 /// Where a claimed job goes after a call: the worker decides, the store applies it in one transaction.
 public enum JobTransition: Sendable, Equatable {
@@ -21,11 +22,14 @@ public struct JobOutcome: Sendable, Equatable {
     /// The call made, or nil when the job is released without one.
     public var attempt: AttemptRecord?
     public var transition: JobTransition
+    /// What the response said about limits and usage, for the GroqQueue's meters (nil without budgets).
+    public var observation: ProviderObservation?
 
-    public init(jobID: Int64, attempt: AttemptRecord?, transition: JobTransition) {
+    public init(jobID: Int64, attempt: AttemptRecord?, transition: JobTransition, observation: ProviderObservation? = nil) {
         self.jobID = jobID
         self.attempt = attempt
         self.transition = transition
+        self.observation = observation
     }
 }
 

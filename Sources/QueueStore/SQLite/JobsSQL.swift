@@ -23,6 +23,35 @@ enum JobsSQL {
         """
     }
 
+    /// Queued, runnable jobs in claim order, for admission to choose from.
+    static func candidates(batchFilter: Bool) -> String {
+        """
+        SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited
+        FROM jobs j JOIN batches b ON b.id = j.batch_id
+        WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
+        ORDER BY j.priority DESC, j.id
+        LIMIT ?
+        """
+    }
+    /// Claims one admitted job on the model admission chose.
+    static let claimAdmitted = """
+        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?,
+                        model_attempts = CASE WHEN model_index = ? THEN model_attempts ELSE 0 END, model_index = ?
+        WHERE id = ? AND status = 'queued'
+        RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at
+        """
+    static let earliestFutureRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued' AND next_attempt_at > ?"
+    /// A queued job that can never fit its model moves on, or fails, without a call.
+    static let queuedMoveToModel = """
+        UPDATE jobs SET model_index = ?, model_attempts = 0, error_code = ?, error_message = ?, updated_at = ?
+        WHERE id = ? AND status = 'queued'
+        """
+    static let queuedFail = """
+        UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'queued'
+        """
+
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
     static let attemptCount = "SELECT attempts FROM jobs WHERE id = ?"
 

@@ -60,6 +60,9 @@ extension SQLiteJobStore: JobStore {
                 attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
             ])
         }
+        if let observation = outcome.observation {
+            try observe(observation, jobID: outcome.jobID, db: db, now: seconds)
+        }
         switch outcome.transition {
         case .succeed(let result):
             // An answer is worth keeping even if the lease expired meanwhile, as long as no other answer

@@ -50,6 +50,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Import the valid lines and report the invalid ones.")
     var skipInvalid = false
 
+    @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
+    var fallbackWhenLimited = false
+
     /// Issues printed in full; past this only their count is given, so a broken million-line file stays readable.
     static let printedIssueLimit = 1000
 
@@ -91,10 +94,12 @@ struct ImportCommand: ParsableCommand {
             let store = try database.open()
             let spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
-                notBefore: notBefore.flatMap { TimeArgument($0)?.date }, maxAttempts: maxAttempts)
+                notBefore: notBefore.flatMap { TimeArgument($0)?.date }, maxAttempts: maxAttempts,
+                fallbackWhenLimited: fallbackWhenLimited)
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0
             var jobLines = 0
+            var withoutOutputLimit = 0
             var progress = ProgressLine(label: "importing \(file)")
             func report(_ issue: ImportIssue) {
                 issues += 1
@@ -109,6 +114,7 @@ struct ImportCommand: ParsableCommand {
                         do throws(ImportIssue) {
                             guard let parsed = try parser.parse(bytes, line: line) else { return }
                             jobLines += 1
+                            if parsed.maxTokens == nil { withoutOutputLimit += 1 }
                             let models = chain(for: parsed.model)
                             guard !models.isEmpty else {
                                 throw ImportIssue(
@@ -149,6 +155,9 @@ struct ImportCommand: ParsableCommand {
             }
             if issues > 0 { message += ", \(issues) invalid line\(issues == 1 ? "" : "s") skipped" }
             print(message)
+            if withoutOutputLimit > 0 && summary.inserted > 0 {
+                Console.error("warning: \(withoutOutputLimit) jobs set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
+            }
         }
     }
 }

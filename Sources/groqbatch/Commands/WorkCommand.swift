@@ -3,6 +3,7 @@ import Foundation
 import GroqClient
 import Logging
 import QueueStore
+import Scheduler
 import ServiceLifecycle
 import Worker
 
@@ -59,6 +60,9 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait (a provider's own wait can be longer).")
     var backoffCap: Double = 300
 
+    @Option(help: ArgumentHelp("A model catalog file replacing the built-in one (limits, context windows, prices).", valueName: "file"))
+    var catalog: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel = "notice"
 
@@ -88,12 +92,14 @@ struct WorkCommand: AsyncParsableCommand {
         try await failingClearly {
             let client = try provider.makeClient()
             let store = try database.open()
+            let models = try CatalogOption.load(catalog)
             var logger = Logger(label: "groqbatch.work")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
             let configuration = WorkerConfiguration(
                 concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, maxJobs: maxJobs,
                 leaseDuration: lease, heartbeatInterval: lease / 3, grace: grace,
-                backoff: .exponentialJitter(base: backoffBase, cap: backoffCap))
+                backoff: .exponentialJitter(base: backoffBase, cap: backoffCap),
+                budget: BudgetContext(provider: provider.effectiveBaseURL, catalog: models))
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger)
             let worker = QueueWorker(
                 store: store, executor: client, configuration: configuration, logger: logger,

@@ -22,7 +22,12 @@ struct ProviderOptions: ParsableArguments {
     var allowInsecureHTTP = false
 
     var effectiveBaseURL: String {
-        baseURL ?? ProcessInfo.processInfo.environment["GROQBATCH_BASE_URL"] ?? GroqClientConfiguration.groqBaseURL
+        baseURL ?? Self.defaultBaseURL
+    }
+
+    /// $GROQBATCH_BASE_URL, or Groq's.
+    static var defaultBaseURL: String {
+        ProcessInfo.processInfo.environment["GROQBATCH_BASE_URL"] ?? GroqClientConfiguration.groqBaseURL
     }
 
     /// A client for these options, or one clear line on what is missing.

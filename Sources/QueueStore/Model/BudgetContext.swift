@@ -1,0 +1,48 @@
+import Foundation
+import Scheduler
+
+/// What a budget-aware claim needs: whose limits (the provider's base URL) and where they start.
+public struct BudgetContext: Sendable {
+    public var provider: String
+    public var catalog: ModelCatalog
+
+    public init(provider: String, catalog: ModelCatalog) {
+        self.provider = provider
+        self.catalog = catalog
+    }
+}
+
+/// What a claim got: the jobs, and when to look again if it got fewer than it asked for.
+public struct ClaimResult: Sendable {
+    public var jobs: [ClaimedJob]
+    /// The earliest instant a queued job becomes runnable or fits its budget; nil when none is waiting.
+    public var wakeAt: Date?
+    /// Jobs moved on or failed because they can never fit their model's limits.
+    public var tooLarge: Int
+
+    public init(jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int) {
+        self.jobs = jobs
+        self.wakeAt = wakeAt
+        self.tooLarge = tooLarge
+    }
+}
+
+/// One meter as `groqbatch limits` shows it.
+public struct MeterStatus: Sendable, Equatable, Codable {
+    public var provider: String
+    public var model: String
+    public var kind: String
+    public var limit: Int?
+    public var source: String
+    public var used: Int
+    public var remaining: Int?
+    /// Seconds until the meter is empty again.
+    public var resetsIn: Double
+    public var blockedUntil: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case provider, model, kind, limit, source, used, remaining
+        case resetsIn = "resets_in"
+        case blockedUntil = "blocked_until"
+    }
+}

@@ -1,0 +1,44 @@
+/// Every statement on `budgets`, `budget_spends` and `token_estimates`.
+enum BudgetsSQL {
+    static let ensure = """
+        INSERT INTO budgets (provider, model, kind, limit_value, source, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (provider, model, kind) DO NOTHING
+        """
+    static let meters = """
+        SELECT id, kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE provider = ? AND model = ?
+        """
+    static let spendsInWindow = "SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND at > ? ORDER BY at"
+    static let saveMeter = """
+        UPDATE budgets SET limit_value = ?, source = ?, blocked_until = ?, paced_until = ?, updated_at = ? WHERE id = ?
+        """
+    static let insertSpend = "INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, ?, ?)"
+    static let closeOpenSpends = "UPDATE budget_spends SET open = 0 WHERE job_id = ? AND open = 1"
+    /// Settles a job's open reservation: tokens to what was used, requests as they were.
+    static let settleTokens = """
+        UPDATE budget_spends SET amount = ?, open = 0
+        WHERE job_id = ? AND open = 1 AND budget_id IN (SELECT id FROM budgets WHERE kind IN ('tpm', 'tpd'))
+        """
+    /// A refused call (429) used nothing.
+    static let refundAll = "UPDATE budget_spends SET amount = 0, open = 0 WHERE job_id = ? AND open = 1"
+    static let prune = "DELETE FROM budget_spends WHERE at < ? AND open = 0"
+
+    static let estimator = "SELECT characters, tokens, samples, relative_error FROM token_estimates WHERE provider = ? AND model = ?"
+    static let saveEstimator = """
+        INSERT INTO token_estimates (provider, model, characters, tokens, samples, relative_error, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (provider, model) DO UPDATE SET characters = excluded.characters, tokens = excluded.tokens,
+            samples = excluded.samples, relative_error = excluded.relative_error, updated_at = excluded.updated_at
+        """
+
+    static let all = """
+        SELECT id, provider, model, kind, limit_value, source, blocked_until, paced_until FROM budgets
+        ORDER BY provider, model, CASE kind WHEN 'rpm' THEN 0 WHEN 'rpd' THEN 1 WHEN 'tpm' THEN 2 ELSE 3 END
+        """
+    static let setLimit = """
+        INSERT INTO budgets (provider, model, kind, limit_value, source, updated_at) VALUES (?, ?, ?, ?, 'config', ?)
+        ON CONFLICT (provider, model, kind) DO UPDATE SET limit_value = excluded.limit_value, source = 'config',
+            updated_at = excluded.updated_at
+        """
+    static let reset = "DELETE FROM budgets WHERE (? IS NULL OR model = ?) AND (? IS NULL OR provider = ?)"
+    static let allEstimators = "SELECT provider, model, characters, tokens, samples, relative_error FROM token_estimates"
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import QueueStore
+import Scheduler
+
+/// `groqbatch limits`: the GroqQueue's meters, and setting or forgetting limits by hand.
+struct LimitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "limits",
+        abstract: "Show the rate-limit meters every worker shares, or set them by hand.",
+        discussion: """
+            Each meter is one limit of one model at one provider: rpm and tpm per minute, rpd and tpd per day.
+            A limit starts from the model catalog (source catalog, or default for a model it does not know),
+            and the provider corrects it: response headers give tpm and rpd (source header), 429 bodies any
+            kind (source 429). `limits set` pins a limit (source config) until the provider says otherwise.
+            """,
+        subcommands: [ShowLimits.self, SetLimits.self, ResetLimits.self],
+        defaultSubcommand: ShowLimits.self)
+}
+
+struct ShowLimits: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Each meter: limit and source, used, remaining, when it is empty again.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func run() throws {
+        try failingClearlySync {
+            let store = try database.open()
+            let meters = try store.meterStatuses()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(meters), as: UTF8.self))
+                return
+            }
+            if meters.isEmpty {
+                print("no meters yet: they are created from the catalog when a worker first claims a model's jobs")
+                return
+            }
+            print(TextTable(
+                header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
+                rows: meters.map { meter in
+                    [meter.provider, meter.model, meter.kind.uppercased(), meter.limit.map(String.init) ?? "none", meter.source,
+                     "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
+                     meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-"]
+                }).rendered)
+            let estimates = try store.estimators()
+            if !estimates.isEmpty {
+                print("")
+                print(TextTable(
+                    header: ["PROVIDER", "MODEL", "TOKENS/CHAR", "SAMPLES", "ERROR"],
+                    rows: estimates.map { [$0.provider, $0.model, String(format: "%.4f", $0.estimator.ratio), "\($0.estimator.samples)", String(format: "%.1f%%", $0.estimator.relativeError * 100)] }
+                ).rendered)
+            }
+        }
+    }
+}
+
+struct SetLimits: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "set", abstract: "Pin a model's limits (source config).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The model.")
+    var model: String
+
+    @Option(help: "The provider's base URL, as workers use it. Defaults to $GROQBATCH_BASE_URL or Groq's.")
+    var provider: String?
+
+    @Option(help: "Requests per minute.") var rpm: Int?
+    @Option(help: "Requests per day.") var rpd: Int?
+    @Option(help: "Tokens per minute.") var tpm: Int?
+    @Option(help: "Tokens per day.") var tpd: Int?
+
+    func validate() throws {
+        let values = [rpm, rpd, tpm, tpd].compactMap { $0 }
+        if values.isEmpty { throw ValidationError("Give at least one of --rpm, --rpd, --tpm, --tpd.") }
+        if values.contains(where: { $0 < 1 }) { throw ValidationError("Limits must be at least 1.") }
+    }
+
+    func run() throws {
+        try failingClearlySync {
+            let store = try database.open()
+            var limits: [LimitKind: Int] = [:]
+            limits[.rpm] = rpm
+            limits[.rpd] = rpd
+            limits[.tpm] = tpm
+            limits[.tpd] = tpd
+            let url = provider ?? ProviderOptions.defaultBaseURL
+            try store.setLimits(provider: url, model: model, limits: limits)
+            print("\(model) at \(url): " + limits.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+        }
+    }
+}
+
+struct ResetLimits: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Forget meters; they start again from the catalog.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only this model.") var model: String?
+    @Option(help: "Only this provider's base URL.") var provider: String?
+
+    func run() throws {
+        try failingClearlySync {
+            let count = try database.open().resetLimits(provider: provider, model: model)
+            print("\(count) meter\(count == 1 ? "" : "s") forgotten")
+        }
+    }
+}
