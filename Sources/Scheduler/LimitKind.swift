@@ -23,7 +23,7 @@ public enum LimitKind: String, Sendable, CaseIterable, Codable, Comparable {
 public enum LimitSource: String, Sendable, CaseIterable, Codable {
     /// The bundled model catalog (Groq's published limits).
     case catalog
-    /// `groqbatch limits set`, or a catalog file the user supplied.
+    /// `groqbatch limits set`.
     case config
     /// An `x-ratelimit-limit-*` response header.
     case header

@@ -6,11 +6,12 @@
 /// bucket on this side, by contrast, can spend 2L inside one rolling window. So the log is safe
 /// under both, and it is exact: the wait it returns is the instant the oldest blocking spend leaves.
 ///
-/// **Pacing while a limit is a guess.** Limits from the catalog (or the fallback default) may be too
-/// high; requests per minute and tokens per day never appear in Groq's headers. Until a limit is
-/// confirmed, spends are paced evenly (a GCRA with no burst: at most one cost's worth at the rate
-/// limit/period), so when the real limit is lower only the one request in flight overshoots it and
-/// its 429 teaches the limit. Confirmed limits allow bursts up to the limit within the window.
+/// **Pacing.** Spends are also paced at the rate limit/period (a GCRA), because a window that admits
+/// whole bursts releases them again in bursts one period later, and a batch then ends at a multiple
+/// of the period instead of at its rate. A confirmed limit allows a burst of a tenth of the period's
+/// budget. A limit that is only a guess (the catalog's, or the default for an unknown model; Groq's
+/// headers never give requests per minute or tokens per day) allows none, so when the real limit is
+/// lower only the one call in flight overshoots it, and its 429 teaches the limit.
 ///
 /// **Clocks.** Spends stamped in the future (the clock stepped back) still count, and leave the
 /// window later than they would have: a clock jump can only make the meter more careful.
@@ -65,7 +66,7 @@ public struct Meter: Sendable, Equatable {
         var wait = max(0, (blockedUntil ?? 0) - now)
         guard let limit else { return wait }
         if amount > limit { return nil }
-        if !source.isConfirmed { wait = max(wait, pacedUntil - now) }
+        wait = max(wait, pacedUntil - burstTolerance - now)
         // The window: drop the oldest spends until the amount fits.
         var excess = used(at: now) + amount - limit
         if excess > 0 {
@@ -78,6 +79,15 @@ public struct Meter: Sendable, Equatable {
             }
         }
         return wait
+    }
+
+    /// How far ahead of its schedule the pacing lets spends run.
+    public var burstTolerance: Double { source.isConfirmed ? period * 0.1 : 0 }
+
+    /// Gives back part of the pacing schedule when a reservation settles lower than it was.
+    public mutating func refundPacing(_ amount: Int, at now: Double) {
+        guard let limit, limit > 0, amount > 0 else { return }
+        pacedUntil = max(now, pacedUntil - Double(amount) * period / Double(limit))
     }
 
     /// Records a spend. Call only when `wait(for:at:)` is 0.

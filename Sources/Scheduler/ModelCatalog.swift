@@ -52,7 +52,8 @@ public struct ModelCatalog: Sendable, Equatable {
     }
 
     public var entries: [String: Entry]
-    /// Where the table came from: the built-in one (`catalog`) or a user's file (`config`).
+    /// The source its limits carry: `catalog`, for the built-in table and for files replacing it alike
+    /// (published limits are a guess about one account; `limits set` is how a user pins one).
     public var source: LimitSource
 
     public init(entries: [Entry], source: LimitSource) {
@@ -76,7 +77,7 @@ public struct ModelCatalog: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CatalogError(description: "\(path): cannot read the catalog file")
         }
-        return try decode(data, source: .config, name: path)
+        return try decode(data, source: .catalog, name: path)
     }
 
     static func decode(_ data: Data, source: LimitSource, name: String) throws -> ModelCatalog {

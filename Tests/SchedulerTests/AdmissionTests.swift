@@ -6,7 +6,7 @@ struct AdmissionTests {
 
     func budget(_ model: String, tpm: Int, rpm: Int = 1000, used: Int = 0) -> ModelBudget {
         var tokens = Meter(kind: .tpm, limit: tpm, source: .config)
-        if used > 0 { tokens.spend(used, at: 0) }
+        if used > 0 { tokens.spends = [Meter.Spend(at: 0, amount: used)] }
         return ModelBudget(model: model, meters: [.tpm: tokens, .rpm: Meter(kind: .rpm, limit: rpm, source: .config)])
     }
 

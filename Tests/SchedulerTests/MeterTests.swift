@@ -8,8 +8,7 @@ struct MeterTests {
 
     @Test func theWindowEdgeIsExact() {
         var meter = confirmed(.rpm, 2)
-        meter.spend(1, at: 0)
-        meter.spend(1, at: 10)
+        meter.spends = [Meter.Spend(at: 0, amount: 1), Meter.Spend(at: 10, amount: 1)]
         #expect(meter.wait(for: 1, at: 59.5) == 0.5)
         #expect(meter.wait(for: 1, at: 60) == 0, "a spend leaves the window exactly one period later")
         #expect(meter.wait(for: 2, at: 60) == 10)
@@ -56,7 +55,7 @@ struct MeterTests {
 
     @Test func a429SetsTheLimitBlocksAndCorrects() {
         var meter = Meter(kind: .rpm, limit: 30, source: .catalog)
-        meter.spend(1, at: 0)
+        meter.spends = [Meter.Spend(at: 0, amount: 1)]
         meter.applyRateLimit(limit: 10, used: 10, retryAfter: 40, at: 20)
         #expect(meter.limit == 10 && meter.source == .rateLimitError && meter.source.isConfirmed)
         #expect(meter.blockedUntil == 60)
@@ -64,21 +63,31 @@ struct MeterTests {
         #expect(meter.wait(for: 1, at: 20) == 40)
     }
 
-    @Test func aGuessedLimitIsPacedAndAConfirmedOneMayBurst() {
+    @Test func aGuessedLimitIsPacedStrictlyAndAConfirmedOneMayBurstATenth() {
         var guessed = Meter(kind: .rpm, limit: 30, source: .catalog)
         guessed.spend(1, at: 0)
         #expect(guessed.wait(for: 1, at: 0) == 2, "30 a minute, evenly: one every 2 s")
-        var known = confirmed(.rpm, 30)
-        for _ in 0..<30 {
-            #expect(known.wait(for: 1, at: 0) == 0)
+        var known = confirmed(.rpm, 100)
+        var burst = 0
+        while known.wait(for: 1, at: 0) == 0 {
             known.spend(1, at: 0)
+            burst += 1
         }
-        #expect(known.wait(for: 1, at: 0) == 60)
+        #expect(burst == 11, "a tenth of the minute's budget ahead of schedule, plus the one on schedule")
+        #expect(abs(known.wait(for: 1, at: 0)! - 0.6) < 1e-9)
+    }
+
+    @Test func pacingIsGivenBackWhenAReservationSettlesLower() {
+        var meter = confirmed(.tpm, 6000)
+        meter.spend(6000, at: 0)
+        #expect(meter.pacedUntil == 60)
+        meter.refundPacing(3000, at: 1)
+        #expect(meter.pacedUntil == 30)
     }
 
     @Test func aClockThatJumpsBackNeverOverspends() {
         var meter = confirmed(.rpm, 1)
-        meter.spend(1, at: 1000)
+        meter.spends = [Meter.Spend(at: 1000, amount: 1)]
         #expect(meter.used(at: 900) == 1, "a spend from the future still counts")
         #expect(meter.wait(for: 1, at: 900) == 160, "and leaves the window no earlier than it would have")
         var budget = ModelBudget(model: "m", meters: [.rpm: meter])
@@ -89,7 +98,7 @@ struct MeterTests {
 
     @Test func aDayRollsOverOneSpendAtATime() {
         var meter = confirmed(.rpd, 1000)
-        for index in 0..<1000 { meter.spend(1, at: Double(index) * 80) }
+        meter.spends = (0..<1000).map { Meter.Spend(at: Double($0) * 80, amount: 1) }
         #expect(meter.wait(for: 1, at: 80_000) == 6_400, "the first spend of the day leaves at 86 400 s")
         #expect(meter.wait(for: 1, at: 86_400) == 0)
         #expect(meter.wait(for: 2, at: 86_400) == 80)

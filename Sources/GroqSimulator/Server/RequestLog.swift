@@ -10,6 +10,8 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var code: String?
     /// The injected fault, if any.
     public var fault: String?
+    /// On a 429: the limit that refused (RPM, RPD, TPM, TPD).
+    public var limit: String?
     public var promptTokens: Int?
     public var completionTokens: Int?
     /// Tokens reserved against TPM at admission (prompt + max_tokens).
@@ -19,7 +21,7 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var requestID: String
 
     enum CodingKeys: String, CodingKey {
-        case time, model, status, code, fault
+        case time, model, status, code, fault, limit
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case reservedTokens = "reserved_tokens"

@@ -168,6 +168,7 @@ actor SimulatorState {
         }
         switch meters[modelID]!.admit(tokens: reserved, at: now()) {
         case .failure(let refusal):
+            entry.limit = refusal.kind.rawValue
             let retryAfter = String(Int(refusal.wait.rounded(.up)))
             return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", retryAfter)])
         case .success(let admission):

@@ -18,6 +18,13 @@ enum BudgetsSQL {
         UPDATE budget_spends SET amount = ?, open = 0
         WHERE job_id = ? AND open = 1 AND budget_id IN (SELECT id FROM budgets WHERE kind IN ('tpm', 'tpd'))
         """
+    /// A job's open token reservations, to know what settling gives back.
+    static let openTokenSpends = """
+        SELECT s.budget_id, s.amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
+        WHERE s.job_id = ? AND s.open = 1 AND b.kind IN ('tpm', 'tpd')
+        """
+    static let meterByID = "SELECT kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE id = ?"
+    static let savePacing = "UPDATE budgets SET paced_until = ? WHERE id = ?"
     /// A refused call (429) used nothing.
     static let refundAll = "UPDATE budget_spends SET amount = 0, open = 0 WHERE job_id = ? AND open = 1"
     static let prune = "DELETE FROM budget_spends WHERE at < ? AND open = 0"

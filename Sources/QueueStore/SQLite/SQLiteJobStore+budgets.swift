@@ -137,7 +137,18 @@ extension SQLiteJobStore {
     /// Settles the job's reservation and applies what the response said, inside `record`'s transaction.
     static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
         if let total = observation.totalTokens {
+            // What the reservation held beyond the real usage goes back to the pacing schedule too.
+            for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openTokenSpends), arguments: [jobID]) {
+                let budgetID: Int64 = row[0]
+                let reserved: Int = row[1]
+                guard reserved > total, let meterRow = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.meterByID), arguments: [budgetID]),
+                      let kind = LimitKind(rawValue: meterRow[0]) else { continue }
+                var meter = Meter(kind: kind, limit: meterRow[1], source: LimitSource(rawValue: meterRow[2]) ?? .fallback, blockedUntil: meterRow[3], pacedUntil: meterRow[4])
+                meter.refundPacing(reserved - total, at: now)
+                try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
+            }
             try db.cachedStatement(sql: BudgetsSQL.settleTokens).execute(arguments: [total, jobID])
+            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [jobID])
         } else if observation.refused {
             try db.cachedStatement(sql: BudgetsSQL.refundAll).execute(arguments: [jobID])
         } else {

@@ -1,0 +1,115 @@
+import Foundation
+import QueueStore
+import Scheduler
+import Testing
+
+struct BudgetClaimTests {
+    let provider = "https://api.example.test/openai/v1"
+
+    func context(rpm: Int? = nil, tpm: Int? = nil) -> BudgetContext {
+        BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 1000, rpm: rpm, tpm: tpm), .init(id: "m2", maxOutput: 1000)], source: .catalog))
+    }
+
+    func claim(_ store: SQLiteJobStore, _ limit: Int, at now: Date, context: BudgetContext, worker: String = "w") async throws -> ClaimResult {
+        try await store.claim(workerID: worker, limit: limit, leaseDuration: 60, batch: nil, now: now, budget: context)
+    }
+
+    @Test func twoConnectionsRacingNeverOverspendOneBudget() async throws {
+        let fixture = try StoreFixture()
+        try fixture.addJobs(300)
+        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 25])
+        let other = try SQLiteJobStore(path: fixture.path)
+        let now = Date()
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (index, store) in [fixture.store, other, fixture.store, other].enumerated() {
+                group.addTask {
+                    var mine = 0
+                    for _ in 0..<20 { mine += try await claim(store, 5, at: now, context: context(), worker: "w\(index)").jobs.count }
+                    return mine
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(counts >= 1 && counts <= 25, "at one instant no more than the minute's 25 requests (and a paced share of them): \(counts)")
+        #expect(try fixture.sqlite3("SELECT COUNT(*) FROM jobs WHERE status = 'running'") == "\(counts)")
+    }
+
+    @Test func aReopenedFileRemembersWhatWasSpent() async throws {
+        let fixture = try StoreFixture()
+        try fixture.addJobs(50)
+        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 10])
+        let start = Date()
+        var claimed = 0
+        var now = start
+        while now < start.addingTimeInterval(30) {
+            claimed += try await claim(fixture.store, 10, at: now, context: context()).jobs.count
+            now = now.addingTimeInterval(1)
+        }
+        #expect(claimed > 0 && claimed <= 10)
+        let restarted = try SQLiteJobStore(path: fixture.path)
+        let afterRestart = try await claim(restarted, 10, at: start.addingTimeInterval(31), context: context())
+        #expect(claimed + afterRestart.jobs.count <= 10, "a restart within the minute grants no new burst")
+        #expect(afterRestart.jobs.isEmpty || claimed < 10)
+        #expect(try #require(afterRestart.wakeAt) > start.addingTimeInterval(31))
+    }
+
+    @Test func successSettlesTokensAndA429RefundsEverything() async throws {
+        let fixture = try StoreFixture()
+        try fixture.addJobs(2)
+        // A guessed limit admits one job per instant (strict pacing); a pinned one lets both through.
+        #expect(try await claim(fixture.store, 2, at: Date(), context: context(tpm: 100_000)).jobs.count == 1)
+        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
+        #expect(try await claim(fixture.store, 2, at: Date(), context: context()).jobs.count == 1)
+        let all = try fixture.sqlite3("SELECT id FROM jobs WHERE status = 'running' ORDER BY id").split(separator: "\n").compactMap { Int64($0) }
+        #expect(all.count == 2)
+        let reserved = try #require(Int(try fixture.sqlite3("SELECT amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.job_id = \(all[0])")))
+        #expect(reserved > 32, "the estimated prompt plus max_tokens 32: \(reserved)")
+        let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 20)
+        let refused = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, refused: true)
+        _ = try await fixture.store.record([
+            JobOutcome(jobID: all[0], attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served),
+            JobOutcome(jobID: all[1], attempt: StoreFixture.attempt(outcome: .retry), transition: .retry(at: Date(), code: "rate_limit_exceeded", message: "m", counted: false), observation: refused),
+        ], workerID: "w", now: Date())
+        #expect(try fixture.sqlite3("SELECT s.job_id, b.kind, s.amount, s.open FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind IN ('rpm', 'tpm') ORDER BY s.job_id, b.kind")
+            == "\(all[0])|rpm|1|0\n\(all[0])|tpm|20|0\n\(all[1])|rpm|0|0\n\(all[1])|tpm|0|0")
+        #expect(try fixture.sqlite3("SELECT model, samples, tokens > 0 FROM token_estimates") == "m1|1|1")
+    }
+
+    @Test func headersAnd429BodiesCorrectTheMetersForEveryWorker() async throws {
+        let fixture = try StoreFixture()
+        try fixture.addJobs(3)
+        let now = Date()
+        let jobs = try await claim(fixture.store, 1, at: now, context: context(rpm: 100, tpm: 50_000)).jobs
+        let observation = ProviderObservation(
+            provider: provider, model: "m1", tokensPerMinute: .init(limit: 6000, remaining: 5000, resetIn: 10),
+            requestsPerDay: .init(limit: 1000, remaining: 990, resetIn: 3600),
+            rateLimit: .init(kind: .rpm, limit: 30, used: 30, retryAfter: 20), promptCharacters: 8, refused: true)
+        _ = try await fixture.store.record(
+            [JobOutcome(jobID: jobs[0].id, attempt: StoreFixture.attempt(outcome: .retry), transition: .retry(at: now, code: "rate_limit_exceeded", message: "m", counted: false), observation: observation)],
+            workerID: "w", now: now)
+        #expect(try fixture.sqlite3("SELECT kind, limit_value, source FROM budgets WHERE kind != 'tpd' ORDER BY kind") == "rpd|1000|header\nrpm|30|429\ntpm|6000|header")
+        let other = try SQLiteJobStore(path: fixture.path)
+        let blocked = try await claim(other, 2, at: now.addingTimeInterval(1), context: context(rpm: 100, tpm: 50_000), worker: "other")
+        #expect(blocked.jobs.isEmpty, "one 429 blocks every worker, not just the one that got it")
+        #expect(abs(try #require(blocked.wakeAt).timeIntervalSince(now) - 20) < 0.01)
+        let meters = try fixture.store.meterStatuses(now: now.addingTimeInterval(1))
+        #expect(meters.first { $0.kind == "tpm" }?.used ?? 0 >= 1000, "the provider's count of tokens is taken when it is higher")
+    }
+
+    @Test func aJobThatCanNeverFitMovesOnOrFails() async throws {
+        let fixture = try StoreFixture()
+        try fixture.addJobs(1, models: ["m1", "m2"])
+        try fixture.addJobs(1, batch: "solo", prefix: "s", models: ["m1"])
+        let result = try await claim(fixture.store, 5, at: Date(), context: context(tpm: 10))
+        #expect(result.tooLarge == 2)
+        #expect(try fixture.sqlite3("SELECT custom_id, status, model_index, error_code FROM jobs ORDER BY id") == "j1|queued|1|request_too_large\ns1|failed|0|request_too_large")
+    }
+
+    @Test func limitsSetAndResetAreVisibleInTheMeters() throws {
+        let fixture = try StoreFixture()
+        try fixture.store.setLimits(provider: provider, model: "m9", limits: [.rpm: 7, .tpd: 900])
+        let meters = try fixture.store.meterStatuses()
+        #expect(meters.map { "\($0.kind):\($0.limit ?? 0):\($0.source)" } == ["rpm:7:config", "tpd:900:config"])
+        #expect(try fixture.store.resetLimits(provider: nil, model: "m9") == 2)
+    }
+}
