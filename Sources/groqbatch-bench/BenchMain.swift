@@ -14,6 +14,9 @@ struct BenchMain {
         try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report)
         try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report)
         try await EndToEndBench(binary: binary, scratch: scratch, jobs: quick ? 5_000 : 20_000).run(report)
+        if !arguments.contains("--skip-utilization") {
+            try await UtilizationBench(binary: binary, scratch: scratch, seconds: quick ? 120 : 180).run(report)
+        }
         report.printSummary()
     }
 }

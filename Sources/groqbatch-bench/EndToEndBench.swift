@@ -16,23 +16,10 @@ struct EndToEndBench {
         let config = scratch + "/sim.json"
         try #"{"speed_factor": 0, "queue_delay": 0, "models": [{"id": "\#(model)", "tokens_per_second": 1000000}]}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: binary)
-        simulator.arguments = ["sim", "--port", "0", "--config", config]
-        let pipe = Pipe()
-        simulator.standardOutput = pipe
-        try simulator.run()
-        defer { simulator.terminate(); simulator.waitUntilExit() }
-        var firstLine = Data()
-        while !firstLine.contains(0x0A) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            firstLine.append(chunk)
-        }
-        guard let port = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first?.split(separator: ":").last.map(String.init) else {
-            throw BenchError("the simulator did not say its port")
-        }
-        let baseURL = "http://127.0.0.1:\(port)/openai/v1"
+        let simulator = try SimulatorProcess(binary: binary, configPath: config)
+        defer { simulator.stop() }
+        let baseURL = simulator.baseURL
+
 
         let capacity = try await simulatorCapacity(baseURL: baseURL, requests: jobs)
         report.add("simulator alone", capacity, "requests/s", ratio: "the denominator: \(concurrency) concurrent calls through the same client, no database")

@@ -7,6 +7,8 @@ enum BudgetsSQL {
     static let meters = """
         SELECT id, kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE provider = ? AND model = ?
         """
+    /// A meter's window in one row: how much, and the latest spend (when the whole amount has left).
+    static let windowTotal = "SELECT COALESCE(SUM(amount), 0), MAX(at) FROM budget_spends WHERE budget_id = ? AND at > ?"
     static let spendsInWindow = "SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND at > ? ORDER BY at"
     static let saveMeter = """
         UPDATE budgets SET limit_value = ?, source = ?, blocked_until = ?, paced_until = ?, updated_at = ? WHERE id = ?

@@ -52,7 +52,8 @@ extension SQLiteJobStore {
             let model = candidate.models[admitted.modelIndex]
             touched.insert(model)
             try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [admitted.id])
-            for (kind, meterID) in meterIDs[model]! {
+            // Meters without a limit keep no log: nothing would ever read it.
+            for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
                 try db.cachedStatement(sql: BudgetsSQL.insertSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id, 1])
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
@@ -61,7 +62,7 @@ extension SQLiteJobStore {
             jobs += try rows.map { try claimedJob($0, chains: &chains) }
         }
         for model in touched {
-            for (kind, meter) in admission.budgets[model]!.meters {
+            for (kind, meter) in admission.budgets[model]!.meters where meter.limit != nil {
                 try saveMeter(db: db, id: meterIDs[model]![kind]!, meter: meter, now: seconds)
             }
         }
@@ -102,15 +103,30 @@ extension SQLiteJobStore {
         for row in rows {
             guard let kind = LimitKind(rawValue: row[1]) else { continue }
             let id: Int64 = row[0]
-            let spends = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [id, now - kind.period]).map {
-                Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
+            let limit: Int? = row[2]
+            var meter = Meter(
+                kind: kind, limit: limit, source: LimitSource(rawValue: row[3]) ?? .fallback, blockedUntil: row[4], pacedUntil: row[5])
+            if let limit {
+                meter.spends = try windowSpends(db: db, meterID: id, limit: limit, since: now - kind.period)
             }
-            meters[kind] = Meter(
-                kind: kind, limit: row[2], source: LimitSource(rawValue: row[3]) ?? .fallback, blockedUntil: row[4],
-                pacedUntil: row[5], spends: spends)
+            meters[kind] = meter
             ids[kind] = id
         }
         return (ModelBudget(model: model, meters: meters), ids)
+    }
+
+    /// A meter's spends for admission. Far from its limit (80%), the window is one aggregate spend at
+    /// its latest time: exact for whether a cost fits, and only more careful about when the next one
+    /// will. Near the limit, the whole log, for the exact instant. A day's log can hold thousands of
+    /// rows, and every claim reads every meter of its models.
+    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double) throws -> [Meter.Spend] {
+        guard let total = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since]) else { return [] }
+        let used: Int = total[0]
+        guard used > 0, let latest: Double = total[1] else { return [] }
+        if used * 5 <= limit * 4 { return [Meter.Spend(at: latest, amount: used)] }
+        return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since]).map {
+            Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
+        }
     }
 
     /// Writes a meter's limit and state. With `insertingCorrections`, the spends it gained without a row
