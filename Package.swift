@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "QueueStore", "GroqClient", "GroqSimulator", "TestSupport"],
+            dependencies: ["Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),

@@ -13,9 +13,11 @@ public struct Admission: Sendable {
         public var maxTokens: Int?
         /// The batch allows moving to a later model of the chain when the job's own is out of budget.
         public var fallbackWhenLimited: Bool
+        public var batchID: Int64
 
-        public init(id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false) {
+        public init(id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false, batchID: Int64 = 0) {
             self.id = id
+            self.batchID = batchID
             self.models = models
             self.modelIndex = modelIndex
             self.promptCharacters = promptCharacters
@@ -27,6 +29,7 @@ public struct Admission: Sendable {
     /// A job admitted on the model at `modelIndex`, with the cost spent for it.
     public struct Admitted: Sendable, Equatable {
         public var id: Int64
+        public var batchID: Int64 = 0
         public var modelIndex: Int
         public var cost: JobCost
         public var estimatedPromptTokens: Int
@@ -46,16 +49,29 @@ public struct Admission: Sendable {
         public var tooLarge: [TooLarge] = []
         /// When nothing more fits: the earliest instant the first waiting job of some model will.
         public var wakeAt: Double?
+        /// Batches whose cap stops their next job, with that job's cost.
+        public var pausedBatches: [Int64: JobCost] = [:]
+        /// The day's cap stops every job.
+        public var dayCapReached = false
     }
 
     public var budgets: [String: ModelBudget]
     public var estimators: [String: TokenEstimator]
     public let catalog: ModelCatalog
+    /// Each batch's cap, by batch id (batches without one need no entry).
+    public var batchCaps: [Int64: SpendingCap]
+    /// The day's cap across all batches.
+    public var dayCap: SpendingCap
 
-    public init(budgets: [String: ModelBudget], estimators: [String: TokenEstimator], catalog: ModelCatalog) {
+    public init(
+        budgets: [String: ModelBudget], estimators: [String: TokenEstimator], catalog: ModelCatalog,
+        batchCaps: [Int64: SpendingCap] = [:], dayCap: SpendingCap = SpendingCap()
+    ) {
         self.budgets = budgets
         self.estimators = estimators
         self.catalog = catalog
+        self.batchCaps = batchCaps
+        self.dayCap = dayCap
     }
 
     /// Output tokens reserved for a job without `max_tokens`: the model's whole output limit, which is
@@ -68,7 +84,9 @@ public struct Admission: Sendable {
 
     public func cost(of candidate: Candidate, model: String) -> JobCost {
         let output = candidate.maxTokens ?? catalog.entries[model]?.maxOutput ?? Self.defaultOutputReservation
-        return JobCost(tokens: estimatedPromptTokens(candidate, model: model) + output)
+        let prompt = estimatedPromptTokens(candidate, model: model)
+        let dollars = catalog.entries[model]?.cost(promptTokens: prompt, completionTokens: output) ?? 0
+        return JobCost(tokens: prompt + output, cost: dollars)
     }
 
     /// Admits up to `limit` of `candidates` (in queue order) at `now`, spending their cost.
@@ -76,13 +94,22 @@ public struct Admission: Sendable {
         var decision = Decision()
         var waiting = Set<String>()
         for candidate in candidates where decision.admitted.count < limit {
-            guard candidate.models.indices.contains(candidate.modelIndex) else { continue }
+            guard candidate.models.indices.contains(candidate.modelIndex), decision.pausedBatches[candidate.batchID] == nil else { continue }
             let positions = candidate.fallbackWhenLimited
                 ? Array(candidate.modelIndex..<candidate.models.count) : [candidate.modelIndex]
             for position in positions {
                 let model = candidate.models[position]
                 guard !waiting.contains(model), var budget = budgets[model] else { continue }
                 let cost = cost(of: candidate, model: model)
+                // The user's caps come first: a capped batch pauses, a capped day pauses everything.
+                if !dayCap.allows(tokens: cost.tokens, cost: cost.cost) {
+                    decision.dayCapReached = true
+                    return decision
+                }
+                if let cap = batchCaps[candidate.batchID], !cap.allows(tokens: cost.tokens, cost: cost.cost) {
+                    decision.pausedBatches[candidate.batchID] = cost
+                    break
+                }
                 guard let wait = budget.wait(for: cost, at: now) else {
                     if position == candidate.modelIndex, let meter = budget.refusing(cost) {
                         decision.tooLarge.append(TooLarge(
@@ -99,8 +126,10 @@ public struct Admission: Sendable {
                 }
                 budget.spend(cost, at: now)
                 budgets[model] = budget
+                dayCap.add(tokens: cost.tokens, cost: cost.cost)
+                batchCaps[candidate.batchID]?.add(tokens: cost.tokens, cost: cost.cost)
                 decision.admitted.append(Admitted(
-                    id: candidate.id, modelIndex: position, cost: cost,
+                    id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
                     estimatedPromptTokens: estimatedPromptTokens(candidate, model: model)))
                 break
             }

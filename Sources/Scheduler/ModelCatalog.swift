@@ -41,6 +41,11 @@ public struct ModelCatalog: Sendable, Equatable {
             self.status = status
         }
 
+        /// US dollars for this many prompt and completion tokens; 0 without prices.
+        public func cost(promptTokens: Int, completionTokens: Int) -> Double {
+            (Double(promptTokens) * (inputPrice ?? 0) + Double(completionTokens) * (outputPrice ?? 0)) / 1_000_000
+        }
+
         public func limit(_ kind: LimitKind) -> Int? {
             switch kind {
             case .rpm: rpm

@@ -40,6 +40,8 @@ public struct ProviderObservation: Sendable, Equatable {
     public var totalTokens: Int?
     /// The provider refused the call before doing anything (a 429): its reservation is refunded.
     public var refused: Bool
+    /// US dollars the call cost at the catalog's prices, on success.
+    public var actualCost: Double?
 
     public init(
         provider: String, model: String, tokensPerMinute: HeaderReading = HeaderReading(),

@@ -85,6 +85,8 @@ public final class QueueWorker: Service {
             var claimed = 0
             var idleSince: (counter: Int64, wake: Date?)?
             var graceDeadline: Date?
+            var capped = Set<Int64>()
+            var dayCapNoticed = false
             while true {
                 if let reason = stopReasonNow(claimed: claimed) {
                     if inFlight == 0 { break }
@@ -113,9 +115,13 @@ public final class QueueWorker: Service {
                     counters.update { $0.inFlight = inFlight }
                     // Fewer than asked: nothing more is runnable now; remember when to look again.
                     idleSince = jobs.count < limit ? (try await store.changeCounter(), claim.wakeAt) : nil
+                    capped = claim.pausedBatches
+                    if claim.dayCapReached && !dayCapNoticed {
+                        logger.notice("the daily cap is reached: work pauses until the next UTC day")
+                    }
+                    dayCapNoticed = claim.dayCapReached
                 }
-                if inFlight == 0, control.reason == nil, configuration.drain,
-                   try await store.unfinishedCount(batch: configuration.batch) == 0 {
+                if inFlight == 0, control.reason == nil, configuration.drain, try await drained(capped: capped, dayCapReached: dayCapNoticed) {
                     control.stop(.drained)
                     continue
                 }
@@ -141,6 +147,23 @@ public final class QueueWorker: Service {
             }
             group.cancelAll()
         }
+    }
+
+    /// Whether a draining worker is done: nothing is left but work that waits for a user's cap.
+    func drained(capped: Set<Int64>, dayCapReached: Bool) async throws -> Bool {
+        let left: Int
+        if dayCapReached {
+            left = 0
+        } else if capped.isEmpty || configuration.batch != nil {
+            left = try await store.unfinishedCount(batch: configuration.batch)
+            if left > 0 && !capped.isEmpty { return true }
+        } else {
+            left = try await store.unfinishedCount(excludingBatches: capped)
+        }
+        if left == 0 && (dayCapReached || !capped.isEmpty) {
+            logger.notice("the jobs left wait for a cap (groqbatch status says which)")
+        }
+        return left == 0
     }
 
     /// A claim through the GroqQueue when budgets are on, else a plain one; either way with the instant
@@ -238,8 +261,10 @@ public final class QueueWorker: Service {
         switch result {
         case .success(let success):
             headers = success.rateLimits
-            observation.promptTokens = success.completion.usage.promptTokens
-            observation.totalTokens = success.completion.usage.totalTokens
+            let usage = success.completion.usage
+            observation.promptTokens = usage.promptTokens
+            observation.totalTokens = usage.totalTokens
+            observation.actualCost = budget.catalog.entries[model]?.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) ?? 0
         case .failure(let failure):
             headers = failure.rateLimits
             // A 429 or 413 is refused before any work: its reservation is given back.

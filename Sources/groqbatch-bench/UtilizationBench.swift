@@ -78,7 +78,9 @@ struct UtilizationBench {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
         let served = entries.filter { $0["status"] as? Int == 200 }
-        let refused = entries.filter { $0["status"] as? Int == 429 }.count
+        let refusals = entries.filter { $0["status"] as? Int == 429 }
+        let refused = refusals.count
+        let byLimit = Dictionary(grouping: refusals, by: { $0["limit"] as? String ?? "?" }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
         let reserved = served.reduce(0) { $0 + ($1["reserved_tokens"] as? Int ?? 0) }
         let minimum = [
             Double(served.count) / Double(real.rpm), Double(reserved) / Double(real.tpm),
@@ -87,7 +89,7 @@ struct UtilizationBench {
         let estimator = try store.estimators().first { $0.model == Self.model }?.estimator
         report.add(
             "utilization, \(name)", minimum / run.seconds, "",
-            ratio: String(format: "%@; %.0f s theoretical / %.0f s measured; %d 429s; estimator error %.1f%% after %d samples",
-                          target, minimum, run.seconds, refused, (estimator?.relativeError ?? 0) * 100, estimator?.samples ?? 0))
+            ratio: String(format: "%@; %.0f s theoretical / %.0f s measured; %d 429s%@; estimator error %.1f%% after %d samples",
+                          target, minimum, run.seconds, refused, refused > 0 ? " (\(byLimit))" : "", (estimator?.relativeError ?? 0) * 100, estimator?.samples ?? 0))
     }
 }

@@ -57,3 +57,28 @@ struct AdmissionTests {
         #expect(admission.cost(of: without, model: "a").tokens > 4096 + 200)
     }
 }
+
+struct SpendingCapTests {
+    let catalog = ModelCatalog(entries: [.init(id: "a", maxOutput: 100, inputPrice: 1, outputPrice: 2)], source: .catalog)
+    let budgets = ["a": ModelBudget(model: "a", meters: [.tpm: Meter(kind: .tpm, limit: 1_000_000, source: .config)])]
+
+    func job(_ id: Int64, batch: Int64) -> Admission.Candidate {
+        Admission.Candidate(id: id, models: ["a"], modelIndex: 0, promptCharacters: 0, maxTokens: 100, batchID: batch)
+    }
+
+    @Test func aCappedBatchPausesWhileOthersGoOn() {
+        var admission = Admission(budgets: budgets, estimators: [:], catalog: catalog, batchCaps: [1: SpendingCap(maxTokens: 250)])
+        let decision = admission.admit([job(1, batch: 1), job(2, batch: 1), job(3, batch: 1), job(4, batch: 2)], limit: 10, now: 0)
+        #expect(decision.admitted.map(\.id) == [1, 2, 4], "each job reserves 101 tokens: two fit under 250")
+        #expect(decision.pausedBatches.keys.sorted() == [1])
+        #expect(admission.batchCaps[1]?.spentTokens == 202)
+    }
+
+    @Test func theDaysCostCapStopsEverything() {
+        // 101 tokens: 1 prompt token at $1/M + 100 output tokens at $2/M = $0.000201 a job.
+        var admission = Admission(budgets: budgets, estimators: [:], catalog: catalog, dayCap: SpendingCap(maxCost: 0.0005))
+        let decision = admission.admit((1...5).map { job(Int64($0), batch: Int64($0)) }, limit: 10, now: 0)
+        #expect(decision.admitted.count == 2 && decision.dayCapReached)
+        #expect(SpendingCap(maxTokens: 250, spentTokens: 202).reason(for: JobCost(tokens: 101)) == "token cap 250 reached: 202 spent, the next job needs about 101")
+    }
+}

@@ -39,8 +39,8 @@ struct WorkerFixture {
     /// Adds `count` jobs with the given chain; `body` may override the request.
     /// Ten tries per model (not the default five) keeps fault-heavy tests from failing jobs by chance:
     /// at a 30% fault rate a job fails ten times in a row once in 170,000.
-    func addJobs(_ count: Int, models: [String] = [fast], batch: String = "b", prefix: String = "j", maxAttempts: Int = 10, body: ((Int) -> String)? = nil) throws {
-        _ = try store.importJobs(into: BatchSpec(name: batch, source: "test", models: models, maxAttempts: maxAttempts)) { sink in
+    func addJobs(_ count: Int, models: [String] = [fast], batch: String = "b", prefix: String = "j", maxAttempts: Int = 10, tokenCap: Int? = nil, body: ((Int) -> String)? = nil) throws {
+        _ = try store.importJobs(into: BatchSpec(name: batch, source: "test", models: models, maxAttempts: maxAttempts, tokenCap: tokenCap)) { sink in
             for n in 1...count {
                 let request = body?(n) ?? #"{"max_tokens":24,"messages":[{"content":"Prompt number \#(n) for the worker.","role":"user"}]}"#
                 _ = try sink.add(NewJob(line: n, customID: "\(prefix)\(n)", requestJSON: request, models: models, promptCharacters: 30, maxTokens: 24))

@@ -3,6 +3,7 @@ import GroqSimulator
 import QueueStore
 import Testing
 import Worker
+import Scheduler
 
 /// One worker in-process against the simulator over real HTTP, with a real SQLite file.
 struct WorkerIntegrationTests {
@@ -94,5 +95,28 @@ struct WorkerIntegrationTests {
         await fixture.stop()
         #expect(worker.stopReason == .drained)
         #expect(try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'succeeded'") == "20")
+    }
+}
+
+/// The GroqQueue's user budgets, with a worker in-process.
+struct UserBudgetTests {
+    @Test func aBatchAtItsTokenCapPausesAndDrainingStopsWaitingForIt() async throws {
+        let fixture = try await WorkerFixture()
+        try fixture.addJobs(30, batch: "capped", prefix: "c", tokenCap: 400)
+        try fixture.addJobs(5, batch: "free", prefix: "f")
+        var configuration = WorkerFixture.configuration()
+        configuration.budget = BudgetContext(provider: fixture.simulator.baseURL, catalog: try ModelCatalog.load(path: fixture.catalogPath))
+        let worker = try await fixture.runWorker(configuration)
+        await fixture.stop()
+        #expect(worker.stopReason == .drained)
+        let done = try #require(Int(try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'succeeded'")))
+        #expect(done > 0 && done < 30)
+        #expect(try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'queued'") == "\(30 - done)")
+        #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'free' GROUP BY status") == "succeeded|5")
+        let spent = try #require(Int(try fixture.sql("SELECT spent_tokens FROM batches WHERE name = 'capped'")))
+        #expect(spent <= 400)
+        #expect(try fixture.sql("SELECT SUM(total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped'") == "\(spent)", "settled to real usage")
+        let status = try fixture.store.batchStatuses(batch: "capped").first
+        #expect(status?.paused?.hasPrefix("token cap 400 reached: \(spent) spent") == true, "\(String(describing: status))")
     }
 }

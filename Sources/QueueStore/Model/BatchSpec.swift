@@ -18,10 +18,15 @@ public struct BatchSpec: Sendable, Equatable {
     public var maxAttempts: Int
     /// Jobs may move down their chain when their own model is out of budget. The default is false.
     public var fallbackWhenLimited: Bool
+    /// Tokens the whole batch may use; it pauses at the cap. The default is none.
+    public var tokenCap: Int?
+    /// Estimated US dollars the whole batch may cost; it pauses at the cap. The default is none.
+    public var costCap: Double?
 
     public init(
         name: String, source: String, models: [String] = [], maxTokens: Int? = nil, priority: Int = 0,
-        notBefore: Date? = nil, maxAttempts: Int = 5, fallbackWhenLimited: Bool = false
+        notBefore: Date? = nil, maxAttempts: Int = 5, fallbackWhenLimited: Bool = false, tokenCap: Int? = nil,
+        costCap: Double? = nil
     ) {
         self.name = name
         self.source = source
@@ -31,5 +36,7 @@ public struct BatchSpec: Sendable, Equatable {
         self.notBefore = notBefore
         self.maxAttempts = maxAttempts
         self.fallbackWhenLimited = fallbackWhenLimited
+        self.tokenCap = tokenCap
+        self.costCap = costCap
     }
 }

@@ -15,6 +15,8 @@ public struct BatchStatus: Sendable, Equatable, Codable {
     public var firstActivity: String?
     /// When a job of the batch last changed, UTC.
     public var lastActivity: String?
+    /// Why the batch's queued jobs wait: its cap, when reached.
+    public var paused: String?
 
     enum CodingKeys: String, CodingKey {
         case batch, total, queued, running, succeeded, failed, cancelled
@@ -22,5 +24,6 @@ public struct BatchStatus: Sendable, Equatable, Codable {
         case completionTokens = "completion_tokens"
         case firstActivity = "first_activity"
         case lastActivity = "last_activity"
+        case paused
     }
 }

@@ -5,10 +5,16 @@ import Scheduler
 public struct BudgetContext: Sendable {
     public var provider: String
     public var catalog: ModelCatalog
+    /// `work --max-tokens-per-day`: tokens per UTC day across all batches. The default is none.
+    public var dailyTokenCap: Int?
+    /// `work --max-cost-per-day`: estimated US dollars per UTC day. The default is none.
+    public var dailyCostCap: Double?
 
-    public init(provider: String, catalog: ModelCatalog) {
+    public init(provider: String, catalog: ModelCatalog, dailyTokenCap: Int? = nil, dailyCostCap: Double? = nil) {
         self.provider = provider
         self.catalog = catalog
+        self.dailyTokenCap = dailyTokenCap
+        self.dailyCostCap = dailyCostCap
     }
 }
 
@@ -19,11 +25,17 @@ public struct ClaimResult: Sendable {
     public var wakeAt: Date?
     /// Jobs moved on or failed because they can never fit their model's limits.
     public var tooLarge: Int
+    /// Batches whose cap stopped their next job: their jobs wait, queued.
+    public var pausedBatches: Set<Int64>
+    /// The day's cap stopped every job until the next UTC day.
+    public var dayCapReached: Bool
 
-    public init(jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int) {
+    public init(jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, pausedBatches: Set<Int64> = [], dayCapReached: Bool = false) {
         self.jobs = jobs
         self.wakeAt = wakeAt
         self.tooLarge = tooLarge
+        self.pausedBatches = pausedBatches
+        self.dayCapReached = dayCapReached
     }
 }
 

@@ -2,11 +2,14 @@
 enum BatchesSQL {
     static let find = "SELECT id FROM batches WHERE name = ?"
     static let insert = """
-        INSERT INTO batches (name, source, models, max_tokens, priority, not_before, fallback_when_limited, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO batches (name, source, models, max_tokens, priority, not_before, fallback_when_limited, token_cap, cost_cap,
+                             created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let touch = """
-        UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?), updated_at = ? WHERE id = ?
+        UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?),
+                           token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap), updated_at = ?
+        WHERE id = ?
         """
     static let names = "SELECT name FROM batches ORDER BY id"
     static let progress = "SELECT * FROM batch_progress"

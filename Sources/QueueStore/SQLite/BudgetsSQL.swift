@@ -8,16 +8,22 @@ enum BudgetsSQL {
         SELECT id, kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE provider = ? AND model = ?
         """
     /// A meter's window in one row: how much, and the latest spend (when the whole amount has left).
-    static let windowTotal = "SELECT COALESCE(SUM(amount), 0), MAX(at) FROM budget_spends WHERE budget_id = ? AND at > ?"
-    static let spendsInWindow = "SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND at > ? ORDER BY at"
+    /// A reservation still in flight counts whatever its age: the provider counted it when the request
+    /// arrived, which may be later than the claim.
+    static let windowTotal = """
+        SELECT COALESCE(SUM(amount), 0), MAX(at) FROM budget_spends WHERE budget_id = ? AND (at > ? OR open = 1)
+        """
+    static let spendsInWindow = "SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND (at > ? OR open = 1) ORDER BY at"
     static let saveMeter = """
         UPDATE budgets SET limit_value = ?, source = ?, blocked_until = ?, paced_until = ?, updated_at = ? WHERE id = ?
         """
     static let insertSpend = "INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, ?, ?)"
-    static let closeOpenSpends = "UPDATE budget_spends SET open = 0 WHERE job_id = ? AND open = 1"
+    /// Closes a job's reservation, stamped with the response's time: the provider counted the request
+    /// somewhere between the claim and the answer, so the answer's time is the safe one to expire from.
+    static let closeOpenSpends = "UPDATE budget_spends SET open = 0, at = MAX(at, ?) WHERE job_id = ? AND open = 1"
     /// Settles a job's open reservation: tokens to what was used, requests as they were.
     static let settleTokens = """
-        UPDATE budget_spends SET amount = ?, open = 0
+        UPDATE budget_spends SET amount = ?, open = 0, at = MAX(at, ?)
         WHERE job_id = ? AND open = 1 AND budget_id IN (SELECT id FROM budgets WHERE kind IN ('tpm', 'tpd'))
         """
     /// A job's open token reservations, to know what settling gives back.
@@ -31,6 +37,17 @@ enum BudgetsSQL {
     static let refundAll = "UPDATE budget_spends SET amount = 0, open = 0 WHERE job_id = ? AND open = 1"
     static let prune = "DELETE FROM budget_spends WHERE at < ? AND open = 0"
 
+    static let reserveBatch = "UPDATE batches SET spent_tokens = spent_tokens + ?, spent_cost = spent_cost + ? WHERE id = ?"
+    static let reserveDay = """
+        INSERT INTO usage_days (day, tokens, cost) VALUES (?, ?, ?)
+        ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens, cost = cost + excluded.cost
+        """
+    static let day = "SELECT tokens, cost FROM usage_days WHERE day = ?"
+    static let jobReservation = "SELECT batch_id, reserved_tokens, reserved_cost FROM jobs WHERE id = ?"
+    static let clearReservation = "UPDATE jobs SET reserved_tokens = 0, reserved_cost = 0 WHERE id = ?"
+    static let pauseBatch = "UPDATE batches SET paused = ? WHERE id = ?"
+    static let resumeBatch = "UPDATE batches SET paused = NULL WHERE id = ? AND paused IS NOT NULL"
+    static let pausedBatches = "SELECT name, paused FROM batches WHERE paused IS NOT NULL"
     static let estimator = "SELECT characters, tokens, samples, relative_error FROM token_estimates WHERE provider = ? AND model = ?"
     static let saveEstimator = """
         INSERT INTO token_estimates (provider, model, characters, tokens, samples, relative_error, updated_at)

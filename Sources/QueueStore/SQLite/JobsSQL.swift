@@ -26,7 +26,8 @@ enum JobsSQL {
     /// Queued, runnable jobs in claim order, for admission to choose from.
     static func candidates(batchFilter: Bool) -> String {
         """
-        SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited
+        SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
+               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
         ORDER BY j.priority DESC, j.id
@@ -36,7 +37,8 @@ enum JobsSQL {
     /// Claims one admitted job on the model admission chose.
     static let claimAdmitted = """
         UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?,
-                        model_attempts = CASE WHEN model_index = ? THEN model_attempts ELSE 0 END, model_index = ?
+                        model_attempts = CASE WHEN model_index = ? THEN model_attempts ELSE 0 END, model_index = ?,
+                        reserved_tokens = ?, reserved_cost = ?
         WHERE id = ? AND status = 'queued'
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
                   max_attempts, prompt_chars, max_tokens, lease_expires_at
@@ -95,6 +97,13 @@ enum JobsSQL {
     static let unfinished = """
         SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'queued') + (SELECT COUNT(*) FROM jobs WHERE status = 'running')
         """
+    /// Unfinished jobs outside the given (capped) batches: what a draining worker still waits for.
+    static func unfinishedExcluding(_ count: Int) -> String {
+        """
+        SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')
+        AND batch_id NOT IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+        """
+    }
     static let unfinishedInBatch = """
         SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND batch_id = (SELECT id FROM batches WHERE name = ?)
         """

@@ -17,12 +17,15 @@ extension SQLiteJobStore {
                 try Row.fetchAll(db, sql: BatchesSQL.progress)
             }
             if let batch, rows.isEmpty { throw NotFoundError(description: "no batch named '\(batch)'") }
+            var paused: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: BudgetsSQL.pausedBatches) { paused[row[0]] = row[1] }
             return rows.map { row in
                 BatchStatus(
                     batch: row["batch"], total: row["total"], queued: row["queued"], running: row["running"],
                     succeeded: row["succeeded"], failed: row["failed"], cancelled: row["cancelled"],
                     promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
-                    firstActivity: row["first_activity"], lastActivity: row["last_activity"])
+                    firstActivity: row["first_activity"], lastActivity: row["last_activity"],
+                    paused: (row["queued"] as Int) > 0 ? paused[row["batch"]] : nil)
             }
         }
     }

@@ -21,13 +21,23 @@ extension SQLiteJobStore {
         if let batch { arguments += [batch] }
         arguments += [max(limit * 4, 64)]
         var chains: [String: [String]] = [:]
+        var batchCaps: [Int64: SpendingCap] = [:]
         let candidates = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil)), arguments: arguments).map { row in
             let json: String = row[1]
             let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
             chains[json] = models
+            let batchID: Int64 = row[6]
+            let cap = SpendingCap(maxTokens: row[7], maxCost: row[8], spentTokens: row[9], spentCost: row[10])
+            if !cap.isUnlimited { batchCaps[batchID] = cap }
             return Admission.Candidate(
                 id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
-                fallbackWhenLimited: row[5] as Bool)
+                fallbackWhenLimited: row[5] as Bool, batchID: batchID)
+        }
+        let today = utcDay(now)
+        var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
+        if !dayCap.isUnlimited, let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
+            dayCap.spentTokens = row[0]
+            dayCap.spentCost = row[1]
         }
         var models = Set<String>()
         for candidate in candidates where candidate.models.indices.contains(candidate.modelIndex) {
@@ -40,7 +50,7 @@ extension SQLiteJobStore {
             (budgets[model], meterIDs[model]) = try loadBudget(db: db, provider: context.provider, model: model, catalog: context.catalog, now: seconds)
             estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
         }
-        var admission = Admission(budgets: budgets, estimators: estimators, catalog: context.catalog)
+        var admission = Admission(budgets: budgets, estimators: estimators, catalog: context.catalog, batchCaps: batchCaps, dayCap: dayCap)
         let decision = admission.admit(candidates, limit: limit, now: seconds)
 
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -51,20 +61,27 @@ extension SQLiteJobStore {
             let candidate = byID[admitted.id]!
             let model = candidate.models[admitted.modelIndex]
             touched.insert(model)
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [admitted.id])
+            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [seconds, admitted.id])
             // Meters without a limit keep no log: nothing would ever read it.
             for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
                 try db.cachedStatement(sql: BudgetsSQL.insertSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id, 1])
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
-                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.id,
+                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, admitted.id,
             ])
+            try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
+            try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
+            try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
             jobs += try rows.map { try claimedJob($0, chains: &chains) }
         }
         for model in touched {
             for (kind, meter) in admission.budgets[model]!.meters where meter.limit != nil {
                 try saveMeter(db: db, id: meterIDs[model]![kind]!, meter: meter, now: seconds)
             }
+        }
+        for (batchID, cost) in decision.pausedBatches {
+            let reason = admission.batchCaps[batchID]?.reason(for: cost) ?? "cap reached"
+            try db.cachedStatement(sql: BudgetsSQL.pauseBatch).execute(arguments: [reason, batchID])
         }
         for refused in decision.tooLarge {
             let candidate = byID[refused.id]!
@@ -79,11 +96,30 @@ extension SQLiteJobStore {
         var wake: Double?
         if jobs.count < limit {
             let nextRunnable = try Double.fetchOne(db.cachedStatement(sql: JobsSQL.earliestFutureRunnable), arguments: [seconds])
-            wake = [decision.wakeAt, nextRunnable].compactMap { $0 }.min()
+            let nextDay = decision.dayCapReached ? (seconds / 86_400).rounded(.down) * 86_400 + 86_400 : nil
+            wake = [decision.wakeAt, nextRunnable, nextDay].compactMap { $0 }.min()
         }
         return ClaimResult(
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
-            wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count)
+            wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count,
+            pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached)
+    }
+
+    /// `YYYY-MM-DD` of a time, UTC: the day the daily caps count.
+    static func utcDay(_ date: Date) -> String {
+        let days = Int((date.unixSeconds / 86_400).rounded(.down))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+        return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
+    }
+
+    /// Jobs queued or running outside the given batches: what a draining worker still waits for when
+    /// those batches are paused by their caps.
+    public func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: JobsSQL.unfinishedExcluding(excluded.count), arguments: StatementArguments(Array(excluded))) ?? 0
+        }
     }
 
     // MARK: - Meters
@@ -152,6 +188,7 @@ extension SQLiteJobStore {
 
     /// Settles the job's reservation and applies what the response said, inside `record`'s transaction.
     static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
+        try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
         if let total = observation.totalTokens {
             // What the reservation held beyond the real usage goes back to the pacing schedule too.
             for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openTokenSpends), arguments: [jobID]) {
@@ -163,12 +200,12 @@ extension SQLiteJobStore {
                 meter.refundPacing(reserved - total, at: now)
                 try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
             }
-            try db.cachedStatement(sql: BudgetsSQL.settleTokens).execute(arguments: [total, jobID])
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [jobID])
+            try db.cachedStatement(sql: BudgetsSQL.settleTokens).execute(arguments: [total, now, jobID])
+            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
         } else if observation.refused {
             try db.cachedStatement(sql: BudgetsSQL.refundAll).execute(arguments: [jobID])
         } else {
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [jobID])
+            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
         }
         if let prompt = observation.promptTokens {
             var estimator = try loadEstimator(db: db, provider: observation.provider, model: observation.model)
@@ -203,6 +240,19 @@ extension SQLiteJobStore {
             }
             if meter != before { try saveMeter(db: db, id: id, meter: meter, now: now, insertingCorrections: true) }
         }
+    }
+
+    /// Replaces a job's reservation against its batch's and the day's caps with what it really used
+    /// (nothing, when the call failed).
+    static func settleCaps(jobID: Int64, tokens: Int, cost: Double, db: Database, now: Double) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.jobReservation), arguments: [jobID]) else { return }
+        let batchID: Int64 = row[0]
+        let reservedTokens: Int = row[1]
+        let reservedCost: Double = row[2]
+        guard reservedTokens != 0 || reservedCost != 0 || tokens != 0 else { return }
+        try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens - reservedTokens, cost - reservedCost, batchID])
+        try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [utcDay(Date(timeIntervalSince1970: now)), tokens - reservedTokens, cost - reservedCost])
+        try db.cachedStatement(sql: BudgetsSQL.clearReservation).execute(arguments: [jobID])
     }
 
     // MARK: - groqbatch limits

@@ -219,6 +219,23 @@ enum EmbeddedMigrations {
         -- A batch may let jobs move down their model chain when their own model is out of budget.
         ALTER TABLE batches ADD COLUMN fallback_when_limited INTEGER NOT NULL DEFAULT 0;
 
+        -- User budgets on top of the provider's: a batch's caps, and what it spent (open reservations included).
+        ALTER TABLE batches ADD COLUMN token_cap INTEGER;                    -- import --token-cap
+        ALTER TABLE batches ADD COLUMN cost_cap REAL;                        -- import --max-cost, US dollars
+        ALTER TABLE batches ADD COLUMN spent_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE batches ADD COLUMN spent_cost REAL NOT NULL DEFAULT 0;   -- estimated from the catalog's prices
+        ALTER TABLE batches ADD COLUMN paused TEXT;                          -- why its next job waits for its cap, if it does
+        -- The reservation a running job holds against its batch's and the day's caps, until settled.
+        ALTER TABLE jobs ADD COLUMN reserved_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN reserved_cost REAL NOT NULL DEFAULT 0;
+
+        -- Tokens and estimated cost per UTC day, for work --max-tokens-per-day and --max-cost-per-day.
+        CREATE TABLE usage_days (
+            day    TEXT PRIMARY KEY,                 -- YYYY-MM-DD, UTC
+            tokens INTEGER NOT NULL DEFAULT 0,
+            cost   REAL NOT NULL DEFAULT 0
+        ) STRICT;
+
         -- Each meter now: limit, where it came from, what the last period used, what is left.
         CREATE VIEW budget_status AS
         SELECT b.provider, b.model, b.kind, b.limit_value AS "limit", b.source,

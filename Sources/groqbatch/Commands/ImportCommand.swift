@@ -50,6 +50,12 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Import the valid lines and report the invalid ones.")
     var skipInvalid = false
 
+    @Option(name: .customLong("token-cap"), help: "Tokens (prompt + completion) the whole batch may use; at the cap it pauses, jobs stay queued.")
+    var tokenCap: Int?
+
+    @Option(name: .customLong("max-cost"), help: ArgumentHelp("US dollars the whole batch may cost at the catalog's prices; at the cap it pauses.", valueName: "usd"))
+    var maxCost: Double?
+
     @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
     var fallbackWhenLimited = false
 
@@ -63,6 +69,8 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("--not-before: cannot read '\(notBefore)'; expected \(TimeArgument.help).")
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
+        if let tokenCap, tokenCap < 1 { throw ValidationError("--token-cap must be at least 1.") }
+        if let maxCost, !(maxCost > 0) { throw ValidationError("--max-cost must be more than 0.") }
     }
 
     var fallbackModels: [String] {
@@ -95,7 +103,7 @@ struct ImportCommand: ParsableCommand {
             let spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBefore.flatMap { TimeArgument($0)?.date }, maxAttempts: maxAttempts,
-                fallbackWhenLimited: fallbackWhenLimited)
+                fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0
             var jobLines = 0

@@ -35,6 +35,9 @@ struct StatusCommand: ParsableCommand {
                 return
             }
             print(Self.table(statuses))
+            for status in statuses {
+                if let paused = status.paused { print("batch '\(status.batch)' is paused: \(paused); its \(status.queued) queued jobs wait") }
+            }
         }
     }
 

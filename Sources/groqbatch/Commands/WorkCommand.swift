@@ -60,6 +60,12 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait (a provider's own wait can be longer).")
     var backoffCap: Double = 300
 
+    @Option(name: .customLong("max-tokens-per-day"), help: "Tokens all batches may use per UTC day; at the cap work pauses until the next day.")
+    var maxTokensPerDay: Int?
+
+    @Option(name: .customLong("max-cost-per-day"), help: ArgumentHelp("US dollars per UTC day at the catalog's prices; at the cap work pauses until the next day.", valueName: "usd"))
+    var maxCostPerDay: Double?
+
     @Option(help: ArgumentHelp("A model catalog file replacing the built-in one (limits, context windows, prices).", valueName: "file"))
     var catalog: String?
 
@@ -99,7 +105,8 @@ struct WorkCommand: AsyncParsableCommand {
                 concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, maxJobs: maxJobs,
                 leaseDuration: lease, heartbeatInterval: lease / 3, grace: grace,
                 backoff: .exponentialJitter(base: backoffBase, cap: backoffCap),
-                budget: BudgetContext(provider: provider.effectiveBaseURL, catalog: models))
+                budget: BudgetContext(
+                    provider: provider.effectiveBaseURL, catalog: models, dailyTokenCap: maxTokensPerDay, dailyCostCap: maxCostPerDay))
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger)
             let worker = QueueWorker(
                 store: store, executor: client, configuration: configuration, logger: logger,
