@@ -111,7 +111,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "TestSupport"],
+            dependencies: [
+                "Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),

@@ -6,12 +6,13 @@
 /// bucket on this side, by contrast, can spend 2L inside one rolling window. So the log is safe
 /// under both, and it is exact: the wait it returns is the instant the oldest blocking spend leaves.
 ///
-/// **Pacing.** Spends are also paced at the rate limit/period (a GCRA), because a window that admits
-/// whole bursts releases them again in bursts one period later, and a batch then ends at a multiple
-/// of the period instead of at its rate. A confirmed limit allows a burst of a tenth of the period's
-/// budget. A limit that is only a guess (the catalog's, or the default for an unknown model; Groq's
-/// headers never give requests per minute or tokens per day) allows none, so when the real limit is
-/// lower only the one call in flight overshoots it, and its 429 teaches the limit.
+/// **Pacing.** Per-minute spends are also paced at the rate limit/period (a GCRA), because a window
+/// that admits whole bursts releases them again in bursts one period later, and a batch then ends at
+/// a multiple of the period instead of at its rate. A confirmed limit allows a burst of a tenth of the
+/// period's budget. A limit that is only a guess (the catalog's, or the default for an unknown model;
+/// Groq's headers never give requests per minute) allows none, so when the real limit is lower only
+/// the one call in flight overshoots it, and its 429 teaches the limit. Daily meters are not paced: a
+/// day's budget may be used as fast as the per-minute limits allow.
 ///
 /// **Clocks.** Spends stamped in the future (the clock stepped back) still count, and leave the
 /// window later than they would have: a clock jump can only make the meter more careful.
@@ -66,7 +67,7 @@ public struct Meter: Sendable, Equatable {
         var wait = max(0, (blockedUntil ?? 0) - now)
         guard let limit else { return wait }
         if amount > limit { return nil }
-        wait = max(wait, pacedUntil - burstTolerance - now)
+        if isPaced { wait = max(wait, pacedUntil - burstTolerance - now) }
         // The window: drop the oldest spends until the amount fits.
         var excess = used(at: now) + amount - limit
         if excess > 0 {
@@ -81,19 +82,22 @@ public struct Meter: Sendable, Equatable {
         return wait
     }
 
+    /// Whether spends are paced (per-minute meters with a limit).
+    public var isPaced: Bool { period <= 60 && limit != nil }
+
     /// How far ahead of its schedule the pacing lets spends run.
     public var burstTolerance: Double { source.isConfirmed ? period * 0.1 : 0 }
 
     /// Gives back part of the pacing schedule when a reservation settles lower than it was.
     public mutating func refundPacing(_ amount: Int, at now: Double) {
-        guard let limit, limit > 0, amount > 0 else { return }
+        guard isPaced, let limit, limit > 0, amount > 0 else { return }
         pacedUntil = max(now, pacedUntil - Double(amount) * period / Double(limit))
     }
 
     /// Records a spend. Call only when `wait(for:at:)` is 0.
     public mutating func spend(_ amount: Int, at now: Double) {
         spends.append(Spend(at: now, amount: amount))
-        if let limit, limit > 0 {
+        if isPaced, let limit, limit > 0 {
             pacedUntil = max(pacedUntil, now) + Double(amount) * period / Double(limit)
         }
     }

@@ -38,7 +38,7 @@ public struct ProviderObservation: Sendable, Equatable {
     /// From `usage`, on success.
     public var promptTokens: Int?
     public var totalTokens: Int?
-    /// The provider refused the call before doing anything (a 429): its reservation is refunded.
+    /// The provider refused the call before doing anything (any 4xx): its reservation is refunded.
     public var refused: Bool
     /// US dollars the call cost at the catalog's prices, on success.
     public var actualCost: Double?

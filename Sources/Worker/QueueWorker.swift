@@ -267,8 +267,9 @@ public final class QueueWorker: Service {
             observation.actualCost = budget.catalog.entries[model]?.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) ?? 0
         case .failure(let failure):
             headers = failure.rateLimits
-            // A 429 or 413 is refused before any work: its reservation is given back.
-            observation.refused = failure.httpStatus == 429 || failure.httpStatus == 413
+            // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation: its
+            // reservation is given back. After a 5xx or a timeout nobody knows, so it is kept.
+            observation.refused = (400..<500).contains(failure.httpStatus ?? 0)
             if let message = failure.rateLimitMessage, !message.requestTooLarge, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
                 observation.rateLimit = .init(kind: kind, limit: message.limit, used: message.used, retryAfter: failure.providerWait)
             }

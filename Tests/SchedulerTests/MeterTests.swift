@@ -77,6 +77,13 @@ struct MeterTests {
         #expect(abs(known.wait(for: 1, at: 0)! - 0.6) < 1e-9)
     }
 
+    @Test func dailyMetersAreNotPaced() {
+        var day = Meter(kind: .tpd, limit: 1_000_000, source: .catalog)
+        day.spend(100_000, at: 0)
+        #expect(day.wait(for: 100_000, at: 0) == 0, "a day's budget may be used as fast as the minute allows")
+        #expect(day.pacedUntil == 0)
+    }
+
     @Test func pacingIsGivenBackWhenAReservationSettlesLower() {
         var meter = confirmed(.tpm, 6000)
         meter.spend(6000, at: 0)

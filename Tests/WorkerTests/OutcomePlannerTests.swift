@@ -2,7 +2,8 @@ import Foundation
 import GroqClient
 @testable import QueueStore
 import Testing
-import Worker
+@testable import Worker
+import Logging
 
 /// The retry/fallback policy as a pure function.
 struct OutcomePlannerTests {
@@ -51,5 +52,28 @@ struct OutcomePlannerTests {
         #expect(plan(failure(.fallback, status: 404), job(modelIndex: 1)) == .fail(code: "x", message: "m"))
         #expect(plan(failure(.permanent, status: 400), job()) == .fail(code: "x", message: "m"))
         #expect(plan(failure(.fatal, status: 401), job()) == .release)
+    }
+}
+
+/// What a response tells the GroqQueue.
+struct ObservationTests {
+    @Test func a4xxRefundsItsReservationAndA5xxKeepsIt() throws {
+        let store = try SQLiteJobStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("obs-\(UUID()).sqlite").path)
+        var configuration = WorkerConfiguration()
+        configuration.budget = BudgetContext(provider: "p", catalog: .groq)
+        let worker = QueueWorker(store: store, executor: NeverCalled(), configuration: configuration, logger: Logger(label: "t"))
+        let job = ClaimedJob(id: 1, batchID: 1, customID: "c", priority: 0, requestJSON: "{}", models: ["m"], modelIndex: 0, attempts: 0, modelAttempts: 0, maxAttempts: 5, promptCharacters: 10, maxTokens: 10, leaseExpiresAt: Date())
+        for (status, refused) in [(400, true), (404, true), (413, true), (429, true), (500, false), (503, false)] {
+            let failure = ChatFailure(outcomeClass: .retry, httpStatus: status, code: "x", message: "m")
+            #expect(worker.observation(job: job, model: "m", result: .failure(failure))?.refused == refused, "HTTP \(status)")
+        }
+        let timeout = ChatFailure(outcomeClass: .retry, httpStatus: nil, code: "timeout", message: "m")
+        #expect(worker.observation(job: job, model: "m", result: .failure(timeout))?.refused == false)
+    }
+
+    struct NeverCalled: ChatExecutor {
+        func execute(requestJSON: String, model: String) async -> Result<ChatSuccess, ChatFailure> {
+            .failure(ChatFailure(outcomeClass: .fatal, httpStatus: nil, code: "unused", message: "unused"))
+        }
     }
 }

@@ -26,10 +26,10 @@ enum BudgetsSQL {
         UPDATE budget_spends SET amount = ?, open = 0, at = MAX(at, ?)
         WHERE job_id = ? AND open = 1 AND budget_id IN (SELECT id FROM budgets WHERE kind IN ('tpm', 'tpd'))
         """
-    /// A job's open token reservations, to know what settling gives back.
-    static let openTokenSpends = """
-        SELECT s.budget_id, s.amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
-        WHERE s.job_id = ? AND s.open = 1 AND b.kind IN ('tpm', 'tpd')
+    /// A job's open reservations, to know what settling gives back.
+    static let openSpends = """
+        SELECT s.budget_id, s.amount, b.kind FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
+        WHERE s.job_id = ? AND s.open = 1
         """
     static let meterByID = "SELECT kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE id = ?"
     static let savePacing = "UPDATE budgets SET paced_until = ? WHERE id = ?"

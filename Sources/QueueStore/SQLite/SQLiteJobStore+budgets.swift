@@ -189,17 +189,21 @@ extension SQLiteJobStore {
     /// Settles the job's reservation and applies what the response said, inside `record`'s transaction.
     static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
         try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
-        if let total = observation.totalTokens {
-            // What the reservation held beyond the real usage goes back to the pacing schedule too.
-            for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openTokenSpends), arguments: [jobID]) {
+        // What a reservation held beyond what was used goes back to the pacing schedule, on success
+        // (the unused output) and on refusal (all of it).
+        if observation.totalTokens != nil || observation.refused {
+            for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openSpends), arguments: [jobID]) {
                 let budgetID: Int64 = row[0]
                 let reserved: Int = row[1]
-                guard reserved > total, let meterRow = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.meterByID), arguments: [budgetID]),
-                      let kind = LimitKind(rawValue: meterRow[0]) else { continue }
+                guard let kind = LimitKind(rawValue: row[2]) else { continue }
+                let used = observation.refused ? 0 : (kind.countsTokens ? observation.totalTokens ?? reserved : reserved)
+                guard reserved > used, let meterRow = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.meterByID), arguments: [budgetID]) else { continue }
                 var meter = Meter(kind: kind, limit: meterRow[1], source: LimitSource(rawValue: meterRow[2]) ?? .fallback, blockedUntil: meterRow[3], pacedUntil: meterRow[4])
-                meter.refundPacing(reserved - total, at: now)
+                meter.refundPacing(reserved - used, at: now)
                 try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
             }
+        }
+        if let total = observation.totalTokens {
             try db.cachedStatement(sql: BudgetsSQL.settleTokens).execute(arguments: [total, now, jobID])
             try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
         } else if observation.refused {
