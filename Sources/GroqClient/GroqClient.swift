@@ -74,11 +74,10 @@ public final class GroqClient: Sendable {
         request.body = .bytes(ByteBuffer(string: Self.body(requestJSON, model: model)))
         let response: HTTPClientResponse
         let bytes: ByteBuffer
-        do {
-            response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+        do throws(ChatFailure) {
+            (response, bytes) = try await send(request)
         } catch {
-            return .failure(transportFailure(error))
+            return .failure(error)
         }
         let status = Int(response.status.code)
         let rateLimits = RateLimitHeaders(response.headers)
@@ -106,14 +105,7 @@ public final class GroqClient: Sendable {
         var request = HTTPClientRequest(url: modelsURL)
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.secret)")
         request.headers.add(name: "Accept", value: "application/json")
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
-        do {
-            response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
-        } catch {
-            throw transportFailure(error)
-        }
+        let (response, bytes) = try await send(request)
         let status = Int(response.status.code)
         let text = String(buffer: bytes)
         guard status == 200 else {
@@ -123,6 +115,16 @@ public final class GroqClient: Sendable {
             return try JSONDecoder().decode(ModelList.self, from: Data(buffer: bytes)).data
         } catch {
             throw ChatFailure(outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "the model list is not valid JSON: \(Self.snippet(text))")
+        }
+    }
+
+    /// Sends a request and reads its whole body within the request deadline.
+    func send(_ request: HTTPClientRequest) async throws(ChatFailure) -> (HTTPClientResponse, ByteBuffer) {
+        do {
+            let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            return (response, try await response.body.collect(upTo: Self.maxBodyBytes))
+        } catch {
+            throw transportFailure(error)
         }
     }
 

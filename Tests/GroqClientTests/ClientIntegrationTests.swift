@@ -2,6 +2,7 @@ import Foundation
 import GroqClient
 import GroqSimulator
 import Testing
+import TestSupport
 
 /// The client against the simulator over real HTTP on 127.0.0.1: one test per outcome class and fault.
 struct ClientIntegrationTests {
@@ -43,7 +44,7 @@ struct ClientIntegrationTests {
         try await fixture.stop()
         let sent = #"{"model":"test/fast","max_tokens":8,"messages":[{"content":"hi","role":"user"}],"seed":7,"x_future_field":{"a":[1,2]}}"#
         let log = try String(contentsOfFile: fixture.directory.path("requests.jsonl"), encoding: .utf8)
-        #expect(log.contains("\"body_hash\":\"\(fnv1a(sent))\""), "the simulator saw other bytes than expected: \(log)")
+        #expect(log.contains("\"body_hash\":\"\(FNV1a.hex(sent))\""), "the simulator saw other bytes than expected: \(log)")
     }
 
     @Test func aWrongKeyIsFatalAndNeverEchoed() async throws {
@@ -152,15 +153,5 @@ struct ClientIntegrationTests {
         #expect(throws: GroqClient.ConfigurationError.self) {
             _ = try GroqClient(configuration: GroqClientConfiguration(baseURL: "ftp://x", apiKey: APIKey("k")))
         }
-    }
-
-    func fnv1a(_ text: String) -> String {
-        var value: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

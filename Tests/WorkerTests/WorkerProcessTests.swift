@@ -23,14 +23,7 @@ struct WorkerProcessTests {
 
     /// The hash the simulator logs for a job's request sent to `model`.
     func bodyHash(request: String, model: String) -> String {
-        let body = #"{"model":"\#(model)","# + request.dropFirst()
-        var value: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in body.utf8 {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        FNV1a.hex(#"{"model":"\#(model)","# + request.dropFirst())
     }
 
     @Test func killedAtRandomMomentsEveryJobSucceedsExactlyOnce() async throws {

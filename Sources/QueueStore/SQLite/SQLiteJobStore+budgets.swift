@@ -140,8 +140,7 @@ extension SQLiteJobStore {
             guard let kind = LimitKind(rawValue: row[1]) else { continue }
             let id: Int64 = row[0]
             let limit: Int? = row[2]
-            var meter = Meter(
-                kind: kind, limit: limit, source: LimitSource(rawValue: row[3]) ?? .fallback, blockedUntil: row[4], pacedUntil: row[5])
+            var meter = meter(kind: kind, limit: limit, source: row[3], blockedUntil: row[4], pacedUntil: row[5])
             if let limit {
                 meter.spends = try windowSpends(db: db, meterID: id, limit: limit, since: now - kind.period)
             }
@@ -149,6 +148,11 @@ extension SQLiteJobStore {
             ids[kind] = id
         }
         return (ModelBudget(model: model, meters: meters), ids)
+    }
+
+    /// A meter from the columns of its `budgets` row.
+    static func meter(kind: LimitKind, limit: Int?, source: String, blockedUntil: Double?, pacedUntil: Double, spends: [Meter.Spend] = []) -> Meter {
+        Meter(kind: kind, limit: limit, source: LimitSource(rawValue: source) ?? .fallback, blockedUntil: blockedUntil, pacedUntil: pacedUntil, spends: spends)
     }
 
     /// A meter's spends for admission. Far from its limit (80%), the window is one aggregate spend at
@@ -198,7 +202,7 @@ extension SQLiteJobStore {
                 guard let kind = LimitKind(rawValue: row[2]) else { continue }
                 let used = observation.refused ? 0 : (kind.countsTokens ? observation.totalTokens ?? reserved : reserved)
                 guard reserved > used, let meterRow = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.meterByID), arguments: [budgetID]) else { continue }
-                var meter = Meter(kind: kind, limit: meterRow[1], source: LimitSource(rawValue: meterRow[2]) ?? .fallback, blockedUntil: meterRow[3], pacedUntil: meterRow[4])
+                var meter = meter(kind: kind, limit: meterRow[1], source: meterRow[2], blockedUntil: meterRow[3], pacedUntil: meterRow[4])
                 meter.refundPacing(reserved - used, at: now)
                 try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
             }
@@ -227,7 +231,7 @@ extension SQLiteJobStore {
             let spends = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [id, now - kind.period]).map {
                 Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
             }
-            var meter = Meter(kind: kind, limit: row[2], source: LimitSource(rawValue: row[3]) ?? .fallback, blockedUntil: row[4], pacedUntil: row[5], spends: spends)
+            var meter = meter(kind: kind, limit: row[2], source: row[3], blockedUntil: row[4], pacedUntil: row[5], spends: spends)
             let before = meter
             switch kind {
             case .tpm where !observation.tokensPerMinute.isEmpty:
@@ -270,7 +274,7 @@ extension SQLiteJobStore {
                 let spends = try Row.fetchAll(db, sql: BudgetsSQL.spendsInWindow, arguments: [row[0] as Int64, seconds - kind.period]).map {
                     Meter.Spend(at: $0[1], amount: $0[2])
                 }
-                let meter = Meter(kind: kind, limit: row[4], source: LimitSource(rawValue: row[5]) ?? .fallback, blockedUntil: row[6], pacedUntil: row[7], spends: spends)
+                let meter = Self.meter(kind: kind, limit: row[4], source: row[5], blockedUntil: row[6], pacedUntil: row[7], spends: spends)
                 let blocked: Double? = row[6]
                 return MeterStatus(
                     provider: row[1], model: row[2], kind: kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
