@@ -48,7 +48,7 @@ struct ClientIntegrationTests {
     }
 
     @Test func aWrongKeyIsFatalAndNeverEchoed() async throws {
-        let key = "gsk_wrongwrongwrongwrongwrong123"
+        let key = "gsk_fake-wrong-key-wrong-key-123"
         let fixture = try await SimulatorFixture.start(key: key)
         let result = await fixture.client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model)
         try await fixture.stop()

@@ -61,10 +61,10 @@ struct ParsingTests {
     }
 
     @Test func theKeyNeverShowsInDescriptions() {
-        let key = APIKey("gsk_0123456789abcdefghijklmnop")
+        let key = APIKey("gsk_fake-0123456789-abcdefghijklmnop")
         #expect(!"\(key)".contains("0123456789"))
         #expect(!String(reflecting: key).contains("0123456789"))
         #expect(!"\(Mirror(reflecting: key).children.map { "\($0.value)" })".contains("0123456789"))
-        #expect(key.redact("bad key gsk_0123456789abcdefghijklmnop here") == "bad key gsk_…(redacted) here")
+        #expect(key.redact("bad key gsk_fake-0123456789-abcdefghijklmnop here") == "bad key gsk_…(redacted) here")
     }
 }

@@ -101,7 +101,7 @@ struct WorkerProcessTests {
         try fixture.addJobs(20)
         let run = try CommandRun.groqbatch(
             ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--drain", "--catalog", fixture.catalogPath],
-            environment: ["GROQ_API_KEY": "gsk_notthekey_0123456789abcdef"])
+            environment: ["GROQ_API_KEY": "gsk_fake-notthekey-0123456789abcdef"])
         await fixture.stop()
         #expect(run.status == 3)
         let last = run.stderr.split(separator: "\n").last.map(String.init) ?? ""
