@@ -34,7 +34,7 @@ public struct ImportLineParser: Sendable {
         do {
             value = try JSONValue.decode(bytes)
         } catch {
-            throw issue(line, "line", "malformed JSON (\(Self.describe(error, text: text)))")
+            throw issue(line, "line", "malformed JSON (\(Self.describe(error)))")
         }
         guard case .object(let object) = value else {
             throw issue(line, "line", "expected a JSON object, found \(value.typeName)")
@@ -194,7 +194,7 @@ public struct ImportLineParser: Sendable {
     }
 
     /// A short reason for a parse error.
-    static func describe(_ error: any Error, text: String) -> String {
+    static func describe(_ error: any Error) -> String {
         (error as? JSONParser.Failure)?.description ?? "\(error)"
     }
 }
