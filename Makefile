@@ -20,8 +20,11 @@ deps:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	fi
 	@# The official groq SDK, for the simulator's conformance test (skipped where python3 is absent).
+	@# Debian's own python3 refuses plain pip installs (PEP 668); the SDK is for a test, so allow it there.
 	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import groq' >/dev/null 2>&1; then \
-	  echo "installing: groq (pip)"; python3 -m pip install --quiet --disable-pip-version-check groq; \
+	  echo "installing: groq (pip)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check groq 2>/dev/null \
+	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages groq; \
 	fi
 
 # Regenerates the copy of migrations/*.sql the binary carries (a test checks it matches).
