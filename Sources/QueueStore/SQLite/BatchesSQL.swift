@@ -11,7 +11,6 @@ enum BatchesSQL {
                            token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap), updated_at = ?
         WHERE id = ?
         """
-    static let names = "SELECT name FROM batches ORDER BY id"
     static let progress = "SELECT * FROM batch_progress"
     static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
 }

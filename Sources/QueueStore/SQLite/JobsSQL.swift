@@ -55,7 +55,6 @@ enum JobsSQL {
         """
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
-    static let attemptCount = "SELECT attempts FROM jobs WHERE id = ?"
 
     static let succeed = """
         UPDATE jobs SET status = 'succeeded', attempts = attempts + 1, model_attempts = model_attempts + 1,

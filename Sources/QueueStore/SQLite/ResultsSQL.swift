@@ -6,5 +6,4 @@ enum ResultsSQL {
                              raw_response, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    static let exists = "SELECT 1 FROM results WHERE job_id = ?"
 }
