@@ -2,7 +2,7 @@
 public struct ExportRow: Sendable, Equatable {
     public var jobID: Int64
     public var customID: String
-    /// queued, running, succeeded, failed or cancelled.
+    /// queued, running, succeeded, failed, cancelled or expired.
     public var status: String
     /// The model that answered, or the one the job would use next.
     public var model: String?
@@ -45,6 +45,7 @@ public struct ExportRow: Sendable, Equatable {
         case "succeeded": return nil
         case "failed": return (errorCode ?? "failed", errorMessage ?? "the job failed")
         case "cancelled": return ("cancelled", "the job was cancelled" + (errorMessage.map { " after: \($0)" } ?? ""))
+        case "expired": return ("expired", "the batch's deadline passed before the job finished" + (errorMessage.map { "; last error: \($0)" } ?? ""))
         default: return ("not_finished", "the job is \(status)" + (errorMessage.map { "; last error: \($0)" } ?? ""))
         }
     }

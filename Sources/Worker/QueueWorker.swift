@@ -87,7 +87,9 @@ public final class QueueWorker: Service {
             var graceDeadline: Date?
             var capped = Set<Int64>()
             var dayCapNoticed = false
+            var closedUntil: Date?
             while true {
+                closedUntil = windowClosedUntil(previously: closedUntil, inFlight: inFlight)
                 if let reason = stopReasonNow(claimed: claimed) {
                     if inFlight == 0 { break }
                     if reason == .shutdown, graceDeadline == nil {
@@ -99,6 +101,8 @@ public final class QueueWorker: Service {
                         group.cancelAll()
                         graceDeadline = .distantFuture
                     }
+                } else if closedUntil != nil {
+                    // Outside the run window: calls in flight finish, nothing new starts.
                 } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0, try await shouldClaim(idleSince) {
                     var limit = configuration.concurrency - inFlight
                     if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
@@ -116,6 +120,9 @@ public final class QueueWorker: Service {
                     // Fewer than asked: nothing more is runnable now; remember when to look again.
                     idleSince = jobs.count < limit ? (try await store.changeCounter(), claim.wakeAt) : nil
                     capped = claim.pausedBatches
+                    if claim.expired > 0 {
+                        logger.notice("\(claim.expired) queued jobs expired: their batch's deadline passed (groqbatch retry --expired queues them again)")
+                    }
                     if claim.dayCapReached && !dayCapNoticed {
                         logger.notice("the daily cap is reached: work pauses until the next UTC day")
                     }
@@ -127,9 +134,10 @@ public final class QueueWorker: Service {
                 }
                 if !timerPending {
                     timerPending = true
-                    let pause = pauseLength(idleSince: idleSince)
+                    let pause = pauseLength(idleSince: idleSince, closedUntil: closedUntil)
                     group.addTask {
-                        try? await Task.sleep(for: .seconds(pause))
+                        // A long sleep outside the run window must still end at once on shutdown.
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
                         return .tick
                     }
                 }
@@ -197,9 +205,33 @@ public final class QueueWorker: Service {
         return try await store.changeCounter() != idle.counter
     }
 
-    func pauseLength(idleSince: (counter: Int64, wake: Date?)?) -> Double {
-        var pause = configuration.idlePollInterval
-        if let wake = idleSince?.wake { pause = min(pause, max(0.01, wake.timeIntervalSinceNow)) }
+    /// When the run window is closed: the instant it opens (logged when it first closes, or changes).
+    func windowClosedUntil(previously: Date?, inFlight: Int) -> Date? {
+        guard let schedule = configuration.schedule else { return nil }
+        switch schedule.state(at: Date()) {
+        case .open(let until):
+            if previously != nil { logger.notice("run window open until \(Self.localTime(until)): claiming") }
+            return nil
+        case .closed(let opensAt):
+            if previously != opensAt {
+                logger.notice("outside the run window (\(schedule)): \(inFlight) calls in flight finish; claiming resumes at \(Self.localTime(opensAt))")
+            }
+            return opensAt
+        }
+    }
+
+    static func localTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: date)
+    }
+
+    func pauseLength(idleSince: (counter: Int64, wake: Date?)?, closedUntil: Date? = nil) -> Double {
+        // Outside the window nothing can start before it opens; waking once a minute keeps a wall-clock
+        // change (NTP, a suspended machine) from oversleeping the opening.
+        var pause = closedUntil.map { min(60, max(0.01, $0.timeIntervalSinceNow)) } ?? configuration.idlePollInterval
+        if let wake = idleSince?.wake, closedUntil == nil { pause = min(pause, max(0.01, wake.timeIntervalSinceNow)) }
         if let stopAt = configuration.stopClaimingAt { pause = min(pause, max(0.01, stopAt.timeIntervalSinceNow)) }
         return pause
     }
@@ -281,7 +313,10 @@ public final class QueueWorker: Service {
 
     func count(_ outcome: JobOutcome) {
         counters.update { progress in
-            if outcome.attempt?.outcome != nil && outcome.attempt?.outcome != .abandoned { progress.calls += 1 }
+            if let attempt = outcome.attempt, attempt.outcome != .abandoned {
+                progress.calls += 1
+                progress.models.insert(attempt.model)
+            }
             switch outcome.transition {
             case .succeed(let result):
                 progress.succeeded += 1
@@ -351,7 +386,7 @@ public final class QueueWorker: Service {
 
     func reportNow() {
         guard let onProgress else { return }
-        let counts = (try? store.countsByStatus()) ?? [:]
+        let counts = (try? store.countsByStatus(batch: configuration.batch)) ?? [:]
         onProgress(counters.snapshot, counts)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QueueStore
+import Scheduler
 
 /// How a worker runs: its concurrency, leases, backoff, and when it stops.
 public struct WorkerConfiguration: Sendable {
@@ -13,6 +14,9 @@ public struct WorkerConfiguration: Sendable {
     public var drain: Bool
     /// Stop claiming at this time, finish what is in flight, exit. The default is never.
     public var stopClaimingAt: Date?
+    /// Claim only inside these daily windows; outside them finish what is in flight and sleep until the
+    /// next one opens. The default is always.
+    public var schedule: RunSchedule?
     /// Stop claiming after this many jobs. The default is no limit.
     public var maxJobs: Int?
     /// How long a claimed job stays this worker's without a renewal. The default is 60 seconds.
@@ -31,7 +35,7 @@ public struct WorkerConfiguration: Sendable {
 
     public init(
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,
-        drain: Bool = false, stopClaimingAt: Date? = nil, maxJobs: Int? = nil, leaseDuration: TimeInterval = 60,
+        drain: Bool = false, stopClaimingAt: Date? = nil, schedule: RunSchedule? = nil, maxJobs: Int? = nil, leaseDuration: TimeInterval = 60,
         heartbeatInterval: TimeInterval = 20, grace: TimeInterval = 30, idlePollInterval: TimeInterval = 1,
         backoff: BackoffPolicy = .exponentialJitter(), budget: BudgetContext? = nil
     ) {
@@ -40,6 +44,7 @@ public struct WorkerConfiguration: Sendable {
         self.batch = batch
         self.drain = drain
         self.stopClaimingAt = stopClaimingAt
+        self.schedule = schedule
         self.maxJobs = maxJobs
         self.leaseDuration = leaseDuration
         self.heartbeatInterval = heartbeatInterval

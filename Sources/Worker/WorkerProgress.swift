@@ -13,6 +13,8 @@ public struct WorkerProgress: Sendable, Equatable {
     /// Calls made (every attempt).
     public var calls = 0
     public var inFlight = 0
+    /// The models this worker has called.
+    public var models: Set<String> = []
     public var startedAt = Date()
 
     public var finished: Int { succeeded + failed }

@@ -14,6 +14,8 @@ public struct BatchSpec: Sendable, Equatable {
     public var priority: Int
     /// No job of the batch starts before this time. The default is none.
     public var notBefore: Date?
+    /// Jobs of the batch not finished by then become `expired`. The default is none.
+    public var deadline: Date?
     /// Calls allowed per model for each job before it moves on. The default is 5.
     public var maxAttempts: Int
     /// Jobs may move down their chain when their own model is out of budget. The default is false.
@@ -25,7 +27,7 @@ public struct BatchSpec: Sendable, Equatable {
 
     public init(
         name: String, source: String, models: [String] = [], maxTokens: Int? = nil, priority: Int = 0,
-        notBefore: Date? = nil, maxAttempts: Int = 5, fallbackWhenLimited: Bool = false, tokenCap: Int? = nil,
+        notBefore: Date? = nil, deadline: Date? = nil, maxAttempts: Int = 5, fallbackWhenLimited: Bool = false, tokenCap: Int? = nil,
         costCap: Double? = nil
     ) {
         self.name = name
@@ -34,6 +36,7 @@ public struct BatchSpec: Sendable, Equatable {
         self.maxTokens = maxTokens
         self.priority = priority
         self.notBefore = notBefore
+        self.deadline = deadline
         self.maxAttempts = maxAttempts
         self.fallbackWhenLimited = fallbackWhenLimited
         self.tokenCap = tokenCap

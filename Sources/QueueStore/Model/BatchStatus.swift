@@ -9,6 +9,8 @@ public struct BatchStatus: Sendable, Equatable, Codable {
     public var succeeded: Int
     public var failed: Int
     public var cancelled: Int
+    /// Jobs the batch's deadline stopped.
+    public var expired: Int
     public var promptTokens: Int
     public var completionTokens: Int
     /// When the batch's first job was created, UTC, as `YYYY-MM-DD HH:MM:SS`.
@@ -17,13 +19,19 @@ public struct BatchStatus: Sendable, Equatable, Codable {
     public var lastActivity: String?
     /// Why the batch's queued jobs wait: its cap, when reached.
     public var paused: String?
+    /// No job starts before this time, UTC, as `YYYY-MM-DD HH:MM:SS`.
+    public var notBefore: String?
+    /// Jobs not finished by this time, UTC, expire.
+    public var deadline: String?
 
     enum CodingKeys: String, CodingKey {
-        case batch, total, queued, running, succeeded, failed, cancelled
+        case batch, total, queued, running, succeeded, failed, cancelled, expired
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case firstActivity = "first_activity"
         case lastActivity = "last_activity"
         case paused
+        case notBefore = "not_before"
+        case deadline
     }
 }

@@ -29,13 +29,19 @@ public struct ClaimResult: Sendable {
     public var pausedBatches: Set<Int64>
     /// The day's cap stopped every job until the next UTC day.
     public var dayCapReached: Bool
+    /// Queued jobs this claim found past their batch's deadline and marked expired.
+    public var expired: Int
 
-    public init(jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, pausedBatches: Set<Int64> = [], dayCapReached: Bool = false) {
+    public init(
+        jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, pausedBatches: Set<Int64> = [], dayCapReached: Bool = false,
+        expired: Int = 0
+    ) {
         self.jobs = jobs
         self.wakeAt = wakeAt
         self.tooLarge = tooLarge
         self.pausedBatches = pausedBatches
         self.dayCapReached = dayCapReached
+        self.expired = expired
     }
 }
 

@@ -2,15 +2,23 @@
 enum BatchesSQL {
     static let find = "SELECT id FROM batches WHERE name = ?"
     static let insert = """
-        INSERT INTO batches (name, source, models, max_tokens, priority, not_before, fallback_when_limited, token_cap, cost_cap,
-                             created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
+                             cost_cap, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let touch = """
         UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?),
-                           token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap), updated_at = ?
+                           token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap),
+                           not_before = COALESCE(?, not_before), deadline = COALESCE(?, deadline), updated_at = ?
         WHERE id = ?
         """
     static let progress = "SELECT * FROM batch_progress"
     static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
+    /// Sets or clears the deadline of batches that hold expired jobs, before they are queued again.
+    static func setDeadlineOfExpired(byBatch: Bool) -> String {
+        """
+        UPDATE batches SET deadline = ?, updated_at = ?
+        WHERE id IN (SELECT batch_id FROM jobs WHERE status = 'expired')\(byBatch ? " AND name = ?" : "")
+        """
+    }
 }

@@ -54,6 +54,13 @@ enum JobsSQL {
         WHERE id = ? AND status = 'queued'
         """
 
+    /// Queued jobs of batches whose deadline has passed become expired; running ones finish first.
+    static let expireOverdue = """
+        UPDATE jobs SET status = 'expired', finished_at = ?, updated_at = ?
+        WHERE status = 'queued'
+          AND batch_id IN (SELECT id FROM batches WHERE deadline IS NOT NULL AND deadline <= ?)
+        """
+
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 
     static let succeed = """
@@ -126,8 +133,8 @@ enum JobsSQL {
 
     static func requeue(statuses: [JobStatus], byBatch: Bool) -> String {
         """
-        UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0, next_attempt_at = ?,
-                        finished_at = NULL, updated_at = ?
+        UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0,
+                        next_attempt_at = MAX(?, COALESCE(not_before, 0)), finished_at = NULL, updated_at = ?
         WHERE status IN (\(statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")))\(byBatch ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
         """
     }

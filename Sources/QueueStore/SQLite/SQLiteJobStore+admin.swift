@@ -22,10 +22,11 @@ extension SQLiteJobStore {
             return rows.map { row in
                 BatchStatus(
                     batch: row["batch"], total: row["total"], queued: row["queued"], running: row["running"],
-                    succeeded: row["succeeded"], failed: row["failed"], cancelled: row["cancelled"],
+                    succeeded: row["succeeded"], failed: row["failed"], cancelled: row["cancelled"], expired: row["expired"],
                     promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     firstActivity: row["first_activity"], lastActivity: row["last_activity"],
-                    paused: (row["queued"] as Int) > 0 ? paused[row["batch"]] : nil)
+                    paused: (row["queued"] as Int) > 0 ? paused[row["batch"]] : nil,
+                    notBefore: row["not_before"], deadline: row["deadline"])
             }
         }
     }
@@ -53,7 +54,10 @@ extension SQLiteJobStore {
     }
 
     /// Puts jobs in the given end states back in the queue from the start of their model chain.
-    public func requeue(_ statuses: [JobStatus], batch: String?, now: Date = Date()) throws -> Int {
+    ///
+    /// Expired jobs would expire again at once under their batch's old deadline, so requeuing them gives
+    /// their batches `newDeadline` (nil: none).
+    public func requeue(_ statuses: [JobStatus], batch: String?, newDeadline: Date? = nil, now: Date = Date()) throws -> Int {
         try pool.write { db in
             var arguments: StatementArguments = [now.unixSeconds, now.unixSeconds]
             if let batch {
@@ -61,6 +65,11 @@ extension SQLiteJobStore {
                     throw NotFoundError(description: "no batch named '\(batch)'")
                 }
                 arguments += [batch]
+            }
+            if statuses.contains(.expired) {
+                var deadlineArguments: StatementArguments = [newDeadline?.unixSeconds, now.unixSeconds]
+                if let batch { deadlineArguments += [batch] }
+                try db.execute(sql: BatchesSQL.setDeadlineOfExpired(byBatch: batch != nil), arguments: deadlineArguments)
             }
             try db.execute(sql: JobsSQL.requeue(statuses: statuses, byBatch: batch != nil), arguments: arguments)
             let requeued = db.changesCount

@@ -17,6 +17,7 @@ extension SQLiteJobStore {
         db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date, context: BudgetContext
     ) throws -> ClaimResult {
         let seconds = now.unixSeconds
+        let expired = try expireOverdue(db: db, now: now)
         var arguments: StatementArguments = [seconds]
         if let batch { arguments += [batch] }
         arguments += [max(limit * 4, 64)]
@@ -102,7 +103,7 @@ extension SQLiteJobStore {
         return ClaimResult(
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
             wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count,
-            pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached)
+            pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
     }
 
     /// `YYYY-MM-DD` of a time, UTC: the day the daily caps count.

@@ -22,14 +22,17 @@ extension SQLiteJobStore {
 
     static func findOrCreateBatch(_ batch: BatchSpec, db: Database, now: Date) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch.name]) {
-            try db.execute(sql: BatchesSQL.touch, arguments: [batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, id])
+            try db.execute(sql: BatchesSQL.touch, arguments: [
+                batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, batch.notBefore?.unixSeconds,
+                batch.deadline?.unixSeconds, now.unixSeconds, id,
+            ])
             return id
         }
         try db.execute(
             sql: BatchesSQL.insert,
             arguments: [
                 batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
-                batch.notBefore?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, now.unixSeconds,
+                batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, now.unixSeconds,
             ])
         return db.lastInsertedRowID
     }

@@ -14,6 +14,7 @@ extension SQLiteJobStore: JobStore {
     static func claim(
         db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date
     ) throws -> [ClaimedJob] {
+        try expireOverdue(db: db, now: now)
         let expires = now.addingTimeInterval(leaseDuration)
         var arguments: StatementArguments = [workerID, expires.unixSeconds, now.unixSeconds, now.unixSeconds]
         if let batch { arguments += [batch] }
@@ -24,6 +25,21 @@ extension SQLiteJobStore: JobStore {
         var chains: [String: [String]] = [:]
         // RETURNING gives rows in no promised order; callers start them in queue order.
         return try rows.map { row in try claimedJob(row, chains: &chains) }.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
+    }
+
+    /// Marks queued jobs of batches past their deadline expired, inside the caller's transaction, so that
+    /// no claim can start a job after its deadline. Returns how many.
+    @discardableResult
+    static func expireOverdue(db: Database, now: Date) throws -> Int {
+        try db.execute(sql: JobsSQL.expireOverdue, arguments: [now.unixSeconds, now.unixSeconds, now.unixSeconds])
+        return db.changesCount
+    }
+
+    /// Marks queued jobs of batches past their deadline expired; `status`, `export` and `plan` call it
+    /// so that they show the same as a worker would see. Returns how many.
+    @discardableResult
+    public func expireOverdue(now: Date = Date()) throws -> Int {
+        try pool.write { db in try Self.expireOverdue(db: db, now: now) }
     }
 
     static func claimedJob(_ row: Row, chains: inout [String: [String]]) throws -> ClaimedJob {
@@ -149,18 +165,20 @@ extension SQLiteJobStore: JobStore {
 
     /// Jobs per status, of one batch or all, for progress lines.
     public func countsByStatus(batch: String?) async throws -> [JobStatus: Int] {
-        try await pool.read { db in
-            let rows = if let batch {
-                try Row.fetchAll(db, sql: JobsSQL.countByStatusInBatch, arguments: [batch])
-            } else {
-                try Row.fetchAll(db, sql: JobsSQL.countByStatus)
-            }
-            var counts: [JobStatus: Int] = [:]
-            for row in rows {
-                if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }
-            }
-            return counts
+        try await pool.read { db in try Self.countsByStatus(db: db, batch: batch) }
+    }
+
+    static func countsByStatus(db: Database, batch: String?) throws -> [JobStatus: Int] {
+        let rows = if let batch {
+            try Row.fetchAll(db, sql: JobsSQL.countByStatusInBatch, arguments: [batch])
+        } else {
+            try Row.fetchAll(db, sql: JobsSQL.countByStatus)
         }
+        var counts: [JobStatus: Int] = [:]
+        for row in rows {
+            if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }
+        }
+        return counts
     }
 
     /// Records a worker process, so `status` and people can see who holds leases.

@@ -55,6 +55,8 @@ public final class SQLiteJobStore: Sendable {
             throw OpenError(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch let error as MigrationRunner.SchemaTooNewError {
             throw OpenError(path: path, reason: error.description)
+        } catch let error as MigrationRunner.ForeignKeyViolation {
+            throw OpenError(path: path, reason: error.description)
         }
     }
 
@@ -74,15 +76,9 @@ public final class SQLiteJobStore: Sendable {
         try pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
     }
 
-    /// Jobs per status over the whole file.
-    public func countsByStatus() throws -> [JobStatus: Int] {
-        try pool.read { db in
-            var counts: [JobStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: JobsSQL.countByStatus) {
-                if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }
-            }
-            return counts
-        }
+    /// Jobs per status over the whole file, or of one batch.
+    public func countsByStatus(batch: String? = nil) throws -> [JobStatus: Int] {
+        try pool.read { db in try Self.countsByStatus(db: db, batch: batch) }
     }
 }
 

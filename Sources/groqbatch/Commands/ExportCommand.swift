@@ -12,7 +12,8 @@ struct ExportCommand: ParsableCommand {
             JSONL lines have the Batch API output form:
               {"id": "batch_req_42", "custom_id": "a1", "response": {"status_code": 200, "request_id": "req_...", "body": {...}}, "error": null}
             A job without a result carries "response": null and "error": {"code", "message"}: failed jobs
-            with their last error, unfinished ones with code not_finished, cancelled ones with cancelled.
+            with their last error, unfinished ones with code not_finished, cancelled ones with cancelled,
+            ones stopped by their batch's deadline with expired.
             Nothing is left out. CSV has one row per job: \(ExportFormat.csvHeader).
             """)
 
@@ -34,6 +35,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try failingClearlySync {
             let store = try database.open()
+            try store.expireOverdue()
             let sink = try OutputFile(path: output)
             var counts: [String: Int] = [:]
             do {

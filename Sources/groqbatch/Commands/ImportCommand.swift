@@ -44,6 +44,11 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .customLong("not-before"), help: ArgumentHelp("Start no job of this import before then: \(TimeArgument.help).", valueName: "time"))
     var notBefore: String?
 
+    @Option(help: ArgumentHelp(
+        "Jobs not finished by then expire (status expired, not failed): \(TimeArgument.help). HH:MM counts from --not-before.",
+        valueName: "time"))
+    var deadline: String?
+
     @Option(name: .customLong("max-attempts"), help: "Calls allowed per model for each job before it moves on.")
     var maxAttempts: Int = 5
 
@@ -68,10 +73,25 @@ struct ImportCommand: ParsableCommand {
         if let notBefore, TimeArgument(notBefore) == nil {
             throw ValidationError("--not-before: cannot read '\(notBefore)'; expected \(TimeArgument.help).")
         }
+        if let deadline {
+            guard let parsed = deadlineDate else {
+                throw ValidationError("--deadline: cannot read '\(deadline)'; expected \(TimeArgument.help).")
+            }
+            if parsed <= Date() { throw ValidationError("--deadline: \(deadline) is in the past.") }
+            if let start = notBeforeDate, parsed <= start {
+                throw ValidationError("--deadline (\(deadline)) must come after --not-before (\(notBefore ?? "")).")
+            }
+        }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
         if let tokenCap, tokenCap < 1 { throw ValidationError("--token-cap must be at least 1.") }
         if let maxCost, !(maxCost > 0) { throw ValidationError("--max-cost must be more than 0.") }
     }
+
+    var notBeforeDate: Date? { notBefore.flatMap { TimeArgument($0)?.date } }
+
+    /// The deadline; a bare clock time is the next one after the start, so `--not-before 22:00 --deadline 07:00`
+    /// means the morning after.
+    var deadlineDate: Date? { deadline.flatMap { TimeArgument($0, now: notBeforeDate ?? Date())?.date } }
 
     var fallbackModels: [String] {
         (fallback ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -102,7 +122,7 @@ struct ImportCommand: ParsableCommand {
             let store = try database.open()
             let spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
-                notBefore: notBefore.flatMap { TimeArgument($0)?.date }, maxAttempts: maxAttempts,
+                notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,
                 fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0

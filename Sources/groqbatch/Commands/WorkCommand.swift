@@ -23,6 +23,14 @@ struct WorkCommand: AsyncParsableCommand {
             jobs it held go back to the queue too (or, after a crash, when their lease expires).
             Delivery is at least once: a call in flight when a worker dies is sent again later.
 
+            Overnight: --window 22:00-06:00 (repeatable; an end before the start crosses midnight; local
+            time, or --time-zone) makes a long-lived daemon that claims only inside its windows, lets calls
+            in flight finish when a window closes, and sleeps until the next one opens. From cron, use
+            --drain --until 06:00 instead. docs/overnight.md shows both, with systemd units.
+
+            Progress: on a terminal one line is redrawn in place; otherwise a progress line is logged
+            every --progress-interval seconds.
+
             Exit codes: 0 stopped as asked; 1 bad input or database error; 3 the provider refused the key
             or the endpoint (401, 403): no job is failed by that, all stay queued.
             """)
@@ -44,6 +52,15 @@ struct WorkCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop claiming after this long (90s, 30m, 8h), finish, exit.", valueName: "duration"))
     var duration: String?
+
+    @Option(name: .customLong("window"), help: ArgumentHelp("Claim only inside this daily window, such as 22:00-06:00; repeatable.", valueName: "start-end"))
+    var windows: [String] = []
+
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone --window and --until are read in, such as Europe/Berlin. Defaults to the local zone ($TZ).", valueName: "zone"))
+    var timeZone: String?
+
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal.")
+    var progressInterval: Double = 30
 
     @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
     var maxJobs: Int?
@@ -81,6 +98,21 @@ struct WorkCommand: AsyncParsableCommand {
             throw ValidationError("--grace must be >= 0, --lease >= 3, and 0 < --backoff-base <= --backoff-cap.")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'.") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone: unknown zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC.")
+        }
+        for window in windows {
+            do throws(RunWindow.ParseError) { _ = try RunWindow(parsing: window) } catch { throw ValidationError("--window: \(error)") }
+        }
+        guard progressInterval >= 1 else { throw ValidationError("--progress-interval must be at least 1 second.") }
+    }
+
+    var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
+
+    /// The run windows, or nil to claim at any time.
+    var schedule: RunSchedule? {
+        let parsed = windows.compactMap { try? RunWindow(parsing: $0) }
+        return parsed.isEmpty ? nil : RunSchedule(windows: parsed, timeZone: zone)
     }
 
     /// `90s`, `30m`, `8h`, `1h30m`, or plain seconds.
@@ -90,7 +122,9 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     var stopClaimingAt: Date? {
-        let times = [until.flatMap { TimeArgument($0)?.date }, duration.flatMap(Self.seconds).map { Date().addingTimeInterval($0) }]
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let times = [until.flatMap { TimeArgument($0, calendar: calendar)?.date }, duration.flatMap(Self.seconds).map { Date().addingTimeInterval($0) }]
         return times.compactMap { $0 }.min()
     }
 
@@ -102,15 +136,23 @@ struct WorkCommand: AsyncParsableCommand {
             var logger = Logger(label: "groqbatch.work")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
             let configuration = WorkerConfiguration(
-                concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, maxJobs: maxJobs,
+                concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, schedule: schedule,
+                maxJobs: maxJobs,
                 leaseDuration: lease, heartbeatInterval: lease / 3, grace: grace,
                 backoff: .exponentialJitter(base: backoffBase, cap: backoffCap),
                 budget: BudgetContext(
                     provider: provider.effectiveBaseURL, catalog: models, dailyTokenCap: maxTokensPerDay, dailyCostCap: maxCostPerDay))
-            let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger)
+            let baseURL = provider.effectiveBaseURL
+            let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
+                // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
+                let meters = (try? store.meterStatuses()) ?? []
+                let limits = meters.filter { $0.provider == baseURL && $0.kind == "tpm" && models.contains($0.model) }.compactMap(\.limit)
+                return limits.isEmpty ? nil : limits.reduce(0, +)
+            }
+            if let schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
                 store: store, executor: client, configuration: configuration, logger: logger,
-                progressInterval: Console.stderrIsTerminal ? 1 : 10,
+                progressInterval: Console.stderrIsTerminal ? 1 : progressInterval,
                 onProgress: { progress, counts in display.show(progress, counts) })
             // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
             let group = ServiceGroup(configuration: .init(

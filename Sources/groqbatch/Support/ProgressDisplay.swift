@@ -8,21 +8,26 @@ import Worker
 final class ProgressDisplay: Sendable {
     let terminal: Bool
     let logger: Logger
+    /// The summed tokens-per-minute limit of the given models, if known.
+    let tokenLimit: @Sendable (Set<String>) -> Int?
     private let drawn = Mutex(false)
 
-    init(terminal: Bool, logger: Logger) {
+    init(terminal: Bool, logger: Logger, tokenLimit: @escaping @Sendable (Set<String>) -> Int? = { _ in nil }) {
         self.terminal = terminal
         self.logger = logger
+        self.tokenLimit = tokenLimit
     }
 
     func show(_ progress: WorkerProgress, _ counts: [JobStatus: Int]) {
         let total = counts.values.reduce(0, +)
-        let done = (counts[.succeeded] ?? 0) + (counts[.failed] ?? 0) + (counts[.cancelled] ?? 0)
+        let done = (counts[.succeeded] ?? 0) + (counts[.failed] ?? 0) + (counts[.cancelled] ?? 0) + (counts[.expired] ?? 0)
         let minutes = max(Date().timeIntervalSince(progress.startedAt) / 60, 1.0 / 60)
         let rate = Double(progress.finished) / minutes
         let tokenRate = Double(progress.promptTokens + progress.completionTokens) / minutes
-        var line = "\(done)/\(total) done (\(counts[.succeeded] ?? 0) ok, \(counts[.failed] ?? 0) failed)"
-        line += " · \(Int(rate)) jobs/min · \(Int(tokenRate)) tokens/min · \(progress.inFlight) in flight"
+        var line = "\(done)/\(total) done (\(counts[.succeeded] ?? 0) ok, \(counts[.failed] ?? 0) failed\((counts[.expired] ?? 0) > 0 ? ", \(counts[.expired] ?? 0) expired" : ""))"
+        line += " · \(Int(rate)) jobs/min · \(Int(tokenRate)) tokens/min"
+        if let limit = tokenLimit(progress.models), limit > 0 { line += " of \(limit) TPM (\(Int(tokenRate * 100 / Double(limit)))%)" }
+        line += " · \(progress.inFlight) in flight"
         line += " · \(progress.retried) retries · \(progress.fellBack) fallbacks"
         let remaining = (counts[.queued] ?? 0) + (counts[.running] ?? 0)
         if rate > 0 && remaining > 0 { line += " · ETA \(Self.duration(Double(remaining) / rate * 60))" }

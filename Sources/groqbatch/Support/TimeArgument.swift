@@ -1,6 +1,7 @@
 import Foundation
+import Scheduler
 
-/// A point in time given on the command line: `22:00` (the next such time in the local zone),
+/// A point in time given on the command line: `22:00` or `22:00:30` (the next such time in the local zone),
 /// `2026-11-25 22:00` (local), or ISO 8601 with a zone (`2026-11-25T22:00:00Z`, `...+01:00`).
 struct TimeArgument {
     var date: Date
@@ -11,6 +12,7 @@ struct TimeArgument {
             var components = calendar.dateComponents([.year, .month, .day], from: now)
             components.hour = clock.hour
             components.minute = clock.minute
+            components.second = clock.second
             guard let today = calendar.date(from: components) else { return nil }
             date = today > now ? today : calendar.date(byAdding: .day, value: 1, to: today)!
             return
@@ -36,12 +38,9 @@ struct TimeArgument {
         return nil
     }
 
-    static func clockTime(_ text: String) -> (hour: Int, minute: Int)? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2,
-              let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
-        else { return nil }
-        return (hour, minute)
+    static func clockTime(_ text: String) -> (hour: Int, minute: Int, second: Int)? {
+        guard let time = ClockTime(text) else { return nil }
+        return (time.hour, time.minute, time.second)
     }
 
     static let help = "HH:MM (next such local time), 'YYYY-MM-DD HH:MM' (local) or ISO 8601 with a zone"
