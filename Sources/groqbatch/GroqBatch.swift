@@ -17,7 +17,8 @@ struct GroqBatch: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, ImportCommand.self, StatusCommand.self, ExportCommand.self,
-            WorkCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self, ModelsCommand.self, SimCommand.self,
+            WorkCommand.self, PlanCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self, ModelsCommand.self,
+            SimCommand.self,
         ]
     )
 }

@@ -5,4 +5,8 @@ enum AttemptsSQL {
                               error_code, error_message, prompt_tokens, completion_tokens, request_id)
         VALUES (?, (SELECT COUNT(*) + 1 FROM attempts WHERE job_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// Per model: the average seconds of a successful call.
+    static let latencyByModel = """
+        SELECT model, AVG(finished_at - started_at) FROM attempts WHERE outcome = 'success' GROUP BY model
+        """
 }

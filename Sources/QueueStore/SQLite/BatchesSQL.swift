@@ -14,6 +14,13 @@ enum BatchesSQL {
         """
     static let progress = "SELECT * FROM batch_progress"
     static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
+    /// The earliest start and deadline of the batches with unfinished jobs.
+    static func scheduleOfUnfinished(batchFilter: Bool) -> String {
+        """
+        SELECT MIN(not_before), MIN(deadline) FROM batches
+        WHERE id IN (SELECT batch_id FROM jobs WHERE status IN ('queued', 'running'))\(batchFilter ? " AND name = ?" : "")
+        """
+    }
     /// Sets or clears the deadline of batches that hold expired jobs, before they are queued again.
     static func setDeadlineOfExpired(byBatch: Bool) -> String {
         """

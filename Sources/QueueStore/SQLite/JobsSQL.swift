@@ -61,6 +61,18 @@ enum JobsSQL {
           AND batch_id IN (SELECT id FROM batches WHERE deadline IS NOT NULL AND deadline <= ?)
         """
 
+    /// Unfinished jobs per model they will call next: what `plan` sizes.
+    static func demandByModel(batchFilter: Bool) -> String {
+        """
+        SELECT json_extract(models, '$[' || model_index || ']') AS model, COUNT(*), SUM(prompt_chars),
+               COALESCE(SUM(max_tokens), 0), SUM(max_tokens IS NULL)
+        FROM jobs
+        WHERE status IN ('queued', 'running')\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+        GROUP BY model
+        ORDER BY model
+        """
+    }
+
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 
     static let succeed = """

@@ -6,4 +6,11 @@ enum ResultsSQL {
                              raw_response, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// Per model: completion tokens against the output limits asked for, and the average answer length.
+    static let completionHistory = """
+        SELECT r.model, SUM(CASE WHEN j.max_tokens IS NOT NULL THEN r.completion_tokens END), SUM(j.max_tokens),
+               AVG(r.completion_tokens)
+        FROM results r JOIN jobs j ON j.id = r.job_id
+        GROUP BY r.model
+        """
 }

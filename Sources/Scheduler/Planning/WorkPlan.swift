@@ -1,0 +1,51 @@
+import Foundation
+
+/// What `groqbatch plan` prints: what the unfinished work needs per model, how long it takes under the
+/// limits, whether that fits the deadline, and what it costs.
+public struct WorkPlan: Sendable, Codable, Equatable {
+    /// One model's share.
+    public struct ModelPlan: Sendable, Codable, Equatable {
+        public var model: String
+        public var requests: Int
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var totalTokens: Int
+        /// True when no earlier answers were seen, so completions are counted at their `max_tokens`.
+        public var completionIsUpperBound: Bool
+        /// Seconds to run it under its limits (and the shared concurrency, when latency is known).
+        public var seconds: Double
+        /// The limit that sets the time: rpm, tpm, rpd, tpd, or concurrency.
+        public var binding: String
+        /// Days the daily limits stretch it over (0 when it fits today's remaining budget).
+        public var extraDays: Int
+        /// Estimated US dollars at the catalog's prices; nil without prices.
+        public var cost: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case model, requests, binding, cost, seconds
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case totalTokens = "total_tokens"
+            case completionIsUpperBound = "completion_is_upper_bound"
+            case extraDays = "extra_days"
+        }
+    }
+
+    public var models: [ModelPlan]
+    /// Seconds of running from the start (models run side by side; the slowest sets it).
+    public var seconds: Double
+    public var start: Date
+    public var finish: Date
+    public var deadline: Date?
+    /// nil without a deadline.
+    public var fitsDeadline: Bool?
+    public var cost: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case models, seconds, start, finish, deadline, cost
+        case fitsDeadline = "fits_deadline"
+    }
+
+    public var requests: Int { models.reduce(0) { $0 + $1.requests } }
+    public var totalTokens: Int { models.reduce(0) { $0 + $1.totalTokens } }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Turns queued work and what is known about its models into a `WorkPlan`.
+///
+/// The time model follows the GroqQueue's meters: per-minute limits run at their steady rate after an
+/// initial burst of a tenth of the window when the limit is confirmed (none for a guess), daily limits
+/// allow what is left of them today and then a full limit per day, and, when earlier calls tell the
+/// latency, `concurrency` calls at a time bound it too. Models have separate limits, so they run side
+/// by side and the slowest sets the end.
+public enum WorkPlanner {
+    public static func plan(
+        demands: [ModelDemand], outlooks: [String: ModelOutlook], concurrency: Int, start: Date, deadline: Date?,
+        schedule: RunSchedule? = nil
+    ) -> WorkPlan {
+        var models: [WorkPlan.ModelPlan] = []
+        var concurrencySeconds = 0.0
+        for demand in demands where demand.requests > 0 {
+            let outlook = outlooks[demand.model] ?? ModelOutlook()
+            var plan = tokens(demand, outlook)
+            let (seconds, binding, days) = time(requests: demand.requests, tokens: plan.totalTokens, outlook.limits)
+            plan.seconds = seconds
+            plan.binding = binding
+            plan.extraDays = days
+            if let latency = outlook.latency {
+                let busy = Double(demand.requests) * latency / Double(max(1, concurrency))
+                concurrencySeconds += busy
+                if busy > plan.seconds {
+                    plan.seconds = busy
+                    plan.binding = "concurrency"
+                }
+            }
+            models.append(plan)
+        }
+        // Models share the worker's slots: their calls together cannot finish faster than that allows.
+        let seconds = max(models.map(\.seconds).max() ?? 0, concurrencySeconds)
+        var finish = start.addingTimeInterval(seconds)
+        if let schedule {
+            // Waiting for daily limits passes in wall time; only the running needs open windows.
+            let waitingDays = Double(models.map(\.extraDays).max() ?? 0) * 86_400
+            finish = advance(schedule, from: start.addingTimeInterval(waitingDays), by: max(0, seconds - waitingDays))
+        }
+        let prices = models.map(\.cost)
+        return WorkPlan(
+            models: models, seconds: seconds, start: start, finish: finish, deadline: deadline,
+            fitsDeadline: deadline.map { finish <= $0 },
+            cost: prices.contains(where: { $0 == nil }) || prices.isEmpty ? nil : prices.compactMap { $0 }.reduce(0, +))
+    }
+
+    /// Prompt tokens from the learned ratio (no safety margin: this is a forecast, not a reservation) and
+    /// completion tokens from the answers seen so far, or from the output limits when none were seen.
+    static func tokens(_ demand: ModelDemand, _ outlook: ModelOutlook) -> WorkPlan.ModelPlan {
+        let ratio = outlook.estimator?.ratio ?? TokenEstimator.initialRatio
+        let prompt = Int((Double(demand.promptCharacters) * ratio).rounded())
+        let unlimited = Double(demand.withoutMaxTokens)
+        var completion: Double
+        let upperBound: Bool
+        if let completionRatio = outlook.completionRatio {
+            completion = Double(demand.maxTokens) * completionRatio
+            completion += unlimited * (outlook.averageCompletion ?? Double(outlook.maxOutput ?? 1024))
+            upperBound = false
+        } else {
+            completion = Double(demand.maxTokens) + unlimited * Double(outlook.maxOutput ?? 1024)
+            upperBound = true
+        }
+        let completionTokens = Int(completion.rounded())
+        var cost: Double?
+        if let input = outlook.inputPrice, let output = outlook.outputPrice {
+            cost = (Double(prompt) * input + Double(completionTokens) * output) / 1_000_000
+        }
+        return WorkPlan.ModelPlan(
+            model: demand.model, requests: demand.requests, promptTokens: prompt, completionTokens: completionTokens,
+            totalTokens: prompt + completionTokens, completionIsUpperBound: upperBound, seconds: 0, binding: "none",
+            extraDays: 0, cost: cost)
+    }
+
+    /// Seconds to spend `requests` and `tokens` under the limits, the binding one, and whole extra days.
+    static func time(requests: Int, tokens: Int, _ limits: [LimitKind: ModelOutlook.Limit]) -> (Double, String, Int) {
+        var seconds = 0.0
+        var binding = "none"
+        var days = 0
+        // Daily limits: what today leaves, then a whole limit for each further day.
+        var lastDay: [LimitKind: Int] = [.rpd: requests, .tpd: tokens]
+        for (kind, amount) in [(LimitKind.rpd, requests), (.tpd, tokens)] {
+            guard let limit = limits[kind], limit.value > 0 else { continue }
+            let left = max(0, limit.value - limit.used)
+            guard amount > left else { continue }
+            let more = Int((Double(amount - left) / Double(limit.value)).rounded(.up))
+            if more > days {
+                days = more
+                binding = kind.rawValue
+            }
+            lastDay[kind] = amount - left - (more - 1) * limit.value
+        }
+        // Per-minute limits over what runs on the last day (earlier days are spent waiting anyway).
+        let todayRequests = days > 0 ? lastDay[.rpd] ?? requests : requests
+        let todayTokens = days > 0 ? Int(Double(tokens) * Double(todayRequests) / Double(max(1, requests))) : tokens
+        var minuteSeconds = 0.0
+        var minuteBinding = "none"
+        for (kind, amount) in [(LimitKind.rpm, todayRequests), (.tpm, todayTokens)] {
+            guard let limit = limits[kind], limit.value > 0 else { continue }
+            let burst = limit.confirmed ? max(0, Double(limit.value) / 10 - Double(limit.used)) : 0
+            let needed = max(0, Double(amount) - burst) / Double(limit.value) * 60
+            if needed > minuteSeconds {
+                minuteSeconds = needed
+                minuteBinding = kind.rawValue
+            }
+        }
+        seconds = Double(days) * 86_400 + minuteSeconds
+        if days == 0 { binding = minuteBinding }
+        return (seconds, binding, days)
+    }
+
+    /// The instant `seconds` of open window time after `start`.
+    static func advance(_ schedule: RunSchedule, from start: Date, by seconds: Double) -> Date {
+        var now = start
+        var left = seconds
+        // Each step crosses one open or closed stretch; a year of nights is far more than any plan needs.
+        for _ in 0..<1000 {
+            switch schedule.state(at: now) {
+            case .open(let until):
+                let stretch = until.timeIntervalSince(now)
+                if left <= stretch { return now.addingTimeInterval(left) }
+                left -= stretch
+                now = until
+            case .closed(let opensAt):
+                now = opensAt
+            }
+        }
+        return now.addingTimeInterval(left)
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import QueueStore
+import Scheduler
+
+/// `groqbatch plan`: what the unfinished work needs and how long it takes, before anything is spent.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Estimate what the queued work needs: requests, tokens, time under the limits, deadline, cost.",
+        discussion: """
+            Reads the queue and the GroqQueue's meters; makes no call and changes nothing (except marking
+            jobs past their batch's deadline expired, as any command does).
+            Per model (the one each job calls next): requests, prompt tokens from the learned tokens per
+            character, completion tokens from the answers seen so far (or the max_tokens asked for, an
+            upper bound, when none were seen), the limit that sets the pace, and the time. Per-minute limits
+            pace the work; daily limits stretch it over nights. With --window the time counts only inside
+            the run windows, as `work --window` would run. Prices are the catalog's, approximate.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Plan only this batch.")
+    var batch: String?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("The provider whose limits apply. Defaults to $GROQBATCH_BASE_URL, or Groq's.", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: "The worker's --concurrency, which bounds the pace once call latency is known.")
+    var concurrency = 16
+
+    @Option(name: .customLong("window"), help: ArgumentHelp("The worker's run windows (repeatable), such as 22:00-06:00.", valueName: "start-end"))
+    var windows: [String] = []
+
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone for --window. Defaults to the local zone ($TZ).", valueName: "zone"))
+    var timeZone: String?
+
+    @Option(help: ArgumentHelp("A model catalog file replacing the built-in one.", valueName: "file"))
+    var catalog: String?
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone: unknown zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC.")
+        }
+        for window in windows {
+            do throws(RunWindow.ParseError) { _ = try RunWindow(parsing: window) } catch { throw ValidationError("--window: \(error)") }
+        }
+    }
+
+    func run() throws {
+        try failingClearlySync {
+            let store = try database.open()
+            let models = try CatalogOption.load(catalog)
+            let provider = baseURL ?? ProviderOptions.defaultBaseURL
+            try store.expireOverdue()
+            let inputs: PlanInputs
+            do { inputs = try store.planInputs(batch: batch) } catch let error as SQLiteJobStore.NotFoundError {
+                throw CommandFailure(error.description)
+            }
+            let outlooks = try Self.outlooks(for: inputs, store: store, catalog: models, provider: provider)
+            let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
+            let parsed = windows.compactMap { try? RunWindow(parsing: $0) }
+            let now = Date()
+            let plan = WorkPlanner.plan(
+                demands: inputs.demands, outlooks: outlooks, concurrency: concurrency,
+                start: max(now, inputs.notBefore ?? now), deadline: inputs.deadline,
+                schedule: parsed.isEmpty ? nil : RunSchedule(windows: parsed, timeZone: zone))
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+                return
+            }
+            for demand in inputs.demands where models.entries[demand.model] == nil {
+                Console.error("warning: model '\(demand.model)' is not in the catalog: planned with conservative default limits until the provider tells its own")
+            }
+            print(Self.render(plan, scope: batch.map { "batch '\($0)'" } ?? "all unfinished work", provider: provider, now: now))
+        }
+    }
+
+    /// Limits (the meters' where they exist, else the catalog's), the learned estimator, prices and history per model.
+    static func outlooks(for inputs: PlanInputs, store: SQLiteJobStore, catalog: ModelCatalog, provider: String) throws -> [String: ModelOutlook] {
+        let meters = try store.meterStatuses().filter { $0.provider == provider }
+        let estimators = try store.estimators().filter { $0.provider == provider }
+        var outlooks: [String: ModelOutlook] = [:]
+        for demand in inputs.demands {
+            let model = demand.model
+            let entry = catalog.entries[model]
+            var outlook = ModelOutlook(
+                estimator: estimators.first { $0.model == model }?.estimator, maxOutput: entry?.maxOutput,
+                inputPrice: entry?.inputPrice, outputPrice: entry?.outputPrice)
+            for kind in LimitKind.allCases {
+                if let meter = meters.first(where: { $0.model == model && $0.kind == kind.rawValue }) {
+                    guard let value = meter.limit else { continue }
+                    let confirmed = [LimitSource.config, .header, .rateLimitError].map(\.rawValue).contains(meter.source)
+                    outlook.limits[kind] = .init(value: value, confirmed: confirmed, used: meter.used)
+                } else if let value = catalog.startingLimit(model: model, kind: kind).limit {
+                    outlook.limits[kind] = .init(value: value, confirmed: false)
+                }
+            }
+            if let history = inputs.history[model] {
+                outlook.completionRatio = history.completionRatio
+                outlook.averageCompletion = history.averageCompletion
+                outlook.latency = history.latency
+            }
+            outlooks[model] = outlook
+        }
+        return outlooks
+    }
+
+    static func render(_ plan: WorkPlan, scope: String, provider: String, now: Date) -> String {
+        guard !plan.models.isEmpty else { return "nothing to plan: \(scope) has no queued or running jobs" }
+        let table = TextTable(
+            header: ["MODEL", "REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "TOTAL TOKENS", "PACED BY", "TIME", "COST"],
+            rows: plan.models.map { model in
+                [model.model, "\(model.requests)", "\(model.promptTokens)",
+                 "\(model.completionIsUpperBound ? "<= " : "")\(model.completionTokens)", "\(model.totalTokens)",
+                 model.binding.uppercased(), duration(model.seconds), model.cost.map { String(format: "$%.4f", $0) } ?? "-"]
+            }).rendered
+        var lines = ["plan for \(scope) at \(provider)", table]
+        let start = plan.start > now ? "\(localTime(plan.start)) (its --not-before)" : "now"
+        lines.append("starts:   \(start)")
+        lines.append("finishes: about \(localTime(plan.finish)), \(duration(plan.finish.timeIntervalSince(now))) from now")
+        if let deadline = plan.deadline {
+            let slack = deadline.timeIntervalSince(plan.finish)
+            lines.append("deadline: \(localTime(deadline)): " + (slack >= 0
+                ? "fits, with \(duration(slack)) to spare"
+                : "does NOT fit: \(duration(-slack)) short; jobs left at the deadline will expire"))
+        }
+        if let cost = plan.cost { lines.append("cost:     about $\(String(format: "%.4f", cost)) at the catalog's prices") }
+        let bounded = plan.models.filter(\.completionIsUpperBound).map(\.model)
+        if !bounded.isEmpty {
+            lines.append("note: no answers seen yet from \(bounded.joined(separator: ", ")): completion tokens counted at max_tokens, so time and cost are upper bounds")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let days = Int(seconds / 86_400)
+        return days > 0 ? "\(days)d " + ProgressDisplay.duration(seconds - Double(days) * 86_400) : ProgressDisplay.duration(seconds)
+    }
+
+    static func localTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: date)
+    }
+}

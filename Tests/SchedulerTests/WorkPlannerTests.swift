@@ -1,0 +1,76 @@
+import Foundation
+import Scheduler
+import Testing
+
+struct WorkPlannerTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func demand(_ requests: Int, chars: Int = 400, maxTokens: Int = 100) -> ModelDemand {
+        ModelDemand(model: "m", requests: requests, promptCharacters: requests * chars, maxTokens: requests * maxTokens, withoutMaxTokens: 0)
+    }
+
+    @Test func aConfirmedPerMinuteLimitPacesAfterItsBurst() {
+        let outlook = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: true)], estimator: nil, completionRatio: 0.5)
+        let plan = WorkPlanner.plan(demands: [demand(126)], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
+        #expect(plan.models[0].binding == "rpm")
+        #expect(plan.seconds == 120, "6 burst, then 120 at one a second")
+        #expect(plan.models[0].promptTokens == 126 * 100, "a quarter token per character before anything is learned")
+        #expect(plan.models[0].completionTokens == 126 * 50)
+        // A guessed limit gets no burst.
+        let guessed = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false)])
+        #expect(WorkPlanner.plan(demands: [demand(126)], outlooks: ["m": guessed], concurrency: 16, start: start, deadline: nil).seconds == 126)
+    }
+
+    @Test func dailyLimitsStretchTheWorkOverNightsAndMissTheDeadline() {
+        let outlook = ModelOutlook(limits: [
+            .rpm: .init(value: 30, confirmed: true),
+            .rpd: .init(value: 1000, confirmed: true, used: 400),
+        ])
+        let plan = WorkPlanner.plan(
+            demands: [demand(2500)], outlooks: ["m": outlook], concurrency: 16, start: start,
+            deadline: start.addingTimeInterval(12 * 3600))
+        // 600 left today, then 1000 tomorrow, then 900 the day after: two extra days.
+        #expect(plan.models[0].binding == "rpd")
+        #expect(plan.models[0].extraDays == 2)
+        let expected: Double = 2 * 86_400 + (900 - 3) * 2
+        #expect(plan.seconds == expected)
+        #expect(plan.fitsDeadline == false)
+    }
+
+    @Test func tokensPerMinuteBindWhenAnswersAreLong() {
+        let outlook = ModelOutlook(limits: [.rpm: .init(value: 1000, confirmed: true), .tpm: .init(value: 6000, confirmed: false)], completionRatio: 1)
+        let plan = WorkPlanner.plan(demands: [demand(60)], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
+        #expect(plan.models[0].binding == "tpm")
+        let expected: Double = 60.0 * 200 / 6000 * 60
+        #expect(plan.seconds == expected)
+    }
+
+    @Test func withoutHistoryCompletionsAreAnUpperBoundAndTheCatalogPricesThem() {
+        let outlook = ModelOutlook(maxOutput: 500, inputPrice: 1, outputPrice: 2)
+        let demand = ModelDemand(model: "m", requests: 10, promptCharacters: 4000, maxTokens: 800, withoutMaxTokens: 2)
+        let plan = WorkPlanner.plan(demands: [demand], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
+        #expect(plan.models[0].completionIsUpperBound)
+        #expect(plan.models[0].completionTokens == 800 + 2 * 500)
+        let expected: Double = (1000.0 * 1 + 1800 * 2) / 1_000_000
+        #expect(plan.cost == expected)
+    }
+
+    @Test func latencyAndConcurrencyBoundAnUnlimitedModel() {
+        let outlook = ModelOutlook(latency: 2)
+        let plan = WorkPlanner.plan(demands: [demand(160)], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
+        #expect(plan.models[0].binding == "concurrency")
+        #expect(plan.seconds == 20)
+    }
+
+    @Test func runWindowsCountOnlyOpenTime() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let afternoon = calendar.date(from: DateComponents(year: 2026, month: 11, day: 25, hour: 15))!
+        let schedule = RunSchedule(windows: [try RunWindow(parsing: "22:00-06:00")], timeZone: calendar.timeZone)
+        // Ten hours of work at one request a second: eight tonight, two the next night.
+        let outlook = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false)])
+        let plan = WorkPlanner.plan(
+            demands: [demand(36_000)], outlooks: ["m": outlook], concurrency: 16, start: afternoon, deadline: nil, schedule: schedule)
+        #expect(plan.finish == calendar.date(from: DateComponents(year: 2026, month: 11, day: 27, hour: 0)))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `groqbatch plan` against what a real run on the simulator then does.
+struct PlanAccuracyTests {
+    struct Plan: Decodable {
+        struct Model: Decodable {
+            var requests: Int
+            var total_tokens: Int
+            var binding: String
+            var completion_is_upper_bound: Bool
+        }
+        var models: [Model]
+        var seconds: Double
+        var fits_deadline: Bool?
+    }
+
+    /// A prompt whose length varies with `n`, so the token estimate has something to learn.
+    static func body(_ n: Int) -> String {
+        let filler = String(repeating: "and then some more words ", count: n % 9)
+        return #"{"max_tokens":64,"messages":[{"content":"Request \#(n): summarise \#(filler)please.","role":"user"}]}"#
+    }
+
+    @Test func theEstimateMatchesAMeasuredRun() async throws {
+        let fixture = try await WorkerFixture(speed: 0)
+        let environment = ["GROQ_API_KEY": "sim-key"]
+        func groqbatch(_ arguments: [String]) throws -> CommandRun {
+            let run = try CommandRun.groqbatch(arguments + ["--db", fixture.dbPath], environment: environment)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            return run
+        }
+        let provider = ["--base-url", fixture.simulator.baseURL]
+        // An earlier run teaches the estimator this model's tokens per character and answer lengths.
+        try fixture.addJobs(40, batch: "earlier", prefix: "e", body: { Self.body($0 + 1000) })
+        _ = try groqbatch(["work", "--drain", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
+        // A fresh, pinned limit: 300 requests a minute binds, as a paid tier's would.
+        _ = try groqbatch(["limits", "reset"])
+        _ = try groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", fixture.simulator.baseURL])
+        try fixture.addJobs(120, batch: "tonight", body: Self.body)
+
+        let planned = try JSONDecoder().decode(Plan.self, from: Data(try groqbatch(
+            ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider).stdout.utf8))
+        let human = try groqbatch(["plan", "--batch", "tonight", "--catalog", fixture.catalogPath] + provider).stdout
+        #expect(human.contains("RPM"))
+        let model = try #require(planned.models.first)
+        #expect(planned.models.count == 1)
+        #expect(model.binding == "rpm")
+        #expect(!model.completion_is_upper_bound, "answers were seen in the earlier run")
+
+        let started = Date()
+        _ = try groqbatch(["work", "--drain", "--batch", "tonight", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
+        let measured = Date().timeIntervalSince(started)
+        await fixture.stop()
+
+        let calls = try #require(Int(try fixture.sql(
+            "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
+        let tokens = try #require(Int(try fixture.sql(
+            "SELECT SUM(r.total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
+        let requestError = abs(Double(model.requests - calls)) / Double(calls)
+        let tokenError = abs(Double(model.total_tokens - tokens)) / Double(tokens)
+        let timeError = abs(planned.seconds - measured) / measured
+        print("plan vs run: requests \(model.requests) vs \(calls), tokens \(model.total_tokens) vs \(tokens) (\(String(format: "%.1f", tokenError * 100))%), time \(String(format: "%.1f", planned.seconds)) s vs \(String(format: "%.1f", measured)) s (\(String(format: "%.1f", timeError * 100))%)")
+        #expect(requestError <= 0.05)
+        #expect(tokenError <= 0.05)
+        #expect(timeError <= 0.15)
+    }
+}
