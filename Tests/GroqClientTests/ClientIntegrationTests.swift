@@ -40,8 +40,10 @@ struct ClientIntegrationTests {
     @Test func theBodyIsSentAsImportedWithTheModelSet() async throws {
         let fixture = try await SimulatorFixture.start()
         let stored = #"{"max_tokens":8,"messages":[{"content":"hi","role":"user"}],"seed":7,"x_future_field":{"a":[1,2]}}"#
-        _ = try await fixture.client.chat(requestJSON: stored, model: SimulatorFixture.model).get()
+        let result = await fixture.client.chat(requestJSON: stored, model: SimulatorFixture.model)
+        // Stopped before any check can throw: a client left running aborts the whole test process.
         try await fixture.stop()
+        _ = try result.get()
         let sent = #"{"model":"test/fast","max_tokens":8,"messages":[{"content":"hi","role":"user"}],"seed":7,"x_future_field":{"a":[1,2]}}"#
         let log = try String(contentsOfFile: fixture.directory.path("requests.jsonl"), encoding: .utf8)
         #expect(log.contains("\"body_hash\":\"\(FNV1a.hex(sent))\""), "the simulator saw other bytes than expected: \(log)")
@@ -82,9 +84,10 @@ struct ClientIntegrationTests {
 
     @Test func a429IsARetryThatSaysWhichLimitAndHowLong() async throws {
         let fixture = try await SimulatorFixture.start(models: SimulatorFixture.models(rpm: 1))
-        _ = try await fixture.client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model).get()
+        let first = await fixture.client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model)
         let result = await fixture.client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model)
         try await fixture.stop()
+        _ = try first.get()
         let failure = try failure(result)
         #expect(failure.outcomeClass == .retry && failure.httpStatus == 429 && failure.code == "rate_limit_exceeded")
         let limit = try #require(failure.rateLimitMessage)
@@ -140,8 +143,10 @@ struct ClientIntegrationTests {
 
     @Test func theModelListComesFromModels() async throws {
         let fixture = try await SimulatorFixture.start()
-        let models = try await fixture.client.models()
+        let listed: Result<[ModelInfo], ChatFailure>
+        do throws(ChatFailure) { listed = .success(try await fixture.client.models()) } catch { listed = .failure(error) }
         try await fixture.stop()
+        let models = try listed.get()
         #expect(Set(models.map(\.id)) == [SimulatorFixture.model, SimulatorFixture.small])
         #expect(models.first { $0.id == SimulatorFixture.model }?.contextWindow == 8192)
     }

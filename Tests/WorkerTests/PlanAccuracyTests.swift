@@ -25,23 +25,29 @@ struct PlanAccuracyTests {
     @Test func theEstimateMatchesAMeasuredRun() async throws {
         let fixture = try await WorkerFixture(speed: 0)
         let environment = ["GROQ_API_KEY": "sim-key"]
-        func groqbatch(_ arguments: [String]) throws -> CommandRun {
-            let run = try CommandRun.groqbatch(arguments + ["--db", fixture.dbPath], environment: environment)
-            #expect(run.status == 0, "\(arguments): \(run.stderr)")
-            return run
+        // Runs awaited, not waited for: a blocked thread would starve the in-process simulator on 2 cores.
+        var runs = 0
+        func groqbatch(_ arguments: [String]) async throws -> String {
+            runs += 1
+            let process = try BackgroundProcess(
+                groqbatch: arguments + ["--db", fixture.dbPath], environment: environment,
+                logPath: fixture.directory.path("run-\(runs).log"))
+            let status = await process.wait(timeout: 120)
+            #expect(status == 0, "\(arguments): \(process.output)")
+            return process.output
         }
         let provider = ["--base-url", fixture.simulator.baseURL]
         // An earlier run teaches the estimator this model's tokens per character and answer lengths.
         try fixture.addJobs(40, batch: "earlier", prefix: "e", body: { Self.body($0 + 1000) })
-        _ = try groqbatch(["work", "--drain", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
+        _ = try await groqbatch(["work", "--drain", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
         // A fresh, pinned limit: 300 requests a minute binds, as a paid tier's would.
-        _ = try groqbatch(["limits", "reset"])
-        _ = try groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", fixture.simulator.baseURL])
+        _ = try await groqbatch(["limits", "reset"])
+        _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", fixture.simulator.baseURL])
         try fixture.addJobs(120, batch: "tonight", body: Self.body)
 
-        let planned = try JSONDecoder().decode(Plan.self, from: Data(try groqbatch(
-            ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider).stdout.utf8))
-        let human = try groqbatch(["plan", "--batch", "tonight", "--catalog", fixture.catalogPath] + provider).stdout
+        let planned = try JSONDecoder().decode(Plan.self, from: Data(try await groqbatch(
+            ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider).utf8))
+        let human = try await groqbatch(["plan", "--batch", "tonight", "--catalog", fixture.catalogPath] + provider)
         #expect(human.contains("RPM"))
         let model = try #require(planned.models.first)
         #expect(planned.models.count == 1)
@@ -49,7 +55,7 @@ struct PlanAccuracyTests {
         #expect(!model.completion_is_upper_bound, "answers were seen in the earlier run")
 
         let started = Date()
-        _ = try groqbatch(["work", "--drain", "--batch", "tonight", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
+        _ = try await groqbatch(["work", "--drain", "--batch", "tonight", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
         let measured = Date().timeIntervalSince(started)
         await fixture.stop()
 

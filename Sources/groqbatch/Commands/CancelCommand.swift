@@ -2,7 +2,7 @@ import ArgumentParser
 import QueueStore
 
 /// `groqbatch cancel`: stops queued and running jobs from being (re)tried, in one transaction.
-struct CancelCommand: ParsableCommand {
+struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel a batch's queued and running jobs, or one job.",
@@ -23,9 +23,9 @@ struct CancelCommand: ParsableCommand {
         if (batch == nil) == (job == nil) { throw ValidationError("Give exactly one of --batch or --job.") }
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             do {
                 if let batch {
                     let count = try store.cancel(batch: batch)

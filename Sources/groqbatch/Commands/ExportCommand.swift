@@ -4,7 +4,7 @@ import JobFormats
 import QueueStore
 
 /// `groqbatch export`: every job in input order, as Batch API output lines or CSV.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write results in input order, as Batch API output JSONL or as CSV.",
@@ -32,9 +32,9 @@ struct ExportCommand: ParsableCommand {
         format ?? (output?.lowercased().hasSuffix(".csv") == true ? .csv : .jsonl)
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             try store.expireOverdue()
             let sink = try OutputFile(path: output)
             var counts: [String: Int] = [:]

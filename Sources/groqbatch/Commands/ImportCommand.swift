@@ -4,7 +4,7 @@ import JobFormats
 import QueueStore
 
 /// `groqbatch import FILE|-`: validates every line and adds the jobs to a batch in one transaction.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Add the prompts of a JSONL file to the queue.",
@@ -115,11 +115,11 @@ struct ImportCommand: ParsableCommand {
     /// An import abandoned because of bad lines; throwing it rolls the transaction back.
     struct Rejected: Error {}
 
-    func run() throws {
-        try failingClearlySync {
+    func run() async throws {
+        try await failingClearly {
             let reader: LineReader
             do throws(LineReader.OpenError) { reader = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
-            let store = try database.open()
+            let store = try await database.open()
             let spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,

@@ -2,7 +2,7 @@ import ArgumentParser
 import QueueStore
 
 /// `groqbatch init`: creates (or upgrades) the queue file and says where it is.
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create the queue database, or apply new migrations to an existing one.",
@@ -10,9 +10,9 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             let applied = try store.appliedMigrations()
             print("\(store.path): schema version \(applied.last ?? 0) (migrations \(applied.map(String.init).joined(separator: ", ")))")
         }

@@ -4,7 +4,7 @@ import QueueStore
 import Scheduler
 
 /// `groqbatch limits`: the GroqQueue's meters, and setting or forgetting limits by hand.
-struct LimitsCommand: ParsableCommand {
+struct LimitsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
         abstract: "Show the rate-limit meters every worker shares, or set them by hand.",
@@ -18,7 +18,7 @@ struct LimitsCommand: ParsableCommand {
         defaultSubcommand: ShowLimits.self)
 }
 
-struct ShowLimits: ParsableCommand {
+struct ShowLimits: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Each meter: limit and source, used, remaining, when it is empty again.")
 
     @OptionGroup var database: DatabaseOptions
@@ -26,9 +26,9 @@ struct ShowLimits: ParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             let meters = try store.meterStatuses()
             if json {
                 let encoder = JSONEncoder()
@@ -60,7 +60,7 @@ struct ShowLimits: ParsableCommand {
     }
 }
 
-struct SetLimits: ParsableCommand {
+struct SetLimits: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "set", abstract: "Pin a model's limits (source config).")
 
     @OptionGroup var database: DatabaseOptions
@@ -82,22 +82,23 @@ struct SetLimits: ParsableCommand {
         if values.contains(where: { $0 < 1 }) { throw ValidationError("Limits must be at least 1.") }
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let settings = try await database.settings()
+            let store = try database.open(settings)
             var limits: [LimitKind: Int] = [:]
             limits[.rpm] = rpm
             limits[.rpd] = rpd
             limits[.tpm] = tpm
             limits[.tpd] = tpd
-            let url = provider ?? ProviderOptions.defaultBaseURL
+            let url = provider ?? ProviderOptions.baseURL(settings)
             try store.setLimits(provider: url, model: model, limits: limits)
             print("\(model) at \(url): " + limits.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
     }
 }
 
-struct ResetLimits: ParsableCommand {
+struct ResetLimits: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reset", abstract: "Forget meters; they start again from the catalog.")
 
     @OptionGroup var database: DatabaseOptions
@@ -105,9 +106,9 @@ struct ResetLimits: ParsableCommand {
     @Option(help: "Only this model.") var model: String?
     @Option(help: "Only this provider's base URL.") var provider: String?
 
-    func run() throws {
-        try failingClearlySync {
-            let count = try database.open().resetLimits(provider: provider, model: model)
+    func run() async throws {
+        try await failingClearly {
+            let count = try await database.open().resetLimits(provider: provider, model: model)
             print("\(count) meter\(count == 1 ? "" : "s") forgotten")
         }
     }

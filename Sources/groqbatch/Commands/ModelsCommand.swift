@@ -10,16 +10,20 @@ struct ModelsCommand: AsyncParsableCommand {
 
     @OptionGroup var provider: ProviderOptions
 
+    @Option(help: ArgumentHelp("A JSON configuration file (default $GROQBATCH_CONFIG, or ./groqbatch.json).", valueName: "file"))
+    var config: String?
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
     func run() async throws {
         try await failingClearly {
-            let client = try provider.makeClient()
+            let settings = try await Settings.load(configPath: config, flags: provider.flags)
+            let client = try ProviderOptions.makeClient(settings)
             let result: Result<[ModelInfo], ChatFailure>
             do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }
             try await client.shutdown()
-            let models = try result.mapError { CommandFailure("\(provider.effectiveBaseURL)/models: \($0.description)") }.get()
+            let models = try result.mapError { CommandFailure("\(ProviderOptions.baseURL(settings))/models: \($0.description)") }.get()
                 .sorted { $0.id < $1.id }
             if json {
                 let rows = models.map { ["id": $0.id, "owned_by": $0.ownedBy ?? "", "context_window": $0.contextWindow.map(String.init) ?? "", "max_completion_tokens": $0.maxCompletionTokens.map(String.init) ?? ""] }

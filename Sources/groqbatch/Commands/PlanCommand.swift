@@ -1,10 +1,11 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import QueueStore
 import Scheduler
 
 /// `groqbatch plan`: what the unfinished work needs and how long it takes, before anything is spent.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Estimate what the queued work needs: requests, tokens, time under the limits, deadline, cost.",
@@ -23,7 +24,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Plan only this batch.")
     var batch: String?
 
-    @Option(name: .customLong("base-url"), help: ArgumentHelp("The provider whose limits apply. Defaults to $GROQBATCH_BASE_URL, or Groq's.", valueName: "url"))
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("The provider whose limits apply. Defaults to $GROQBATCH_BASE_URL, the configuration's base_url, or Groq's.", valueName: "url"))
     var baseURL: String?
 
     @Option(help: "The worker's --concurrency, which bounds the pace once call latency is known.")
@@ -51,11 +52,15 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
-            let models = try CatalogOption.load(catalog)
-            let provider = baseURL ?? ProviderOptions.defaultBaseURL
+    func run() async throws {
+        try await failingClearly {
+            var flags: [SettingKey: ConfigContent] = [:]
+            if let baseURL { flags[.baseURL] = .string(baseURL) }
+            if let catalog { flags[.catalog] = .string(catalog) }
+            let settings = try await database.settings(flags)
+            let store = try database.open(settings)
+            let models = try CatalogOption.load(settings)
+            let provider = ProviderOptions.baseURL(settings)
             try store.expireOverdue()
             let inputs: PlanInputs
             do { inputs = try store.planInputs(batch: batch) } catch let error as SQLiteJobStore.NotFoundError {

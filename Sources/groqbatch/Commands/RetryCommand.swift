@@ -3,7 +3,7 @@ import Foundation
 import QueueStore
 
 /// `groqbatch retry`: queues failed, cancelled or expired jobs again from the start of their model chain.
-struct RetryCommand: ParsableCommand {
+struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Queue failed, cancelled or expired jobs again, from the first model of their chain.",
@@ -44,9 +44,9 @@ struct RetryCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             var statuses: [JobStatus] = []
             if failed { statuses.append(.failed) }
             if cancelled { statuses.append(.cancelled) }

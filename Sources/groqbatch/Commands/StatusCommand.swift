@@ -3,7 +3,7 @@ import Foundation
 import QueueStore
 
 /// `groqbatch status`: each batch's jobs by status, tokens so far, first and last activity, schedule.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each batch's progress: jobs by status, tokens spent, first and last activity.",
@@ -32,9 +32,9 @@ struct StatusCommand: ParsableCommand {
         if watch && json { throw ValidationError("--watch draws a table; use --json without it, from a loop, for scripts.") }
     }
 
-    func run() throws {
-        try failingClearlySync {
-            let store = try database.open()
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
             guard watch else {
                 print(try render(store))
                 return
@@ -48,7 +48,7 @@ struct StatusCommand: ParsableCommand {
                 } else {
                     Console.out("--- \(ISO8601DateFormatter().string(from: Date()))\n" + frame)
                 }
-                Thread.sleep(forTimeInterval: interval)
+                try await Task.sleep(for: .seconds(interval))
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import GroqClient
 import Logging
@@ -38,8 +39,8 @@ struct WorkCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var provider: ProviderOptions
 
-    @Option(help: "Generations in flight at once.")
-    var concurrency = 16
+    @Option(help: "Generations in flight at once (default 16).")
+    var concurrency: Int?
 
     @Option(help: "Run only this batch's jobs.")
     var batch: String?
@@ -59,23 +60,23 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone --window and --until are read in, such as Europe/Berlin. Defaults to the local zone ($TZ).", valueName: "zone"))
     var timeZone: String?
 
-    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal.")
-    var progressInterval: Double = 30
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 30).")
+    var progressInterval: Double?
 
     @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
     var maxJobs: Int?
 
-    @Option(help: "Seconds a shutdown waits for calls in flight before returning their jobs to the queue.")
-    var grace: Double = 30
+    @Option(help: "Seconds a shutdown waits for calls in flight before returning their jobs to the queue (default 30).")
+    var grace: Double?
 
-    @Option(help: "Seconds a claimed job stays this worker's without a renewal (renewed every third of it).")
-    var lease: Double = 60
+    @Option(help: "Seconds a claimed job stays this worker's without a renewal, renewed every third of it (default 60).")
+    var lease: Double?
 
-    @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time.")
-    var backoffBase: Double = 1
+    @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time (default 1).")
+    var backoffBase: Double?
 
-    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait (a provider's own wait can be longer).")
-    var backoffCap: Double = 300
+    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait; a provider's own wait can be longer (default 300).")
+    var backoffCap: Double?
 
     @Option(name: .customLong("max-tokens-per-day"), help: "Tokens all batches may use per UTC day; at the cap work pauses until the next day.")
     var maxTokensPerDay: Int?
@@ -86,33 +87,31 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A model catalog file replacing the built-in one (limits, context windows, prices).", valueName: "file"))
     var catalog: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "notice"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice (default), warning, error.")
+    var logLevel: String?
 
     func validate() throws {
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
         if let duration, Self.seconds(duration) == nil { throw ValidationError("--for: cannot read '\(duration)'; expected a duration like 90s, 30m or 8h.") }
-        guard grace >= 0, lease >= 3, backoffBase > 0, backoffCap >= backoffBase else {
-            throw ValidationError("--grace must be >= 0, --lease >= 3, and 0 < --backoff-base <= --backoff-cap.")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'.") }
-        if let timeZone, TimeZone(identifier: timeZone) == nil {
-            throw ValidationError("--time-zone: unknown zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC.")
-        }
-        for window in windows {
-            do throws(RunWindow.ParseError) { _ = try RunWindow(parsing: window) } catch { throw ValidationError("--window: \(error)") }
-        }
-        guard progressInterval >= 1 else { throw ValidationError("--progress-interval must be at least 1 second.") }
     }
 
-    var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
-
-    /// The run windows, or nil to claim at any time.
-    var schedule: RunSchedule? {
-        let parsed = windows.compactMap { try? RunWindow(parsing: $0) }
-        return parsed.isEmpty ? nil : RunSchedule(windows: parsed, timeZone: zone)
+    /// The options given, as settings for the layers; the rest come from the environment, the file or defaults.
+    var flags: [SettingKey: ConfigContent] {
+        var flags = provider.flags
+        if let concurrency { flags[.workConcurrency] = .int(concurrency) }
+        if !windows.isEmpty { flags[.workWindows] = .stringArray(windows) }
+        if let timeZone { flags[.workTimeZone] = .string(timeZone) }
+        if let progressInterval { flags[.workProgressInterval] = .double(progressInterval) }
+        if let grace { flags[.workGrace] = .double(grace) }
+        if let lease { flags[.workLease] = .double(lease) }
+        if let backoffBase { flags[.workBackoffBase] = .double(backoffBase) }
+        if let backoffCap { flags[.workBackoffCap] = .double(backoffCap) }
+        if let maxTokensPerDay { flags[.workMaxTokensPerDay] = .int(maxTokensPerDay) }
+        if let maxCostPerDay { flags[.workMaxCostPerDay] = .double(maxCostPerDay) }
+        if let catalog { flags[.catalog] = .string(catalog) }
+        if let logLevel { flags[.logLevel] = .string(logLevel) }
+        return flags
     }
 
     /// `90s`, `30m`, `8h`, `1h30m`, or plain seconds.
@@ -121,7 +120,7 @@ struct WorkCommand: AsyncParsableCommand {
         return GoDuration.seconds(text)
     }
 
-    var stopClaimingAt: Date? {
+    func stopClaimingAt(zone: TimeZone) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let times = [until.flatMap { TimeArgument($0, calendar: calendar)?.date }, duration.flatMap(Self.seconds).map { Date().addingTimeInterval($0) }]
@@ -130,19 +129,21 @@ struct WorkCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let client = try provider.makeClient()
-            let store = try database.open()
-            let models = try CatalogOption.load(catalog)
+            let settings = try await database.settings(flags)
+            let work = try WorkSettings(settings)
+            let client = try ProviderOptions.makeClient(settings)
+            let store = try database.open(settings)
+            let models = try CatalogOption.load(settings)
+            let baseURL = ProviderOptions.baseURL(settings)
             var logger = Logger(label: "groqbatch.work")
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+            logger.logLevel = work.logLevel
+            let schedule = work.schedule
             let configuration = WorkerConfiguration(
-                concurrency: concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt, schedule: schedule,
-                maxJobs: maxJobs,
-                leaseDuration: lease, heartbeatInterval: lease / 3, grace: grace,
-                backoff: .exponentialJitter(base: backoffBase, cap: backoffCap),
+                concurrency: work.concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt(zone: work.timeZone),
+                schedule: schedule, maxJobs: maxJobs, leaseDuration: work.lease, heartbeatInterval: work.lease / 3,
+                grace: work.grace, backoff: .exponentialJitter(base: work.backoffBase, cap: work.backoffCap),
                 budget: BudgetContext(
-                    provider: provider.effectiveBaseURL, catalog: models, dailyTokenCap: maxTokensPerDay, dailyCostCap: maxCostPerDay))
-            let baseURL = provider.effectiveBaseURL
+                    provider: baseURL, catalog: models, dailyTokenCap: work.maxTokensPerDay, dailyCostCap: work.maxCostPerDay))
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? store.meterStatuses()) ?? []
@@ -152,7 +153,7 @@ struct WorkCommand: AsyncParsableCommand {
             if let schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
                 store: store, executor: client, configuration: configuration, logger: logger,
-                progressInterval: Console.stderrIsTerminal ? 1 : progressInterval,
+                progressInterval: Console.stderrIsTerminal ? 1 : work.progressInterval,
                 onProgress: { progress, counts in display.show(progress, counts) })
             // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
             let group = ServiceGroup(configuration: .init(

@@ -39,15 +39,3 @@ extension AsyncParsableCommand {
         }
     }
 }
-
-extension ParsableCommand {
-    /// The synchronous form of `failingClearly`.
-    func failingClearlySync<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let failure as CommandFailure {
-            Console.error("groqbatch: \(failure.description)")
-            throw ExitCode(failure.exitCode)
-        }
-    }
-}

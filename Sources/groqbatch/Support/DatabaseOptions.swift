@@ -1,28 +1,45 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import QueueStore
 
-/// The `--db` option every command that touches the queue shares.
+/// The `--db` and `--config` options every command that touches the queue shares.
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The queue's SQLite file; created when missing.",
-            discussion: "Defaults to $GROQBATCH_DB, or ./groqbatch.sqlite.",
+            discussion: "Defaults to $GROQBATCH_DB, the configuration file's db, or ./groqbatch.sqlite.",
             valueName: "path"))
     var db: String?
 
-    /// The path the options name.
-    var path: String {
-        db ?? ProcessInfo.processInfo.environment["GROQBATCH_DB"] ?? "groqbatch.sqlite"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A JSON configuration file (see `groqbatch config show`).",
+            discussion: "Defaults to $GROQBATCH_CONFIG, or ./groqbatch.json when it exists.",
+            valueName: "file"))
+    var config: String?
+
+    /// The settings, with these options and `flags` (a command's own options) on top.
+    func settings(_ flags: [SettingKey: ConfigContent] = [:]) async throws -> Settings {
+        var all = flags
+        if let db { all[.db] = .string(db) }
+        return try await Settings.load(configPath: config, flags: all)
     }
 
-    /// Opens the queue, or ends the command with one clear line.
-    func open() throws -> SQLiteJobStore {
+    /// Opens the queue the settings name, or ends the command with one clear line.
+    func open(_ settings: Settings) throws -> SQLiteJobStore {
+        let path = settings.string(.db) ?? "groqbatch.sqlite"
         do {
             return try SQLiteJobStore(path: path)
         } catch {
             throw CommandFailure("\(error)")
         }
+    }
+
+    /// Opens the queue for a command that has no settings of its own.
+    func open() async throws -> SQLiteJobStore {
+        try open(await settings())
     }
 }

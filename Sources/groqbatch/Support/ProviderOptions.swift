@@ -1,45 +1,60 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import GroqClient
 
 /// Where the provider is and how to authenticate, shared by every command that calls it.
+///
+/// Each option can also come from the environment (`GROQBATCH_BASE_URL`, ...) or the configuration
+/// file (`base_url`, ...); the key itself only ever from the environment variable `api_key_env` names.
 struct ProviderOptions: ParsableArguments {
     @Option(
         name: .customLong("base-url"),
         help: ArgumentHelp(
             "The OpenAI-compatible API base URL.",
-            discussion: "Defaults to $GROQBATCH_BASE_URL, or \(GroqClientConfiguration.groqBaseURL).",
+            discussion: "Defaults to $GROQBATCH_BASE_URL, the configuration file's base_url, or \(GroqClientConfiguration.groqBaseURL).",
             valueName: "url"))
     var baseURL: String?
 
-    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key.", valueName: "name"))
-    var apiKeyVariable = "GROQ_API_KEY"
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key (default GROQ_API_KEY).", valueName: "name"))
+    var apiKeyVariable: String?
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds a whole request may take before it is retried.", valueName: "seconds"))
-    var requestTimeout: Double = 60
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds a whole request may take before it is retried (default 60).", valueName: "seconds"))
+    var requestTimeout: Double?
 
     @Flag(name: .customLong("allow-insecure-http"), help: "Allow http:// to a non-loopback host (the key travels unencrypted).")
     var allowInsecureHTTP = false
 
-    var effectiveBaseURL: String {
-        baseURL ?? Self.defaultBaseURL
+    /// These options as settings, for the layers.
+    var flags: [SettingKey: ConfigContent] {
+        var flags: [SettingKey: ConfigContent] = [:]
+        if let baseURL { flags[.baseURL] = .string(baseURL) }
+        if let apiKeyVariable { flags[.apiKeyEnv] = .string(apiKeyVariable) }
+        if let requestTimeout { flags[.timeout] = .double(requestTimeout) }
+        if allowInsecureHTTP { flags[.allowInsecureHTTP] = .bool(true) }
+        return flags
     }
 
-    /// $GROQBATCH_BASE_URL, or Groq's.
-    static var defaultBaseURL: String {
-        ProcessInfo.processInfo.environment["GROQBATCH_BASE_URL"] ?? GroqClientConfiguration.groqBaseURL
+    static func baseURL(_ settings: Settings) -> String {
+        settings.string(.baseURL) ?? GroqClientConfiguration.groqBaseURL
     }
 
-    /// A client for these options, or one clear line on what is missing.
-    func makeClient() throws -> GroqClient {
-        guard let key = ProcessInfo.processInfo.environment[apiKeyVariable], !key.isEmpty else {
-            throw CommandFailure("\(apiKeyVariable) is not set: export your API key (https://console.groq.com/keys), or use `groqbatch demo` to run against the simulator")
+    static func apiKeyVariable(_ settings: Settings) -> String {
+        settings.string(.apiKeyEnv) ?? "GROQ_API_KEY"
+    }
+
+    /// A client for these settings, or one clear line on what is missing.
+    static func makeClient(_ settings: Settings) throws -> GroqClient {
+        let variable = apiKeyVariable(settings)
+        guard let key = ProcessInfo.processInfo.environment[variable], !key.isEmpty else {
+            throw CommandFailure("\(variable) is not set: export your API key (https://console.groq.com/keys), or run `make demo` to use the simulator")
         }
-        guard requestTimeout > 0 else { throw CommandFailure("--timeout must be more than 0 seconds") }
+        let timeout = settings.double(.timeout) ?? 60
+        guard timeout > 0 else { throw settings.invalid(.timeout, "must be more than 0 seconds") }
         do {
             return try GroqClient(configuration: GroqClientConfiguration(
-                baseURL: effectiveBaseURL, apiKey: APIKey(key), requestTimeout: requestTimeout,
-                allowInsecureHTTP: allowInsecureHTTP))
+                baseURL: baseURL(settings), apiKey: APIKey(key), requestTimeout: timeout,
+                allowInsecureHTTP: settings.bool(.allowInsecureHTTP) ?? false))
         } catch {
             throw CommandFailure(error.description)
         }

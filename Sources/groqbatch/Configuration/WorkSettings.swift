@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import Scheduler
+
+/// The worker's settings after layering (flags, environment, file, defaults), each checked with an error
+/// that names where a bad value came from.
+struct WorkSettings {
+    var concurrency: Int
+    var grace: Double
+    var lease: Double
+    var backoffBase: Double
+    var backoffCap: Double
+    var maxTokensPerDay: Int?
+    var maxCostPerDay: Double?
+    var progressInterval: Double
+    var logLevel: Logger.Level
+    var timeZone: TimeZone
+    var schedule: RunSchedule?
+
+    init(_ settings: Settings) throws {
+        concurrency = settings.int(.workConcurrency) ?? 16
+        guard concurrency >= 1 else { throw settings.invalid(.workConcurrency, "must be at least 1 (got \(concurrency))") }
+        grace = settings.double(.workGrace) ?? 30
+        guard grace >= 0 else { throw settings.invalid(.workGrace, "must be 0 or more seconds") }
+        lease = settings.double(.workLease) ?? 60
+        guard lease >= 3 else { throw settings.invalid(.workLease, "must be at least 3 seconds") }
+        backoffBase = settings.double(.workBackoffBase) ?? 1
+        guard backoffBase > 0 else { throw settings.invalid(.workBackoffBase, "must be more than 0 seconds") }
+        backoffCap = settings.double(.workBackoffCap) ?? 300
+        guard backoffCap >= backoffBase else { throw settings.invalid(.workBackoffCap, "must be at least backoff_base (\(backoffBase))") }
+        maxTokensPerDay = settings.int(.workMaxTokensPerDay)
+        if let maxTokensPerDay, maxTokensPerDay < 1 { throw settings.invalid(.workMaxTokensPerDay, "must be at least 1") }
+        maxCostPerDay = settings.double(.workMaxCostPerDay)
+        if let maxCostPerDay, !(maxCostPerDay > 0) { throw settings.invalid(.workMaxCostPerDay, "must be more than 0") }
+        progressInterval = settings.double(.workProgressInterval) ?? 30
+        guard progressInterval >= 1 else { throw settings.invalid(.workProgressInterval, "must be at least 1 second") }
+        let level = settings.string(.logLevel) ?? "notice"
+        guard let parsedLevel = Logger.Level(rawValue: level) else {
+            throw settings.invalid(.logLevel, "unknown level '\(level)'; use trace, debug, info, notice, warning or error")
+        }
+        logLevel = parsedLevel
+        if let zone = settings.string(.workTimeZone) {
+            guard let parsed = TimeZone(identifier: zone) else {
+                throw settings.invalid(.workTimeZone, "unknown zone '\(zone)'; use an IANA name such as Europe/Berlin or UTC")
+            }
+            timeZone = parsed
+        } else {
+            timeZone = .current
+        }
+        var windows: [RunWindow] = []
+        for text in settings.strings(.workWindows) ?? [] {
+            do throws(RunWindow.ParseError) { windows.append(try RunWindow(parsing: text)) } catch {
+                throw settings.invalid(.workWindows, error.description)
+            }
+        }
+        schedule = windows.isEmpty ? nil : RunSchedule(windows: windows, timeZone: timeZone)
+    }
+}
