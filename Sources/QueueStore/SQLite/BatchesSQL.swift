@@ -14,6 +14,17 @@ enum BatchesSQL {
         """
     static let progress = "SELECT * FROM batch_progress"
     static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
+    /// Batches with no queued or running job whose last job finished before a time: what `prune` removes.
+    static func finishedBefore(batchFilter: Bool) -> String {
+        """
+        SELECT b.id, b.name FROM batches b
+        WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status IN ('queued', 'running'))
+          AND COALESCE((SELECT MAX(j.finished_at) FROM jobs j WHERE j.batch_id = b.id), b.updated_at) < ?\(batchFilter ? " AND b.name = ?" : "")
+        ORDER BY b.id
+        """
+    }
+    static let hasUnfinished = "SELECT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ? AND status IN ('queued', 'running'))"
+    static let delete = "DELETE FROM batches WHERE id = ?"
     /// The earliest start and deadline of the batches with unfinished jobs.
     static func scheduleOfUnfinished(batchFilter: Bool) -> String {
         """

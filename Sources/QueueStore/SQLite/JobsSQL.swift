@@ -73,6 +73,9 @@ enum JobsSQL {
         """
     }
 
+    /// One bounded slice of a batch's jobs; attempts and results go with them (ON DELETE CASCADE).
+    static let deleteSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
+
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 
     static let succeed = """

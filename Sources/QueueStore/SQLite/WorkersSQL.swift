@@ -8,4 +8,6 @@ enum WorkersSQL {
     static let stop = "UPDATE workers SET stopped_at = ?, heartbeat_at = ? WHERE id = ?"
     static let bumpChanges = "UPDATE queue_changes SET counter = counter + 1 WHERE id = 1"
     static let changes = "SELECT counter FROM queue_changes WHERE id = 1"
+    /// Workers that stopped, or stopped beating, before a time.
+    static let pruneGone = "DELETE FROM workers WHERE COALESCE(stopped_at, heartbeat_at) < ?"
 }

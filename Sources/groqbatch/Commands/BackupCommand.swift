@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import QueueStore
+
+/// `groqbatch backup FILE`: a consistent copy of the queue, taken while workers run.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Copy the queue to a new SQLite file, safely, while workers keep running.",
+        discussion: """
+            Uses SQLite's online backup from one consistent snapshot: the copy holds every job, result and
+            meter as they were when it started; workers go on writing meanwhile. The copy is a normal
+            groqbatch database (open it with --db, or with sqlite3), private to its owner (mode 0600).
+            """)
+
+    @Argument(help: ArgumentHelp("Where to write the copy.", valueName: "file"))
+    var file: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Replace the file if it exists.")
+    var force = false
+
+    func run() async throws {
+        try await failingClearly {
+            if FileManager.default.fileExists(atPath: file) && !force {
+                throw CommandFailure("\(file) exists; choose another name or add --force to replace it")
+            }
+            let store = try await database.open()
+            if URL(fileURLWithPath: file).standardizedFileURL.path == URL(fileURLWithPath: store.path).standardizedFileURL.path {
+                throw CommandFailure("\(file) is the queue itself; choose another file")
+            }
+            var line = ProgressLine(label: "backing up \(store.path)")
+            do {
+                try store.backup(to: file) { fraction in line.update("\(Int(fraction * 100))%") }
+            } catch {
+                line.finish()
+                throw CommandFailure("backup to \(file) failed: \(error)")
+            }
+            line.finish()
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+            print("backed up \(store.path) to \(file) (\(ByteCountFormatter.string(fromByteCount: size, countStyle: .file)))")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import GroqClient
+import QueueStore
+
+/// `groqbatch prune`: deletes old finished batches, in small transactions a running worker barely notices.
+struct PruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete batches whose every job finished before a time, with their jobs, attempts and results.",
+        discussion: """
+            A batch with any queued or running job is never touched. Rows go in slices of --slice jobs, one
+            transaction each, so workers on the same file wait at most one slice. Export what you want to
+            keep first (groqbatch export --batch NAME), or take a backup (groqbatch backup FILE).
+            The space is reused by new rows; `groqbatch vacuum` gives it back to the file system.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        name: .customLong("finished-before"),
+        help: ArgumentHelp("An age (30d, 12h, 90m) or a time (\(TimeArgument.help)).", valueName: "age|time"))
+    var finishedBefore: String
+
+    @Option(help: "Only this batch.")
+    var batch: String?
+
+    @Option(help: "Jobs deleted per transaction.")
+    var slice = 2_000
+
+    @Flag(name: .customLong("dry-run"), help: "Only say what would be deleted.")
+    var dryRun = false
+
+    func validate() throws {
+        if Self.cutoff(finishedBefore) == nil {
+            throw ValidationError("--finished-before: cannot read '\(finishedBefore)'; expected an age such as 30d, 12h or 90m, or \(TimeArgument.help).")
+        }
+        guard (1...100_000).contains(slice) else { throw ValidationError("--slice must be between 1 and 100000.") }
+    }
+
+    /// `30d`, `12h`, `1h30m` ago, or an absolute time.
+    static func cutoff(_ text: String, now: Date = Date()) -> Date? {
+        if text.hasSuffix("d"), let days = Double(text.dropLast()), days >= 0 { return now.addingTimeInterval(-days * 86_400) }
+        if let seconds = GoDuration.seconds(text), seconds >= 0 { return now.addingTimeInterval(-seconds) }
+        guard let time = TimeArgument(text)?.date else { return nil }
+        // A bare clock time means its last occurrence, not the next.
+        return time > now ? time.addingTimeInterval(-86_400) : time
+    }
+
+    func run() async throws {
+        try await failingClearly {
+            let store = try await database.open()
+            let cutoff = Self.cutoff(finishedBefore)!
+            var line = ProgressLine(label: "pruning")
+            let summary = try store.prune(finishedBefore: cutoff, batch: batch, slice: slice, dryRun: dryRun) { progress in
+                line.update("\(progress.jobs) jobs deleted")
+            }
+            line.finish()
+            let when = ISO8601DateFormatter().string(from: cutoff)
+            if summary.batches.isEmpty {
+                print("nothing to prune: no batch\(batch.map { " named '\($0)'" } ?? "") finished entirely before \(when)")
+                return
+            }
+            let names = summary.batches.map { "'\($0)'" }.joined(separator: ", ")
+            print(dryRun
+                ? "would delete \(summary.batches.count) batches (\(names)) with \(summary.jobs) jobs; run again without --dry-run"
+                : "deleted \(summary.batches.count) batches (\(names)) with \(summary.jobs) jobs, their attempts and results, in \(summary.transactions) transactions")
+        }
+    }
+}
