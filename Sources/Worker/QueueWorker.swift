@@ -296,7 +296,10 @@ public final class QueueWorker: Service {
             let usage = success.completion.usage
             observation.promptTokens = usage.promptTokens
             observation.totalTokens = usage.totalTokens
-            observation.actualCost = budget.catalog.entries[model]?.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) ?? 0
+            // nil when the catalog has no price for the model: unknown, not free.
+            if let entry = budget.catalog.entries[model], entry.inputPrice != nil || entry.outputPrice != nil {
+                observation.actualCost = entry.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+            }
         case .failure(let failure):
             headers = failure.rateLimits
             // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation: its

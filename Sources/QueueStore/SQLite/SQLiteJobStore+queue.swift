@@ -93,7 +93,7 @@ extension SQLiteJobStore: JobStore {
                 outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
                 result.completionTokens, result.totalTokens, result.queueTime, result.promptTime,
                 result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
-                seconds,
+                seconds, outcome.observation?.actualCost,
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied

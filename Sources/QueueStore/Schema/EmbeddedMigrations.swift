@@ -248,7 +248,7 @@ enum EmbeddedMigrations {
         FROM budgets b;
         """#),
         Migration(number: 3, name: "0003_schedules.sql", sql: #"""
-        -- groqbatch schema, part 3: schedules. A batch's deadline now takes effect: queued jobs of a batch
+        -- groqbatch schema, part 3: schedules and costs. A batch's deadline now takes effect: queued jobs of a batch
         -- whose deadline has passed become 'expired' (not failed). SQLite cannot change a CHECK constraint in
         -- place, so `jobs` is rebuilt the way SQLite documents (https://sqlite.org/lang_altertable.html#otheralter):
         -- the runner turns foreign keys off around this migration and runs `PRAGMA foreign_key_check` before commit.
@@ -351,6 +351,20 @@ enum EmbeddedMigrations {
         LEFT JOIN jobs j ON j.batch_id = b.id
         LEFT JOIN results r ON r.job_id = j.id
         GROUP BY b.id;
+
+        -- What each answer cost, estimated from the catalog's prices when it was recorded (NULL: no price known).
+        ALTER TABLE results ADD COLUMN cost REAL;
+
+        -- Per UTC day and model: answers, tokens and estimated cost, from the results.
+        CREATE VIEW cost_by_model_day AS
+        SELECT date(r.created_at, 'unixepoch')  AS day,
+               r.model                          AS model,
+               COUNT(*)                         AS answers,
+               SUM(r.prompt_tokens)             AS prompt_tokens,
+               SUM(r.completion_tokens)         AS completion_tokens,
+               ROUND(SUM(r.cost), 6)            AS cost_usd
+        FROM results r
+        GROUP BY day, model;
         """#),
     ]
 }

@@ -1,0 +1,46 @@
+import Foundation
+import QueueStore
+import Scheduler
+import Testing
+import TestSupport
+import Worker
+
+/// Every query in docs/queries.md, run with the real sqlite3 against a queue a real worker filled.
+struct QueryCookbookTests {
+    /// The ```sql blocks of the cookbook, in order.
+    static func blocks() throws -> [String] {
+        let text = try String(contentsOfFile: PackagePaths.path("docs/queries.md"), encoding: .utf8)
+        return text.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    }
+
+    @Test func everyQueryRunsAndFindsWhatItShows() async throws {
+        let fixture = try await WorkerFixture(speed: 0)
+        try fixture.addJobs(30, batch: "cookbook")
+        try fixture.addJobs(3, models: [WorkerFixture.retired], batch: "broken", prefix: "x")
+        _ = try fixture.store.importJobs(into: BatchSpec(name: "late", source: "test", models: [WorkerFixture.fast], deadline: Date())) { sink in
+            _ = try sink.add(NewJob(line: 1, customID: "late1", requestJSON: #"{"messages":[{"content":"hi","role":"user"}]}"#, models: [WorkerFixture.fast], promptCharacters: 2, maxTokens: nil))
+        }
+        let catalog = ModelCatalog(entries: [.init(id: WorkerFixture.fast, maxOutput: 256, inputPrice: 0.05, outputPrice: 0.08), .init(id: WorkerFixture.retired)], source: .catalog)
+        var configuration = WorkerFixture.configuration()
+        configuration.budget = BudgetContext(provider: fixture.simulator.baseURL, catalog: catalog)
+        _ = try await fixture.runWorker(configuration)
+        await fixture.stop()
+        #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status") == "expired|1\nfailed|3\nsucceeded|30")
+
+        let blocks = try Self.blocks()
+        #expect(blocks.count >= 10)
+        for block in blocks {
+            let run = try CommandRun.run("/usr/bin/sqlite3", [fixture.dbPath], input: block, directory: fixture.directory.url.path)
+            #expect(run.status == 0 && run.stderr.isEmpty, "\(block)\n\(run.stderr)")
+            // Each query shows rows of the run above; only the 429 one has none, as no limit was hit.
+            if !block.contains("http_status = 429") && !block.contains(".once") {
+                #expect(run.stdout.split(separator: "\n").count >= 2, "no rows from:\n\(block)")
+            }
+        }
+        let csv = try String(contentsOfFile: fixture.directory.path("results.csv"), encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(csv.first == "batch,custom_id,status,model,content,prompt_tokens,completion_tokens,error_code")
+        #expect(csv.count == 35)
+        let cost = try fixture.sql("SELECT cost_usd > 0 FROM cost_by_model_day WHERE model = '\(WorkerFixture.fast)'")
+        #expect(cost == "1", "answers carry their estimated cost")
+    }
+}
