@@ -72,11 +72,14 @@ demo: build
 	for i in $$(seq 100); do grep -q '^listening' $(DEMO_DIR)/sim.out 2>/dev/null && break; sleep 0.1; done; \
 	port=$$(head -1 $(DEMO_DIR)/sim.out | sed 's/.*://'); \
 	echo "== simulator on http://127.0.0.1:$$port (jobs/demo-simulator.json: retired models, 3% 503s, resets, truncated bodies)"; \
-	echo "== import jobs/demo.jsonl"; \
-	$(BIN) import jobs/demo.jsonl --db $(DEMO_DB) --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b --max-tokens 200; \
-	echo "== limits set: this account's per-minute requests and per-day tokens (headers report the others)"; \
-	for m in openai/gpt-oss-20b qwen/qwen3.6-27b; do $(BIN) limits set --db $(DEMO_DB) --provider http://127.0.0.1:$$port/openai/v1 --model $$m --rpm 600 --tpd 10000000; done; \
-	echo "== work --drain"; \
+	deadline=$$(date -d '+2 hours' +%H:%M); \
+	echo "== import jobs/demo.jsonl, due by $$deadline"; \
+	$(BIN) import jobs/demo.jsonl --db $(DEMO_DB) --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b --max-tokens 200 --deadline $$deadline; \
+	echo "== limits set: this account's limits (headers would teach tokens per minute and requests per day; the plan wants them now)"; \
+	for m in openai/gpt-oss-20b qwen/qwen3.6-27b; do $(BIN) limits set --db $(DEMO_DB) --provider http://127.0.0.1:$$port/openai/v1 --model $$m --rpm 600 --tpm 200000 --tpd 10000000; done; \
+	echo "== plan: what the queue needs under these limits, before spending anything"; \
+	$(BIN) plan --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1; \
+	echo; echo "== work --drain"; \
 	GROQ_API_KEY=sim-key $(BIN) work --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1 --drain --concurrency 16 --backoff-base 0.2 --backoff-cap 2; \
 	echo; echo "== status"; $(BIN) status --db $(DEMO_DB); \
 	echo; echo "== answers (sqlite3: job_results)"; \
@@ -86,8 +89,8 @@ demo: build
 	echo; echo "== jobs that failed for good keep their error"; \
 	$(SQL) "SELECT custom_id, error_code, substr(error, 1, 70) AS error FROM job_results WHERE status = 'failed' ORDER BY line LIMIT 5"; \
 	echo; echo "== the GroqQueue's meters (groqbatch limits)"; $(BIN) limits --db $(DEMO_DB); \
-	echo; echo "== usage by model and day"; \
-	$(SQL) "SELECT * FROM usage_by_model_day"; \
+	echo; echo "== calls, tokens and estimated cost by model and day (docs/queries.md has more)"; \
+	$(SQL) "SELECT u.day, u.model, u.requests, u.errors, u.prompt_tokens, u.completion_tokens, c.cost_usd FROM usage_by_model_day u LEFT JOIN cost_by_model_day c USING (day, model)"; \
 	$(BIN) export --db $(DEMO_DB) --output $(DEMO_DIR)/results.jsonl; \
 	echo; echo "database: $(DEMO_DB)   results: $(DEMO_DIR)/results.jsonl   simulator log: $(DEMO_DIR)/requests.jsonl"
 

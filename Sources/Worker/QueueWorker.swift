@@ -214,7 +214,8 @@ public final class QueueWorker: Service {
             return nil
         case .closed(let opensAt):
             if previously != opensAt {
-                logger.notice("outside the run window (\(schedule)): \(inFlight) calls in flight finish; claiming resumes at \(Self.localTime(opensAt))")
+                let finishing = inFlight > 0 ? "; the \(inFlight) calls in flight finish" : ""
+                logger.notice("outside the run window (\(schedule))\(finishing); claiming resumes at \(Self.localTime(opensAt))")
             }
             return opensAt
         }

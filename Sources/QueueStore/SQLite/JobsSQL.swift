@@ -76,6 +76,14 @@ enum JobsSQL {
     /// One bounded slice of a batch's jobs; attempts and results go with them (ON DELETE CASCADE).
     static let deleteSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
 
+    /// Unfinished jobs of one model asking for more output than it allows.
+    static func overOutputLimit(batchFilter: Bool) -> String {
+        """
+        SELECT COUNT(*), COALESCE(SUM(max_tokens), 0) FROM jobs
+        WHERE status IN ('queued', 'running') AND json_extract(models, '$[' || model_index || ']') = ? AND max_tokens > ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+        """
+    }
+
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 
     static let succeed = """

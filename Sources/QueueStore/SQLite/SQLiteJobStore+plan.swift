@@ -5,7 +5,8 @@ import Scheduler
 extension SQLiteJobStore {
     /// The unfinished work of one batch (or all) and what earlier runs tell about its models, read in one
     /// snapshot.
-    public func planInputs(batch: String?) throws -> PlanInputs {
+    /// `outputLimits` (each model's largest output, from the catalog) finds jobs the provider will refuse.
+    public func planInputs(batch: String?, outputLimits: [String: Int] = [:]) throws -> PlanInputs {
         try pool.read { db in
             var arguments: StatementArguments = []
             if let batch {
@@ -14,10 +15,18 @@ extension SQLiteJobStore {
                 }
                 arguments = [batch]
             }
-            let demands = try Row.fetchAll(db, sql: JobsSQL.demandByModel(batchFilter: batch != nil), arguments: arguments).map { row in
+            var demands = try Row.fetchAll(db, sql: JobsSQL.demandByModel(batchFilter: batch != nil), arguments: arguments).map { row in
                 ModelDemand(
                     model: row[0] ?? "(chain used up)", requests: row[1], promptCharacters: row[2], maxTokens: row[3],
                     withoutMaxTokens: row[4])
+            }
+            for index in demands.indices {
+                guard let limit = outputLimits[demands[index].model] else { continue }
+                let over = try Row.fetchOne(
+                    db, sql: JobsSQL.overOutputLimit(batchFilter: batch != nil),
+                    arguments: [demands[index].model, limit] + arguments)
+                demands[index].overOutputLimit = over?[0] ?? 0
+                demands[index].overOutputLimitMaxTokens = over?[1] ?? 0
             }
             var history: [String: PlanInputs.History] = [:]
             for row in try Row.fetchAll(db, sql: ResultsSQL.completionHistory) {

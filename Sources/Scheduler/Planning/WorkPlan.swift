@@ -20,6 +20,8 @@ public struct WorkPlan: Sendable, Codable, Equatable {
         public var extraDays: Int
         /// Estimated US dollars at the catalog's prices; nil without prices.
         public var cost: Double?
+        /// Jobs asking for more output than the model allows: the provider will refuse them.
+        public var overOutputLimit: Int = 0
 
         enum CodingKeys: String, CodingKey {
             case model, requests, binding, cost, seconds
@@ -28,6 +30,7 @@ public struct WorkPlan: Sendable, Codable, Equatable {
             case totalTokens = "total_tokens"
             case completionIsUpperBound = "completion_is_upper_bound"
             case extraDays = "extra_days"
+            case overOutputLimit = "over_output_limit"
         }
     }
 

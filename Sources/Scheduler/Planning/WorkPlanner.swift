@@ -52,14 +52,16 @@ public enum WorkPlanner {
         let ratio = outlook.estimator?.ratio ?? TokenEstimator.initialRatio
         let prompt = Int((Double(demand.promptCharacters) * ratio).rounded())
         let unlimited = Double(demand.withoutMaxTokens)
+        // Jobs over the model's output limit are refused before any generation: no completion tokens.
+        let asked = Double(demand.maxTokens - demand.overOutputLimitMaxTokens)
         var completion: Double
         let upperBound: Bool
         if let completionRatio = outlook.completionRatio {
-            completion = Double(demand.maxTokens) * completionRatio
+            completion = asked * completionRatio
             completion += unlimited * (outlook.averageCompletion ?? Double(outlook.maxOutput ?? 1024))
             upperBound = false
         } else {
-            completion = Double(demand.maxTokens) + unlimited * Double(outlook.maxOutput ?? 1024)
+            completion = asked + unlimited * Double(outlook.maxOutput ?? 1024)
             upperBound = true
         }
         let completionTokens = Int(completion.rounded())
@@ -70,7 +72,7 @@ public enum WorkPlanner {
         return WorkPlan.ModelPlan(
             model: demand.model, requests: demand.requests, promptTokens: prompt, completionTokens: completionTokens,
             totalTokens: prompt + completionTokens, completionIsUpperBound: upperBound, seconds: 0, binding: "none",
-            extraDays: 0, cost: cost)
+            extraDays: 0, cost: cost, overOutputLimit: demand.overOutputLimit)
     }
 
     /// Seconds to spend `requests` and `tokens` under the limits, the binding one, and whole extra days.

@@ -63,7 +63,7 @@ struct PlanCommand: AsyncParsableCommand {
             let provider = ProviderOptions.baseURL(settings)
             try store.expireOverdue()
             let inputs: PlanInputs
-            do { inputs = try store.planInputs(batch: batch) } catch let error as SQLiteJobStore.NotFoundError {
+            do { inputs = try store.planInputs(batch: batch, outputLimits: models.entries.compactMapValues(\.maxOutput)) } catch let error as SQLiteJobStore.NotFoundError {
                 throw CommandFailure(error.description)
             }
             let outlooks = try Self.outlooks(for: inputs, store: store, catalog: models, provider: provider)
@@ -138,6 +138,9 @@ struct PlanCommand: AsyncParsableCommand {
                 : "does NOT fit: \(duration(-slack)) short; jobs left at the deadline will expire"))
         }
         if let cost = plan.cost { lines.append("cost:     about $\(String(format: "%.4f", cost)) at the catalog's prices") }
+        for model in plan.models where model.overOutputLimit > 0 {
+            lines.append("warning: \(model.overOutputLimit) jobs ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)")
+        }
         let bounded = plan.models.filter(\.completionIsUpperBound).map(\.model)
         if !bounded.isEmpty {
             lines.append("note: no answers seen yet from \(bounded.joined(separator: ", ")): completion tokens counted at max_tokens, so time and cost are upper bounds")
