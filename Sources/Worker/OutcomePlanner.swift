@@ -36,7 +36,8 @@ public struct OutcomePlanner: Sendable {
                 model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: failure.httpStatus,
                 outcome: AttemptRecord.Outcome(rawValue: failure.outcomeClass.rawValue) ?? .retry,
                 errorCode: failure.code, errorMessage: failure.message,
-                requestID: failure.rateLimits.requestID)
+                requestID: failure.rateLimits.requestID,
+                limitKind: failure.httpStatus == 429 ? failure.rateLimitMessage.map { $0.kind.rawValue.lowercased() } : nil)
             return JobOutcome(jobID: job.id, attempt: attempt, transition: transition(job: job, failure: failure, now: finishedAt, random: random))
         }
     }

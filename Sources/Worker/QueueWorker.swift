@@ -252,9 +252,14 @@ public final class QueueWorker: Service {
     func process(_ job: ClaimedJob) async {
         let outcome: JobOutcome
         if let model = job.model {
+            let events = configuration.logEvents
+            if events.contains(.requests) {
+                logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(job.requestJSON))"]) { $1 })
+            }
             let started = Date()
             let result = await executor.execute(requestJSON: job.requestJSON, model: model)
             let finished = Date()
+            if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
             if Task.isCancelled {
                 // Cut short by shutdown: not the job's fault, so it goes back untouched.
                 let attempt = AttemptRecord(
@@ -313,6 +318,61 @@ public final class QueueWorker: Service {
         observation.tokensPerMinute = .init(limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
         observation.requestsPerDay = .init(limit: headers.requestsPerDayLimit, remaining: headers.requestsPerDayRemaining, resetIn: headers.requestsPerDayReset)
         return observation
+    }
+
+    /// The fields every per-call event carries.
+    func eventMetadata(_ job: ClaimedJob, model: String) -> Logger.Metadata {
+        ["job": "\(job.id)", "custom_id": "\(job.customID)", "model": "\(model)", "attempt": "\(job.attempts + 1)"]
+    }
+
+    /// `--log-responses`, `--log-latency` and `--log-rate-limit` lines for one call.
+    func logEvents(_ events: LogEvents, job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, seconds: Double) {
+        var metadata = eventMetadata(job, model: model)
+        let headers: RateLimitHeaders
+        switch result {
+        case .success(let success):
+            headers = success.rateLimits
+            let usage = success.completion.usage
+            if events.contains(.responses) {
+                logger.notice("response", metadata: metadata.merging([
+                    "status": "\(success.httpStatus)", "finish_reason": "\(success.completion.finishReason ?? "-")",
+                    "prompt_tokens": "\(usage.promptTokens)", "completion_tokens": "\(usage.completionTokens)",
+                    "content": "\(LogEvents.truncated(success.completion.content ?? ""))",
+                ]) { $1 })
+            }
+            if events.contains(.latency) {
+                metadata["seconds"] = "\(String(format: "%.3f", seconds))"
+                if let queue = usage.queueTime { metadata["groq_queue_time"] = "\(queue)" }
+                if let total = usage.totalTime { metadata["groq_total_time"] = "\(total)" }
+                logger.notice("latency", metadata: metadata)
+            }
+        case .failure(let failure):
+            headers = failure.rateLimits
+            if events.contains(.responses) {
+                logger.notice("error response", metadata: metadata.merging([
+                    "status": "\(failure.httpStatus.map(String.init) ?? "none")", "code": "\(failure.code)",
+                    "class": "\(failure.outcomeClass.rawValue)", "message": "\(LogEvents.truncated(failure.message))",
+                ]) { $1 })
+            }
+            if events.contains(.latency) {
+                logger.notice("latency", metadata: metadata.merging(["seconds": "\(String(format: "%.3f", seconds))", "failed": "true"]) { $1 })
+            }
+            if events.contains(.rateLimit), failure.httpStatus == 429 {
+                var fields: Logger.Metadata = ["retry_after": "\(failure.providerWait.map { String(format: "%.1f s", $0) } ?? "-")"]
+                if let message = failure.rateLimitMessage {
+                    fields["limit"] = "\(message.kind.rawValue)"
+                    fields["limit_value"] = "\(message.limit)"
+                    fields["used"] = "\(message.used.map(String.init) ?? "-")"
+                }
+                logger.notice("rate limited", metadata: metadata.merging(fields) { $1 })
+            }
+        }
+        if events.contains(.rateLimit), headers.tokensPerMinuteRemaining != nil || headers.requestsPerDayRemaining != nil {
+            logger.notice("rate limit headers", metadata: metadata.merging([
+                "remaining_tokens_per_minute": "\(headers.tokensPerMinuteRemaining.map(String.init) ?? "-")",
+                "remaining_requests_per_day": "\(headers.requestsPerDayRemaining.map(String.init) ?? "-")",
+            ]) { $1 })
+        }
     }
 
     func count(_ outcome: JobOutcome) {

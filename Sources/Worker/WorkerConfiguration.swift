@@ -32,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
     public var backoff: BackoffPolicy
     /// The GroqQueue: claims admit only jobs that fit the provider's limits. The default is none.
     public var budget: BudgetContext?
+    /// Per-call events to log. The default is none.
+    public var logEvents: LogEvents = []
 
     public init(
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,

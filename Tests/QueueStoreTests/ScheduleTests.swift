@@ -86,7 +86,7 @@ struct ScheduleTests {
         let run = try CommandRun.run("/usr/bin/sqlite3", [path], input: script)
         #expect(run.status == 0, "\(run.stderr)")
         let store = try SQLiteJobStore(path: path)
-        #expect(try store.appliedMigrations() == [1, 2, 3])
+        #expect(try store.appliedMigrations() == PackagePaths.migrationNumbers)
         let sqlite3 = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sqlite3("SELECT id, custom_id, status FROM jobs ORDER BY id") == "7|a|succeeded\n8|b|queued")
         #expect(try sqlite3("SELECT (SELECT COUNT(*) FROM attempts) || (SELECT COUNT(*) FROM results)") == "11")

@@ -22,3 +22,11 @@ public enum PackagePaths {
         root.appendingPathComponent(relative).path
     }
 }
+
+extension PackagePaths {
+    /// The numbers of the files in migrations/, in order: what a fully migrated file has applied.
+    public static var migrationNumbers: [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path("migrations"))) ?? []
+        return names.filter { $0.hasSuffix(".sql") }.compactMap { Int($0.prefix(4)) }.sorted()
+    }
+}

@@ -28,10 +28,12 @@ struct WorkerFixture {
         SimulatedModel(id: retired, decommissioned: true),
     ]
 
-    init(faults: FaultRates = FaultRates(), speed: Double = 0, queueDelay: Double = 0.05, seed: UInt64 = 42) async throws {
+    init(
+        faults: FaultRates = FaultRates(), speed: Double = 0, queueDelay: Double = 0.05, seed: UInt64 = 42, apiKey: String = "sim-key"
+    ) async throws {
         let log = directory.path("requests.jsonl")
         simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: 30,
+            apiKey: apiKey, models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: 30,
             requestLog: log))
         store = try SQLiteJobStore(path: directory.path("queue.sqlite"))
     }

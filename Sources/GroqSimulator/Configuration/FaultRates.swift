@@ -14,11 +14,15 @@ public struct FaultRates: Sendable, Codable, Equatable {
     public var reset: Double
     /// A 200 whose JSON body is cut in the middle.
     public var truncated: Double
+    /// A 429 on requests per minute with a one-second wait, whatever the meters say: a shared
+    /// organisation's other traffic, which no client-side meter can see.
+    public var rateLimited: Double
 
     public init(
         serverError: Double = 0, unavailable: Double = 0, edgeTimeout: Double = 0, capacityExceeded: Double = 0,
-        hang: Double = 0, reset: Double = 0, truncated: Double = 0
+        hang: Double = 0, reset: Double = 0, truncated: Double = 0, rateLimited: Double = 0
     ) {
+        self.rateLimited = rateLimited
         self.serverError = serverError
         self.unavailable = unavailable
         self.edgeTimeout = edgeTimeout
@@ -33,6 +37,7 @@ public struct FaultRates: Sendable, Codable, Equatable {
         case serverError = "server_error"
         case edgeTimeout = "edge_timeout"
         case capacityExceeded = "capacity_exceeded"
+        case rateLimited = "rate_limited"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,13 +50,15 @@ public struct FaultRates: Sendable, Codable, Equatable {
             capacityExceeded: try c.decodeIfPresent(Double.self, forKey: .capacityExceeded) ?? 0,
             hang: try c.decodeIfPresent(Double.self, forKey: .hang) ?? 0,
             reset: try c.decodeIfPresent(Double.self, forKey: .reset) ?? 0,
-            truncated: try c.decodeIfPresent(Double.self, forKey: .truncated) ?? 0)
+            truncated: try c.decodeIfPresent(Double.self, forKey: .truncated) ?? 0,
+            rateLimited: try c.decodeIfPresent(Double.self, forKey: .rateLimited) ?? 0)
     }
 
     /// The faults in the order they are drawn.
     var ordered: [(Fault, Double)] {
         [(.serverError, serverError), (.unavailable, unavailable), (.edgeTimeout, edgeTimeout),
-         (.capacityExceeded, capacityExceeded), (.hang, hang), (.reset, reset), (.truncated, truncated)]
+         (.capacityExceeded, capacityExceeded), (.hang, hang), (.reset, reset), (.truncated, truncated),
+         (.rateLimited, rateLimited)]
     }
 }
 
@@ -64,4 +71,5 @@ enum Fault: String, Sendable {
     case hang
     case reset
     case truncated
+    case rateLimited = "rate_limited"
 }

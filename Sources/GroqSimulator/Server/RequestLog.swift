@@ -19,9 +19,11 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     /// FNV-1a 64 of the request body, hex: the same job resent shows the same hash.
     public var bodyHash: String
     public var requestID: String
+    /// Seconds the simulated generation took (queue delay and generation), for a 200.
+    public var latency: Double?
 
     enum CodingKeys: String, CodingKey {
-        case time, model, status, code, fault, limit
+        case time, model, status, code, fault, limit, latency
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case reservedTokens = "reserved_tokens"

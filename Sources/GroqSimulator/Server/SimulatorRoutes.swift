@@ -52,6 +52,7 @@ struct SimulatorRoutes: Sendable {
                 completionTokens: generation.completion.tokens, reservedTokens: generation.reservedTokens,
                 bodyHash: generation.bodyHash, requestID: generation.requestID)
             entry.code = nil
+            entry.latency = generation.latency
             return await finish(SimulatedResponse(
                 status: 200, body: text, headers: await state.headers(model: generation.model),
                 requestID: generation.requestID, log: entry))

@@ -121,10 +121,10 @@ actor SimulatorState {
         }
         entry.model = modelID
         guard let model = models[modelID] else {
-            return answer(404, GroqErrorBody.modelNotFound(modelID), code: "model_not_found")
+            return answer(404, GroqErrorBody.modelNotFound(modelID), code: "model_not_found", model: modelID)
         }
         if model.decommissioned {
-            return answer(400, GroqErrorBody.decommissioned(modelID), code: "model_decommissioned")
+            return answer(400, GroqErrorBody.decommissioned(modelID), code: "model_decommissioned", model: modelID)
         }
         guard let messages = object["messages"] as? [[String: Any]], !messages.isEmpty else {
             return answer(400, GroqErrorBody.invalidRequest("'messages' : minimum number of items is 1"), code: "invalid_request_error", model: modelID)
@@ -159,6 +159,11 @@ actor SimulatorState {
         case .reset:
             entry.status = 0
             return .reset(entry)
+        case .rateLimited:
+            let limit = model.rpm > 0 ? model.rpm : 30
+            let refusal = ModelMeters.Refusal(kind: .rpm, limit: limit, used: limit, requested: 1, wait: 1)
+            entry.limit = refusal.kind.rawValue
+            return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", "1")])
         default: break
         }
         let reserved = promptTokens + maxTokens

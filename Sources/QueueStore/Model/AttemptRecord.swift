@@ -17,12 +17,18 @@ public struct AttemptRecord: Sendable, Equatable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     public var requestID: String?
+    /// On a 429: the limit it hit (rpm, rpd, tpm, tpd).
+    public var limitKind: String?
+    /// How the worker picked the model when the job said `auto` (auto, auto:cheapest, auto:fastest).
+    public var chosenBy: String?
 
     public init(
         model: String, startedAt: Date, finishedAt: Date, httpStatus: Int?, outcome: Outcome,
         errorCode: String? = nil, errorMessage: String? = nil, promptTokens: Int? = nil,
-        completionTokens: Int? = nil, requestID: String? = nil
+        completionTokens: Int? = nil, requestID: String? = nil, limitKind: String? = nil, chosenBy: String? = nil
     ) {
+        self.limitKind = limitKind
+        self.chosenBy = chosenBy
         self.model = model
         self.startedAt = startedAt
         self.finishedAt = finishedAt

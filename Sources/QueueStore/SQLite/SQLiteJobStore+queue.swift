@@ -74,6 +74,7 @@ extension SQLiteJobStore: JobStore {
                 outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
                 attempt.finishedAt.unixSeconds, attempt.httpStatus, attempt.outcome.rawValue, attempt.errorCode,
                 attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
+                attempt.limitKind, attempt.chosenBy,
             ])
         }
         if let observation = outcome.observation {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GroqClient
 import QueueStore
 
 /// `groqbatch prune`: deletes old finished batches, in small transactions a running worker barely notices.
@@ -19,7 +18,7 @@ struct PruneCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("finished-before"),
-        help: ArgumentHelp("An age (30d, 12h, 90m) or a time (\(TimeArgument.help)).", valueName: "age|time"))
+        help: ArgumentHelp("Before \(AgeArgument.help).", valueName: "age|time"))
     var finishedBefore: String
 
     @Option(help: "Only this batch.")
@@ -32,25 +31,16 @@ struct PruneCommand: AsyncParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        if Self.cutoff(finishedBefore) == nil {
-            throw ValidationError("--finished-before: cannot read '\(finishedBefore)'; expected an age such as 30d, 12h or 90m, or \(TimeArgument.help).")
+        if AgeArgument(finishedBefore) == nil {
+            throw ValidationError("--finished-before: cannot read '\(finishedBefore)'; expected \(AgeArgument.help).")
         }
         guard (1...100_000).contains(slice) else { throw ValidationError("--slice must be between 1 and 100000.") }
-    }
-
-    /// `30d`, `12h`, `1h30m` ago, or an absolute time.
-    static func cutoff(_ text: String, now: Date = Date()) -> Date? {
-        if text.hasSuffix("d"), let days = Double(text.dropLast()), days >= 0 { return now.addingTimeInterval(-days * 86_400) }
-        if let seconds = GoDuration.seconds(text), seconds >= 0 { return now.addingTimeInterval(-seconds) }
-        guard let time = TimeArgument(text)?.date else { return nil }
-        // A bare clock time means its last occurrence, not the next.
-        return time > now ? time.addingTimeInterval(-86_400) : time
     }
 
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            let cutoff = Self.cutoff(finishedBefore)!
+            let cutoff = AgeArgument(finishedBefore)!.date
             var line = ProgressLine(label: "pruning")
             let summary = try store.prune(finishedBefore: cutoff, batch: batch, slice: slice, dryRun: dryRun) { progress in
                 line.update("\(progress.jobs) jobs deleted")

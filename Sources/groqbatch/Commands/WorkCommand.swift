@@ -90,6 +90,30 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice (default), warning, error.")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for journald, Loki or jq.")
+    var logFormat: String?
+
+    @Flag(name: .customLong("log-requests"), help: "Log each body sent (cut to 300 characters), with job, custom_id, model and attempt.")
+    var logRequests = false
+
+    @Flag(name: .customLong("log-responses"), help: "Log each answer or error (cut to 300 characters).")
+    var logResponses = false
+
+    @Flag(name: .customLong("log-latency"), help: "Log each call's duration, with Groq's queue and total times.")
+    var logLatency = false
+
+    @Flag(name: .customLong("log-rate-limit"), help: "Log 429s (which limit, how long to wait) and the remaining budget each response reports.")
+    var logRateLimit = false
+
+    var logEvents: LogEvents {
+        var events: LogEvents = []
+        if logRequests { events.insert(.requests) }
+        if logResponses { events.insert(.responses) }
+        if logLatency { events.insert(.latency) }
+        if logRateLimit { events.insert(.rateLimit) }
+        return events
+    }
+
     func validate() throws {
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
@@ -111,6 +135,7 @@ struct WorkCommand: AsyncParsableCommand {
         if let maxCostPerDay { flags[.workMaxCostPerDay] = .double(maxCostPerDay) }
         if let catalog { flags[.catalog] = .string(catalog) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
+        if let logFormat { flags[.logFormat] = .string(logFormat) }
         return flags
     }
 
@@ -135,15 +160,16 @@ struct WorkCommand: AsyncParsableCommand {
             let store = try database.open(settings)
             let models = try CatalogOption.load(settings)
             let baseURL = ProviderOptions.baseURL(settings)
-            var logger = Logger(label: "groqbatch.work")
+            var logger = work.jsonLogs ? Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) } : Logger(label: "groqbatch.work")
             logger.logLevel = work.logLevel
             let schedule = work.schedule
-            let configuration = WorkerConfiguration(
+            var configuration = WorkerConfiguration(
                 concurrency: work.concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt(zone: work.timeZone),
                 schedule: schedule, maxJobs: maxJobs, leaseDuration: work.lease, heartbeatInterval: work.lease / 3,
                 grace: work.grace, backoff: .exponentialJitter(base: work.backoffBase, cap: work.backoffCap),
                 budget: BudgetContext(
                     provider: baseURL, catalog: models, dailyTokenCap: work.maxTokensPerDay, dailyCostCap: work.maxCostPerDay))
+            configuration.logEvents = logEvents
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? store.meterStatuses()) ?? []
@@ -170,12 +196,23 @@ struct WorkCommand: AsyncParsableCommand {
             if let failure { throw CommandFailure("the worker stopped on an error: \(failure)") }
             let progress = worker.progress
             let summary = "worker \(configuration.workerID): \(progress.succeeded) succeeded, \(progress.failed) failed, \(progress.retried) retries, \(progress.fellBack) fallbacks"
+            // With JSON logs every line on standard error is JSON, the summary included.
+            let report = { (line: String) in
+                if work.jsonLogs {
+                    logger.notice("worker stopped", metadata: [
+                        "worker": "\(configuration.workerID)", "succeeded": "\(progress.succeeded)", "failed": "\(progress.failed)",
+                        "retries": "\(progress.retried)", "fallbacks": "\(progress.fellBack)", "stopped": "\(Self.describe(worker.stopReason))",
+                    ])
+                } else {
+                    Console.error(line)
+                }
+            }
             switch worker.stopReason {
             case .fatal(let message)?:
-                Console.error(summary)
+                report(summary)
                 throw CommandFailure("the provider refused this worker: \(message)", exitCode: 3)
             case let reason:
-                Console.error(summary + " (stopped: \(Self.describe(reason)))")
+                report(summary + " (stopped: \(Self.describe(reason)))")
             }
         }
     }

@@ -8,6 +8,7 @@ enum SettingKey: String, CaseIterable, Sendable {
     case allowInsecureHTTP = "allow_insecure_http"
     case catalog
     case logLevel = "log_level"
+    case logFormat = "log_format"
     case workConcurrency = "work.concurrency"
     case workWindows = "work.windows"
     case workTimeZone = "work.time_zone"
@@ -36,7 +37,7 @@ enum SettingKey: String, CaseIterable, Sendable {
 
     var kind: Kind {
         switch self {
-        case .db, .baseURL, .apiKeyEnv, .catalog, .logLevel, .workTimeZone: .string
+        case .db, .baseURL, .apiKeyEnv, .catalog, .logLevel, .logFormat, .workTimeZone: .string
         case .workConcurrency, .workMaxTokensPerDay: .integer
         case .timeout, .workGrace, .workLease, .workBackoffBase, .workBackoffCap, .workMaxCostPerDay, .workProgressInterval: .number
         case .allowInsecureHTTP: .boolean
@@ -54,6 +55,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .allowInsecureHTTP: "false"
         case .catalog: nil
         case .logLevel: "notice"
+        case .logFormat: "text"
         case .workConcurrency: "16"
         case .workWindows: nil
         case .workTimeZone: nil

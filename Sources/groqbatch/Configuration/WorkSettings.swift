@@ -14,6 +14,8 @@ struct WorkSettings {
     var maxCostPerDay: Double?
     var progressInterval: Double
     var logLevel: Logger.Level
+    /// `json` writes one JSON object per log line.
+    var jsonLogs: Bool
     var timeZone: TimeZone
     var schedule: RunSchedule?
 
@@ -39,6 +41,9 @@ struct WorkSettings {
             throw settings.invalid(.logLevel, "unknown level '\(level)'; use trace, debug, info, notice, warning or error")
         }
         logLevel = parsedLevel
+        let format = settings.string(.logFormat) ?? "text"
+        guard format == "text" || format == "json" else { throw settings.invalid(.logFormat, "unknown format '\(format)'; use text or json") }
+        jsonLogs = format == "json"
         if let zone = settings.string(.workTimeZone) {
             guard let parsed = TimeZone(identifier: zone) else {
                 throw settings.invalid(.workTimeZone, "unknown zone '\(zone)'; use an IANA name such as Europe/Berlin or UTC")
