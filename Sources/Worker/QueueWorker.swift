@@ -19,6 +19,7 @@ public final class QueueWorker: Service {
     let recorder: OutcomeRecorder
     let control = WorkerControl()
     let counters = ProgressCounters()
+    let metrics = WorkerMetrics()
     /// Called with a snapshot every `progressInterval` seconds, and once at the end.
     let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)?
     let progressInterval: TimeInterval
@@ -117,6 +118,7 @@ public final class QueueWorker: Service {
                     inFlight += jobs.count
                     claimed += jobs.count
                     counters.update { $0.inFlight = inFlight }
+                    metrics.recordInFlight(inFlight)
                     // Fewer than asked: nothing more is runnable now; remember when to look again.
                     idleSince = jobs.count < limit ? (try await store.changeCounter(), claim.wakeAt) : nil
                     capped = claim.pausedBatches
@@ -147,6 +149,7 @@ public final class QueueWorker: Service {
                     idleSince = nil
                     inFlight -= 1
                     counters.update { $0.inFlight = inFlight }
+                    metrics.recordInFlight(inFlight)
                 case .tick?:
                     timerPending = false
                 case nil:
@@ -376,6 +379,12 @@ public final class QueueWorker: Service {
     }
 
     func count(_ outcome: JobOutcome) {
+        if let attempt = outcome.attempt { metrics.recordCall(attempt) }
+        switch outcome.transition {
+        case .succeed: metrics.recordFinished(.succeeded)
+        case .fail: metrics.recordFinished(.failed)
+        default: break
+        }
         counters.update { progress in
             if let attempt = outcome.attempt, attempt.outcome != .abandoned {
                 progress.calls += 1

@@ -93,6 +93,12 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for journald, Loki or jq.")
     var logFormat: String?
 
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0 picks a free port, logged at start).", valueName: "port"))
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: "The address the metrics endpoint listens on.")
+    var metricsHost = "127.0.0.1"
+
     @Flag(name: .customLong("log-requests"), help: "Log each body sent (cut to 300 characters), with job, custom_id, model and attempt.")
     var logRequests = false
 
@@ -115,6 +121,7 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be between 0 and 65535.") }
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
         if let duration, Self.seconds(duration) == nil { throw ValidationError("--for: cannot read '\(duration)'; expected a duration like 90s, 30m or 8h.") }
@@ -182,9 +189,18 @@ struct WorkCommand: AsyncParsableCommand {
                 progressInterval: Console.stderrIsTerminal ? 1 : work.progressInterval,
                 onProgress: { progress, counts in display.show(progress, counts) })
             // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+            ]
+            if let metricsPort {
+                let registry = MetricsEndpoint.bootstrap()
+                let host = metricsHost
+                let endpoint = MetricsEndpoint.application(
+                    registry: registry, port: metricsPort, host: host, store: store, provider: baseURL, logger: logger
+                ) { [logger] port in logger.notice("metrics on http://\(host):\(port)/metrics") }
+                services.append(.init(service: endpoint))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let impatience = SecondSignalExit { [workerID = configuration.workerID] in
                 _ = try? store.releaseAll(workerID: workerID)
             }
