@@ -14,8 +14,14 @@ public struct Admission: Sendable {
         /// The batch allows moving to a later model of the chain when the job's own is out of budget.
         public var fallbackWhenLimited: Bool
         public var batchID: Int64
+        /// The job may be shortened to fit a model's context window (`--truncate`).
+        public var truncate: Bool
 
-        public init(id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false, batchID: Int64 = 0) {
+        public init(
+            id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false,
+            batchID: Int64 = 0, truncate: Bool = false
+        ) {
+            self.truncate = truncate
             self.id = id
             self.batchID = batchID
             self.models = models
@@ -44,9 +50,19 @@ public struct Admission: Sendable {
         public var cost: Int
     }
 
+    /// A job its current model cannot take at all (retired, or a prompt beyond its context window):
+    /// it moves on, or fails, without a call.
+    public struct Unusable: Sendable, Equatable {
+        public var id: Int64
+        public var modelIndex: Int
+        public var code: String
+        public var message: String
+    }
+
     public struct Decision: Sendable, Equatable {
         public var admitted: [Admitted] = []
         public var tooLarge: [TooLarge] = []
+        public var unusable: [Unusable] = []
         /// When nothing more fits: the earliest instant the first waiting job of some model will.
         public var wakeAt: Double?
         /// Batches whose cap stops their next job, with that job's cost.
@@ -89,6 +105,25 @@ public struct Admission: Sendable {
         return JobCost(tokens: prompt + output, cost: dollars)
     }
 
+    /// Why `model` cannot take the job at all, if it cannot: the catalog (refreshed from the provider)
+    /// says it is decommissioned, or the prompt and its output limit exceed the context window. The
+    /// prompt is estimated without the safety margin here: refusing a job that would fit costs more than
+    /// one 400 from the provider.
+    public func unusable(_ candidate: Candidate, model: String) -> (code: String, message: String)? {
+        guard let entry = catalog.entries[model] else { return nil }
+        if entry.status == "decommissioned" {
+            return ("model_decommissioned", "\(model) is decommissioned: the provider no longer lists it (groqbatch models --refresh)")
+        }
+        if let window = entry.contextWindow, !candidate.truncate {
+            let prompt = Int(Double(candidate.promptCharacters) * (estimators[model] ?? TokenEstimator()).ratio)
+            let output = candidate.maxTokens ?? 0
+            if prompt + output > window {
+                return ("context_length_exceeded", "the prompt (about \(prompt) tokens) and max_tokens (\(output)) exceed \(model)'s context window of \(window) tokens; --truncate shortens such prompts instead")
+            }
+        }
+        return nil
+    }
+
     /// Admits up to `limit` of `candidates` (in queue order) at `now`, spending their cost.
     public mutating func admit(_ candidates: [Candidate], limit: Int, now: Double) -> Decision {
         var decision = Decision()
@@ -99,6 +134,13 @@ public struct Admission: Sendable {
                 ? Array(candidate.modelIndex..<candidate.models.count) : [candidate.modelIndex]
             for position in positions {
                 let model = candidate.models[position]
+                if let reason = unusable(candidate, model: model) {
+                    if position == candidate.modelIndex {
+                        decision.unusable.append(Unusable(id: candidate.id, modelIndex: position, code: reason.code, message: reason.message))
+                        break
+                    }
+                    continue
+                }
                 guard !waiting.contains(model), var budget = budgets[model] else { continue }
                 let cost = cost(of: candidate, model: model)
                 // The user's caps come first: a capped batch pauses, a capped day pauses everything.

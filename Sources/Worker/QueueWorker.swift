@@ -185,6 +185,9 @@ public final class QueueWorker: Service {
             let result = try await store.claim(
                 workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
                 batch: configuration.batch, now: now, budget: budget)
+            if result.unusable > 0 {
+                logger.notice("\(result.unusable) jobs moved to their next model or failed without a call: their model is decommissioned or their prompt exceeds its context window")
+            }
             if result.tooLarge > 0 {
                 logger.warning("\(result.tooLarge) jobs can never fit their model's limits: moved to their next model or failed (request_too_large)")
             }

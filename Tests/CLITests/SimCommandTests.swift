@@ -23,16 +23,20 @@ struct SimCommandTests {
         let match = try #require(firstLine.wholeMatch(of: #/listening on http://127\.0\.0\.1:(\d+)/#), "\(firstLine)")
         let port = try #require(Int(String(match.output.1)))
         #expect(port > 0)
+        let directory = TemporaryDirectory("sim")
         let models = try CommandRun.groqbatch(
-            ["models", "--base-url", "http://127.0.0.1:\(port)/openai/v1"], environment: ["GROQ_API_KEY": "sim-key"])
+            ["models", "--refresh", "--base-url", "http://127.0.0.1:\(port)/openai/v1", "--db", directory.path("q.sqlite")],
+            environment: ["GROQ_API_KEY": "sim-key"])
         #expect(models.status == 0 && models.stdout.contains("openai/gpt-oss-20b"), "\(models.stderr)")
+        #expect(models.stderr.contains("http://127.0.0.1:\(port)/openai/v1 lists"), "\(models.stderr)")
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
 
     @Test func aMissingKeyIsOneLine() throws {
-        let result = try CommandRun.groqbatch(["models"], environment: ["GROQ_API_KEY": ""])
+        let directory = TemporaryDirectory("sim")
+        let result = try CommandRun.groqbatch(["models", "--refresh", "--db", directory.path("q.sqlite")], environment: ["GROQ_API_KEY": ""])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("groqbatch: GROQ_API_KEY is not set"))
     }

@@ -41,6 +41,20 @@ public struct CommandRun: Sendable {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Runs the groqbatch binary and waits for it on a Dispatch thread, not on one of the two threads of
+    /// Swift's cooperative pool: a test whose in-process simulator answers the child must not block them.
+    public static func groqbatchAwaiting(
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil
+    ) async throws -> CommandRun {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try run(PackagePaths.binary, arguments, input: input, environment: environment, directory: directory)
+                })
+            }
+        }
+    }
+
     /// Runs the groqbatch binary.
     public static func groqbatch(
         _ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil

@@ -99,7 +99,7 @@ struct WorkerProcessTests {
     @Test func aWrongKeyExitsWith3AndOneLineAndLeavesJobsQueued() async throws {
         let fixture = try await WorkerFixture()
         try fixture.addJobs(20)
-        let run = try CommandRun.groqbatch(
+        let run = try await CommandRun.groqbatchAwaiting(
             ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--drain", "--catalog", fixture.catalogPath],
             environment: ["GROQ_API_KEY": "gsk_fake-notthekey-0123456789abcdef"])
         await fixture.stop()

@@ -31,11 +31,14 @@ public struct ClaimResult: Sendable {
     public var dayCapReached: Bool
     /// Queued jobs this claim found past their batch's deadline and marked expired.
     public var expired: Int
+    /// Jobs moved on or failed without a call: their model is decommissioned or their prompt too long for it.
+    public var unusable: Int
 
     public init(
-        jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, pausedBatches: Set<Int64> = [], dayCapReached: Bool = false,
-        expired: Int = 0
+        jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, unusable: Int = 0, pausedBatches: Set<Int64> = [],
+        dayCapReached: Bool = false, expired: Int = 0
     ) {
+        self.unusable = unusable
         self.jobs = jobs
         self.wakeAt = wakeAt
         self.tooLarge = tooLarge

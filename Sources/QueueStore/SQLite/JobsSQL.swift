@@ -27,7 +27,7 @@ enum JobsSQL {
     static func candidates(batchFilter: Bool) -> String {
         """
         SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
-               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost
+               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
         ORDER BY j.priority DESC, j.id

@@ -32,7 +32,7 @@ extension SQLiteJobStore {
             if !cap.isUnlimited { batchCaps[batchID] = cap }
             return Admission.Candidate(
                 id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
-                fallbackWhenLimited: row[5] as Bool, batchID: batchID)
+                fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool)
         }
         let today = utcDay(now)
         var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
@@ -84,11 +84,23 @@ extension SQLiteJobStore {
             let reason = admission.batchCaps[batchID]?.reason(for: cost) ?? "cap reached"
             try db.cachedStatement(sql: BudgetsSQL.pauseBatch).execute(arguments: [reason, batchID])
         }
+        // A job moved to its next model is runnable at once: the worker must look again, not idle.
+        var moved = false
+        for refused in decision.unusable {
+            let candidate = byID[refused.id]!
+            if refused.modelIndex + 1 < candidate.models.count {
+                moved = true
+                try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, refused.code, refused.message, seconds, refused.id])
+            } else {
+                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: [refused.code, refused.message, seconds, seconds, refused.id])
+            }
+        }
         for refused in decision.tooLarge {
             let candidate = byID[refused.id]!
             let model = candidate.models[refused.modelIndex]
             let message = "the job needs \(refused.cost) \(refused.kind.countsTokens ? "tokens" : "requests") but \(model) allows \(refused.limit) per \(refused.kind.period == 60 ? "minute" : "day") (\(refused.kind.rawValue.uppercased())); lower max_tokens or use a model with a larger limit"
             if refused.modelIndex + 1 < candidate.models.count {
+                moved = true
                 try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, "request_too_large", message, seconds, refused.id])
             } else {
                 try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["request_too_large", message, seconds, seconds, refused.id])
@@ -98,11 +110,11 @@ extension SQLiteJobStore {
         if jobs.count < limit {
             let nextRunnable = try Double.fetchOne(db.cachedStatement(sql: JobsSQL.earliestFutureRunnable), arguments: [seconds])
             let nextDay = decision.dayCapReached ? (seconds / 86_400).rounded(.down) * 86_400 + 86_400 : nil
-            wake = [decision.wakeAt, nextRunnable, nextDay].compactMap { $0 }.min()
+            wake = [decision.wakeAt, nextRunnable, nextDay, moved ? seconds : nil].compactMap { $0 }.min()
         }
         return ClaimResult(
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
-            wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count,
+            wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count, unusable: decision.unusable.count,
             pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
     }
 

@@ -1,40 +1,97 @@
 import ArgumentParser
 import Foundation
 import GroqClient
+import QueueStore
+import Scheduler
 
-/// `groqbatch models`: the models the provider lists for this key.
+/// `groqbatch models`: the model catalog the workers use, and refreshing it from the provider.
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the models the provider offers to your key (GET /models).")
+        abstract: "List the model catalog (limits, context, prices, status); --refresh updates it from the provider.",
+        discussion: """
+            The catalog is groqbatch's built-in table of Groq's models (or --catalog FILE), corrected by the
+            provider's own list as last fetched with --refresh (GET /models, stored in the queue file, table
+            provider_models). A model the catalog or an earlier list knew that the provider no longer
+            lists becomes decommissioned: workers move jobs naming it to their next model without spending
+            a request on it. A model only the provider lists joins with conservative limits.
+            Limits are the catalog's starting values; `groqbatch limits` shows what the workers learned.
+            """)
 
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var provider: ProviderOptions
 
-    @Option(help: ArgumentHelp("A JSON configuration file (default $GROQBATCH_CONFIG, or ./groqbatch.json).", valueName: "file"))
-    var config: String?
+    @Option(help: ArgumentHelp("A model catalog file replacing the built-in one.", valueName: "file"))
+    var catalog: String?
+
+    @Flag(help: "Fetch the provider's list (needs the API key) and record it before listing.")
+    var refresh = false
 
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
+    struct Row: Encodable {
+        var id: String
+        var status: String
+        var context_window: Int?
+        var max_output: Int?
+        var rpm: Int?
+        var rpd: Int?
+        var tpm: Int?
+        var tpd: Int?
+        var input_price: Double?
+        var output_price: Double?
+        var listed_by_provider: Bool?
+    }
+
     func run() async throws {
         try await failingClearly {
-            let settings = try await Settings.load(configPath: config, flags: provider.flags)
-            let client = try ProviderOptions.makeClient(settings)
-            let result: Result<[ModelInfo], ChatFailure>
-            do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }
-            try await client.shutdown()
-            let models = try result.mapError { CommandFailure("\(ProviderOptions.baseURL(settings))/models: \($0.description)") }.get()
-                .sorted { $0.id < $1.id }
+            var flags = provider.flags
+            if let catalog { flags[.catalog] = .string(catalog) }
+            let settings = try await database.settings(flags)
+            let store = try database.open(settings)
+            let baseURL = ProviderOptions.baseURL(settings)
+            let base = try CatalogOption.load(settings)
+            if refresh {
+                let client = try ProviderOptions.makeClient(settings)
+                let result: Result<[ModelInfo], ChatFailure>
+                do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }
+                try await client.shutdown()
+                let listed = try result.mapError { CommandFailure("\(baseURL)/models: \($0.description)") }.get()
+                let change = try store.refreshProviderModels(
+                    provider: baseURL,
+                    listed: listed.filter { $0.active != false }.map {
+                        ProviderModel(id: $0.id, contextWindow: $0.contextWindow, maxOutput: $0.maxCompletionTokens, ownedBy: $0.ownedBy)
+                    },
+                    catalogIDs: Set(base.entries.keys))
+                var summary = "\(baseURL) lists \(change.listed) models"
+                if !change.added.isEmpty { summary += "; new: \(change.added.joined(separator: ", "))" }
+                if !change.vanished.isEmpty { summary += "; no longer listed, now decommissioned: \(change.vanished.joined(separator: ", "))" }
+                Console.error(summary)
+            }
+            let listed = try store.providerModels(provider: baseURL)
+            let merged = base.merging(listed)
+            let listedIDs = Dictionary(listed.map { ($0.id, $0.status == "active") }, uniquingKeysWith: { $1 })
+            let rows = merged.entries.values.sorted { $0.id < $1.id }.map { entry in
+                Row(
+                    id: entry.id, status: entry.status ?? "active", context_window: entry.contextWindow, max_output: entry.maxOutput,
+                    rpm: entry.rpm, rpd: entry.rpd, tpm: entry.tpm, tpd: entry.tpd, input_price: entry.inputPrice,
+                    output_price: entry.outputPrice, listed_by_provider: listed.isEmpty ? nil : listedIDs[entry.id] ?? false)
+            }
             if json {
-                let rows = models.map { ["id": $0.id, "owned_by": $0.ownedBy ?? "", "context_window": $0.contextWindow.map(String.init) ?? "", "max_completion_tokens": $0.maxCompletionTokens.map(String.init) ?? ""] }
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
                 return
             }
+            let number = { (value: Int?) in value.map(String.init) ?? "-" }
+            let price = { (value: Double?) in value.map { String(format: "%.2f", $0) } ?? "-" }
             print(TextTable(
-                header: ["MODEL", "CONTEXT", "MAX OUTPUT", "OWNED BY"],
-                rows: models.map { [$0.id, $0.contextWindow.map(String.init) ?? "-", $0.maxCompletionTokens.map(String.init) ?? "-", $0.ownedBy ?? "-"] }
+                header: ["MODEL", "STATUS", "CONTEXT", "MAX OUTPUT", "RPM", "RPD", "TPM", "TPD", "$/M IN", "$/M OUT"],
+                rows: rows.map { [$0.id, $0.status, number($0.context_window), number($0.max_output), number($0.rpm), number($0.rpd),
+                                  number($0.tpm), number($0.tpd), price($0.input_price), price($0.output_price)] }
             ).rendered)
+            if listed.isEmpty { print("(the provider's list was never fetched here: groqbatch models --refresh)") }
         }
     }
 }

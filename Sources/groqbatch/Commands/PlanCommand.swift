@@ -59,8 +59,8 @@ struct PlanCommand: AsyncParsableCommand {
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
             let store = try database.open(settings)
-            let models = try CatalogOption.load(settings)
             let provider = ProviderOptions.baseURL(settings)
+            let models = try CatalogOption.load(settings).merging(store.providerModels(provider: provider))
             try store.expireOverdue()
             let inputs: PlanInputs
             do { inputs = try store.planInputs(batch: batch, outputLimits: models.entries.compactMapValues(\.maxOutput)) } catch let error as SQLiteJobStore.NotFoundError {

@@ -165,8 +165,9 @@ struct WorkCommand: AsyncParsableCommand {
             let work = try WorkSettings(settings)
             let client = try ProviderOptions.makeClient(settings)
             let store = try database.open(settings)
-            let models = try CatalogOption.load(settings)
             let baseURL = ProviderOptions.baseURL(settings)
+            // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
+            let models = try CatalogOption.load(settings).merging(store.providerModels(provider: baseURL))
             var logger = work.jsonLogs ? Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) } : Logger(label: "groqbatch.work")
             logger.logLevel = work.logLevel
             let schedule = work.schedule
