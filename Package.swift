@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "QueueStore", "GroqClient", "Scheduler",
+                "QueueStore", "GroqClient", "Scheduler", "JobFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

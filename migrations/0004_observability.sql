@@ -81,3 +81,6 @@ SELECT dimension, name,
        MAX(started_at)                                                 AS last_call
 FROM ranked
 GROUP BY dimension, name;
+
+-- `--model auto` (or auto:cheapest, auto:fastest): the policy the job's chain was chosen by, at its first claim.
+ALTER TABLE jobs ADD COLUMN model_policy TEXT;

@@ -6,7 +6,7 @@ import Foundation
 /// - the OpenAI/Groq Batch API form `{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body": {...}}`;
 /// - `{"messages": [...], ...chat parameters}`;
 /// - `{"prompt": "...", "system": "...", ...chat parameters}`.
-/// Any form may carry `custom_id` and `priority`; every other field is a chat parameter, kept and sent as is.
+/// Any form may carry `custom_id`, `priority` and `truncate`; every other field is a chat parameter, kept and sent as is.
 public struct ImportLineParser: Sendable {
     /// The file name used in issues.
     public var file: String
@@ -17,7 +17,7 @@ public struct ImportLineParser: Sendable {
     public static let acceptedURLs: Set<String> = ["/v1/chat/completions", "/openai/v1/chat/completions", "/chat/completions"]
     static let roles: Set<String> = ["system", "user", "assistant", "tool", "developer"]
     /// Fields of the simple forms that describe the job rather than the chat body.
-    static let jobFields: Set<String> = ["custom_id", "priority"]
+    static let jobFields: Set<String> = ["custom_id", "priority", "truncate"]
 
     public init(file: String, defaultMaxTokens: Int? = nil) {
         self.file = file
@@ -45,6 +45,11 @@ public struct ImportLineParser: Sendable {
     func parse(object: [String: JSONValue], line: Int) throws(ImportIssue) -> ParsedJob {
         let customID = try customID(object, line: line)
         let priority = try integer(object["priority"], field: "priority", line: line)
+        var truncate: Bool?
+        if let value = object["truncate"] {
+            guard case .bool(let flag) = value else { throw issue(line, "truncate", "expected true or false, found \(value.typeName)") }
+            truncate = flag
+        }
         var body: [String: JSONValue]
         var prefix = ""
         if let rawBody = object["body"] {
@@ -98,7 +103,7 @@ public struct ImportLineParser: Sendable {
         }
         return ParsedJob(
             line: line, customID: customID ?? String(line), body: body, model: model, maxTokens: maxTokens,
-            promptCharacters: promptCharacters, priority: priority)
+            promptCharacters: promptCharacters, priority: priority, truncate: truncate)
     }
 
     /// Checks the chat parameters a batch cannot honour, removes `model` and returns it.

@@ -14,11 +14,14 @@ public struct ParsedJob: Sendable, Equatable {
     public var promptCharacters: Int
     /// The line's own priority, if it gave one.
     public var priority: Int?
+    /// The line's own `truncate`, if it gave one: shorten the prompt to fit the model's context window.
+    public var truncate: Bool?
 
     public init(
         line: Int, customID: String, body: [String: JSONValue], model: String?, maxTokens: Int?,
-        promptCharacters: Int, priority: Int? = nil
+        promptCharacters: Int, priority: Int? = nil, truncate: Bool? = nil
     ) {
+        self.truncate = truncate
         self.line = line
         self.customID = customID
         self.body = body

@@ -1,5 +1,6 @@
 import Foundation
 import GroqClient
+import JobFormats
 import Logging
 import QueueStore
 import Scheduler
@@ -257,13 +258,22 @@ public final class QueueWorker: Service {
 
     func process(_ job: ClaimedJob) async {
         let outcome: JobOutcome
-        if let model = job.model {
+        let fitting = job.model.map { fitted(job, model: $0) }
+        if case .failure(let reason)? = fitting {
+            outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description))
+        } else if let model = job.model, case .success(let fit)? = fitting {
             let events = configuration.logEvents
+            let requestJSON = fit?.body ?? job.requestJSON
+            if let fit {
+                logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
+                    "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
+                ]) { $1 })
+            }
             if events.contains(.requests) {
-                logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(job.requestJSON))"]) { $1 })
+                logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(requestJSON))"]) { $1 })
             }
             let started = Date()
-            let result = await executor.execute(requestJSON: job.requestJSON, model: model)
+            let result = await executor.execute(requestJSON: requestJSON, model: model)
             let finished = Date()
             if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
             if Task.isCancelled {
@@ -280,6 +290,11 @@ public final class QueueWorker: Service {
                 }
                 var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
                 planned.observation = observation(job: job, model: model, result: result)
+                planned.attempt?.chosenBy = job.modelPolicy
+                if fit != nil, case .succeed(var answer) = planned.transition {
+                    answer.truncated = true
+                    planned.transition = .succeed(answer)
+                }
                 outcome = planned
                 log(job, model: model, outcome: outcome)
             }
@@ -294,6 +309,22 @@ public final class QueueWorker: Service {
             }
         } catch {
             logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); it returns to the queue when its lease expires")
+        }
+    }
+
+    /// `--truncate`: the body shortened to the model's context window when the job may be and must be
+    /// (nil when it fits as it is), or why it cannot be.
+    func fitted(_ job: ClaimedJob, model: String) -> Result<PromptFitter.Fitted?, PromptFitter.FitError> {
+        guard job.truncate, let window = configuration.budget?.catalog.entries[model]?.contextWindow else { return .success(nil) }
+        // Providers add a few tokens of framing per message and a few per request; count them in characters.
+        let perCharacter = job.tokensPerCharacter ?? 0.35
+        let available = window - (job.maxTokens ?? 0) - 8
+        let maxCharacters = Int(Double(available) / perCharacter)
+        do throws(PromptFitter.FitError) {
+            let fit = try PromptFitter.fit(job.requestJSON, maxCharacters: maxCharacters, perMessage: Int((5 / perCharacter).rounded(.up)))
+            return .success(fit.droppedMessages == 0 && !fit.cutNewest ? nil : fit)
+        } catch {
+            return .failure(error)
         }
     }
 

@@ -20,6 +20,8 @@ public struct BatchSpec: Sendable, Equatable {
     public var maxAttempts: Int
     /// Jobs may move down their chain when their own model is out of budget. The default is false.
     public var fallbackWhenLimited: Bool
+    /// Shorten prompts too long for their model's context window instead of failing them. The default is false.
+    public var truncate: Bool = false
     /// Tokens the whole batch may use; it pauses at the cap. The default is none.
     public var tokenCap: Int?
     /// Estimated US dollars the whole batch may cost; it pauses at the cap. The default is none.

@@ -21,6 +21,12 @@ public struct ClaimedJob: Sendable, Equatable {
     public var promptCharacters: Int
     public var maxTokens: Int?
     public var leaseExpiresAt: Date
+    /// The `auto` policy that chose `models`, if one did.
+    public var modelPolicy: String? = nil
+    /// May be shortened to fit the model's context window (`--truncate`).
+    public var truncate: Bool = false
+    /// Tokens per character to plan the prompt with (the model's learned ratio plus its margin), when known.
+    public var tokensPerCharacter: Double? = nil
 
     /// The model this attempt uses, or nil when the chain is used up.
     public var model: String? {

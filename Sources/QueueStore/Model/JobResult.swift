@@ -16,6 +16,8 @@ public struct JobResult: Sendable, Equatable {
     public var requestID: String?
     /// The provider's whole response body as JSON text.
     public var rawResponse: String
+    /// The prompt sent was shortened to fit the model's context window (`--truncate`).
+    public var truncated = false
 
     public init(
         model: String, content: String?, finishReason: String?, promptTokens: Int, completionTokens: Int,

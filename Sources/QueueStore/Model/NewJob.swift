@@ -11,11 +11,14 @@ public struct NewJob: Sendable, Equatable {
     public var maxTokens: Int?
     /// The job's priority; nil takes the batch's.
     public var priority: Int?
+    /// Shorten the prompt to fit the model's context window; nil takes the batch's `--truncate`.
+    public var truncate: Bool?
 
     public init(
         line: Int, customID: String, requestJSON: String, models: [String], promptCharacters: Int,
-        maxTokens: Int?, priority: Int? = nil
+        maxTokens: Int?, priority: Int? = nil, truncate: Bool? = nil
     ) {
+        self.truncate = truncate
         self.line = line
         self.customID = customID
         self.requestJSON = requestJSON

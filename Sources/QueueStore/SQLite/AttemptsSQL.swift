@@ -5,6 +5,11 @@ enum AttemptsSQL {
                               error_code, error_message, prompt_tokens, completion_tokens, request_id, limit_kind, chosen_by)
         VALUES (?, (SELECT COUNT(*) + 1 FROM attempts WHERE job_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// Per model: the average seconds of a successful call since a time (for `auto:fastest`).
+    static let recentLatencyByModel = """
+        SELECT model, AVG(finished_at - started_at) FROM attempts
+        WHERE started_at > ? AND outcome = 'success' GROUP BY model
+        """
     /// Per model: the average seconds of a successful call.
     static let latencyByModel = """
         SELECT model, AVG(finished_at - started_at) FROM attempts WHERE outcome = 'success' GROUP BY model

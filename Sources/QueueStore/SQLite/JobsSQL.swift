@@ -3,8 +3,8 @@ enum JobsSQL {
     static let maxID = "SELECT COALESCE(MAX(id), 0) FROM jobs"
     static let insert = """
         INSERT INTO jobs (batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens,
-                          max_attempts, not_before, next_attempt_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id, custom_id) DO NOTHING
         """
     static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
@@ -19,7 +19,7 @@ enum JobsSQL {
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate
         """
     }
 
@@ -41,7 +41,7 @@ enum JobsSQL {
                         reserved_tokens = ?, reserved_cost = ?
         WHERE id = ? AND status = 'queued'
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate
         """
     static let earliestFutureRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued' AND next_attempt_at > ?"
     /// A queued job that can never fit its model moves on, or fails, without a call.
@@ -83,6 +83,12 @@ enum JobsSQL {
         WHERE status IN ('queued', 'running') AND json_extract(models, '$[' || model_index || ']') = ? AND max_tokens > ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
         """
     }
+
+    /// `--model auto`: the chain chosen for a job at its first claim, and the policy that chose it.
+    static let setChosenChain = """
+        UPDATE jobs SET models = ?, model_index = 0, model_attempts = 0, model_policy = ?, updated_at = ?
+        WHERE id = ? AND status = 'queued'
+        """
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 

@@ -23,7 +23,7 @@ extension SQLiteJobStore {
         arguments += [max(limit * 4, 64)]
         var chains: [String: [String]] = [:]
         var batchCaps: [Int64: SpendingCap] = [:]
-        let candidates = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil)), arguments: arguments).map { row in
+        var candidates = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil)), arguments: arguments).map { row in
             let json: String = row[1]
             let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
             chains[json] = models
@@ -33,6 +33,9 @@ extension SQLiteJobStore {
             return Admission.Candidate(
                 id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
                 fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool)
+        }
+        if candidates.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
+            try chooseModels(&candidates, db: db, context: context, now: seconds)
         }
         let today = utcDay(now)
         var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
@@ -73,7 +76,11 @@ extension SQLiteJobStore {
             try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
-            jobs += try rows.map { try claimedJob($0, chains: &chains) }
+            jobs += try rows.map { row in
+                var job = try claimedJob(row, chains: &chains)
+                if let estimator = estimators[model] { job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin) }
+                return job
+            }
         }
         for model in touched {
             for (kind, meter) in admission.budgets[model]!.meters where meter.limit != nil {
@@ -116,6 +123,38 @@ extension SQLiteJobStore {
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
             wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count, unusable: decision.unusable.count,
             pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
+    }
+
+    /// `--model auto`: gives each candidate still carrying a policy its chain of fitting models, stored on
+    /// the job (with the policy, which its attempts record), or fails it when no model fits.
+    static func chooseModels(_ candidates: inout [Admission.Candidate], db: Database, context: BudgetContext, now: Double) throws {
+        var chooser = ModelChooser(catalog: context.catalog)
+        for model in context.catalog.entries.keys {
+            chooser.estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
+        }
+        if candidates.contains(where: { $0.models == [ModelChooser.Policy.fastest.rawValue] }) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: AttemptsSQL.recentLatencyByModel), arguments: [now - 3600]) {
+                chooser.latencies[row[0]] = row[1]
+            }
+        }
+        for index in candidates.indices {
+            let candidate = candidates[index]
+            guard candidate.models.count == 1, ModelChooser.Policy.looksLikePolicy(candidate.models[0]) else { continue }
+            let chain = ModelChooser.Policy(name: candidate.models[0]).map {
+                chooser.chain(policy: $0, promptCharacters: candidate.promptCharacters, maxTokens: candidate.maxTokens, truncate: candidate.truncate)
+            } ?? []
+            guard let policy = ModelChooser.Policy(name: candidate.models[0]), !chain.isEmpty else {
+                let message = ModelChooser.Policy(name: candidate.models[0]) == nil
+                    ? "unknown model policy '\(candidate.models[0])'; use auto, auto:cheapest or auto:fastest"
+                    : "no model in the catalog has a context window for this prompt and max_tokens (--truncate would shorten it)"
+                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["no_model_fits", message, now, now, candidate.id])
+                candidates[index].models = []
+                continue
+            }
+            try db.cachedStatement(sql: JobsSQL.setChosenChain).execute(arguments: [jsonArray(chain), policy.rawValue, now, candidate.id])
+            candidates[index].models = chain
+            candidates[index].modelIndex = 0
+        }
     }
 
     /// `YYYY-MM-DD` of a time, UTC: the day the daily caps count.

@@ -86,7 +86,7 @@ public final class ImportSink {
         try insert.execute(arguments: [
             batchID, job.line, job.customID, job.priority ?? batch.priority, job.requestJSON,
             lastModelsJSON, job.promptCharacters, job.maxTokens, batch.maxAttempts,
-            batch.notBefore?.unixSeconds, runnableAt, nowSeconds, nowSeconds,
+            batch.notBefore?.unixSeconds, runnableAt, nowSeconds, nowSeconds, job.truncate ?? batch.truncate,
         ])
         if db.changesCount == 1 {
             summary.inserted += 1

@@ -56,7 +56,8 @@ extension SQLiteJobStore: JobStore {
             requestJSON: row["request"], models: models, modelIndex: row["model_index"], attempts: row["attempts"],
             modelAttempts: row["model_attempts"], maxAttempts: row["max_attempts"],
             promptCharacters: row["prompt_chars"], maxTokens: row["max_tokens"],
-            leaseExpiresAt: Date(timeIntervalSince1970: row["lease_expires_at"]))
+            leaseExpiresAt: Date(timeIntervalSince1970: row["lease_expires_at"]), modelPolicy: row["model_policy"],
+            truncate: row["truncate"])
     }
 
     public func record(_ outcomes: [JobOutcome], workerID: String, now: Date) async throws -> [OutcomeDisposition] {
@@ -94,7 +95,7 @@ extension SQLiteJobStore: JobStore {
                 outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
                 result.completionTokens, result.totalTokens, result.queueTime, result.promptTime,
                 result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
-                seconds, outcome.observation?.actualCost,
+                seconds, outcome.observation?.actualCost, result.truncated,
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JobFormats
 import QueueStore
+import Scheduler
 
 /// `groqbatch import FILE|-`: validates every line and adds the jobs to a batch in one transaction.
 struct ImportCommand: AsyncParsableCommand {
@@ -29,7 +30,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "The batch to add the jobs to. Defaults to the file's name without its extension.")
     var batch: String?
 
-    @Option(help: "The model for lines that name none; it heads each job's fallback chain.")
+    @Option(help: ArgumentHelp(
+        "The model for lines that name none; it heads each job's fallback chain.",
+        discussion: "auto (= auto:cheapest) or auto:fastest lets the worker choose per job among the catalog's models whose context window fits, and build the fallback chain from the rest."))
     var model: String?
 
     @Option(help: ArgumentHelp("Models to fall back to, in order, after the job's own.", valueName: "a,b"))
@@ -61,6 +64,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-cost"), help: ArgumentHelp("US dollars the whole batch may cost at the catalog's prices; at the cap it pauses.", valueName: "usd"))
     var maxCost: Double?
 
+    @Flag(help: "Shorten prompts too long for their model's context window (keeping system messages and the newest turns) instead of failing them; results say truncated. A line's \"truncate\": true does the same for one job.")
+    var truncate = false
+
     @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
     var fallbackWhenLimited = false
 
@@ -83,6 +89,12 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
+        if let model, ModelChooser.Policy.looksLikePolicy(model) {
+            guard ModelChooser.Policy(name: model) != nil else {
+                throw ValidationError("--model: unknown policy '\(model)'; use auto, auto:cheapest or auto:fastest.")
+            }
+            if !fallbackModels.isEmpty { throw ValidationError("--model \(model) builds its own fallback chain from the catalog; drop --fallback.") }
+        }
         if let tokenCap, tokenCap < 1 { throw ValidationError("--token-cap must be at least 1.") }
         if let maxCost, !(maxCost > 0) { throw ValidationError("--max-cost must be more than 0.") }
     }
@@ -103,8 +115,10 @@ struct ImportCommand: AsyncParsableCommand {
         return URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
-    /// The job's chain: its own model or the batch's, then the fallbacks, each once.
+    /// The job's chain: its own model or the batch's, then the fallbacks, each once. A policy (`auto`)
+    /// stands alone, spelled out, and the worker replaces it with the models that fit at the first claim.
     func chain(for lineModel: String?) -> [String] {
+        if let chosen = lineModel ?? model, let policy = ModelChooser.Policy(name: chosen) { return [policy.rawValue] }
         var models: [String] = []
         for candidate in [lineModel ?? model].compactMap({ $0 }) + fallbackModels where !models.contains(candidate) {
             models.append(candidate)
@@ -120,10 +134,11 @@ struct ImportCommand: AsyncParsableCommand {
             let reader: LineReader
             do throws(LineReader.OpenError) { reader = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
             let store = try await database.open()
-            let spec = BatchSpec(
+            var spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,
                 fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
+            spec.truncate = truncate
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0
             var jobLines = 0
@@ -143,6 +158,9 @@ struct ImportCommand: AsyncParsableCommand {
                             guard let parsed = try parser.parse(bytes, line: line) else { return }
                             jobLines += 1
                             if parsed.maxTokens == nil { withoutOutputLimit += 1 }
+                            if let named = parsed.model, ModelChooser.Policy.looksLikePolicy(named), ModelChooser.Policy(name: named) == nil {
+                                throw ImportIssue(file: file, line: line, field: "model", message: "unknown policy '\(named)'; use auto, auto:cheapest or auto:fastest")
+                            }
                             let models = chain(for: parsed.model)
                             guard !models.isEmpty else {
                                 throw ImportIssue(
@@ -152,7 +170,7 @@ struct ImportCommand: AsyncParsableCommand {
                             job = NewJob(
                                 line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
                                 models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
-                                priority: parsed.priority)
+                                priority: parsed.priority, truncate: parsed.truncate)
                         } catch {
                             report(error)
                             return

@@ -1,0 +1,83 @@
+/// `--truncate`: shortens a chat body so its messages fit a budget of characters, keeping the system
+/// (and developer) messages and the newest turns. When even the newest turn alone is too long, its text
+/// is cut, keeping its beginning, where instructions usually are.
+public enum PromptFitter {
+    /// The shortened body.
+    public struct Fitted: Sendable, Equatable {
+        /// The chat body as JSON text.
+        public var body: String
+        /// Older turns left out.
+        public var droppedMessages: Int
+        /// The newest turn's text was cut too.
+        public var cutNewest: Bool
+        /// Characters of message content now.
+        public var characters: Int
+    }
+
+    /// Why a body cannot be fitted.
+    public struct FitError: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    static let keptRoles: Set<String> = ["system", "developer"]
+    static let marker = " [truncated]"
+
+    /// Fits `requestJSON` into `maxCharacters` characters of message content, counting `perMessage` more
+    /// for each message kept (the framing a provider adds around every message).
+    public static func fit(_ requestJSON: String, maxCharacters: Int, perMessage: Int = 0) throws(FitError) -> Fitted {
+        guard let parsed = try? JSONValue.decode(Array(requestJSON.utf8)), var body = parsed.objectValue,
+              let messages = body["messages"]?.arrayValue
+        else { throw FitError(description: "the body has no messages array to shorten") }
+        let kept = messages.indices.filter { keptRoles.contains(messages[$0]["role"]?.stringValue ?? "") }
+        let fixed = kept.reduce(0) { $0 + characters(messages[$1]) + perMessage }
+        var budget = maxCharacters - fixed
+        guard budget > marker.count else {
+            throw FitError(description: "the system messages alone (\(fixed) characters) exceed what the context window holds (\(maxCharacters))")
+        }
+        var chosen = Set(kept)
+        var cutIndex: Int?
+        var cutText = ""
+        for index in messages.indices.reversed() where !chosen.contains(index) {
+            let size = characters(messages[index]) + perMessage
+            if size <= budget {
+                chosen.insert(index)
+                budget -= size
+                continue
+            }
+            // The newest turn must survive; older ones that do not fit are left out, with all before them.
+            if chosen.count == kept.count, let text = messages[index]["content"]?.stringValue, budget - perMessage > marker.count {
+                cutIndex = index
+                cutText = String(text.prefix(budget - perMessage - marker.count)) + marker
+                chosen.insert(index)
+            }
+            break
+        }
+        var result: [JSONValue] = []
+        var total = 0
+        for index in messages.indices where chosen.contains(index) {
+            var message = messages[index]
+            if index == cutIndex, var object = message.objectValue {
+                object["content"] = .string(cutText)
+                message = .object(object)
+            }
+            total += characters(message)
+            result.append(message)
+        }
+        guard result.contains(where: { !keptRoles.contains($0["role"]?.stringValue ?? "") }) else {
+            throw FitError(description: "no turn of the conversation fits the context window")
+        }
+        body["messages"] = .array(result)
+        return Fitted(
+            body: JSONValue.object(body).jsonString(), droppedMessages: messages.count - result.count,
+            cutNewest: cutIndex != nil, characters: total)
+    }
+
+    /// Characters of a message's content: a string, or the text of its parts.
+    static func characters(_ message: JSONValue) -> Int {
+        switch message["content"] {
+        case .string(let text)?: text.count
+        case .array(let parts)?: parts.reduce(0) { $0 + ($1["text"]?.stringValue?.count ?? 0) }
+        default: 0
+        }
+    }
+}
