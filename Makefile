@@ -82,10 +82,12 @@ demo: build
 	echo; echo "== work --drain"; \
 	GROQ_API_KEY=sim-key $(BIN) work --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1 --drain --concurrency 16 --backoff-base 0.2 --backoff-cap 2; \
 	echo; echo "== status"; $(BIN) status --db $(DEMO_DB); \
+	echo; echo "== stats: outcomes, 429s, latency percentiles, tokens and cost per model (the stats view has the same)"; \
+	$(BIN) stats --db $(DEMO_DB); \
 	echo; echo "== answers (sqlite3: job_results)"; \
 	$(SQL) "SELECT custom_id, model, completion_tokens AS tokens, substr(content, 1, 60) AS answer FROM job_results WHERE status = 'succeeded' ORDER BY line LIMIT 5"; \
-	echo; echo "== jobs that named a retired model fell back (attempts)"; \
-	$(SQL) "SELECT j.custom_id, group_concat(a.model || ' ' || a.outcome || COALESCE(' (' || a.error_code || ')', ''), '  ->  ') AS calls FROM jobs j JOIN attempts a ON a.job_id = j.id WHERE j.custom_id IN ('demo-010', 'demo-020') GROUP BY j.id"; \
+	echo; echo "== jobs that named a retired model went to their fallback without a call (the catalog knows it is retired)"; \
+	$(SQL) "SELECT j.custom_id, j.models AS chain, r.model AS answered_by, (SELECT COUNT(*) FROM attempts a WHERE a.job_id = j.id) AS calls FROM jobs j JOIN results r ON r.job_id = j.id WHERE j.custom_id IN ('demo-010', 'demo-020')"; \
 	echo; echo "== jobs that failed for good keep their error"; \
 	$(SQL) "SELECT custom_id, error_code, substr(error, 1, 70) AS error FROM job_results WHERE status = 'failed' ORDER BY line LIMIT 5"; \
 	echo; echo "== the GroqQueue's meters (groqbatch limits)"; $(BIN) limits --db $(DEMO_DB); \
