@@ -11,12 +11,16 @@ struct BenchMain {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let report = BenchReport()
-        try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report)
-        try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report)
-        try await EndToEndBench(binary: binary, scratch: scratch, jobs: quick ? 5_000 : 20_000).run(report)
-        if !arguments.contains("--skip-utilization") {
+        // `--only forecast` (or import, queue, e2e, utilization) runs one section.
+        let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
+        let runs = { (section: String) in only == nil || only == section }
+        if runs("import") { try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report) }
+        if runs("queue") { try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report) }
+        if runs("e2e") { try await EndToEndBench(binary: binary, scratch: scratch, jobs: quick ? 5_000 : 20_000).run(report) }
+        if runs("utilization") && !arguments.contains("--skip-utilization") {
             try await UtilizationBench(binary: binary, scratch: scratch, seconds: quick ? 120 : 180).run(report)
         }
+        if runs("forecast") { try await ForecastBench(binary: binary, scratch: scratch, seconds: quick ? 60 : 120).run(report) }
         report.printSummary()
     }
 }

@@ -56,3 +56,13 @@ struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension ChildProcess {
+    /// One query through the sqlite3 tool, its output trimmed.
+    static func sqlite(_ db: String, _ query: String) throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("groqbatch-bench-sql-\(getpid()).out").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        guard try run("/usr/bin/sqlite3", [db, query], stdoutPath: out).status == 0 else { throw BenchError("sqlite3 failed: \(query)") }
+        return try String(contentsOfFile: out, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
