@@ -19,6 +19,8 @@ public final class GroqClient: Sendable {
     let http: HTTPClient
     let chatURL: String
     let modelsURL: String
+    /// The base URL without a trailing slash, for the Batch API's paths.
+    let base: String
     /// The largest response body read; a completion is far smaller.
     static let maxBodyBytes = 32 << 20
 
@@ -26,6 +28,7 @@ public final class GroqClient: Sendable {
         try Self.validate(configuration)
         self.configuration = configuration
         let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        self.base = base
         chatURL = base + "/chat/completions"
         modelsURL = base + "/models"
         var httpConfiguration = HTTPClient.Configuration(

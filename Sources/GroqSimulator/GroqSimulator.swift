@@ -28,6 +28,10 @@ public final class GroqSimulator: Sendable {
         let log = try RequestLog(path: configuration.requestLog)
         let router = Router()
         SimulatorRoutes(state: state, log: log).register(on: router)
+        BatchRoutes(
+            store: BatchStore(settings: configuration.batches, models: configuration.models, seed: configuration.seed),
+            log: log, apiKey: configuration.apiKey
+        ).register(on: router)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         var quietLogger = logger
         quietLogger.logLevel = max(logger.logLevel, .warning)

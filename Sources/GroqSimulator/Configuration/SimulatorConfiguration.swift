@@ -18,12 +18,16 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
     public var hangSeconds: Double
     /// Where to append one JSON line per request. The default is none.
     public var requestLog: String?
+    /// The Batch API's pace, window length and faults.
+    public var batches: BatchSettings
 
     public init(
         apiKey: String = "sim-key", models: [SimulatedModel] = SimulatorConfiguration.defaultModels,
         enforcement: LimitEnforcement = .rollingWindow, speedFactor: Double = 1, queueDelay: Double = 0.05,
-        faults: FaultRates = FaultRates(), seed: UInt64 = 42, hangSeconds: Double = 600, requestLog: String? = nil
+        faults: FaultRates = FaultRates(), seed: UInt64 = 42, hangSeconds: Double = 600, requestLog: String? = nil,
+        batches: BatchSettings = BatchSettings()
     ) {
+        self.batches = batches
         self.apiKey = apiKey
         self.models = models
         self.enforcement = enforcement
@@ -36,7 +40,7 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case models, enforcement, faults, seed
+        case models, enforcement, faults, seed, batches
         case apiKey = "api_key"
         case speedFactor = "speed_factor"
         case queueDelay = "queue_delay"
@@ -57,7 +61,8 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
             faults: try c.decodeIfPresent(FaultRates.self, forKey: .faults) ?? defaults.faults,
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
             hangSeconds: try c.decodeIfPresent(Double.self, forKey: .hangSeconds) ?? defaults.hangSeconds,
-            requestLog: try c.decodeIfPresent(String.self, forKey: .requestLog))
+            requestLog: try c.decodeIfPresent(String.self, forKey: .requestLog),
+            batches: try c.decodeIfPresent(BatchSettings.self, forKey: .batches) ?? defaults.batches)
     }
 
     /// Reads a configuration file; errors name the file and the key.

@@ -21,9 +21,13 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var requestID: String
     /// Seconds the simulated generation took (queue delay and generation), for a 200.
     public var latency: Double?
+    /// For the Batch API: the call (`POST /files`, `GET /batches/{id}`, ...).
+    public var endpoint: String?
+    /// For the Batch API: the file or batch it named or made (a created file's id and name).
+    public var resource: String?
 
     enum CodingKeys: String, CodingKey {
-        case time, model, status, code, fault, limit, latency
+        case time, model, status, code, fault, limit, latency, endpoint, resource
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case reservedTokens = "reserved_tokens"

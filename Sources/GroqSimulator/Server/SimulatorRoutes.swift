@@ -74,18 +74,29 @@ struct SimulatorRoutes: Sendable {
     }
 
     func completionBody(_ generation: SimulatorState.Generation, created: Int) -> String {
-        let promptTime = Double(generation.promptTokens) / (generation.tokensPerSecond * 20)
-        let completionTime = Double(generation.completion.tokens) / generation.tokensPerSecond
+        Self.completionBody(
+            model: generation.model, requestID: generation.requestID, promptTokens: generation.promptTokens,
+            completion: generation.completion, queueTime: generation.queueTime, tokensPerSecond: generation.tokensPerSecond,
+            created: created)
+    }
+
+    /// A chat completion in Groq's shape, for on-demand answers and Batch API output lines alike.
+    static func completionBody(
+        model: String, requestID: String, promptTokens: Int, completion: (text: String, tokens: Int, finishReason: String),
+        queueTime: Double, tokensPerSecond: Double, created: Int, serviceTier: String = "on_demand"
+    ) -> String {
+        let promptTime = Double(promptTokens) / (tokensPerSecond * 20)
+        let completionTime = Double(completion.tokens) / tokensPerSecond
         let totalTime = promptTime + completionTime
-        let id = "chatcmpl-" + generation.requestID.dropFirst(4)
+        let id = "chatcmpl-" + requestID.dropFirst(4)
         return """
-            {"id":"\(id)","object":"chat.completion","created":\(created),"model":\(GroqErrorBody.quote(generation.model)),\
-            "choices":[{"index":0,"message":{"role":"assistant","content":\(GroqErrorBody.quote(generation.completion.text))},\
-            "logprobs":null,"finish_reason":"\(generation.completion.finishReason)"}],\
-            "usage":{"queue_time":\(generation.queueTime),"prompt_tokens":\(generation.promptTokens),"prompt_time":\(promptTime),\
-            "completion_tokens":\(generation.completion.tokens),"completion_time":\(completionTime),\
-            "total_tokens":\(generation.promptTokens + generation.completion.tokens),"total_time":\(totalTime)},\
-            "usage_breakdown":null,"system_fingerprint":"fp_simulator","x_groq":{"id":"\(generation.requestID)"},"service_tier":"on_demand"}
+            {"id":"\(id)","object":"chat.completion","created":\(created),"model":\(GroqErrorBody.quote(model)),\
+            "choices":[{"index":0,"message":{"role":"assistant","content":\(GroqErrorBody.quote(completion.text))},\
+            "logprobs":null,"finish_reason":"\(completion.finishReason)"}],\
+            "usage":{"queue_time":\(queueTime),"prompt_tokens":\(promptTokens),"prompt_time":\(promptTime),\
+            "completion_tokens":\(completion.tokens),"completion_time":\(completionTime),\
+            "total_tokens":\(promptTokens + completion.tokens),"total_time":\(totalTime)},\
+            "usage_breakdown":null,"system_fingerprint":"fp_simulator","x_groq":{"id":"\(requestID)"},"service_tier":"\(serviceTier)"}
             """
     }
 

@@ -1,0 +1,46 @@
+/// How the simulated Batch API behaves: how fast it works through input files, how long a completion
+/// window lasts in real time, and how often its endpoints fail.
+public struct BatchSettings: Sendable, Codable, Equatable {
+    /// Input lines finished per second once a batch is in progress. The default is 2,000.
+    public var linesPerSecond: Double
+    /// Real seconds one hour of a completion window lasts: 3600 is real time, 0.01 makes `24h` last
+    /// under a second, for tests of expiry. The default is 3600.
+    public var secondsPerWindowHour: Double
+    /// Seconds a new batch stays `validating`. The default is 0.2.
+    public var validationSeconds: Double
+    /// Seconds a batch stays `finalizing` before its output file exists. The default is 0.2.
+    public var finalizingSeconds: Double
+    /// The chance that a call to `/files` or `/batches` answers 500. The default is 0.
+    public var faultRate: Double
+
+    public init(
+        linesPerSecond: Double = 2_000, secondsPerWindowHour: Double = 3_600, validationSeconds: Double = 0.2,
+        finalizingSeconds: Double = 0.2, faultRate: Double = 0
+    ) {
+        self.linesPerSecond = linesPerSecond
+        self.secondsPerWindowHour = secondsPerWindowHour
+        self.validationSeconds = validationSeconds
+        self.finalizingSeconds = finalizingSeconds
+        self.faultRate = faultRate
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case linesPerSecond = "lines_per_second"
+        case secondsPerWindowHour = "seconds_per_window_hour"
+        case validationSeconds = "validation_seconds"
+        case finalizingSeconds = "finalizing_seconds"
+        case faultRate = "fault_rate"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try ConfigurationKeys.rejectUnknown(in: decoder, known: CodingKeys.self)
+        let defaults = BatchSettings()
+        self.init(
+            linesPerSecond: try c.decodeIfPresent(Double.self, forKey: .linesPerSecond) ?? defaults.linesPerSecond,
+            secondsPerWindowHour: try c.decodeIfPresent(Double.self, forKey: .secondsPerWindowHour) ?? defaults.secondsPerWindowHour,
+            validationSeconds: try c.decodeIfPresent(Double.self, forKey: .validationSeconds) ?? defaults.validationSeconds,
+            finalizingSeconds: try c.decodeIfPresent(Double.self, forKey: .finalizingSeconds) ?? defaults.finalizingSeconds,
+            faultRate: try c.decodeIfPresent(Double.self, forKey: .faultRate) ?? defaults.faultRate)
+    }
+}

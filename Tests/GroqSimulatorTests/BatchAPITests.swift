@@ -1,0 +1,151 @@
+import Foundation
+import GroqClient
+import GroqSimulator
+import Testing
+import TestSupport
+
+/// The simulated Batch API through groqbatch's client: files, batches, the status machine, expiry,
+/// cancellation, validation and faults.
+struct BatchAPITests {
+    static let model = "sim/batch"
+    static let retired = "sim/old"
+
+    /// Runs `body` against a fresh simulator and client, always shutting both down.
+    func withSimulator(
+        _ batches: BatchSettings, directory: TemporaryDirectory, _ body: (GroqSimulator, GroqClient) async throws -> Void
+    ) async throws {
+        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
+            models: [SimulatedModel(id: Self.model, maxOutput: 64), SimulatedModel(id: Self.retired, decommissioned: true)],
+            speedFactor: 0, requestLog: directory.path("log.jsonl"), batches: batches))
+        let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: simulator.baseURL, apiKey: APIKey("sim-key")))
+        var failure: (any Error)?
+        do { try await body(simulator, client) } catch { failure = error }
+        try await client.shutdown()
+        await simulator.stop()
+        if let failure { throw failure }
+    }
+
+    static func input(_ count: Int, retiredEvery: Int = 0) -> [UInt8] {
+        let lines = (1...count).map { n in
+            let model = retiredEvery > 0 && n % retiredEvery == 0 ? retired : model
+            return #"{"custom_id":"line-\#(n)","method":"POST","url":"/v1/chat/completions","body":{"model":"\#(model)","max_tokens":16,"messages":[{"role":"user","content":"Question \#(n)"}]}}"#
+        }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// custom_id of each output or error line.
+    static func customIDs(_ bytes: [UInt8]) throws -> [String] {
+        try bytes.split(separator: 0x0A).map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            return try #require(object["custom_id"] as? String)
+        }
+    }
+
+    func waitUntilFinal(_ client: GroqClient, _ id: String, seen: inout Set<String>) async throws -> RemoteBatch {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let batch = try await client.batch(id: id)
+            seen.insert(batch.status)
+            if batch.isFinal { return batch }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CancellationError()
+    }
+
+    @Test func aBatchRunsThroughItsStatusesAndAnswersEveryLineByCustomID() async throws {
+        let directory = TemporaryDirectory("batch")
+        try await withSimulator(BatchSettings(linesPerSecond: 4_000, validationSeconds: 0.1, finalizingSeconds: 0.1), directory: directory) { _, client in
+            let file = try await client.uploadBatchFile(filename: "gb-0001.jsonl", content: Self.input(1_200, retiredEvery: 100))
+            #expect(file.purpose == "batch" && file.filename == "gb-0001.jsonl")
+            #expect(try await client.files().contains { $0.id == file.id && $0.filename == "gb-0001.jsonl" }, "findable by name after a crash")
+            let created = try await client.createBatch(inputFileID: file.id, completionWindow: "24h", metadata: ["groqbatch_id": "b-1"])
+            #expect(created.status == "validating")
+            #expect(try await client.batches().first { $0.metadata?["groqbatch_id"] == "b-1" }?.id == created.id, "findable by metadata")
+            var seen = Set<String>()
+            let done = try await waitUntilFinal(client, created.id, seen: &seen)
+            #expect(done.status == "completed")
+            #expect(seen.contains("in_progress"))
+            #expect(done.requestCounts.map { [$0.total, $0.completed, $0.failed] } == [1_200, 1_188, 12])
+            let output = try await client.fileContent(id: try #require(done.outputFileID))
+            let errors = try await client.fileContent(id: try #require(done.errorFileID))
+            let answered = try Self.customIDs(output), failed = try Self.customIDs(errors)
+            #expect(Set(answered + failed) == Set((1...1_200).map { "line-\($0)" }) && answered.count + failed.count == 1_200)
+            #expect(answered != answered.sorted { Int($0.dropFirst(5))! < Int($1.dropFirst(5))! }, "output is not in input order")
+            let first = try #require(try JSONSerialization.jsonObject(with: Data(output.split(separator: 0x0A)[0])) as? [String: Any])
+            let response = try #require(first["response"] as? [String: Any])
+            #expect(response["status_code"] as? Int == 200)
+            let usage = try #require((response["body"] as? [String: Any])?["usage"] as? [String: Any])
+            #expect((usage["completion_tokens"] as? Int ?? 0) > 0)
+            #expect(String(decoding: errors, as: UTF8.self).contains("model_decommissioned"))
+        }
+    }
+
+    @Test func anExpiredBatchKeepsItsFinishedLinesAndReportsTheRest() async throws {
+        let directory = TemporaryDirectory("batch")
+        // A 24 h window lasts 0.48 s here; at 1,000 lines a second about 380 of 2,000 lines finish.
+        try await withSimulator(BatchSettings(linesPerSecond: 1_000, secondsPerWindowHour: 0.02, validationSeconds: 0.1), directory: directory) { _, client in
+            let file = try await client.uploadBatchFile(filename: "gb-0002.jsonl", content: Self.input(2_000))
+            let batch = try await client.createBatch(inputFileID: file.id, completionWindow: "24h", metadata: [:])
+            var seen = Set<String>()
+            let done = try await waitUntilFinal(client, batch.id, seen: &seen)
+            #expect(done.status == "expired")
+            let counts = try #require(done.requestCounts)
+            #expect(counts.completed > 300 && counts.completed < 450, "\(counts)")
+            let answered = try Self.customIDs(try await client.fileContent(id: try #require(done.outputFileID)))
+            let errors = try await client.fileContent(id: try #require(done.errorFileID))
+            let left = try Self.customIDs(errors)
+            #expect(answered.count == counts.completed && answered.count + left.count == 2_000)
+            #expect(String(decoding: errors, as: UTF8.self).contains("batch_expired"))
+        }
+    }
+
+    @Test func aCancelledBatchStopsWithPartialOutput() async throws {
+        let directory = TemporaryDirectory("batch")
+        try await withSimulator(BatchSettings(linesPerSecond: 500, validationSeconds: 0, finalizingSeconds: 0.1), directory: directory) { _, client in
+            let file = try await client.uploadBatchFile(filename: "gb-0003.jsonl", content: Self.input(5_000))
+            let batch = try await client.createBatch(inputFileID: file.id, completionWindow: "7d", metadata: [:])
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.cancelBatch(id: batch.id).status == "cancelling")
+            var seen = Set<String>()
+            let done = try await waitUntilFinal(client, batch.id, seen: &seen)
+            #expect(done.status == "cancelled")
+            let completed = try #require(done.requestCounts?.completed)
+            #expect(completed > 0 && completed < 5_000)
+        }
+    }
+
+    @Test func badRequestsAreRefusedAsGroqWould() async throws {
+        let directory = TemporaryDirectory("batch")
+        try await withSimulator(BatchSettings(), directory: directory) { _, client in
+            await #expect(throws: ChatFailure.self) { try await client.createBatch(inputFileID: "file_missing", completionWindow: "24h", metadata: [:]) }
+            let file = try await client.uploadBatchFile(filename: "ok.jsonl", content: Self.input(3))
+            do {
+                _ = try await client.createBatch(inputFileID: file.id, completionWindow: "1h", metadata: [:])
+                Issue.record("a 1h window was accepted")
+            } catch let error as ChatFailure {
+                #expect(error.httpStatus == 400 && error.message.contains("completion_window"))
+            }
+            do {
+                _ = try await client.uploadBatchFile(filename: "big.jsonl", content: Array(String(repeating: "{}\n", count: 50_001).utf8))
+                Issue.record("50,001 lines were accepted")
+            } catch let error as ChatFailure {
+                #expect(error.httpStatus == 400 && error.message.contains("50,000 lines"))
+            }
+        }
+    }
+
+    @Test func faultsHitTheBatchEndpointsAndTheLogNamesEveryCall() async throws {
+        let directory = TemporaryDirectory("batch")
+        try await withSimulator(BatchSettings(faultRate: 1), directory: directory) { _, client in
+            do {
+                _ = try await client.uploadBatchFile(filename: "x.jsonl", content: Self.input(2))
+                Issue.record("the fault did not fire")
+            } catch let error as ChatFailure {
+                #expect(error.httpStatus == 500 && error.outcomeClass == .retry)
+            }
+        }
+        let entries = try String(contentsOfFile: directory.path("log.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(RequestLogEntry.self, from: Data($0.utf8)) }
+        #expect(entries.map(\.endpoint) == ["POST /files"] && entries.first?.fault == "server_error")
+    }
+}
