@@ -20,6 +20,10 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
     public var requestLog: String?
     /// The Batch API's pace, window length and faults.
     public var batches: BatchSettings
+    /// How many times the on-demand limits the `flex` service tier allows. The default is 10.
+    public var flexLimitMultiplier: Int = 10
+    /// The chance that a `flex` request is refused with 498 `capacity_exceeded`. The default is 0.
+    public var flexBusyRate: Double = 0
 
     public init(
         apiKey: String = "sim-key", models: [SimulatedModel] = SimulatorConfiguration.defaultModels,
@@ -41,6 +45,8 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case models, enforcement, faults, seed, batches
+        case flexLimitMultiplier = "flex_limit_multiplier"
+        case flexBusyRate = "flex_busy_rate"
         case apiKey = "api_key"
         case speedFactor = "speed_factor"
         case queueDelay = "queue_delay"
@@ -63,6 +69,8 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
             hangSeconds: try c.decodeIfPresent(Double.self, forKey: .hangSeconds) ?? defaults.hangSeconds,
             requestLog: try c.decodeIfPresent(String.self, forKey: .requestLog),
             batches: try c.decodeIfPresent(BatchSettings.self, forKey: .batches) ?? defaults.batches)
+        flexLimitMultiplier = try c.decodeIfPresent(Int.self, forKey: .flexLimitMultiplier) ?? defaults.flexLimitMultiplier
+        flexBusyRate = try c.decodeIfPresent(Double.self, forKey: .flexBusyRate) ?? defaults.flexBusyRate
     }
 
     /// Reads a configuration file; errors name the file and the key.

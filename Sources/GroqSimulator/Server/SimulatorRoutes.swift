@@ -54,7 +54,7 @@ struct SimulatorRoutes: Sendable {
             entry.code = nil
             entry.latency = generation.latency
             return await finish(SimulatedResponse(
-                status: 200, body: text, headers: await state.headers(model: generation.model),
+                status: 200, body: text, headers: await state.headers(model: generation.meterKey),
                 requestID: generation.requestID, log: entry))
         }
     }
@@ -77,7 +77,7 @@ struct SimulatorRoutes: Sendable {
         Self.completionBody(
             model: generation.model, requestID: generation.requestID, promptTokens: generation.promptTokens,
             completion: generation.completion, queueTime: generation.queueTime, tokensPerSecond: generation.tokensPerSecond,
-            created: created)
+            created: created, serviceTier: generation.serviceTier)
     }
 
     /// A chat completion in Groq's shape, for on-demand answers and Batch API output lines alike.

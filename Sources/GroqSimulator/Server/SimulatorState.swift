@@ -28,7 +28,15 @@ actor SimulatorState {
         var truncated: Bool
         var bodyHash: String
         var requestID: String
+        /// `on_demand` or `flex`: which meters it was admitted on.
+        var serviceTier = "on_demand"
+
+        /// The key of the meters it was admitted on.
+        var meterKey: String { serviceTier == "flex" ? SimulatorState.flexKey(model) : model }
     }
+
+    /// Flex has limits of its own, `flexLimitMultiplier` times the model's: keyed apart from on-demand.
+    static func flexKey(_ model: String) -> String { "flex:" + model }
 
     private(set) var configuration: SimulatorConfiguration
     private var models: [String: SimulatedModel]
@@ -82,16 +90,31 @@ actor SimulatorState {
 
     /// Returns the unused part of an admitted request's reservation.
     func settle(_ generation: Generation) {
-        meters[generation.model]?.settle(
+        meters[generation.meterKey]?.settle(
             generation.admission, actualTokens: generation.promptTokens + generation.completion.tokens, at: now())
     }
 
-    /// Groq's rate-limit headers for a model, as of now.
+    /// Groq's rate-limit headers for a model (or a model's flex meters, by `flexKey`), as of now.
     func headers(model: String?) -> [(String, String)] {
         guard let model, var meter = meters[model] else { return [] }
         let fields = meter.headers(at: now())
         meters[model] = meter
         return fields
+    }
+
+    /// The flex meters of a model, made on first use with the multiplied limits.
+    private func flexMeters(_ model: SimulatedModel) -> String {
+        let key = Self.flexKey(model.id)
+        if meters[key] == nil {
+            var scaled = model
+            let factor = configuration.flexLimitMultiplier
+            scaled.rpm = model.rpm * factor
+            scaled.rpd = model.rpd * factor
+            scaled.tpm = model.tpm * factor
+            scaled.tpd = model.tpd * factor
+            meters[key] = ModelMeters(model: scaled, enforcement: configuration.enforcement)
+        }
+        return key
     }
 
     func nextRequestID() -> String {
@@ -166,12 +189,24 @@ actor SimulatorState {
             return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", "1")])
         default: break
         }
+        let tier = object["service_tier"] as? String ?? "on_demand"
+        guard ["on_demand", "flex", "auto"].contains(tier) else {
+            return answer(400, GroqErrorBody.invalidRequest("service_tier must be auto, on_demand or flex"), code: "invalid_request_error", model: modelID)
+        }
+        let flex = tier == "flex"
+        // Flex fails fast when busy: a 498 before any budget is touched.
+        if flex, configuration.flexBusyRate > 0, Double(random.next() >> 11) / Double(1 << 53) < configuration.flexBusyRate {
+            entry.fault = "flex_busy"
+            return answer(498, GroqErrorBody.capacityExceeded, code: "capacity_exceeded", model: modelID)
+        }
+        let meterKey = flex ? flexMeters(model) : modelID
         let reserved = promptTokens + maxTokens
         entry.reservedTokens = reserved
-        if model.tpm > 0 && reserved > model.tpm {
-            return answer(413, GroqErrorBody.requestTooLarge(model: modelID, limit: model.tpm, requested: reserved), code: "rate_limit_exceeded", model: modelID)
+        let tpmLimit = model.tpm * (flex ? configuration.flexLimitMultiplier : 1)
+        if tpmLimit > 0 && reserved > tpmLimit {
+            return answer(413, GroqErrorBody.requestTooLarge(model: modelID, limit: tpmLimit, requested: reserved), code: "rate_limit_exceeded", model: modelID)
         }
-        switch meters[modelID]!.admit(tokens: reserved, at: now()) {
+        switch meters[meterKey]!.admit(tokens: reserved, at: now()) {
         case .failure(let refusal):
             entry.limit = refusal.kind.rawValue
             let retryAfter = String(Int(refusal.wait.rounded(.up)))
@@ -179,7 +214,7 @@ actor SimulatorState {
         case .success(let admission):
             if fault == .hang {
                 entry.status = 0
-                meters[modelID]!.settle(admission, actualTokens: promptTokens, at: now())
+                meters[meterKey]!.settle(admission, actualTokens: promptTokens, at: now())
                 return .hang(seconds: configuration.hangSeconds, entry)
             }
             let completion = CompletionGenerator.generate(model: modelID, body: body, maxTokens: maxTokens)
@@ -188,7 +223,7 @@ actor SimulatorState {
                 model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
                 reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
                 queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
-                bodyHash: bodyHash, requestID: requestID))
+                bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand"))
         }
     }
 
