@@ -31,10 +31,7 @@ struct ShowLimits: AsyncParsableCommand {
             let store = try await database.open()
             let meters = try store.meterStatuses()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(meters), as: UTF8.self))
+                print(try Console.json(meters))
                 return
             }
             if meters.isEmpty {

@@ -79,9 +79,7 @@ struct ModelsCommand: AsyncParsableCommand {
                     output_price: entry.outputPrice, listed_by_provider: listed.isEmpty ? nil : listedIDs[entry.id] ?? false)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                print(try Console.json(rows))
                 return
             }
             let number = { (value: Int?) in value.map(String.init) ?? "-" }

@@ -15,7 +15,7 @@ struct PlanCommand: AsyncParsableCommand {
             Per model (the one each job calls next): requests, prompt tokens from the learned tokens per
             character, completion tokens from the answers seen so far (or the max_tokens asked for, an
             upper bound, when none were seen), the limit that sets the pace, and the time. Per-minute limits
-            pace the work; daily limits stretch it over nights. With --window the time counts only inside
+            pace the work; daily limits stretch it over nights. With --window (or work.windows in the configuration) the time counts only inside
             the run windows, as `work --window` would run. Prices are the catalog's, approximate.
             """)
 
@@ -30,11 +30,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "The worker's --concurrency, which bounds the pace once call latency is known.")
     var concurrency = 16
 
-    @Option(name: .customLong("window"), help: ArgumentHelp("The worker's run windows (repeatable), such as 22:00-06:00.", valueName: "start-end"))
-    var windows: [String] = []
-
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone for --window. Defaults to the local zone ($TZ).", valueName: "zone"))
-    var timeZone: String?
+    @OptionGroup var window: RunWindowOptions
 
     @Option(help: ArgumentHelp("A model catalog file replacing the built-in one.", valueName: "file"))
     var catalog: String?
@@ -44,17 +40,11 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
-        if let timeZone, TimeZone(identifier: timeZone) == nil {
-            throw ValidationError("--time-zone: unknown zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC.")
-        }
-        for window in windows {
-            do throws(RunWindow.ParseError) { _ = try RunWindow(parsing: window) } catch { throw ValidationError("--window: \(error)") }
-        }
     }
 
     func run() async throws {
         try await failingClearly {
-            var flags: [SettingKey: ConfigContent] = [:]
+            var flags = window.flags
             if let baseURL { flags[.baseURL] = .string(baseURL) }
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
@@ -67,18 +57,14 @@ struct PlanCommand: AsyncParsableCommand {
                 throw CommandFailure(error.description)
             }
             let outlooks = try Self.outlooks(for: inputs, store: store, catalog: models, provider: provider)
-            let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
-            let parsed = windows.compactMap { try? RunWindow(parsing: $0) }
+            let schedule = try WorkSettings(settings).schedule
             let now = Date()
             let plan = WorkPlanner.plan(
                 demands: inputs.demands, outlooks: outlooks, concurrency: concurrency,
                 start: max(now, inputs.notBefore ?? now), deadline: inputs.deadline,
-                schedule: parsed.isEmpty ? nil : RunSchedule(windows: parsed, timeZone: zone))
+                schedule: schedule)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+                print(try Console.json(plan))
                 return
             }
             for demand in inputs.demands where models.entries[demand.model] == nil {

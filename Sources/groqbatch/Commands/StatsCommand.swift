@@ -47,9 +47,7 @@ struct StatsCommand: AsyncParsableCommand {
                 throw CommandFailure(error.description)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(groups), as: UTF8.self))
+                print(try Console.json(groups))
                 return
             }
             guard !groups.isEmpty else {

@@ -60,9 +60,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try encoder.encode(statuses), as: UTF8.self)
+            return try Console.json(statuses)
         }
         if statuses.isEmpty {
             return "no batches in \(store.path); add some with: groqbatch import FILE --model MODEL"

@@ -54,11 +54,7 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop claiming after this long (90s, 30m, 8h), finish, exit.", valueName: "duration"))
     var duration: String?
 
-    @Option(name: .customLong("window"), help: ArgumentHelp("Claim only inside this daily window, such as 22:00-06:00; repeatable.", valueName: "start-end"))
-    var windows: [String] = []
-
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone --window and --until are read in, such as Europe/Berlin. Defaults to the local zone ($TZ).", valueName: "zone"))
-    var timeZone: String?
+    @OptionGroup var window: RunWindowOptions
 
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 30).")
     var progressInterval: Double?
@@ -129,10 +125,8 @@ struct WorkCommand: AsyncParsableCommand {
 
     /// The options given, as settings for the layers; the rest come from the environment, the file or defaults.
     var flags: [SettingKey: ConfigContent] {
-        var flags = provider.flags
+        var flags = provider.flags.merging(window.flags) { $1 }
         if let concurrency { flags[.workConcurrency] = .int(concurrency) }
-        if !windows.isEmpty { flags[.workWindows] = .stringArray(windows) }
-        if let timeZone { flags[.workTimeZone] = .string(timeZone) }
         if let progressInterval { flags[.workProgressInterval] = .double(progressInterval) }
         if let grace { flags[.workGrace] = .double(grace) }
         if let lease { flags[.workLease] = .double(lease) }

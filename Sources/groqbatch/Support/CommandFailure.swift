@@ -23,6 +23,14 @@ enum Console {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// `value` as the pretty, key-sorted JSON every `--json` flag prints (dates as ISO 8601).
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// Whether standard error is a terminal (progress lines are only drawn there).
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }
