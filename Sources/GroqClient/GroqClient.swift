@@ -133,7 +133,7 @@ public final class GroqClient: Sendable {
 
     /// The request body: the stored JSON object with `model` spliced in first. The stored object comes
     /// from groqbatch's own encoder and never holds `model`, so no key is duplicated.
-    static func body(_ requestJSON: String, model: String) -> String {
+    public static func body(_ requestJSON: String, model: String) -> String {
         let modelField = "\"model\":" + JSONString.quoted(model)
         let trimmed = requestJSON.drop { $0.isWhitespace }
         guard trimmed.first == "{" else { return "{\(modelField)}" }

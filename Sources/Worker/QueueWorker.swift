@@ -64,6 +64,10 @@ public final class QueueWorker: Service {
             try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { await self.heartbeat() }
                 if onProgress != nil { services.addTask { await self.reportProgress() } }
+                if let remote = configuration.remote, let client = executor as? GroqClient {
+                    let runner = RemoteBatchRunner(store: store, client: client, settings: remote, workerID: id, logger: logger, counters: counters)
+                    services.addTask { await runner.loop() }
+                }
                 defer { services.cancelAll() }
                 try await self.claimLoop()
             }

@@ -32,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
     public var backoff: BackoffPolicy
     /// The GroqQueue: claims admit only jobs that fit the provider's limits. The default is none.
     public var budget: BudgetContext?
+    /// Drives `--via batch-api` batches through the provider's Batch API. The default is off.
+    public var remote: RemoteSettings?
     /// Per-call events to log. The default is none.
     public var logEvents: LogEvents = []
 

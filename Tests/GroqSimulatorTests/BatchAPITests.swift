@@ -54,7 +54,7 @@ struct BatchAPITests {
 
     @Test func aBatchRunsThroughItsStatusesAndAnswersEveryLineByCustomID() async throws {
         let directory = TemporaryDirectory("batch")
-        try await withSimulator(BatchSettings(linesPerSecond: 4_000, validationSeconds: 0.1, finalizingSeconds: 0.1), directory: directory) { _, client in
+        try await withSimulator(BatchSettings(linesPerSecond: 600, validationSeconds: 0.1, finalizingSeconds: 0.1), directory: directory) { _, client in
             let file = try await client.uploadBatchFile(filename: "gb-0001.jsonl", content: Self.input(1_200, retiredEvery: 100))
             #expect(file.purpose == "batch" && file.filename == "gb-0001.jsonl")
             #expect(try await client.files().contains { $0.id == file.id && $0.filename == "gb-0001.jsonl" }, "findable by name after a crash")

@@ -73,7 +73,8 @@ actor BatchStore {
                 batch.errors.append("line \(number + 1): expected {\"custom_id\", \"method\", \"url\", \"body\"}")
                 continue
             }
-            batch.lines.append(.init(customID: customID, body: Array(bodyData)))
+            // The body's own bytes, as sent: the answer then equals the on-demand answer to the same body.
+            batch.lines.append(.init(customID: customID, body: Self.rawBody(Array(line)) ?? Array(bodyData)))
         }
         if batch.lines.isEmpty && batch.errors.isEmpty { batch.errors.append("the input file has no lines") }
         batches[batch.id] = batch
@@ -177,6 +178,63 @@ actor BatchStore {
         case "expired": batch.expiredAt = time
         default: batch.cancelledAt = time
         }
+    }
+
+    /// The bytes of the top-level `body` object of an input line, exactly as written.
+    static func rawBody(_ line: [UInt8]) -> [UInt8]? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var index = 0, depth = 0
+        var key: String?
+        var expectingValue = false
+        func skipString() -> String {
+            let start = index + 1
+            index += 1
+            while index < line.count && line[index] != quote {
+                if line[index] == backslash { index += 1 }
+                index += 1
+            }
+            defer { index += 1 }
+            return String(decoding: line[start..<min(index, line.count)], as: UTF8.self)
+        }
+        while index < line.count {
+            switch line[index] {
+            case quote:
+                let text = skipString()
+                if depth == 1 && !expectingValue { key = text }
+                continue
+            case UInt8(ascii: ":") where depth == 1:
+                expectingValue = true
+            case UInt8(ascii: ",") where depth == 1:
+                expectingValue = false
+                key = nil
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if depth == 1 && expectingValue && key == "body" {
+                    let start = index
+                    var nesting = 0
+                    while index < line.count {
+                        switch line[index] {
+                        case quote:
+                            _ = skipString()
+                            continue
+                        case UInt8(ascii: "{"), UInt8(ascii: "["): nesting += 1
+                        case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                            nesting -= 1
+                            if nesting == 0 { return Array(line[start...index]) }
+                        default: break
+                        }
+                        index += 1
+                    }
+                    return nil
+                }
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// One line's answer: a completion, or the error Groq would give on demand.

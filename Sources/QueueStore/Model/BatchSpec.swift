@@ -20,6 +20,10 @@ public struct BatchSpec: Sendable, Equatable {
     public var maxAttempts: Int
     /// Jobs may move down their chain when their own model is out of budget. The default is false.
     public var fallbackWhenLimited: Bool
+    /// How its jobs run: `on-demand` calls or the provider's `batch-api`. The default is on-demand.
+    public var via: String = "on-demand"
+    /// What an expired or cancelled remote batch's unanswered jobs do: `requeue` (to on-demand) or `fail`.
+    public var remoteLeftovers: String = "requeue"
     /// Shorten prompts too long for their model's context window instead of failing them. The default is false.
     public var truncate: Bool = false
     /// Tokens the whole batch may use; it pauses at the cap. The default is none.

@@ -16,6 +16,7 @@ enum JobsSQL {
         WHERE id IN (
             SELECT id FROM jobs
             WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+              AND (via = 'on-demand' OR batch_id NOT IN (SELECT id FROM batches WHERE via = 'batch-api'))
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
@@ -30,6 +31,7 @@ enum JobsSQL {
                j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
+          AND (b.via = 'on-demand' OR j.via = 'on-demand')
         ORDER BY j.priority DESC, j.id
         LIMIT ?
         """

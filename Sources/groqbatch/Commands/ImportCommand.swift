@@ -67,6 +67,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Shorten prompts too long for their model's context window (keeping system messages and the newest turns) instead of failing them; results say truncated. A line's \"truncate\": true does the same for one job.")
     var truncate = false
 
+    @Option(help: ArgumentHelp(
+        "on-demand (calls within the rate limits) or batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits).",
+        valueName: "executor"))
+    var via = "on-demand"
+
+    @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp("With --via batch-api: what jobs an expired or cancelled remote batch left do: requeue (on-demand calls) or fail.", valueName: "policy"))
+    var ifRemoteExpires = "requeue"
+
     @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
     var fallbackWhenLimited = false
 
@@ -89,6 +97,11 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
+        guard ["on-demand", "batch-api"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand or batch-api.") }
+        guard ["requeue", "fail"].contains(ifRemoteExpires) else { throw ValidationError("--if-remote-expires: use requeue or fail.") }
+        if via == "batch-api", let model, ModelChooser.Policy.looksLikePolicy(model) {
+            throw ValidationError("--via batch-api needs a model per job; --model \(model) chooses at claim time, which the Batch API has none of.")
+        }
         if let model, ModelChooser.Policy.looksLikePolicy(model) {
             guard ModelChooser.Policy(name: model) != nil else {
                 throw ValidationError("--model: unknown policy '\(model)'; use auto, auto:cheapest or auto:fastest.")
@@ -139,6 +152,8 @@ struct ImportCommand: AsyncParsableCommand {
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,
                 fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
             spec.truncate = truncate
+            spec.via = via
+            spec.remoteLeftovers = ifRemoteExpires
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0
             var jobLines = 0

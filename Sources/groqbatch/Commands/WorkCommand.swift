@@ -89,6 +89,12 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for journald, Loki or jq.")
     var logFormat: String?
 
+    @Option(name: .customLong("batch-max-lines"), help: "With --via batch-api batches: lines per uploaded input file (the provider allows 50,000).")
+    var batchMaxLines = 50_000
+
+    @Option(name: .customLong("batch-poll-interval"), help: "Seconds between the first polls of a remote batch; later polls wait longer, up to 5 minutes.")
+    var batchPollInterval: Double = 5
+
     @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0 picks a free port, logged at start).", valueName: "port"))
     var metricsPort: Int?
 
@@ -118,6 +124,8 @@ struct WorkCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be between 0 and 65535.") }
+        guard (1...50_000).contains(batchMaxLines) else { throw ValidationError("--batch-max-lines must be between 1 and 50000.") }
+        guard batchPollInterval > 0 else { throw ValidationError("--batch-poll-interval must be more than 0.") }
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
         if let duration, Self.seconds(duration) == nil { throw ValidationError("--for: cannot read '\(duration)'; expected a duration like 90s, 30m or 8h.") }
@@ -172,6 +180,9 @@ struct WorkCommand: AsyncParsableCommand {
                 budget: BudgetContext(
                     provider: baseURL, catalog: models, dailyTokenCap: work.maxTokensPerDay, dailyCostCap: work.maxCostPerDay))
             configuration.logEvents = logEvents
+            configuration.remote = RemoteSettings(
+                provider: baseURL, maxLines: batchMaxLines, pollInterval: batchPollInterval,
+                maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? store.meterStatuses()) ?? []

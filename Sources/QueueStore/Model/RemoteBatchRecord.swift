@@ -1,0 +1,48 @@
+import Foundation
+
+/// One remote batch as the queue records it (table `remote_batches`): where it is in
+/// preparing → uploaded → submitted → collecting → done, and what the provider called it.
+public struct RemoteBatchRecord: Sendable, Equatable {
+    public var id: Int64
+    public var localID: String
+    public var provider: String
+    public var batchID: Int64
+    public var model: String
+    public var state: String
+    public var fileID: String?
+    public var remoteBatchID: String?
+    public var remoteStatus: String?
+    public var outputFileID: String?
+    public var errorFileID: String?
+    public var completionWindow: String
+    public var lines: Int
+    public var answered: Int
+    public var failed: Int
+    public var leftOver: Int
+    public var nextPollAt: Double
+    public var polls: Int
+    public var lastError: String?
+    public var createdAt: Double
+    /// The batch's name, for `groqbatch remote`.
+    public var batchName: String?
+    /// What to do with lines an expired or cancelled remote batch left: `requeue` or `fail`.
+    public var leftovers: String
+
+    /// The `lease_owner` of the jobs it carries.
+    public var owner: String { "remote:" + localID }
+}
+
+/// One line of a remote batch's output or error file, read back.
+public struct RemoteAnswer: Sendable {
+    public var jobID: Int64
+    /// The successful call, as an attempt and a result; nil for a line that failed.
+    public var success: (attempt: AttemptRecord, result: JobResult)?
+    /// The failed line's error, when it failed.
+    public var error: (code: String, message: String, httpStatus: Int?)?
+
+    public init(jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?)?) {
+        self.jobID = jobID
+        self.success = success
+        self.error = error
+    }
+}

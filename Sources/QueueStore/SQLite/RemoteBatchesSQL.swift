@@ -1,0 +1,71 @@
+/// Every statement on `remote_batches`, and on the jobs they carry.
+enum RemoteBatchesSQL {
+    /// Queued jobs waiting for the Batch API, per batch and the model they call next.
+    static let waitingGroups = """
+        SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline
+        FROM jobs j JOIN batches b ON b.id = j.batch_id
+        WHERE b.via = 'batch-api' AND j.via IS NULL AND j.status = 'queued' AND j.next_attempt_at <= ?
+        GROUP BY j.batch_id, model
+        """
+    static let waitingJobs = """
+        SELECT id, length(request) FROM jobs
+        WHERE batch_id = ? AND via IS NULL AND status = 'queued' AND next_attempt_at <= ?
+          AND json_extract(models, '$[' || model_index || ']') = ?
+        ORDER BY priority DESC, id
+        LIMIT ?
+        """
+    static let insert = """
+        INSERT INTO remote_batches (local_id, provider, batch_id, model, state, completion_window, lines, worker_id,
+                                    lease_expires_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?)
+        """
+    static let takeJob = """
+        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = NULL, updated_at = ?
+        WHERE id = ? AND status = 'queued'
+        """
+    static let columns = """
+        r.id, r.local_id, r.provider, r.batch_id, r.model, r.state, r.file_id, r.remote_batch_id, r.remote_status,
+        r.output_file_id, r.error_file_id, r.completion_window, r.lines, r.answered, r.failed, r.left_over,
+        r.next_poll_at, r.polls, r.last_error, r.created_at, b.name, b.remote_leftovers
+        """
+    /// The open remote batches this worker may drive: its own, unowned ones, and ones whose driver's lease ran out.
+    static let lease = """
+        UPDATE remote_batches SET worker_id = ?, lease_expires_at = ?
+        WHERE state <> 'done' AND provider = ? AND (worker_id IS NULL OR worker_id = ? OR lease_expires_at < ?)
+        """
+    static let leased = "SELECT \(columns) FROM remote_batches r JOIN batches b ON b.id = r.batch_id WHERE r.state <> 'done' AND r.worker_id = ? ORDER BY r.id"
+    static let all = "SELECT \(columns) FROM remote_batches r JOIN batches b ON b.id = r.batch_id ORDER BY r.id"
+    static let inputJobs = "SELECT id, request FROM jobs WHERE lease_owner = ? AND status = 'running' ORDER BY id"
+    static let uploaded = "UPDATE remote_batches SET state = 'uploaded', file_id = ?, updated_at = ? WHERE id = ? AND state = 'preparing'"
+    static let submitted = "UPDATE remote_batches SET state = 'submitted', remote_batch_id = ?, remote_status = ?, updated_at = ? WHERE id = ? AND state = 'uploaded'"
+    static let polled = "UPDATE remote_batches SET remote_status = ?, next_poll_at = ?, polls = polls + 1, updated_at = ? WHERE id = ?"
+    static let collecting = """
+        UPDATE remote_batches SET state = 'collecting', remote_status = ?, output_file_id = ?, error_file_id = ?, updated_at = ?
+        WHERE id = ? AND state = 'submitted'
+        """
+    static let failedCall = "UPDATE remote_batches SET last_error = ?, next_poll_at = ?, updated_at = ? WHERE id = ?"
+    static let counted = "UPDATE remote_batches SET answered = answered + ?, failed = failed + ?, updated_at = ? WHERE id = ?"
+    static let done = "UPDATE remote_batches SET state = 'done', left_over = ?, finished_at = ?, updated_at = ?, worker_id = NULL WHERE id = ?"
+    /// Jobs the remote batch left unanswered go back to on-demand calls...
+    static let requeueLeftovers = """
+        UPDATE jobs SET status = 'queued', via = 'on-demand', lease_owner = NULL, next_attempt_at = ?, updated_at = ?,
+                        error_code = ?, error_message = ?
+        WHERE lease_owner = ? AND status = 'running'
+        """
+    /// ...or fail, as the batch's policy says.
+    static let failLeftovers = """
+        UPDATE jobs SET status = 'failed', lease_owner = NULL, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?
+        WHERE lease_owner = ? AND status = 'running'
+        """
+    static let ownedStatus = "SELECT status, lease_owner FROM jobs WHERE id = ?"
+    static let failJob = """
+        UPDATE jobs SET status = 'failed', attempts = attempts + 1, lease_owner = NULL, error_code = ?, error_message = ?,
+                        finished_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+    static let succeedJob = """
+        UPDATE jobs SET status = 'succeeded', attempts = attempts + 1, lease_owner = NULL, error_code = NULL, error_message = NULL,
+                        finished_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// How a worker drives the provider's Batch API for `--via batch-api` batches.
+public struct RemoteSettings: Sendable {
+    /// The provider (API base URL) whose remote batches this worker drives.
+    public var provider: String
+    /// Lines per input file. The default is 50,000, Groq's limit.
+    public var maxLines: Int
+    /// Bytes per input file. The default is 200 MB, Groq's limit.
+    public var maxBytes: Int
+    /// Seconds between the first polls of a remote batch; later ones wait half again as long each time.
+    /// The default is 5.
+    public var pollInterval: Double
+    /// The longest wait between polls. The default is 300 seconds.
+    public var maxPollInterval: Double
+    /// How long a worker's hold on a remote batch lasts without renewal. The default is 120 seconds.
+    public var leaseDuration: Double
+    /// Answers written per transaction while reading an output file back. The default is 1,000.
+    public var writeSlice: Int
+
+    public init(
+        provider: String, maxLines: Int = 50_000, maxBytes: Int = 200 << 20, pollInterval: Double = 5, maxPollInterval: Double = 300,
+        leaseDuration: Double = 120, writeSlice: Int = 1_000
+    ) {
+        self.provider = provider
+        self.maxLines = maxLines
+        self.maxBytes = maxBytes
+        self.pollInterval = pollInterval
+        self.maxPollInterval = maxPollInterval
+        self.leaseDuration = leaseDuration
+        self.writeSlice = writeSlice
+    }
+}
