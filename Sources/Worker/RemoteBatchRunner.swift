@@ -28,6 +28,7 @@ struct RemoteBatchRunner: Sendable {
 
     func runOnce(now: Date) async {
         do {
+            guard try store.hasRemoteWork(provider: settings.provider) else { return }
             let made = try store.prepareRemoteBatches(
                 provider: settings.provider, workerID: workerID, maxLines: settings.maxLines, maxBytes: settings.maxBytes,
                 leaseDuration: settings.leaseDuration, now: now)

@@ -14,6 +14,12 @@ enum RemoteBatchesSQL {
         ORDER BY priority DESC, id
         LIMIT ?
         """
+    /// Whether a worker has Batch API work at all: jobs waiting for it, or remote batches still open.
+    static let anyWork = """
+        SELECT EXISTS (SELECT 1 FROM jobs j JOIN batches b ON b.id = j.batch_id
+                       WHERE b.via = 'batch-api' AND j.via IS NULL AND j.status = 'queued')
+            OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
+        """
     static let insert = """
         INSERT INTO remote_batches (local_id, provider, batch_id, model, state, completion_window, lines, worker_id,
                                     lease_expires_at, created_at, updated_at)

@@ -40,6 +40,11 @@ extension SQLiteJobStore {
         }
     }
 
+    /// Whether there is Batch API work for this provider: a read, so an idle worker writes nothing.
+    public func hasRemoteWork(provider: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: RemoteBatchesSQL.anyWork, arguments: [provider]) ?? false }
+    }
+
     /// The Batch API's window for a batch: the time to its deadline in whole hours, between 24 h and 7 d.
     static func completionWindow(deadline: Double?, now: Double) -> String {
         guard let deadline else { return "24h" }
