@@ -1,11 +1,13 @@
 -- groqbatch schema, part 5: the provider's Batch API as an executor beside on-demand calls.
 
--- How a batch's jobs are run: 'on-demand' calls, or the provider's Batch API (import --via batch-api).
-ALTER TABLE batches ADD COLUMN via TEXT NOT NULL DEFAULT 'on-demand' CHECK (via IN ('on-demand', 'batch-api'));
+-- How a batch's jobs are run: 'on-demand' calls, the provider's Batch API (import --via batch-api), or
+-- 'auto': on-demand for what the limits finish before the deadline, the Batch API for the rest.
+ALTER TABLE batches ADD COLUMN via TEXT NOT NULL DEFAULT 'on-demand' CHECK (via IN ('on-demand', 'batch-api', 'auto'));
 -- What happens to jobs an expired or cancelled remote batch left unanswered: back to on-demand, or failed.
 ALTER TABLE batches ADD COLUMN remote_leftovers TEXT NOT NULL DEFAULT 'requeue' CHECK (remote_leftovers IN ('requeue', 'fail'));
--- A job of a batch-api batch sent back to on-demand calls says so here ('on-demand'); NULL follows its batch.
-ALTER TABLE jobs ADD COLUMN via TEXT CHECK (via IS NULL OR via IN ('on-demand'));
+-- The executor a job was given: 'on-demand' (an auto batch's share, or a remote batch's leftover sent
+-- back) or 'batch-api' (an auto batch's share); NULL follows its batch.
+ALTER TABLE jobs ADD COLUMN via TEXT CHECK (via IS NULL OR via IN ('on-demand', 'batch-api'));
 
 -- One remote batch: an input file of jobs of one model, uploaded and run by the provider. Each step is
 -- recorded before the next relies on it; `local_id` names the file and rides in the batch's metadata,

@@ -2,6 +2,7 @@ import Foundation
 import GroqClient
 import Logging
 import QueueStore
+import Scheduler
 import ServiceLifecycle
 
 /// Runs `--via batch-api` batches through the provider's Batch API: packs their queued jobs into input
@@ -29,6 +30,7 @@ struct RemoteBatchRunner: Sendable {
     func runOnce(now: Date) async {
         do {
             guard try store.hasRemoteWork(provider: settings.provider) else { return }
+            try decideAuto(now: now)
             let made = try store.prepareRemoteBatches(
                 provider: settings.provider, workerID: workerID, maxLines: settings.maxLines, maxBytes: settings.maxBytes,
                 leaseDuration: settings.leaseDuration, now: now)
@@ -45,6 +47,27 @@ struct RemoteBatchRunner: Sendable {
             }
         } catch {
             logger.error("remote batches: \(error)")
+        }
+    }
+
+    /// `--via auto`: gives each undecided job an executor. On demand gets what the limits finish before
+    /// the deadline (with a tenth kept in reserve); the Batch API gets the rest, when the deadline is at
+    /// least its shortest window away. Without a deadline, or with one too close, everything runs on demand.
+    func decideAuto(now: Date) throws {
+        let groups = try store.undecidedAutoGroups()
+        guard !groups.isEmpty else { return }
+        let inputs = try store.planInputs(batch: nil)
+        let outlooks = try store.planOutlooks(
+            models: Set(groups.map(\.demand.model)), history: inputs.history, catalog: settings.catalog, provider: settings.provider)
+        for group in groups {
+            let available = group.deadline.map { $0.timeIntervalSince(now) } ?? .infinity
+            let onDemand = available.isInfinite || available < WorkPlanner.batchWindowSeconds
+                ? group.demand.requests
+                : WorkPlanner.onDemandCapacity(
+                    group.demand, outlook: outlooks[group.demand.model] ?? ModelOutlook(), concurrency: settings.concurrency,
+                    seconds: available * 0.9)
+            try store.decideAuto(batchID: group.batchID, model: group.demand.model, onDemand: onDemand, now: now)
+            logger.notice("--via auto: \(onDemand) jobs of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
         }
     }
 

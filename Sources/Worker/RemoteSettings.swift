@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 
 /// How a worker drives the provider's Batch API for `--via batch-api` batches.
 public struct RemoteSettings: Sendable {
@@ -17,6 +18,10 @@ public struct RemoteSettings: Sendable {
     public var leaseDuration: Double
     /// Answers written per transaction while reading an output file back. The default is 1,000.
     public var writeSlice: Int
+    /// The catalog `--via auto` plans on-demand capacity with. The default is the built-in one.
+    public var catalog: ModelCatalog = .groq
+    /// The worker's concurrency, which bounds on-demand pace once latency is known. The default is 16.
+    public var concurrency = 16
 
     public init(
         provider: String, maxLines: Int = 50_000, maxBytes: Int = 200 << 20, pollInterval: Double = 5, maxPollInterval: Double = 300,

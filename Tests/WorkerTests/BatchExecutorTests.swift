@@ -119,6 +119,45 @@ struct BatchExecutorTests {
         #expect(try calls(directory, "POST /batches/{id}/cancel").count == 1, "the provider was told")
     }
 
+    struct Plan: Decodable {
+        struct Model: Decodable { var requests: Int }
+        struct Share: Decodable { var requests: Int }
+        var models: [Model]
+        var batch_api: Share?
+        var fits_deadline: Bool?
+    }
+
+    /// (requests per day, hours to the deadline) → on-demand and Batch API shares planned and then run.
+    @Test(arguments: [(1_000, 25.0, 200, 0), (50, 25.0, 50, 150), (50, 20.0, 200, 0)])
+    func viaAutoPutsOnDemandWhatTheLimitsFinishByTheDeadlineAndTheRestInTheBatchAPI(rpd: Int, hours: Double, onDemand: Int, batch: Int) async throws {
+        let directory = TemporaryDirectory("batch-auto")
+        let simulator = try await Self.simulator(linesPerSecond: 20_000, in: directory)
+        let db = directory.path("q.sqlite")
+        let deadline = ISO8601DateFormatter().string(from: Date().addingTimeInterval(hours * 3600))
+        let file = directory.write("jobs.jsonl", (1...200).map { #"{"custom_id":"c\#($0)","prompt":"Question \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+        let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 256}]}"#)
+        for arguments in [
+            ["import", file, "--model", Self.model, "--via", "auto", "--deadline", deadline],
+            ["limits", "set", "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "600", "--rpd", "\(rpd)"],
+        ] {
+            let run = try await CommandRun.groqbatchAwaiting(arguments + ["--db", db])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let planned = try await CommandRun.groqbatchAwaiting(["plan", "--json", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog])
+        let plan = try JSONDecoder().decode(Plan.self, from: Data(planned.stdout.utf8))
+        #expect(plan.models.first?.requests == onDemand)
+        #expect((plan.batch_api?.requests ?? 0) == batch)
+        #expect(plan.fits_deadline == (hours >= 24 || rpd >= 200), "200 jobs at \(rpd) a day within \(hours) h")
+        if hours < 24 && rpd < 200 { return }  // the run would take days: the plan said so
+        let worker = try work(simulator, db: db, directory: directory, log: "work.log")
+        #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
+        await simulator.stop()
+        #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|200")
+        let remote = try sql(db, "SELECT COALESCE(SUM(answered), 0) FROM remote_batches")
+        #expect(remote == "\(batch)", "the Batch API answered its share")
+        #expect(try sql(db, "SELECT COUNT(*) FROM jobs WHERE via = 'on-demand'") == "\(onDemand)")
+    }
+
     @Test(arguments: ["requeue", "fail"])
     func anExpiredRemoteBatchKeepsItsAnswersAndTheRestFollowTheBatchsPolicy(policy: String) async throws {
         let directory = TemporaryDirectory("batch-expiry")

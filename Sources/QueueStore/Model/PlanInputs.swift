@@ -11,7 +11,11 @@ public struct PlanInputs: Sendable {
         public var latency: Double?
     }
 
+    /// All unfinished work per model.
     public var demands: [ModelDemand]
+    /// The same per executor: `on-demand`, `batch-api` (including jobs remote batches hold), and `auto`
+    /// (jobs of `--via auto` batches not yet given one).
+    public var executorDemands: [String: [ModelDemand]]
     public var history: [String: History]
     public var notBefore: Date?
     public var deadline: Date?

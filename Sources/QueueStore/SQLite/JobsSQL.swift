@@ -16,7 +16,7 @@ enum JobsSQL {
         WHERE id IN (
             SELECT id FROM jobs
             WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
-              AND (via = 'on-demand' OR batch_id NOT IN (SELECT id FROM batches WHERE via = 'batch-api'))
+              AND (via = 'on-demand' OR (via IS NULL AND batch_id IN (SELECT id FROM batches WHERE via = 'on-demand')))
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
@@ -31,7 +31,7 @@ enum JobsSQL {
                j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
-          AND (b.via = 'on-demand' OR j.via = 'on-demand')
+          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))
         ORDER BY j.priority DESC, j.id
         LIMIT ?
         """
@@ -63,15 +63,17 @@ enum JobsSQL {
           AND batch_id IN (SELECT id FROM batches WHERE deadline IS NOT NULL AND deadline <= ?)
         """
 
-    /// Unfinished jobs per model they will call next: what `plan` sizes.
+    /// Unfinished jobs per model they will call next and per executor (on-demand, batch-api, or auto
+    /// still to decide): what `plan` sizes. Jobs a remote batch holds count as batch-api.
     static func demandByModel(batchFilter: Bool) -> String {
         """
-        SELECT json_extract(models, '$[' || model_index || ']') AS model, COUNT(*), SUM(prompt_chars),
-               COALESCE(SUM(max_tokens), 0), SUM(max_tokens IS NULL)
-        FROM jobs
-        WHERE status IN ('queued', 'running')\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
-        GROUP BY model
-        ORDER BY model
+        SELECT json_extract(j.models, '$[' || j.model_index || ']') AS model, COUNT(*), SUM(j.prompt_chars),
+               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL),
+               CASE WHEN j.lease_owner LIKE 'remote:%' THEN 'batch-api' ELSE COALESCE(j.via, b.via) END AS executor
+        FROM jobs j JOIN batches b ON b.id = j.batch_id
+        WHERE j.status IN ('queued', 'running')\(batchFilter ? " AND b.name = ?" : "")
+        GROUP BY model, executor
+        ORDER BY model, executor
         """
     }
 

@@ -4,21 +4,40 @@ enum RemoteBatchesSQL {
     static let waitingGroups = """
         SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline
         FROM jobs j JOIN batches b ON b.id = j.batch_id
-        WHERE b.via = 'batch-api' AND j.via IS NULL AND j.status = 'queued' AND j.next_attempt_at <= ?
+        WHERE (j.via = 'batch-api' OR (j.via IS NULL AND b.via = 'batch-api')) AND j.status = 'queued' AND j.next_attempt_at <= ?
         GROUP BY j.batch_id, model
         """
     static let waitingJobs = """
         SELECT id, length(request) FROM jobs
-        WHERE batch_id = ? AND via IS NULL AND status = 'queued' AND next_attempt_at <= ?
-          AND json_extract(models, '$[' || model_index || ']') = ?
+        WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id) = 'batch-api'))
+          AND status = 'queued' AND next_attempt_at <= ? AND json_extract(models, '$[' || model_index || ']') = ?
         ORDER BY priority DESC, id
         LIMIT ?
         """
     /// Whether a worker has Batch API work at all: jobs waiting for it, or remote batches still open.
     static let anyWork = """
         SELECT EXISTS (SELECT 1 FROM jobs j JOIN batches b ON b.id = j.batch_id
-                       WHERE b.via = 'batch-api' AND j.via IS NULL AND j.status = 'queued')
+                       WHERE j.status = 'queued' AND (j.via = 'batch-api' OR (j.via IS NULL AND b.via IN ('batch-api', 'auto'))))
             OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
+        """
+    /// Jobs of `--via auto` batches whose executor is not decided yet, per batch and model.
+    static let undecidedGroups = """
+        SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline, COUNT(*),
+               SUM(j.prompt_chars), COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL)
+        FROM jobs j JOIN batches b ON b.id = j.batch_id
+        WHERE b.via = 'auto' AND j.via IS NULL AND j.status = 'queued'
+        GROUP BY j.batch_id, model
+        """
+    /// The first `limit` undecided jobs of a batch and model (queue order) go on demand...
+    static let decideOnDemand = """
+        UPDATE jobs SET via = 'on-demand', updated_at = ?
+        WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? AND via IS NULL AND status = 'queued'
+                       AND json_extract(models, '$[' || model_index || ']') = ? ORDER BY priority DESC, id LIMIT ?)
+        """
+    /// ...and the rest to the Batch API.
+    static let decideBatchAPI = """
+        UPDATE jobs SET via = 'batch-api', updated_at = ?
+        WHERE batch_id = ? AND via IS NULL AND status = 'queued' AND json_extract(models, '$[' || model_index || ']') = ?
         """
     static let insert = """
         INSERT INTO remote_batches (local_id, provider, batch_id, model, state, completion_window, lines, worker_id,

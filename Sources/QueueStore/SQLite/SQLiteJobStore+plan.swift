@@ -15,11 +15,16 @@ extension SQLiteJobStore {
                 }
                 arguments = [batch]
             }
-            var demands = try Row.fetchAll(db, sql: JobsSQL.demandByModel(batchFilter: batch != nil), arguments: arguments).map { row in
-                ModelDemand(
+            var byExecutor: [String: [ModelDemand]] = [:]
+            var merged: [String: ModelDemand] = [:]
+            for row in try Row.fetchAll(db, sql: JobsSQL.demandByModel(batchFilter: batch != nil), arguments: arguments) {
+                let demand = ModelDemand(
                     model: row[0] ?? "(chain used up)", requests: row[1], promptCharacters: row[2], maxTokens: row[3],
                     withoutMaxTokens: row[4])
+                byExecutor[row[5], default: []].append(demand)
+                merged[demand.model] = merged[demand.model].map { $0.adding(demand) } ?? demand
             }
+            var demands = merged.values.sorted { $0.model < $1.model }
             for index in demands.indices {
                 guard let limit = outputLimits[demands[index].model] else { continue }
                 let over = try Row.fetchOne(
@@ -44,8 +49,40 @@ extension SQLiteJobStore {
             let notBefore: Double? = schedule?[0]
             let deadline: Double? = schedule?[1]
             return PlanInputs(
-                demands: demands, history: history, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)),
+                demands: demands, executorDemands: byExecutor, history: history, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)),
                 deadline: deadline.map(Date.init(timeIntervalSince1970:)))
         }
+    }
+
+    /// What is known of each model for planning: limits (the meters' where they exist, else the
+    /// catalog's), the learned estimator, prices, and the history of earlier answers.
+    public func planOutlooks(
+        models: Set<String>, history: [String: PlanInputs.History], catalog: ModelCatalog, provider: String
+    ) throws -> [String: ModelOutlook] {
+        let meters = try meterStatuses().filter { $0.provider == provider }
+        let estimators = try self.estimators().filter { $0.provider == provider }
+        var outlooks: [String: ModelOutlook] = [:]
+        for model in models {
+            let entry = catalog.entries[model]
+            var outlook = ModelOutlook(
+                estimator: estimators.first { $0.model == model }?.estimator, maxOutput: entry?.maxOutput,
+                inputPrice: entry?.inputPrice, outputPrice: entry?.outputPrice)
+            for kind in LimitKind.allCases {
+                if let meter = meters.first(where: { $0.model == model && $0.kind == kind.rawValue }) {
+                    guard let value = meter.limit else { continue }
+                    let confirmed = [LimitSource.config, .header, .rateLimitError].map(\.rawValue).contains(meter.source)
+                    outlook.limits[kind] = .init(value: value, confirmed: confirmed, used: meter.used)
+                } else if let value = catalog.startingLimit(model: model, kind: kind).limit {
+                    outlook.limits[kind] = .init(value: value, confirmed: false)
+                }
+            }
+            if let known = history[model] {
+                outlook.completionRatio = known.completionRatio
+                outlook.averageCompletion = known.averageCompletion
+                outlook.latency = known.latency
+            }
+            outlooks[model] = outlook
+        }
+        return outlooks
     }
 }

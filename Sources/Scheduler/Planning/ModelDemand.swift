@@ -27,3 +27,35 @@ public struct ModelDemand: Sendable, Equatable {
         self.withoutMaxTokens = withoutMaxTokens
     }
 }
+
+extension ModelDemand {
+    /// Both demands of one model together.
+    public func adding(_ other: ModelDemand) -> ModelDemand {
+        ModelDemand(
+            model: model, requests: requests + other.requests, promptCharacters: promptCharacters + other.promptCharacters,
+            maxTokens: maxTokens + other.maxTokens, withoutMaxTokens: withoutMaxTokens + other.withoutMaxTokens,
+            overOutputLimit: overOutputLimit + other.overOutputLimit,
+            overOutputLimitMaxTokens: overOutputLimitMaxTokens + other.overOutputLimitMaxTokens)
+    }
+
+    /// The jobs left after the first `count` (see `share`).
+    public func remainder(after count: Int) -> ModelDemand {
+        let first = share(count)
+        return ModelDemand(
+            model: model, requests: requests - first.requests, promptCharacters: promptCharacters - first.promptCharacters,
+            maxTokens: maxTokens - first.maxTokens, withoutMaxTokens: withoutMaxTokens - first.withoutMaxTokens,
+            overOutputLimit: overOutputLimit - first.overOutputLimit,
+            overOutputLimitMaxTokens: overOutputLimitMaxTokens - first.overOutputLimitMaxTokens)
+    }
+
+    /// The first `count` of these jobs, assuming they are alike (averages scale with the count).
+    public func share(_ count: Int) -> ModelDemand {
+        guard requests > 0 else { return self }
+        let fraction = Double(min(count, requests)) / Double(requests)
+        let scale = { (value: Int) in Int((Double(value) * fraction).rounded()) }
+        return ModelDemand(
+            model: model, requests: min(count, requests), promptCharacters: scale(promptCharacters), maxTokens: scale(maxTokens),
+            withoutMaxTokens: scale(withoutMaxTokens), overOutputLimit: scale(overOutputLimit),
+            overOutputLimitMaxTokens: scale(overOutputLimitMaxTokens))
+    }
+}

@@ -34,7 +34,34 @@ public struct WorkPlan: Sendable, Codable, Equatable {
         }
     }
 
+    /// The share the provider's Batch API runs (`--via batch-api`, and `auto`'s rest), if any.
+    public struct BatchShare: Sendable, Codable, Equatable {
+        public var requests: Int
+        public var totalTokens: Int
+        /// At the catalog's prices less the Batch API discount; nil without prices.
+        public var cost: Double?
+        /// The latest the provider promises the answers: the end of the completion window.
+        public var finish: Date
+
+        public init(requests: Int, totalTokens: Int, cost: Double?, finish: Date) {
+            self.requests = requests
+            self.totalTokens = totalTokens
+            self.cost = cost
+            self.finish = finish
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case requests, cost, finish
+            case totalTokens = "total_tokens"
+        }
+    }
+
+    /// Groq bills Batch API work at half the on-demand price (its published discount; approximate).
+    public static let batchDiscount = 0.5
+
     public var models: [ModelPlan]
+    /// The Batch API's share; `models` then holds the on-demand share only.
+    public var batchAPI: BatchShare?
     /// Seconds of running from the start (models run side by side; the slowest sets it).
     public var seconds: Double
     public var start: Date
@@ -47,6 +74,7 @@ public struct WorkPlan: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case models, seconds, start, finish, deadline, cost
         case fitsDeadline = "fits_deadline"
+        case batchAPI = "batch_api"
     }
 
     public var requests: Int { models.reduce(0) { $0 + $1.requests } }

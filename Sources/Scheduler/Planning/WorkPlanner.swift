@@ -46,6 +46,22 @@ public enum WorkPlanner {
             cost: prices.contains(where: { $0 == nil }) || prices.isEmpty ? nil : prices.compactMap { $0 }.reduce(0, +))
     }
 
+    /// The most jobs of `demand` that on-demand calls finish within `seconds` under the model's limits
+    /// (binary search over the plan's time, which grows with the count).
+    public static func onDemandCapacity(_ demand: ModelDemand, outlook: ModelOutlook, concurrency: Int, seconds: Double) -> Int {
+        var low = 0, high = demand.requests
+        let start = Date(timeIntervalSince1970: 0)
+        while low < high {
+            let middle = (low + high + 1) / 2
+            let time = plan(demands: [demand.share(middle)], outlooks: [demand.model: outlook], concurrency: concurrency, start: start, deadline: nil).seconds
+            if time <= seconds { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// The Batch API's window is this many seconds at least: work due sooner cannot count on it.
+    public static let batchWindowSeconds: Double = 24 * 3600
+
     /// Prompt tokens from the learned ratio (no safety margin: this is a forecast, not a reservation) and
     /// completion tokens from the answers seen so far, or from the output limits when none were seen.
     static func tokens(_ demand: ModelDemand, _ outlook: ModelOutlook) -> WorkPlan.ModelPlan {

@@ -68,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
     var truncate = false
 
     @Option(help: ArgumentHelp(
-        "on-demand (calls within the rate limits) or batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits).",
+        "on-demand (calls within the rate limits), batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits), or auto (on demand what the limits finish before --deadline, the Batch API for the rest when the deadline is 24 h or more away).",
         valueName: "executor"))
     var via = "on-demand"
 
@@ -97,9 +97,9 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
-        guard ["on-demand", "batch-api"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand or batch-api.") }
+        guard ["on-demand", "batch-api", "auto"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand, batch-api or auto.") }
         guard ["requeue", "fail"].contains(ifRemoteExpires) else { throw ValidationError("--if-remote-expires: use requeue or fail.") }
-        if via == "batch-api", let model, ModelChooser.Policy.looksLikePolicy(model) {
+        if via != "on-demand", let model, ModelChooser.Policy.looksLikePolicy(model) {
             throw ValidationError("--via batch-api needs a model per job; --model \(model) chooses at claim time, which the Batch API has none of.")
         }
         if let model, ModelChooser.Policy.looksLikePolicy(model) {

@@ -56,13 +56,23 @@ struct PlanCommand: AsyncParsableCommand {
             do { inputs = try store.planInputs(batch: batch, outputLimits: models.entries.compactMapValues(\.maxOutput)) } catch let error as SQLiteJobStore.NotFoundError {
                 throw CommandFailure(error.description)
             }
-            let outlooks = try Self.outlooks(for: inputs, store: store, catalog: models, provider: provider)
+            let outlooks = try store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)
             let schedule = try WorkSettings(settings).schedule
             let now = Date()
-            let plan = WorkPlanner.plan(
-                demands: inputs.demands, outlooks: outlooks, concurrency: concurrency,
+            let split = Self.split(inputs, outlooks: outlooks, concurrency: concurrency, now: now)
+            var plan = WorkPlanner.plan(
+                demands: split.onDemand, outlooks: outlooks, concurrency: concurrency,
                 start: max(now, inputs.notBefore ?? now), deadline: inputs.deadline,
                 schedule: schedule)
+            if !split.batchAPI.isEmpty {
+                let priced = WorkPlanner.plan(demands: split.batchAPI, outlooks: outlooks, concurrency: concurrency, start: now, deadline: nil)
+                let window = max(WorkPlanner.batchWindowSeconds, min(7 * 86_400, inputs.deadline.map { $0.timeIntervalSince(now) } ?? 0))
+                let share = WorkPlan.BatchShare(
+                    requests: priced.requests, totalTokens: priced.totalTokens, cost: priced.cost.map { $0 * WorkPlan.batchDiscount },
+                    finish: now.addingTimeInterval(window))
+                plan.batchAPI = share
+                if let deadline = plan.deadline { plan.fitsDeadline = (plan.fitsDeadline ?? true) && share.finish <= deadline }
+            }
             if json {
                 print(try Console.json(plan))
                 return
@@ -74,38 +84,28 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
-    /// Limits (the meters' where they exist, else the catalog's), the learned estimator, prices and history per model.
-    static func outlooks(for inputs: PlanInputs, store: SQLiteJobStore, catalog: ModelCatalog, provider: String) throws -> [String: ModelOutlook] {
-        let meters = try store.meterStatuses().filter { $0.provider == provider }
-        let estimators = try store.estimators().filter { $0.provider == provider }
-        var outlooks: [String: ModelOutlook] = [:]
-        for demand in inputs.demands {
-            let model = demand.model
-            let entry = catalog.entries[model]
-            var outlook = ModelOutlook(
-                estimator: estimators.first { $0.model == model }?.estimator, maxOutput: entry?.maxOutput,
-                inputPrice: entry?.inputPrice, outputPrice: entry?.outputPrice)
-            for kind in LimitKind.allCases {
-                if let meter = meters.first(where: { $0.model == model && $0.kind == kind.rawValue }) {
-                    guard let value = meter.limit else { continue }
-                    let confirmed = [LimitSource.config, .header, .rateLimitError].map(\.rawValue).contains(meter.source)
-                    outlook.limits[kind] = .init(value: value, confirmed: confirmed, used: meter.used)
-                } else if let value = catalog.startingLimit(model: model, kind: kind).limit {
-                    outlook.limits[kind] = .init(value: value, confirmed: false)
-                }
-            }
-            if let history = inputs.history[model] {
-                outlook.completionRatio = history.completionRatio
-                outlook.averageCompletion = history.averageCompletion
-                outlook.latency = history.latency
-            }
-            outlooks[model] = outlook
+    /// Splits the unfinished work between on-demand calls and the Batch API as workers will:
+    /// `--via auto` jobs go on demand as far as the limits finish them before the deadline (a tenth in
+    /// reserve), and to the Batch API when the deadline is 24 h or more away.
+    static func split(_ inputs: PlanInputs, outlooks: [String: ModelOutlook], concurrency: Int, now: Date) -> (onDemand: [ModelDemand], batchAPI: [ModelDemand]) {
+        var onDemand = inputs.executorDemands["on-demand"] ?? []
+        var batchAPI = inputs.executorDemands["batch-api"] ?? []
+        let available = inputs.deadline.map { $0.timeIntervalSince(now) } ?? .infinity
+        for demand in inputs.executorDemands["auto"] ?? [] {
+            let share = available.isInfinite || available < WorkPlanner.batchWindowSeconds
+                ? demand.requests
+                : WorkPlanner.onDemandCapacity(demand, outlook: outlooks[demand.model] ?? ModelOutlook(), concurrency: concurrency, seconds: available * 0.9)
+            if share > 0 { onDemand.append(demand.share(share)) }
+            if share < demand.requests { batchAPI.append(demand.remainder(after: share)) }
         }
-        return outlooks
+        let merge = { (demands: [ModelDemand]) in
+            Dictionary(demands.map { ($0.model, $0) }, uniquingKeysWith: { $0.adding($1) }).values.sorted { $0.model < $1.model }
+        }
+        return (merge(onDemand), merge(batchAPI))
     }
 
     static func render(_ plan: WorkPlan, scope: String, provider: String, now: Date) -> String {
-        guard !plan.models.isEmpty else { return "nothing to plan: \(scope) has no queued or running jobs" }
+        guard !plan.models.isEmpty || plan.batchAPI != nil else { return "nothing to plan: \(scope) has no queued or running jobs" }
         let table = TextTable(
             header: ["MODEL", "REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "TOTAL TOKENS", "PACED BY", "TIME", "COST"],
             rows: plan.models.map { model in
@@ -113,7 +113,11 @@ struct PlanCommand: AsyncParsableCommand {
                  "\(model.completionIsUpperBound ? "<= " : "")\(model.completionTokens)", "\(model.totalTokens)",
                  model.binding.uppercased(), duration(model.seconds), model.cost.map { String(format: "$%.4f", $0) } ?? "-"]
             }).rendered
-        var lines = ["plan for \(scope) at \(provider)", table]
+        var lines = ["plan for \(scope) at \(provider)" + (plan.batchAPI != nil ? ", on-demand share" : ""), table]
+        if let share = plan.batchAPI {
+            lines.append("batch API: \(share.requests) requests, about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
+                + (share.cost.map { String(format: ", about $%.4f at the batch discount", $0) } ?? ""))
+        }
         let start = plan.start > now ? "\(localTime(plan.start)) (its --not-before)" : "now"
         lines.append("starts:   \(start)")
         lines.append("finishes: about \(localTime(plan.finish)), \(duration(plan.finish.timeIntervalSince(now))) from now")

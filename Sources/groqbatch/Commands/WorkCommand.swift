@@ -183,6 +183,8 @@ struct WorkCommand: AsyncParsableCommand {
             configuration.remote = RemoteSettings(
                 provider: baseURL, maxLines: batchMaxLines, pollInterval: batchPollInterval,
                 maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
+            configuration.remote?.catalog = models
+            configuration.remote?.concurrency = work.concurrency
             let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? store.meterStatuses()) ?? []
