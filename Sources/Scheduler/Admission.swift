@@ -16,12 +16,15 @@ public struct Admission: Sendable {
         public var batchID: Int64
         /// The job may be shortened to fit a model's context window (`--truncate`).
         public var truncate: Bool
+        /// `flex` spends on the model's flex meters; anything else on its on-demand ones.
+        public var serviceTier: String? = nil
 
         public init(
             id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false,
-            batchID: Int64 = 0, truncate: Bool = false
+            batchID: Int64 = 0, truncate: Bool = false, serviceTier: String? = nil
         ) {
             self.truncate = truncate
+            self.serviceTier = serviceTier
             self.id = id
             self.batchID = batchID
             self.models = models
@@ -39,6 +42,13 @@ public struct Admission: Sendable {
         public var modelIndex: Int
         public var cost: JobCost
         public var estimatedPromptTokens: Int
+        /// The meters it spent on: the model's, or its flex ones.
+        public var meterKey: String = ""
+    }
+
+    /// The meters a job spends on for a model: its flex ones (`model@flex`) when it asks for flex.
+    public static func meterKey(serviceTier: String?, model: String) -> String {
+        serviceTier == "flex" ? ModelCatalog.flexKey(model) : model
     }
 
     /// A job that can never fit its current model: it needs more than the model's whole limit.
@@ -141,7 +151,8 @@ public struct Admission: Sendable {
                     }
                     continue
                 }
-                guard !waiting.contains(model), var budget = budgets[model] else { continue }
+                let key = Self.meterKey(serviceTier: candidate.serviceTier, model: model)
+                guard !waiting.contains(key), var budget = budgets[key] else { continue }
                 let cost = cost(of: candidate, model: model)
                 // The user's caps come first: a capped batch pauses, a capped day pauses everything.
                 if !dayCap.allows(tokens: cost.tokens, cost: cost.cost) {
@@ -162,17 +173,17 @@ public struct Admission: Sendable {
                     continue
                 }
                 if wait > 0 {
-                    waiting.insert(model)
+                    waiting.insert(key)
                     decision.wakeAt = min(decision.wakeAt ?? .infinity, now + wait)
                     continue
                 }
                 budget.spend(cost, at: now)
-                budgets[model] = budget
+                budgets[key] = budget
                 dayCap.add(tokens: cost.tokens, cost: cost.cost)
                 batchCaps[candidate.batchID]?.add(tokens: cost.tokens, cost: cost.cost)
                 decision.admitted.append(Admitted(
                     id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
-                    estimatedPromptTokens: estimatedPromptTokens(candidate, model: model)))
+                    estimatedPromptTokens: estimatedPromptTokens(candidate, model: model), meterKey: key))
                 break
             }
         }

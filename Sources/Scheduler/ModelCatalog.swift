@@ -70,8 +70,18 @@ public struct ModelCatalog: Sendable, Equatable {
     /// a new model costs at most a few slow minutes until the provider's headers say more.
     public static let unknownModelLimits: [LimitKind: Int] = [.rpm: 30, .rpd: 1_000, .tpm: 6_000, .tpd: 100_000]
 
-    /// The starting limit and its source for a model's meter.
+    /// The meters' name for a model's `flex` service tier, which Groq limits apart from on-demand.
+    public static func flexKey(_ model: String) -> String { model + "@flex" }
+
+    /// Flex limits start at this many times the model's on-demand limits (Groq publishes "about ten").
+    public static let flexLimitMultiplier = 10
+
+    /// The starting limit and its source for a model's meter (or its flex meter, `model@flex`).
     public func startingLimit(model: String, kind: LimitKind) -> (limit: Int?, source: LimitSource) {
+        if model.hasSuffix("@flex") {
+            let base = startingLimit(model: String(model.dropLast("@flex".count)), kind: kind)
+            return (base.limit.map { $0 * Self.flexLimitMultiplier }, base.source)
+        }
         guard let entry = entries[model] else { return (Self.unknownModelLimits[kind], .fallback) }
         guard let limit = entry.limit(kind) else { return (nil, source) }
         return (limit, source)

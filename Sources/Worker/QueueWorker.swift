@@ -267,7 +267,7 @@ public final class QueueWorker: Service {
             outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description))
         } else if let model = job.model, case .success(let fit)? = fitting {
             let events = configuration.logEvents
-            let requestJSON = fit?.body ?? job.requestJSON
+            let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
             if let fit {
                 logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
                     "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
@@ -287,7 +287,7 @@ public final class QueueWorker: Service {
                     errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
                 outcome = JobOutcome(
                     jobID: job.id, attempt: attempt, transition: .release,
-                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: model) })
+                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) })
             } else {
                 if case .failure(let failure) = result, failure.outcomeClass == .fatal {
                     control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
@@ -316,6 +316,14 @@ public final class QueueWorker: Service {
         }
     }
 
+    /// The body asking for the job's service tier, when it has one (it changes after a 498 with --flex-fallback).
+    static func withServiceTier(_ body: String, _ tier: String?) -> String {
+        guard let tier, var object = (try? JSONValue.decode(Array(body.utf8)))?.objectValue else { return body }
+        if object["service_tier"] == .string(tier) { return body }
+        object["service_tier"] = .string(tier)
+        return JSONValue.object(object).jsonString()
+    }
+
     /// `--truncate`: the body shortened to the model's context window when the job may be and must be
     /// (nil when it fits as it is), or why it cannot be.
     func fitted(_ job: ClaimedJob, model: String) -> Result<PromptFitter.Fitted?, PromptFitter.FitError> {
@@ -335,7 +343,9 @@ public final class QueueWorker: Service {
     /// What a response tells the GroqQueue: limits from headers and 429 bodies, and the real usage.
     func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>) -> ProviderObservation? {
         guard let budget = configuration.budget else { return nil }
-        var observation = ProviderObservation(provider: budget.provider, model: model, promptCharacters: job.promptCharacters)
+        // A flex call's headers and 429s describe the flex limits: they go to the flex meters.
+        let meterModel = Admission.meterKey(serviceTier: job.serviceTier, model: model)
+        var observation = ProviderObservation(provider: budget.provider, model: meterModel, promptCharacters: job.promptCharacters)
         let headers: RateLimitHeaders
         switch result {
         case .success(let success):

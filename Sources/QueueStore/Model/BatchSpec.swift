@@ -24,6 +24,8 @@ public struct BatchSpec: Sendable, Equatable {
     public var via: String = "on-demand"
     /// What an expired or cancelled remote batch's unanswered jobs do: `requeue` (to on-demand) or `fail`.
     public var remoteLeftovers: String = "requeue"
+    /// On a 498 (flex busy), move a flex job to on_demand instead of waiting for flex. The default is false.
+    public var flexFallback = false
     /// Shorten prompts too long for their model's context window instead of failing them. The default is false.
     public var truncate: Bool = false
     /// Tokens the whole batch may use; it pauses at the cap. The default is none.

@@ -25,6 +25,8 @@ public struct ClaimedJob: Sendable, Equatable {
     public var modelPolicy: String? = nil
     /// May be shortened to fit the model's context window (`--truncate`).
     public var truncate: Bool = false
+    /// The service tier the job asks for (`flex`, `on_demand`, `auto`), sent in its body; nil: as the body says.
+    public var serviceTier: String? = nil
     /// Tokens per character to plan the prompt with (the model's learned ratio plus its margin), when known.
     public var tokensPerCharacter: Double? = nil
 

@@ -13,6 +13,8 @@ public struct NewJob: Sendable, Equatable {
     public var priority: Int?
     /// Shorten the prompt to fit the model's context window; nil takes the batch's `--truncate`.
     public var truncate: Bool?
+    /// `flex`, `on_demand` or `auto`: the service tier to ask for. The default is none (the provider's).
+    public var serviceTier: String? = nil
 
     public init(
         line: Int, customID: String, requestJSON: String, models: [String], promptCharacters: Int,

@@ -3,8 +3,8 @@ enum BatchesSQL {
     static let find = "SELECT id FROM batches WHERE name = ?"
     static let insert = """
         INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
-                             cost_cap, created_at, updated_at, via, remote_leftovers)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             cost_cap, created_at, updated_at, via, remote_leftovers, flex_fallback)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let touch = """
         UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?),

@@ -3,8 +3,8 @@ enum JobsSQL {
     static let maxID = "SELECT COALESCE(MAX(id), 0) FROM jobs"
     static let insert = """
         INSERT INTO jobs (batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens,
-                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate, service_tier)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id, custom_id) DO NOTHING
         """
     static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
@@ -20,7 +20,7 @@ enum JobsSQL {
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier
         """
     }
 
@@ -28,7 +28,7 @@ enum JobsSQL {
     static func candidates(batchFilter: Bool) -> String {
         """
         SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
-               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate
+               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
           AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))
@@ -43,7 +43,7 @@ enum JobsSQL {
                         reserved_tokens = ?, reserved_cost = ?
         WHERE id = ? AND status = 'queued'
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier
         """
     static let earliestFutureRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued' AND next_attempt_at > ?"
     /// A queued job that can never fit its model moves on, or fails, without a call.
@@ -92,6 +92,12 @@ enum JobsSQL {
     static let setChosenChain = """
         UPDATE jobs SET models = ?, model_index = 0, model_attempts = 0, model_policy = ?, updated_at = ?
         WHERE id = ? AND status = 'queued'
+        """
+
+    /// After a 498, a flex job of a batch imported with --flex-fallback asks for on_demand from now on.
+    static let leaveFlex = """
+        UPDATE jobs SET service_tier = 'on_demand'
+        WHERE id = ? AND service_tier = 'flex' AND batch_id IN (SELECT id FROM batches WHERE flex_fallback = 1)
         """
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"

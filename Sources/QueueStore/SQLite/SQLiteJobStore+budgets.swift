@@ -32,7 +32,7 @@ extension SQLiteJobStore {
             if !cap.isUnlimited { batchCaps[batchID] = cap }
             return Admission.Candidate(
                 id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
-                fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool)
+                fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool, serviceTier: row[12])
         }
         if candidates.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
             try chooseModels(&candidates, db: db, context: context, now: seconds)
@@ -43,15 +43,21 @@ extension SQLiteJobStore {
             dayCap.spentTokens = row[0]
             dayCap.spentCost = row[1]
         }
+        // Meters by the key jobs spend on (a model, or its flex meters); estimators by model.
         var models = Set<String>()
+        var estimated = Set<String>()
         for candidate in candidates where candidate.models.indices.contains(candidate.modelIndex) {
-            models.formUnion(candidate.fallbackWhenLimited ? candidate.models[candidate.modelIndex...] : [candidate.models[candidate.modelIndex]])
+            let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
+            models.formUnion(chain.map { Admission.meterKey(serviceTier: candidate.serviceTier, model: $0) })
+            estimated.formUnion(chain)
         }
         var budgets: [String: ModelBudget] = [:]
         var meterIDs: [String: [LimitKind: Int64]] = [:]
         var estimators: [String: TokenEstimator] = [:]
         for model in models {
             (budgets[model], meterIDs[model]) = try loadBudget(db: db, provider: context.provider, model: model, catalog: context.catalog, now: seconds)
+        }
+        for model in estimated {
             estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
         }
         var admission = Admission(budgets: budgets, estimators: estimators, catalog: context.catalog, batchCaps: batchCaps, dayCap: dayCap)
@@ -62,8 +68,7 @@ extension SQLiteJobStore {
         var jobs: [ClaimedJob] = []
         let expires = now.addingTimeInterval(leaseDuration).unixSeconds
         for admitted in decision.admitted {
-            let candidate = byID[admitted.id]!
-            let model = candidate.models[admitted.modelIndex]
+            let model = admitted.meterKey
             touched.insert(model)
             try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [seconds, admitted.id])
             // Meters without a limit keep no log: nothing would ever read it.
@@ -78,7 +83,9 @@ extension SQLiteJobStore {
             try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
             jobs += try rows.map { row in
                 var job = try claimedJob(row, chains: &chains)
-                if let estimator = estimators[model] { job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin) }
+                if let estimator = estimators[byID[admitted.id]!.models[admitted.modelIndex]] {
+                    job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin)
+                }
                 return job
             }
         }
@@ -268,10 +275,12 @@ extension SQLiteJobStore {
             try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
         }
         if let prompt = observation.promptTokens {
-            var estimator = try loadEstimator(db: db, provider: observation.provider, model: observation.model)
+            // Tokens per character are the model's, whichever tier served it.
+            let model = observation.model.hasSuffix("@flex") ? String(observation.model.dropLast("@flex".count)) : observation.model
+            var estimator = try loadEstimator(db: db, provider: observation.provider, model: model)
             estimator.learn(characters: observation.promptCharacters, tokens: prompt)
             try db.cachedStatement(sql: BudgetsSQL.saveEstimator).execute(arguments: [
-                observation.provider, observation.model, estimator.characters, estimator.tokens, estimator.samples,
+                observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
                 estimator.relativeError, now,
             ])
         }

@@ -33,7 +33,7 @@ extension SQLiteJobStore {
             arguments: [
                 batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
                 batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, now.unixSeconds,
-                batch.via, batch.remoteLeftovers,
+                batch.via, batch.remoteLeftovers, batch.flexFallback,
             ])
         return db.lastInsertedRowID
     }
@@ -87,7 +87,7 @@ public final class ImportSink {
         try insert.execute(arguments: [
             batchID, job.line, job.customID, job.priority ?? batch.priority, job.requestJSON,
             lastModelsJSON, job.promptCharacters, job.maxTokens, batch.maxAttempts,
-            batch.notBefore?.unixSeconds, runnableAt, nowSeconds, nowSeconds, job.truncate ?? batch.truncate,
+            batch.notBefore?.unixSeconds, runnableAt, nowSeconds, nowSeconds, job.truncate ?? batch.truncate, job.serviceTier,
         ])
         if db.changesCount == 1 {
             summary.inserted += 1

@@ -57,7 +57,7 @@ extension SQLiteJobStore: JobStore {
             modelAttempts: row["model_attempts"], maxAttempts: row["max_attempts"],
             promptCharacters: row["prompt_chars"], maxTokens: row["max_tokens"],
             leaseExpiresAt: Date(timeIntervalSince1970: row["lease_expires_at"]), modelPolicy: row["model_policy"],
-            truncate: row["truncate"])
+            truncate: row["truncate"], serviceTier: row["service_tier"])
     }
 
     public func record(_ outcomes: [JobOutcome], workerID: String, now: Date) async throws -> [OutcomeDisposition] {
@@ -100,6 +100,7 @@ extension SQLiteJobStore: JobStore {
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied
         case .retry(let at, let code, let message, let counted):
+            if outcome.attempt?.httpStatus == 498 { try db.cachedStatement(sql: JobsSQL.leaveFlex).execute(arguments: [outcome.jobID]) }
             try db.cachedStatement(sql: JobsSQL.retry).execute(arguments: [
                 counted ? 1 : 0, at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
             ])

@@ -496,6 +496,12 @@ enum EmbeddedMigrations {
             finished_at       REAL
         ) STRICT;
         CREATE INDEX remote_batches_open ON remote_batches (state) WHERE state <> 'done';
+
+        -- The service tier a job asks for (import --service-tier, or the line's own service_tier): flex jobs
+        -- spend on meters of their own (`model@flex`), which start at ten times the model's on-demand limits.
+        ALTER TABLE jobs ADD COLUMN service_tier TEXT CHECK (service_tier IS NULL OR service_tier IN ('flex', 'on_demand', 'auto'));
+        -- On a 498 (flex busy) a job of such a batch moves to on_demand instead of waiting for flex.
+        ALTER TABLE batches ADD COLUMN flex_fallback INTEGER NOT NULL DEFAULT 0;
         """#),
     ]
 }

@@ -75,6 +75,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp("With --via batch-api: what jobs an expired or cancelled remote batch left do: requeue (on-demand calls) or fail.", valueName: "policy"))
     var ifRemoteExpires = "requeue"
 
+    @Option(name: .customLong("service-tier"), help: ArgumentHelp("flex, on_demand or auto: the tier to ask for, for lines that name none. flex has about ten times the on-demand limits and its own meters, but answers 498 when busy.", valueName: "tier"))
+    var serviceTier: String?
+
+    @Flag(name: .customLong("flex-fallback"), help: "After a 498 (flex busy), send the job on_demand instead of waiting for flex.")
+    var flexFallback = false
+
     @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
     var fallbackWhenLimited = false
 
@@ -99,6 +105,9 @@ struct ImportCommand: AsyncParsableCommand {
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
         guard ["on-demand", "batch-api", "auto"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand, batch-api or auto.") }
         guard ["requeue", "fail"].contains(ifRemoteExpires) else { throw ValidationError("--if-remote-expires: use requeue or fail.") }
+        if let serviceTier, !["flex", "on_demand", "auto"].contains(serviceTier) {
+            throw ValidationError("--service-tier: unknown tier '\(serviceTier)'; use flex, on_demand or auto.")
+        }
         if via != "on-demand", let model, ModelChooser.Policy.looksLikePolicy(model) {
             throw ValidationError("--via batch-api needs a model per job; --model \(model) chooses at claim time, which the Batch API has none of.")
         }
@@ -153,6 +162,7 @@ struct ImportCommand: AsyncParsableCommand {
                 fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
             spec.truncate = truncate
             spec.via = via
+            spec.flexFallback = flexFallback
             spec.remoteLeftovers = ifRemoteExpires
             let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
             var issues = 0
@@ -182,10 +192,16 @@ struct ImportCommand: AsyncParsableCommand {
                                     file: file, line: line, field: "model",
                                     message: "missing: the line names no model and no --model was given")
                             }
-                            job = NewJob(
+                            var made = NewJob(
                                 line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
                                 models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
                                 priority: parsed.priority, truncate: parsed.truncate)
+                            let lineTier = parsed.body["service_tier"]?.stringValue
+                            if let lineTier, !["flex", "on_demand", "auto", "performance"].contains(lineTier) {
+                                throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(lineTier)'; use flex, on_demand or auto")
+                            }
+                            made.serviceTier = lineTier == "performance" ? nil : lineTier ?? serviceTier
+                            job = made
                         } catch {
                             report(error)
                             return
