@@ -154,7 +154,12 @@ struct RemoteBatchRunner: Sendable {
         for fileID in [remote.outputFileID, remote.errorFileID].compactMap({ $0 }) {
             let bytes = try await client.fileContent(id: fileID)
             for line in bytes.split(separator: 0x0A) {
-                if let answer = Self.answer(Array(line), remote: remote, finished: finished) { answers.append(answer) }
+                guard var answer = Self.answer(Array(line), remote: remote, finished: finished) else { continue }
+                if let result = answer.success?.result, let entry = settings.catalog.entries[remote.model],
+                   entry.inputPrice != nil || entry.outputPrice != nil {
+                    answer.cost = entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens) * WorkPlan.batchDiscount
+                }
+                answers.append(answer)
             }
         }
         var start = 0

@@ -24,7 +24,7 @@ struct BatchExecutorTests {
     }
 
     func work(_ simulator: SimulatorProcess, db: String, directory: TemporaryDirectory, log: String, extra: [String] = []) throws -> BackgroundProcess {
-        let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 256}]}"#)
+        let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 256, "input_price": 0.1, "output_price": 0.2}]}"#)
         return try BackgroundProcess(
             groqbatch: ["work", "--drain", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog,
                         "--batch-poll-interval", "0.2", "--log-level", "error"] + extra,
@@ -52,6 +52,8 @@ struct BatchExecutorTests {
         #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|20000")
         #expect(try sql(db, "SELECT COUNT(DISTINCT job_id), MIN(total_tokens) > 0, COUNT(DISTINCT request_id) FROM results") == "20000|1|20000")
         #expect(try sql(db, "SELECT COUNT(*), SUM(lines), SUM(answered) FROM remote_batches WHERE state = 'done'") == "4|20000|20000")
+        #expect(try sql(db, "SELECT ROUND(SUM(cost) / SUM((prompt_tokens * 0.1 + completion_tokens * 0.2) / 1e6), 6) FROM results") == "0.5",
+                "answers are priced at the batch discount")
         #expect(try calls(directory, "POST /files").count == 4)
         #expect(try calls(directory, "POST /batches").count == 4)
         // The simulator answers a body the same way on demand: each stored answer is its own job's,

@@ -39,6 +39,8 @@ public struct RemoteAnswer: Sendable {
     public var success: (attempt: AttemptRecord, result: JobResult)?
     /// The failed line's error, when it failed.
     public var error: (code: String, message: String, httpStatus: Int?)?
+    /// Estimated US dollars for a successful line, at the Batch API's discount; nil without prices.
+    public var cost: Double?
 
     public init(jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?)?) {
         self.jobID = jobID

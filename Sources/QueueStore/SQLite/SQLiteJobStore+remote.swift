@@ -133,7 +133,7 @@ extension SQLiteJobStore {
                     try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
                         answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
                         result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
-                        result.responseID, result.requestID, result.rawResponse, seconds, nil, false,
+                        result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false,
                     ])
                     try db.cachedStatement(sql: RemoteBatchesSQL.succeedJob).execute(arguments: [seconds, seconds, answer.jobID, remote.owner])
                     answered += 1
