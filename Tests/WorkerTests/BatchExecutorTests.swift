@@ -48,7 +48,7 @@ struct BatchExecutorTests {
         let db = directory.path("q.sqlite")
         try await Self.importJobs(20_000, db: db, directory: directory)
         let worker = try work(simulator, db: db, directory: directory, log: "work.log", extra: ["--batch-max-lines", "5000"])
-        #expect(await worker.wait(timeout: 180) == 0, "\(worker.output)")
+        #expect(await worker.wait(timeout: 300) == 0, "\(worker.output)")
         #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|20000")
         #expect(try sql(db, "SELECT COUNT(DISTINCT job_id), MIN(total_tokens) > 0, COUNT(DISTINCT request_id) FROM results") == "20000|1|20000")
         #expect(try sql(db, "SELECT COUNT(*), SUM(lines), SUM(answered) FROM remote_batches WHERE state = 'done'") == "4|20000|20000")
@@ -85,7 +85,7 @@ struct BatchExecutorTests {
             for state in try sql(db, "SELECT state FROM remote_batches").split(separator: "\n") { states[String(state), default: 0] += 1 }
         }
         let last = try work(simulator, db: db, directory: directory, log: "final.log", extra: ["--batch-max-lines", "1000", "--lease", "3"])
-        #expect(await last.wait(timeout: 180) == 0, "\(last.output)")
+        #expect(await last.wait(timeout: 300) == 0, "\(last.output)")
         await simulator.stop()
         print("batch crash test: remote batch states seen at kills: \(states)")
         #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|6000")
@@ -152,7 +152,7 @@ struct BatchExecutorTests {
         #expect(plan.fits_deadline == (hours >= 24 || rpd >= 200), "200 jobs at \(rpd) a day within \(hours) h")
         if hours < 24 && rpd < 200 { return }  // the run would take days: the plan said so
         let worker = try work(simulator, db: db, directory: directory, log: "work.log")
-        #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
+        #expect(await worker.wait(timeout: 300) == 0, "\(worker.output)")
         await simulator.stop()
         #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|200")
         let remote = try sql(db, "SELECT COALESCE(SUM(answered), 0) FROM remote_batches")
@@ -168,7 +168,7 @@ struct BatchExecutorTests {
         let db = directory.path("q.sqlite")
         try await Self.importJobs(2_000, db: db, directory: directory, extra: ["--if-remote-expires", policy])
         let worker = try work(simulator, db: db, directory: directory, log: "work.log")
-        #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
+        #expect(await worker.wait(timeout: 300) == 0, "\(worker.output)")
         await simulator.stop()
         let remote = try sql(db, "SELECT remote_status, answered, left_over FROM remote_batches").split(separator: "|")
         #expect(remote.first == "expired")
