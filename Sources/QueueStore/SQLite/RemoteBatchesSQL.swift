@@ -14,10 +14,12 @@ enum RemoteBatchesSQL {
         ORDER BY priority DESC, id
         LIMIT ?
         """
-    /// Whether a worker has Batch API work at all: jobs waiting for it, or remote batches still open.
+    /// Whether a worker has Batch API work at all: a batch-api or auto batch with queued jobs (per batch,
+    /// through the jobs_batch_status index, so an on-demand queue of millions is not scanned), or remote
+    /// batches still open.
     static let anyWork = """
-        SELECT EXISTS (SELECT 1 FROM jobs j JOIN batches b ON b.id = j.batch_id
-                       WHERE j.status = 'queued' AND (j.via = 'batch-api' OR (j.via IS NULL AND b.via IN ('batch-api', 'auto'))))
+        SELECT EXISTS (SELECT 1 FROM batches b WHERE b.via IN ('batch-api', 'auto')
+                       AND EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status = 'queued'))
             OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
         """
     /// Jobs of `--via auto` batches whose executor is not decided yet, per batch and model.
