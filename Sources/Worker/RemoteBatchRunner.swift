@@ -139,8 +139,12 @@ struct RemoteBatchRunner: Sendable {
         if batch.isFinal {
             try store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID)
             logger.notice("remote batch \(id) \(batch.status): reading its answers")
-            try await collect(try store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration)
-                .first { $0.id == remote.id } ?? remote)
+            var collecting = remote
+            collecting.state = "collecting"
+            collecting.remoteStatus = batch.status
+            collecting.outputFileID = batch.outputFileID
+            collecting.errorFileID = batch.errorFileID
+            try await collect(collecting)
             return
         }
         let wait = min(settings.maxPollInterval, settings.pollInterval * pow(1.5, Double(min(remote.polls, 20))))
