@@ -1,9 +1,11 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
-/// Upcoming features that keep existentials honest (as swift-jobs does).
+/// Upcoming features that keep existentials honest (as swift-jobs does), and no warnings: a warning in
+/// the project's own code fails the build (dependencies' warnings are not ours and stay silent).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(

@@ -35,19 +35,30 @@ enum MetricsEndpoint {
             onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) }, logger: quiet)
     }
 
+    /// The gauges read from the database at each scrape, each with the help line Prometheus shows.
+    /// (Computed: the descriptor type is not Sendable, so it cannot be a shared constant.)
+    static var jobs: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "groqbatch", metricName: "jobs", unitName: "", helpText: "Jobs in the queue by status, across every worker on the file.") }
+    static var budgetLimit: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "groqbatch", metricName: "budget_limit", unitName: "", helpText: "A meter's limit (requests or tokens per minute or day).") }
+    static var budgetRemaining: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "groqbatch", metricName: "budget_remaining", unitName: "", helpText: "What a meter has left in its window.") }
+    static var budgetUsed: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "groqbatch", metricName: "budget_used", unitName: "", helpText: "What a meter has spent in its window.") }
+
     /// Sets the gauges that come from the database.
     static func refresh(_ registry: PrometheusCollectorRegistry, store: SQLiteJobStore, provider: String) {
         let counts = (try? store.countsByStatus()) ?? [:]
         for status in JobStatus.allCases {
-            registry.makeGauge(name: "groqbatch_jobs", labels: [("status", status.rawValue)]).set(Double(counts[status] ?? 0))
+            registry.makeGauge(descriptor: jobs, labels: [("status", status.rawValue)]).set(Double(counts[status] ?? 0))
         }
         for meter in (try? store.meterStatuses()) ?? [] where meter.provider == provider {
             let labels = [("model", meter.model), ("kind", meter.kind)]
-            if let limit = meter.limit { registry.makeGauge(name: "groqbatch_budget_limit", labels: labels).set(Double(limit)) }
+            if let limit = meter.limit { registry.makeGauge(descriptor: budgetLimit, labels: labels).set(Double(limit)) }
             if let remaining = meter.remaining {
-                registry.makeGauge(name: "groqbatch_budget_remaining", labels: labels).set(Double(remaining))
+                registry.makeGauge(descriptor: budgetRemaining, labels: labels).set(Double(remaining))
             }
-            registry.makeGauge(name: "groqbatch_budget_used", labels: labels).set(Double(meter.used))
+            registry.makeGauge(descriptor: budgetUsed, labels: labels).set(Double(meter.used))
         }
     }
 }
