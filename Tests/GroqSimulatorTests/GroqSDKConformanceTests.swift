@@ -19,7 +19,8 @@ struct GroqSDKConformanceTests {
         let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
             models: [SimulatedModel(id: "sdk/model"), SimulatedModel(id: "sdk/limited", rpm: 1, rpd: 1000, tpm: 10_000)], speedFactor: 0))
         let script = PackagePaths.path("Tests/GroqSimulatorTests/Conformance/groq_sdk_conformance.py")
-        let run = try CommandRun.run(python, [script, "http://127.0.0.1:\(simulator.port)", "sdk/model", "sdk/limited"])
+        // Awaited off the cooperative pool: the in-process simulator must keep its threads to answer.
+        let run = try await CommandRun.runAwaiting(python, [script, "http://127.0.0.1:\(simulator.port)", "sdk/model", "sdk/limited"])
         await simulator.stop()
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.components(separatedBy: "ok:").count == 5, "\(run.stdout)")

@@ -46,10 +46,17 @@ public struct CommandRun: Sendable {
     public static func groqbatchAwaiting(
         _ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil
     ) async throws -> CommandRun {
+        try await runAwaiting(PackagePaths.binary, arguments, input: input, environment: environment, directory: directory)
+    }
+
+    /// Runs any executable and waits for it on a Dispatch thread (see `groqbatchAwaiting`).
+    public static func runAwaiting(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil
+    ) async throws -> CommandRun {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try run(PackagePaths.binary, arguments, input: input, environment: environment, directory: directory)
+                    try run(executable, arguments, input: input, environment: environment, directory: directory)
                 })
             }
         }
