@@ -49,7 +49,7 @@ public final class QueueWorker: Service {
         let id = configuration.workerID
         try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: Date())
         let recovered = try await store.recoverExpiredLeases(now: Date())
-        if recovered > 0 { logger.notice("returned \(recovered) jobs with expired leases to the queue") }
+        if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(configuration.concurrency)"])
         defer {
             // Synchronous, so it runs even when this task is cancelled: nothing stays leased to a gone worker.
@@ -100,10 +100,10 @@ public final class QueueWorker: Service {
                     if inFlight == 0 { break }
                     if reason == .shutdown, graceDeadline == nil {
                         graceDeadline = Date().addingTimeInterval(configuration.grace)
-                        logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(inFlight) calls in flight")
+                        logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(inFlight.counted("call")) in flight")
                     }
                     if let deadline = graceDeadline, Date() >= deadline {
-                        logger.notice("grace period over: cancelling \(inFlight) calls; their jobs return to the queue")
+                        logger.notice("grace period over: cancelling \(inFlight.counted("call")); their jobs return to the queue")
                         group.cancelAll()
                         graceDeadline = .distantFuture
                     }
@@ -112,6 +112,10 @@ public final class QueueWorker: Service {
                 } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0, try await shouldClaim(idleSince) {
                     var limit = configuration.concurrency - inFlight
                     if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
+                    // Read before the claim: a change made while the claim runs (an import, the Batch
+                    // API loop deciding --via auto jobs) then differs from it and wakes an idle worker.
+                    // Read after, such a change would be taken as already seen, and the wakeup lost.
+                    let counterBeforeClaim = try await store.changeCounter()
                     let claim = try await claim(limit: limit)
                     let jobs = claim.jobs
                     for job in jobs {
@@ -125,8 +129,14 @@ public final class QueueWorker: Service {
                     counters.update { $0.inFlight = inFlight }
                     metrics.recordInFlight(inFlight)
                     // Fewer than asked: nothing more is runnable now; remember when to look again.
-                    idleSince = jobs.count < limit ? (try await store.changeCounter(), claim.wakeAt) : nil
+                    idleSince = jobs.count < limit ? (counterBeforeClaim, claim.wakeAt) : nil
                     capped = claim.pausedBatches
+                    if claim.movedWithoutCall > 0 || claim.failedWithoutCall > 0 {
+                        counters.update {
+                            $0.fellBack += claim.movedWithoutCall
+                            $0.failed += claim.failedWithoutCall
+                        }
+                    }
                     if claim.expired > 0 {
                         logger.notice("\(claim.expired) queued jobs expired: their batch's deadline passed (groqbatch retry --expired queues them again)")
                     }
@@ -191,10 +201,13 @@ public final class QueueWorker: Service {
                 workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
                 batch: configuration.batch, now: now, budget: budget)
             if result.unusable > 0 {
-                logger.notice("\(result.unusable) jobs moved to their next model or failed without a call: their model is decommissioned or their prompt exceeds its context window")
+                logger.notice("\(result.unusable.counted("job")) cannot use their model (decommissioned, or the prompt exceeds its context window)")
             }
             if result.tooLarge > 0 {
-                logger.warning("\(result.tooLarge) jobs can never fit their model's limits: moved to their next model or failed (request_too_large)")
+                logger.warning("\(result.tooLarge.counted("job")) can never fit their model's limits (request_too_large)")
+            }
+            if result.movedWithoutCall + result.failedWithoutCall > 0 {
+                logger.notice("without a call: \(result.movedWithoutCall) moved to their next model, \(result.failedWithoutCall) failed")
             }
             return result
         }
@@ -225,7 +238,7 @@ public final class QueueWorker: Service {
             return nil
         case .closed(let opensAt):
             if previously != opensAt {
-                let finishing = inFlight > 0 ? "; the \(inFlight) calls in flight finish" : ""
+                let finishing = inFlight > 0 ? "; the \(inFlight.counted("call")) in flight finish" : ""
                 logger.notice("outside the run window (\(schedule))\(finishing); claiming resumes at \(Self.localTime(opensAt))")
             }
             return opensAt
@@ -305,10 +318,13 @@ public final class QueueWorker: Service {
         } else {
             outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"))
         }
-        count(outcome)
+        countCall(outcome)
         do {
             let disposition = try await recorder.record(outcome)
-            if disposition != .applied {
+            if disposition == .applied {
+                // Counted once written, so the summary says what the database says.
+                count(outcome.transition)
+            } else {
                 logger.info("job \(job.id) (\(job.customID)): \(disposition.rawValue); outcome not applied")
             }
         } catch {
@@ -426,19 +442,26 @@ public final class QueueWorker: Service {
         }
     }
 
-    func count(_ outcome: JobOutcome) {
-        if let attempt = outcome.attempt { metrics.recordCall(attempt) }
-        switch outcome.transition {
+    /// Counts the call behind an outcome, whether or not its outcome can be written: it was made.
+    func countCall(_ outcome: JobOutcome) {
+        guard let attempt = outcome.attempt else { return }
+        metrics.recordCall(attempt)
+        guard attempt.outcome != .abandoned else { return }
+        counters.update { progress in
+            progress.calls += 1
+            progress.models.insert(attempt.model)
+        }
+    }
+
+    /// Counts a transition the database now holds.
+    func count(_ transition: JobTransition) {
+        switch transition {
         case .succeed: metrics.recordFinished(.succeeded)
         case .fail: metrics.recordFinished(.failed)
         default: break
         }
         counters.update { progress in
-            if let attempt = outcome.attempt, attempt.outcome != .abandoned {
-                progress.calls += 1
-                progress.models.insert(attempt.model)
-            }
-            switch outcome.transition {
+            switch transition {
             case .succeed(let result):
                 progress.succeeded += 1
                 progress.promptTokens += result.promptTokens
@@ -484,7 +507,7 @@ public final class QueueWorker: Service {
                     workerID: configuration.workerID, until: now.addingTimeInterval(configuration.leaseDuration), now: now)
                 let recovered = try await store.recoverExpiredLeases(now: now)
                 if configuration.budget != nil { try await store.pruneSpends(now: now) }
-                if recovered > 0 { logger.notice("returned \(recovered) jobs with expired leases to the queue") }
+                if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import JobFormats
 import GroqClient
 import Logging
 import QueueStore
@@ -67,7 +68,7 @@ struct RemoteBatchRunner: Sendable {
                     group.demand, outlook: outlooks[group.demand.model] ?? ModelOutlook(), concurrency: settings.concurrency,
                     seconds: available * 0.9)
             try store.decideAuto(batchID: group.batchID, model: group.demand.model, onDemand: onDemand, now: now)
-            logger.notice("--via auto: \(onDemand) jobs of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
+            logger.notice("--via auto: \(onDemand.counted("job")) of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
         }
     }
 
@@ -110,7 +111,7 @@ struct RemoteBatchRunner: Sendable {
         }
         let file = try await client.uploadBatchFile(filename: filename, content: Array(content.utf8))
         try store.markRemoteUploaded(remote, fileID: file.id)
-        logger.info("uploaded \(jobs.count) jobs as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
+        logger.info("uploaded \(jobs.count.counted("job")) as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
         return file.id
     }
 
@@ -123,7 +124,7 @@ struct RemoteBatchRunner: Sendable {
         }
         guard let batch else { return }
         try store.markRemoteSubmitted(remote, remoteBatchID: batch.id, status: batch.status)
-        logger.notice("remote batch \(batch.id) created: \(remote.lines) jobs of \(remote.model), window \(remote.completionWindow)")
+        logger.notice("remote batch \(batch.id) created: \(remote.lines.counted("job")) of \(remote.model), window \(remote.completionWindow)")
     }
 
     func poll(_ remote: RemoteBatchRecord) async throws {
@@ -181,7 +182,7 @@ struct RemoteBatchRunner: Sendable {
         let reason = remote.remoteStatus ?? "completed"
         let left = try store.finishRemote(remote, reason: reason)
         if left > 0 {
-            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left) jobs unanswered: \(remote.leftovers == "fail" ? "failed" : "back to on-demand calls")")
+            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left.counted("job")) unanswered: \(remote.leftovers == "fail" ? "failed" : "back to on-demand calls")")
         }
     }
 
@@ -193,7 +194,7 @@ struct RemoteBatchRunner: Sendable {
         else { return nil }
         let response = object["response"] as? [String: Any]
         let status = response?["status_code"] as? Int
-        if status == 200, let body = response?["body"], let data = try? JSONSerialization.data(withJSONObject: body),
+        if status == 200, let body = response?["body"], let data = try? JSONSerialization.data(withJSONObject: body, options: [.withoutEscapingSlashes]),
            var completion = try? JSONDecoder().decode(ChatCompletion.self, from: data) {
             completion.rawBody = String(decoding: data, as: UTF8.self)
             let usage = completion.usage

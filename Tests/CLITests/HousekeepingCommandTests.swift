@@ -19,7 +19,7 @@ struct HousekeepingCommandTests {
         #expect(bad.status != 0 && bad.stderr.contains("--finished-before: cannot read 'soon'"))
         #expect(try run(["prune", "--finished-before", "30d"]).stdout.contains("nothing to prune"))
         let dry = try run(["prune", "--finished-before", "0s", "--dry-run"])
-        #expect(dry.stdout.contains("would delete 1 batches ('p') with 50 jobs"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("would delete 1 batch ('p') with 50 jobs"), "\(dry.stdout)")
 
         let backup = try run(["backup", "copy.sqlite"])
         #expect(backup.status == 0 && backup.stdout.contains("backed up"), "\(backup.stderr)")
@@ -28,7 +28,7 @@ struct HousekeepingCommandTests {
         #expect(try run(["backup", "q.sqlite", "--force"]).stderr.contains("is the queue itself"))
 
         let pruned = try run(["prune", "--finished-before", "0s", "--slice", "20"])
-        #expect(pruned.stdout.contains("deleted 1 batches ('p') with 50 jobs"), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains("deleted 1 batch ('p') with 50 jobs"), "\(pruned.stdout)")
         let vacuum = try run(["vacuum"])
         #expect(vacuum.status == 0 && vacuum.stdout.contains("->"))
         let copy = try CommandRun.run("/usr/bin/sqlite3", [directory.path("copy.sqlite"), "SELECT COUNT(*) FROM jobs"])

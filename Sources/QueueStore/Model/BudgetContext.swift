@@ -33,6 +33,10 @@ public struct ClaimResult: Sendable {
     public var expired: Int
     /// Jobs moved on or failed without a call: their model is decommissioned or their prompt too long for it.
     public var unusable: Int
+    /// Of the jobs above (and of `--model auto` jobs no model fits): how many moved to their next model,
+    /// and how many failed for good. A worker's summary counts them with the outcomes of its calls.
+    public var movedWithoutCall = 0
+    public var failedWithoutCall = 0
 
     public init(
         jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, unusable: Int = 0, pausedBatches: Set<Int64> = [],

@@ -34,8 +34,9 @@ extension SQLiteJobStore {
                 id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
                 fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool, serviceTier: row[12])
         }
+        var failedWithoutCall = 0
         if candidates.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
-            try chooseModels(&candidates, db: db, context: context, now: seconds)
+            failedWithoutCall += try chooseModels(&candidates, db: db, context: context, now: seconds)
         }
         let today = utcDay(now)
         var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
@@ -99,13 +100,14 @@ extension SQLiteJobStore {
             try db.cachedStatement(sql: BudgetsSQL.pauseBatch).execute(arguments: [reason, batchID])
         }
         // A job moved to its next model is runnable at once: the worker must look again, not idle.
-        var moved = false
+        var movedWithoutCall = 0
         for refused in decision.unusable {
             let candidate = byID[refused.id]!
             if refused.modelIndex + 1 < candidate.models.count {
-                moved = true
+                movedWithoutCall += 1
                 try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, refused.code, refused.message, seconds, refused.id])
             } else {
+                failedWithoutCall += 1
                 try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: [refused.code, refused.message, seconds, seconds, refused.id])
             }
         }
@@ -114,9 +116,10 @@ extension SQLiteJobStore {
             let model = candidate.models[refused.modelIndex]
             let message = "the job needs \(refused.cost) \(refused.kind.countsTokens ? "tokens" : "requests") but \(model) allows \(refused.limit) per \(refused.kind.period == 60 ? "minute" : "day") (\(refused.kind.rawValue.uppercased())); lower max_tokens or use a model with a larger limit"
             if refused.modelIndex + 1 < candidate.models.count {
-                moved = true
+                movedWithoutCall += 1
                 try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, "request_too_large", message, seconds, refused.id])
             } else {
+                failedWithoutCall += 1
                 try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["request_too_large", message, seconds, seconds, refused.id])
             }
         }
@@ -124,17 +127,22 @@ extension SQLiteJobStore {
         if jobs.count < limit {
             let nextRunnable = try Double.fetchOne(db.cachedStatement(sql: JobsSQL.earliestFutureRunnable), arguments: [seconds])
             let nextDay = decision.dayCapReached ? (seconds / 86_400).rounded(.down) * 86_400 + 86_400 : nil
-            wake = [decision.wakeAt, nextRunnable, nextDay, moved ? seconds : nil].compactMap { $0 }.min()
+            wake = [decision.wakeAt, nextRunnable, nextDay, movedWithoutCall > 0 ? seconds : nil].compactMap { $0 }.min()
         }
-        return ClaimResult(
+        var result = ClaimResult(
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
             wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count, unusable: decision.unusable.count,
             pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
+        result.movedWithoutCall = movedWithoutCall
+        result.failedWithoutCall = failedWithoutCall
+        return result
     }
 
     /// `--model auto`: gives each candidate still carrying a policy its chain of fitting models, stored on
-    /// the job (with the policy, which its attempts record), or fails it when no model fits.
-    static func chooseModels(_ candidates: inout [Admission.Candidate], db: Database, context: BudgetContext, now: Double) throws {
+    /// the job (with the policy, which its attempts record), or fails it when no model fits. Returns how
+    /// many it failed.
+    static func chooseModels(_ candidates: inout [Admission.Candidate], db: Database, context: BudgetContext, now: Double) throws -> Int {
+        var failed = 0
         var chooser = ModelChooser(catalog: context.catalog)
         for model in context.catalog.entries.keys {
             chooser.estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
@@ -156,12 +164,14 @@ extension SQLiteJobStore {
                     : "no model in the catalog has a context window for this prompt and max_tokens (--truncate would shorten it)"
                 try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["no_model_fits", message, now, now, candidate.id])
                 candidates[index].models = []
+                failed += 1
                 continue
             }
             try db.cachedStatement(sql: JobsSQL.setChosenChain).execute(arguments: [jsonArray(chain), policy.rawValue, now, candidate.id])
             candidates[index].models = chain
             candidates[index].modelIndex = 0
         }
+        return failed
     }
 
     /// `YYYY-MM-DD` of a time, UTC: the day the daily caps count.

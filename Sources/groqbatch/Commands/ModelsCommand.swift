@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFormats
 import GroqClient
 import QueueStore
 import Scheduler
@@ -64,7 +65,7 @@ struct ModelsCommand: AsyncParsableCommand {
                         ProviderModel(id: $0.id, contextWindow: $0.contextWindow, maxOutput: $0.maxCompletionTokens, ownedBy: $0.ownedBy)
                     },
                     catalogIDs: Set(base.entries.keys))
-                var summary = "\(baseURL) lists \(change.listed) models"
+                var summary = "\(baseURL) lists \(change.listed.counted("model"))"
                 if !change.added.isEmpty { summary += "; new: \(change.added.joined(separator: ", "))" }
                 if !change.vanished.isEmpty { summary += "; no longer listed, now decommissioned: \(change.vanished.joined(separator: ", "))" }
                 Console.error(summary)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFormats
 import QueueStore
 
 /// `groqbatch prune`: deletes old finished batches, in small transactions a running worker barely notices.
@@ -43,7 +44,7 @@ struct PruneCommand: AsyncParsableCommand {
             let cutoff = AgeArgument(finishedBefore)!.date
             var line = ProgressLine(label: "pruning")
             let summary = try store.prune(finishedBefore: cutoff, batch: batch, slice: slice, dryRun: dryRun) { progress in
-                line.update("\(progress.jobs) jobs deleted")
+                line.update("\(progress.jobs.counted("job")) deleted")
             }
             line.finish()
             let when = ISO8601DateFormatter().string(from: cutoff)
@@ -53,8 +54,8 @@ struct PruneCommand: AsyncParsableCommand {
             }
             let names = summary.batches.map { "'\($0)'" }.joined(separator: ", ")
             print(dryRun
-                ? "would delete \(summary.batches.count) batches (\(names)) with \(summary.jobs) jobs; run again without --dry-run"
-                : "deleted \(summary.batches.count) batches (\(names)) with \(summary.jobs) jobs, their attempts and results, in \(summary.transactions) transactions")
+                ? "would delete \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")); run again without --dry-run"
+                : "deleted \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")), their attempts and results, in \(summary.transactions) transactions")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFormats
 import QueueStore
 
 /// `groqbatch status`: each batch's jobs by status, tokens so far, first and last activity, schedule.
@@ -73,7 +74,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let deadline = status.deadline { schedule.append("expires unfinished jobs at \(deadline) UTC") }
             if !schedule.isEmpty { lines.append("batch '\(status.batch)' " + schedule.joined(separator: ", ")) }
             if status.expired > 0 {
-                lines.append("batch '\(status.batch)': \(status.expired) jobs expired; groqbatch retry --expired --batch \(status.batch) queues them again")
+                lines.append("batch '\(status.batch)': \(status.expired.counted("job")) expired; groqbatch retry --expired --batch \(status.batch) queues them again")
             }
         }
         return lines.joined(separator: "\n")
