@@ -21,12 +21,75 @@ extension JSONValue {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// The JSON text indented two spaces a level, keys sorted: what `--json` prints for people and scripts.
+    public func prettyJSONString() -> String {
+        var output: [UInt8] = []
+        writePretty(to: &output, depth: 0)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    func writePretty(to output: inout [UInt8], depth: Int) {
+        func indent(_ level: Int) { output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2)) }
+        switch self {
+        case .array(let values) where !values.isEmpty:
+            output.append(contentsOf: "[\n".utf8)
+            for (index, value) in values.enumerated() {
+                indent(depth + 1)
+                value.writePretty(to: &output, depth: depth + 1)
+                output.append(contentsOf: (index < values.count - 1 ? ",\n" : "\n").utf8)
+            }
+            indent(depth)
+            output.append(UInt8(ascii: "]"))
+        case .object(let fields) where !fields.isEmpty:
+            output.append(contentsOf: "{\n".utf8)
+            for (index, key) in fields.keys.sorted().enumerated() {
+                indent(depth + 1)
+                Self.writeString(key, to: &output)
+                output.append(contentsOf: " : ".utf8)
+                fields[key]!.writePretty(to: &output, depth: depth + 1)
+                output.append(contentsOf: (index < fields.count - 1 ? ",\n" : "\n").utf8)
+            }
+            indent(depth)
+            output.append(UInt8(ascii: "}"))
+        default:
+            write(to: &output)
+        }
+    }
+
+    /// A number as plain decimal digits, never in exponent form: `0.000081`, not `8.1e-05`. The digits are
+    /// the shortest that read back as the same double, so nothing is rounded.
+    public static func plainDecimal(_ value: Double) -> String {
+        let shortest = "\(value)"
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(shortest[shortest.index(after: e)...]) else {
+            return shortest
+        }
+        var mantissa = String(shortest[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        var digits = whole + fraction
+        var point = whole.count + exponent
+        if point <= 0 {
+            digits = String(repeating: "0", count: 1 - point) + digits
+            point = 1
+        } else if point > digits.count {
+            digits += String(repeating: "0", count: point - digits.count)
+        }
+        var text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        while text.hasPrefix("0"), text.count > 1, !text.hasPrefix("0.") { text.removeFirst() }
+        return (negative ? "-" : "") + text
+    }
+
     func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value):
-            if let integer = integerValue { output.append(contentsOf: String(integer).utf8) } else { output.append(contentsOf: "\(value)".utf8) }
+            if let integer = integerValue { output.append(contentsOf: String(integer).utf8) } else { output.append(contentsOf: Self.plainDecimal(value).utf8) }
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let values):
             output.append(UInt8(ascii: "["))

@@ -121,7 +121,7 @@ public struct Admission: Sendable {
     /// one 400 from the provider.
     public func unusable(_ candidate: Candidate, model: String) -> (code: String, message: String)? {
         guard let entry = catalog.entries[model] else { return nil }
-        if entry.status == "decommissioned" {
+        if entry.isDecommissioned {
             return ("model_decommissioned", "\(model) is decommissioned: the provider no longer lists it (groqbatch models --refresh)")
         }
         if let window = entry.contextWindow, !candidate.truncate {

@@ -41,6 +41,9 @@ public struct ModelCatalog: Sendable, Equatable {
             self.status = status
         }
 
+        /// Whether the provider retired the model: jobs move past it without a call.
+        public var isDecommissioned: Bool { status == "decommissioned" }
+
         /// US dollars for this many prompt and completion tokens; 0 without prices.
         public func cost(promptTokens: Int, completionTokens: Int) -> Double {
             (Double(promptTokens) * (inputPrice ?? 0) + Double(completionTokens) * (outputPrice ?? 0)) / 1_000_000

@@ -32,7 +32,7 @@ public struct ModelChooser: Sendable {
     /// output (any window when the job may be truncated), and whose output limit allows its `max_tokens`.
     public func chain(policy: Policy, promptCharacters: Int, maxTokens: Int?, truncate: Bool) -> [String] {
         let fitting = catalog.entries.values.filter { entry in
-            guard entry.status != "decommissioned", let window = entry.contextWindow else { return false }
+            guard !entry.isDecommissioned, let window = entry.contextWindow else { return false }
             if let maxTokens, let maxOutput = entry.maxOutput, maxTokens > maxOutput { return false }
             if truncate { return (maxTokens ?? 0) < window }
             return promptTokens(promptCharacters, model: entry.id) + (maxTokens ?? 0) <= window

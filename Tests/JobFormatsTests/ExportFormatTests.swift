@@ -40,7 +40,7 @@ struct JSONValueTests {
         let value = try JSONValue.decode(Data(text.utf8))
         #expect(value["a"] == .bool(true) && value["e"] == .bool(false))
         #expect(value["b"] == .number(1) && value["c"] == .number(0))
-        #expect(value.jsonString() == #"{"a":true,"b":1,"c":0,"d":1.5,"e":false,"f":null,"g":[1,"x\n\"q\"\\",{"z":-2e-07}],"h":"é/𝄞\u0001"}"#)
+        #expect(value.jsonString() == #"{"a":true,"b":1,"c":0,"d":1.5,"e":false,"f":null,"g":[1,"x\n\"q\"\\",{"z":-0.0000002}],"h":"é/𝄞\u0001"}"#)
         #expect(try JSONValue.decode(Data(value.jsonString().utf8)) == value)
         let viaFoundation = try JSONSerialization.jsonObject(with: Data(value.jsonString().utf8)) as? [String: Any]
         #expect(viaFoundation?["h"] as? String == "é/𝄞\u{1}")

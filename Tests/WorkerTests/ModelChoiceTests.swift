@@ -44,8 +44,8 @@ struct ModelChoiceTests {
         let outcome = { (id: String) in
             try fixture.sql("SELECT j.status || '|' || COALESCE(r.model, '-') || '|' || COALESCE(r.truncated, '-') || '|' || j.models FROM jobs j LEFT JOIN results r ON r.job_id = j.id WHERE j.custom_id = '\(id)'")
         }
-        #expect(try outcome("short") == #"succeeded|\#(tiny)|0|["sim\/tiny","sim\/fast"]"#, "cheapest fitting first, the rest as fallbacks")
-        #expect(try outcome("long") == #"succeeded|\#(fast)|0|["sim\/fast"]"#, "only the large window holds the long prompt")
+        #expect(try outcome("short") == #"succeeded|\#(tiny)|0|["sim/tiny","sim/fast"]"#, "cheapest fitting first, the rest as fallbacks")
+        #expect(try outcome("long") == #"succeeded|\#(fast)|0|["sim/fast"]"#, "only the large window holds the long prompt")
         #expect(try fixture.sql("SELECT DISTINCT chosen_by FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.custom_id IN ('short', 'long')") == "auto:cheapest")
         #expect(try outcome("fitted").hasPrefix("succeeded|\(tiny)|1|"), "shortened to fit, and marked")
         #expect(try outcome("moved").hasPrefix("succeeded|\(fast)|0|"), "without --truncate it moves to the larger window")

@@ -11,6 +11,10 @@ public struct PlanInputs: Sendable {
         public var latency: Double?
     }
 
+    /// The model name under which `plan` counts jobs whose chain has no usable model left: they fail at
+    /// their next claim without a call.
+    public static let chainUsedUp = "(no usable model left)"
+
     /// All unfinished work per model.
     public var demands: [ModelDemand]
     /// The same per executor: `on-demand`, `batch-api` (including jobs remote batches hold), and `auto`

@@ -63,28 +63,35 @@ enum JobsSQL {
           AND batch_id IN (SELECT id FROM batches WHERE deadline IS NOT NULL AND deadline <= ?)
         """
 
-    /// Unfinished jobs per model they will call next and per executor (on-demand, batch-api, or auto
-    /// still to decide): what `plan` sizes. Jobs a remote batch holds count as batch-api.
-    static func demandByModel(batchFilter: Bool) -> String {
+    /// Unfinished jobs per model chain, position in it and executor (on-demand, batch-api, or auto still
+    /// to decide): what `plan` sizes, once it knows which model of the chain each group calls next.
+    /// Jobs a remote batch holds count as batch-api.
+    static func demandByChain(batchFilter: Bool) -> String {
         """
-        SELECT json_extract(j.models, '$[' || j.model_index || ']') AS model, COUNT(*), SUM(j.prompt_chars),
-               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL),
-               CASE WHEN j.lease_owner LIKE 'remote:%' THEN 'batch-api' ELSE COALESCE(j.via, b.via) END AS executor
+        SELECT j.models, j.model_index, COUNT(*), SUM(j.prompt_chars),
+               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL), \(executor) AS executor
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status IN ('queued', 'running')\(batchFilter ? " AND b.name = ?" : "")
-        GROUP BY model, executor
-        ORDER BY model, executor
+        GROUP BY j.models, j.model_index, executor
         """
     }
+
+    /// Which executor a job goes to, as `demandByChain` and `overOutputLimit` group it.
+    private static let executor = "CASE WHEN j.lease_owner LIKE 'remote:%' THEN 'batch-api' ELSE COALESCE(j.via, b.via) END"
 
     /// One bounded slice of a batch's jobs; attempts and results go with them (ON DELETE CASCADE).
     static let deleteSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
 
-    /// Unfinished jobs of one model asking for more output than it allows.
+    /// Unfinished jobs asking for more output than `?` tokens, per executor, among the chains and
+    /// positions listed in `?` (a JSON array of `models || '#' || model_index` keys): the jobs whose next
+    /// model allows less output than they ask, which the provider will refuse.
     static func overOutputLimit(batchFilter: Bool) -> String {
         """
-        SELECT COUNT(*), COALESCE(SUM(max_tokens), 0) FROM jobs
-        WHERE status IN ('queued', 'running') AND json_extract(models, '$[' || model_index || ']') = ? AND max_tokens > ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
+        SELECT \(executor) AS executor, COUNT(*), COALESCE(SUM(j.max_tokens), 0)
+        FROM jobs j JOIN batches b ON b.id = j.batch_id
+        WHERE j.status IN ('queued', 'running') AND j.max_tokens > ?
+          AND j.models || '#' || j.model_index IN (SELECT value FROM json_each(?))\(batchFilter ? " AND b.name = ?" : "")
+        GROUP BY executor
         """
     }
 

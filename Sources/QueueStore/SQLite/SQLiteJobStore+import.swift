@@ -1,4 +1,5 @@
 import Foundation
+import JobFormats
 import GRDB
 
 extension SQLiteJobStore {
@@ -39,8 +40,8 @@ extension SQLiteJobStore {
     }
 
     static func jsonArray(_ strings: [String]) -> String {
-        let data = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        // Our own writer, not JSONEncoder: it keeps `/` as it is, so the column reads as people wrote it.
+        JSONValue.array(strings.map(JSONValue.string)).jsonString()
     }
 }
 

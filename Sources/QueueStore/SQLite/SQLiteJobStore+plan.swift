@@ -5,8 +5,9 @@ import Scheduler
 extension SQLiteJobStore {
     /// The unfinished work of one batch (or all) and what earlier runs tell about its models, read in one
     /// snapshot.
-    /// `outputLimits` (each model's largest output, from the catalog) finds jobs the provider will refuse.
-    public func planInputs(batch: String?, outputLimits: [String: Int] = [:]) throws -> PlanInputs {
+    /// With a `catalog`, each job counts under the model it will really call: past decommissioned models
+    /// in its chain, as a claim moves it, and jobs asking more output than that model allows are counted.
+    public func planInputs(batch: String?, catalog: ModelCatalog? = nil) throws -> PlanInputs {
         try pool.read { db in
             var arguments: StatementArguments = []
             if let batch {
@@ -15,24 +16,34 @@ extension SQLiteJobStore {
                 }
                 arguments = [batch]
             }
-            var byExecutor: [String: [ModelDemand]] = [:]
+            // Per executor, per model called next: the demand, and the chain keys that lead to that model.
+            var byExecutor: [String: [String: ModelDemand]] = [:]
+            var keysByModel: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: JobsSQL.demandByChain(batchFilter: batch != nil), arguments: arguments) {
+                let chainJSON: String = row[0]
+                let index: Int = row[1]
+                let chain = (try? JSONDecoder().decode([String].self, from: Data(chainJSON.utf8))) ?? []
+                let model = Self.modelCalledNext(chain: chain, index: index, catalog: catalog)
+                let demand = ModelDemand(model: model, requests: row[2], promptCharacters: row[3], maxTokens: row[4], withoutMaxTokens: row[5])
+                let executor: String = row[6]
+                byExecutor[executor, default: [:]][model] = byExecutor[executor]?[model].map { $0.adding(demand) } ?? demand
+                keysByModel[model, default: []].append("\(chainJSON)#\(index)")
+            }
+            for (model, keys) in keysByModel {
+                guard let limit = catalog?.entries[model]?.maxOutput else { continue }
+                let keyList = Self.jsonArray(Array(Set(keys)))
+                for row in try Row.fetchAll(db, sql: JobsSQL.overOutputLimit(batchFilter: batch != nil), arguments: [limit, keyList] + arguments) {
+                    let executor: String = row[0]
+                    byExecutor[executor]?[model]?.overOutputLimit = row[1]
+                    byExecutor[executor]?[model]?.overOutputLimitMaxTokens = row[2]
+                }
+            }
             var merged: [String: ModelDemand] = [:]
-            for row in try Row.fetchAll(db, sql: JobsSQL.demandByModel(batchFilter: batch != nil), arguments: arguments) {
-                let demand = ModelDemand(
-                    model: row[0] ?? "(chain used up)", requests: row[1], promptCharacters: row[2], maxTokens: row[3],
-                    withoutMaxTokens: row[4])
-                byExecutor[row[5], default: []].append(demand)
+            for demand in byExecutor.values.flatMap(\.values) {
                 merged[demand.model] = merged[demand.model].map { $0.adding(demand) } ?? demand
             }
-            var demands = merged.values.sorted { $0.model < $1.model }
-            for index in demands.indices {
-                guard let limit = outputLimits[demands[index].model] else { continue }
-                let over = try Row.fetchOne(
-                    db, sql: JobsSQL.overOutputLimit(batchFilter: batch != nil),
-                    arguments: [demands[index].model, limit] + arguments)
-                demands[index].overOutputLimit = over?[0] ?? 0
-                demands[index].overOutputLimitMaxTokens = over?[1] ?? 0
-            }
+            let demands = merged.values.sorted { $0.model < $1.model }
+            let executorDemands = byExecutor.mapValues { $0.values.sorted { $0.model < $1.model } }
             var history: [String: PlanInputs.History] = [:]
             for row in try Row.fetchAll(db, sql: ResultsSQL.completionHistory) {
                 let completions: Double? = row[1]
@@ -49,9 +60,17 @@ extension SQLiteJobStore {
             let notBefore: Double? = schedule?[0]
             let deadline: Double? = schedule?[1]
             return PlanInputs(
-                demands: demands, executorDemands: byExecutor, history: history, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)),
+                demands: demands, executorDemands: executorDemands, history: history, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)),
                 deadline: deadline.map(Date.init(timeIntervalSince1970:)))
         }
+    }
+
+    /// The model a job at `index` of `chain` will call: the first from there on that is not
+    /// decommissioned (a claim moves jobs past those without a call), or a marker when none is left.
+    static func modelCalledNext(chain: [String], index: Int, catalog: ModelCatalog?) -> String {
+        guard chain.indices.contains(index) else { return PlanInputs.chainUsedUp }
+        let usable = chain[index...].first { catalog?.entries[$0]?.isDecommissioned != true }
+        return usable ?? PlanInputs.chainUsedUp
     }
 
     /// What is known of each model for planning: limits (the meters' where they exist, else the

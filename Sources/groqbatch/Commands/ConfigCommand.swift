@@ -51,7 +51,7 @@ struct ShowConfig: AsyncParsableCommand {
             if json {
                 var object: [String: [String: String]] = [:]
                 for row in rows { object[row.key] = ["value": row.value, "source": row.source] }
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
                 return
             }

@@ -148,6 +148,26 @@ struct ImportCommand: AsyncParsableCommand {
         return models
     }
 
+    /// Every model id known: the catalog's (built in, or the configuration's) and the provider's own list
+    /// as `models --refresh` last stored it.
+    func knownModels(_ settings: Settings, store: SQLiteJobStore) throws -> Set<String> {
+        let catalog = try CatalogOption.load(settings)
+        let listed = try store.providerModels(provider: ProviderOptions.baseURL(settings))
+        return Set(catalog.entries.keys).union(listed.map(\.id))
+    }
+
+    /// When the first line shows the file is not JSON lines at all (a CSV or TSV table, most often):
+    /// what it looks like and what to do instead.
+    static func notJSONLines(_ bytes: some Collection<UInt8>, file: String) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        guard let first = text.first, first != "{" else { return nil }
+        let lowered = file.lowercased()
+        let table = lowered.hasSuffix(".csv") || lowered.hasSuffix(".tsv") || text.contains(",") || text.contains("\t")
+        guard table else { return nil }
+        let kind = lowered.hasSuffix(".tsv") || (text.contains("\t") && !text.contains(",")) ? "TSV" : "CSV"
+        return "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); convert each row to such a line first (for example with a short script, or `sqlite3 -json`)"
+    }
+
     /// An import abandoned because of bad lines; throwing it rolls the transaction back.
     struct Rejected: Error {}
 
@@ -155,7 +175,8 @@ struct ImportCommand: AsyncParsableCommand {
         try await failingClearly {
             let reader: LineReader
             do throws(LineReader.OpenError) { reader = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
-            let store = try await database.open()
+            let settings = try await database.settings()
+            let store = try database.open(settings)
             var spec = BatchSpec(
                 name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,
@@ -168,6 +189,7 @@ struct ImportCommand: AsyncParsableCommand {
             var issues = 0
             var jobLines = 0
             var withoutOutputLimit = 0
+            var modelsNamed = Set(chain(for: nil))
             var progress = ProgressLine(label: "importing \(file)")
             func report(_ issue: ImportIssue) {
                 issues += 1
@@ -177,7 +199,12 @@ struct ImportCommand: AsyncParsableCommand {
             do {
                 summary = try store.importJobs(into: spec) { sink in
                     try reader.forEachLine { bytes, line in
-                        if line % 4096 == 0 { progress.update("\(line) lines, \(sink.inserted) new jobs") }
+                        if jobLines == 0 && issues == 0, let hint = Self.notJSONLines(bytes, file: file) {
+                            // One line for the whole file, not one "malformed JSON" per row.
+                            report(ImportIssue(file: file, line: line, field: "file", message: hint))
+                            throw Rejected()
+                        }
+                        if line % 4096 == 0 { progress.update("\(line.counted("line")), \(sink.inserted) new jobs") }
                         let job: NewJob
                         do throws(ImportIssue) {
                             guard let parsed = try parser.parse(bytes, line: line) else { return }
@@ -187,6 +214,7 @@ struct ImportCommand: AsyncParsableCommand {
                                 throw ImportIssue(file: file, line: line, field: "model", message: "unknown policy '\(named)'; use auto, auto:cheapest or auto:fastest")
                             }
                             let models = chain(for: parsed.model)
+                            modelsNamed.formUnion(models)
                             guard !models.isEmpty else {
                                 throw ImportIssue(
                                     file: file, line: line, field: "model",
@@ -232,8 +260,15 @@ struct ImportCommand: AsyncParsableCommand {
             }
             if issues > 0 { message += ", \(issues) invalid line\(issues == 1 ? "" : "s") skipped" }
             print(message)
+            if summary.inserted > 0 {
+                let known = try knownModels(settings, store: store)
+                for named in modelsNamed.sorted() where !known.contains(named) && !ModelChooser.Policy.looksLikePolicy(named) {
+                    let guess = ClosestMatch.closest(to: named, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                    Console.error("warning: model '\(named)' is neither in the catalog nor in the provider's list (groqbatch models --refresh)\(guess) The jobs are kept: the provider decides when they run.")
+                }
+            }
             if withoutOutputLimit > 0 && summary.inserted > 0 {
-                Console.error("warning: \(withoutOutputLimit) jobs set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
+                Console.error("warning: \(withoutOutputLimit.counted("job")) set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import JobFormats
 import QueueStore
 import Scheduler
 
@@ -53,7 +54,7 @@ struct PlanCommand: AsyncParsableCommand {
             let models = try CatalogOption.load(settings).merging(store.providerModels(provider: provider))
             try store.expireOverdue()
             let inputs: PlanInputs
-            do { inputs = try store.planInputs(batch: batch, outputLimits: models.entries.compactMapValues(\.maxOutput)) } catch let error as SQLiteJobStore.NotFoundError {
+            do { inputs = try store.planInputs(batch: batch, catalog: models) } catch let error as SQLiteJobStore.NotFoundError {
                 throw CommandFailure(error.description)
             }
             let outlooks = try store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)
@@ -115,7 +116,7 @@ struct PlanCommand: AsyncParsableCommand {
             }).rendered
         var lines = ["plan for \(scope) at \(provider)" + (plan.batchAPI != nil ? ", on-demand share" : ""), table]
         if let share = plan.batchAPI {
-            lines.append("batch API: \(share.requests) requests, about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
+            lines.append("batch API: \(share.requests.counted("request")), about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
                 + (share.cost.map { String(format: ", about $%.4f at the batch discount", $0) } ?? ""))
         }
         let start = plan.start > now ? "\(localTime(plan.start)) (its --not-before)" : "now"
@@ -129,7 +130,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if let cost = plan.cost { lines.append("cost:     about $\(String(format: "%.4f", cost)) at the catalog's prices") }
         for model in plan.models where model.overOutputLimit > 0 {
-            lines.append("warning: \(model.overOutputLimit) jobs ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)")
+            lines.append("warning: \(model.overOutputLimit.counted("job")) ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)")
         }
         let bounded = plan.models.filter(\.completionIsUpperBound).map(\.model)
         if !bounded.isEmpty {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import JobFormats
 import GroqClient
 import Logging
 import QueueStore
@@ -170,7 +171,15 @@ struct WorkCommand: AsyncParsableCommand {
             let baseURL = ProviderOptions.baseURL(settings)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
             let models = try CatalogOption.load(settings).merging(store.providerModels(provider: baseURL))
-            var logger = work.jsonLogs ? Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) } : Logger(label: "groqbatch.work")
+            // On a terminal the progress line and the log share standard error: log lines go above it.
+            let statusLine = TerminalStatusLine()
+            let terminal = Console.stderrIsTerminal
+            var logger = switch (work.jsonLogs, terminal) {
+            case (true, true): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0, write: statusLine.printAbove) }
+            case (true, false): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) }
+            case (false, true): Logger(label: "groqbatch.work") { StreamLogHandler(label: $0, stream: statusLine.logStream) }
+            case (false, false): Logger(label: "groqbatch.work")
+            }
             logger.logLevel = work.logLevel
             let schedule = work.schedule
             var configuration = WorkerConfiguration(
@@ -185,7 +194,7 @@ struct WorkCommand: AsyncParsableCommand {
                 maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
             configuration.remote?.catalog = models
             configuration.remote?.concurrency = work.concurrency
-            let display = ProgressDisplay(terminal: Console.stderrIsTerminal, logger: logger) { models in
+            let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? store.meterStatuses()) ?? []
                 let limits = meters.filter { $0.provider == baseURL && $0.kind == "tpm" && models.contains($0.model) }.compactMap(\.limit)
@@ -219,7 +228,7 @@ struct WorkCommand: AsyncParsableCommand {
             try? await client.shutdown()
             if let failure { throw CommandFailure("the worker stopped on an error: \(failure)") }
             let progress = worker.progress
-            let summary = "worker \(configuration.workerID): \(progress.succeeded) succeeded, \(progress.failed) failed, \(progress.retried) retries, \(progress.fellBack) fallbacks"
+            let summary = "worker \(configuration.workerID): \(progress.succeeded) succeeded, \(progress.failed) failed, \(progress.retried.counted("retry", plural: "retries")), \(progress.fellBack.counted("fallback"))"
             // With JSON logs every line on standard error is JSON, the summary included.
             let report = { (line: String) in
                 if work.jsonLogs {

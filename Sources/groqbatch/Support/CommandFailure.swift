@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFormats
 
 /// An error the user can act on: printed as one line on standard error, exit code 1.
 struct CommandFailure: Error, CustomStringConvertible {
@@ -24,11 +25,13 @@ enum Console {
     }
 
     /// `value` as the pretty, key-sorted JSON every `--json` flag prints (dates as ISO 8601).
+    /// Every `--json`: keys sorted, indented, slashes as they are (`qwen/qwen3.6-27b`) and numbers in
+    /// plain decimals (`0.000081`), which Foundation's encoder writes as `qwen\/...` and `8.1e-05`.
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return try JSONValue.decode(encoder.encode(value)).prettyJSONString()
     }
 
     /// Whether standard error is a terminal (progress lines are only drawn there).

@@ -9,9 +9,12 @@ struct JSONLogHandler: LogHandler {
     var logLevel: Logger.Level = .notice
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
+    /// Where each line goes: standard error, or above the progress line on a terminal.
+    var write: @Sendable (String) -> Void
 
-    init(label: String) {
+    init(label: String, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
+        self.write = write
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -27,7 +30,7 @@ struct JSONLogHandler: LogHandler {
         let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged where fields[key] == nil { fields[key] = Self.json(value) }
         // One write per line, so lines from concurrent tasks never interleave.
-        FileHandle.standardError.write(Data((JSONValue.object(fields).jsonString() + "\n").utf8))
+        write(JSONValue.object(fields).jsonString() + "\n")
     }
 
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {

@@ -1,7 +1,7 @@
 import Foundation
+import JobFormats
 import Logging
 import QueueStore
-import Synchronization
 import Worker
 
 /// The worker's progress: one line redrawn in place on a terminal, a log line otherwise.
@@ -10,11 +10,16 @@ final class ProgressDisplay: Sendable {
     let logger: Logger
     /// The summed tokens-per-minute limit of the given models, if known.
     let tokenLimit: @Sendable (Set<String>) -> Int?
-    private let drawn = Mutex(false)
+    /// Where the line is drawn on a terminal; log lines go through it too (see `TerminalStatusLine`).
+    let statusLine: TerminalStatusLine
 
-    init(terminal: Bool, logger: Logger, tokenLimit: @escaping @Sendable (Set<String>) -> Int? = { _ in nil }) {
+    init(
+        terminal: Bool, logger: Logger, statusLine: TerminalStatusLine = TerminalStatusLine(),
+        tokenLimit: @escaping @Sendable (Set<String>) -> Int? = { _ in nil }
+    ) {
         self.terminal = terminal
         self.logger = logger
+        self.statusLine = statusLine
         self.tokenLimit = tokenLimit
     }
 
@@ -28,19 +33,18 @@ final class ProgressDisplay: Sendable {
         line += " · \(Int(rate)) jobs/min · \(Int(tokenRate)) tokens/min"
         if let limit = tokenLimit(progress.models), limit > 0 { line += " of \(limit) TPM (\(Int(tokenRate * 100 / Double(limit)))%)" }
         line += " · \(progress.inFlight) in flight"
-        line += " · \(progress.retried) retries · \(progress.fellBack) fallbacks"
+        line += " · \(progress.retried.counted("retry", plural: "retries")) · \(progress.fellBack.counted("fallback"))"
         let remaining = (counts[.queued] ?? 0) + (counts[.running] ?? 0)
         if rate > 0 && remaining > 0 { line += " · ETA \(Self.duration(Double(remaining) / rate * 60))" }
         if terminal {
-            drawn.withLock { $0 = true }
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            statusLine.show(line)
         } else {
             logger.notice("progress: \(line)")
         }
     }
 
     func finish() {
-        if terminal && drawn.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal { statusLine.finish() }
     }
 
     static func duration(_ seconds: Double) -> String {
