@@ -5,11 +5,12 @@ BIN_DIR := .build/debug
 BIN := $(BIN_DIR)/groqbatch
 EMBEDDED := Sources/QueueStore/Schema/EmbeddedMigrations.swift
 
-.PHONY: all build test demo bench bench-quick deps migrations clean
+.PHONY: all build test test-repeat demo bench bench-quick deps test-deps migrations clean
 
 all: build
 
-# Debian packages the build and the tests need; installed only when missing (CI starts from a fresh machine).
+# Debian packages the build, the demo and the tests need; installed only when missing (CI starts from a
+# fresh machine).
 deps:
 	@missing=""; \
 	dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing="$$missing libsqlite3-dev"; \
@@ -19,10 +20,13 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	fi
-	@# The official groq SDK, for the simulator's conformance test (skipped where python3 is absent).
-	@# Debian's own python3 refuses plain pip installs (PEP 668); the SDK is for a test, so allow it there.
+
+# What only the tests need: the official groq SDK, for the simulator's conformance test (skipped where
+# python3 is absent). Debian's own python3 refuses plain pip installs (PEP 668); the SDK is for a test,
+# so allow it there. `make demo` installs none of this.
+test-deps: deps
 	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import groq' >/dev/null 2>&1; then \
-	  echo "installing: groq (pip)"; \
+	  echo "installing: groq (pip, for the SDK conformance test)"; \
 	  python3 -m pip install --quiet --disable-pip-version-check groq 2>/dev/null \
 	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages groq; \
 	fi
@@ -45,11 +49,30 @@ migrations:
 	  echo "}"; \
 	} > $(EMBEDDED)
 
+# Warnings in the project's own targets are errors (Package.swift), so a new one fails the build here.
 build: deps
 	$(SWIFT) build --build-tests
 
-test: build
+test: build test-deps
 	$(SWIFT) test --skip-build --parallel
+
+# The whole suite N times in a row (default 5), each time `make test` in a fresh clone of HEAD in a new
+# folder, as CI runs it; prints each run's result and wall time, and fails if any run failed.
+# KEEP_BUILD=1 reuses the first clone for the later runs (only the suite runs again, minutes faster).
+N ?= 5
+test-repeat:
+	@set -uo pipefail; root=$$(mktemp -d /tmp/groqbatch-repeat.XXXXXX); passed=0; failed=0; \
+	for i in $$(seq $(N)); do \
+	  if [ "$${KEEP_BUILD:-0}" = 1 ] && [ $$i -gt 1 ]; then dir=$$root/run-1; \
+	  else dir=$$root/run-$$i; git clone -q "$(CURDIR)" $$dir; fi; \
+	  start=$$(date +%s); \
+	  if (cd $$dir && make test) > $$root/run-$$i.log 2>&1; then passed=$$((passed + 1)); result=passed; \
+	  else failed=$$((failed + 1)); result=FAILED; fi; \
+	  echo "run $$i of $(N): $$result in $$(( $$(date +%s) - start )) s ($$(grep -E 'Test run with' $$root/run-$$i.log | tail -1))"; \
+	  [ "$${KEEP_BUILD:-0}" = 1 ] || [ $$i -eq 1 ] || rm -rf $$dir; \
+	done; \
+	echo "test-repeat: $$passed passed, $$failed failed; logs in $$root"; \
+	[ $$failed -eq 0 ]
 
 # Release build of the CLI and the benchmark; figures are printed against their limits.
 bench: deps

@@ -109,6 +109,11 @@ enum JobsSQL {
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
 
+    /// The jobs a person's `custom_id` names, with their batch (one per batch at most).
+    static let byCustomID = """
+        SELECT j.id, b.name FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE j.custom_id = ? ORDER BY b.name
+        """
+
     static let succeed = """
         UPDATE jobs SET status = 'succeeded', attempts = attempts + 1, model_attempts = model_attempts + 1,
                         lease_owner = NULL, lease_expires_at = NULL, error_code = NULL, error_message = NULL,

@@ -42,6 +42,27 @@ extension SQLiteJobStore {
         }
     }
 
+    /// The job a person names: by its `custom_id` (within `batch` when given), or else by its numeric
+    /// id. Throws `NotFoundError` when it names none, or several batches' jobs without `batch`.
+    public func findJob(_ name: String, batch: String?) throws -> Int64 {
+        try pool.read { db in
+            var matches = try Row.fetchAll(db, sql: JobsSQL.byCustomID, arguments: [name]).map { (id: $0[0] as Int64, batch: $0[1] as String) }
+            if let batch {
+                guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
+                    throw NotFoundError(description: "no batch named '\(batch)'")
+                }
+                matches = matches.filter { $0.batch == batch }
+            }
+            if matches.count == 1 { return matches[0].id }
+            if matches.count > 1 {
+                let names = matches.map { "'\($0.batch)'" }.joined(separator: ", ")
+                throw NotFoundError(description: "custom_id '\(name)' is in \(matches.count) batches (\(names)): add --batch to say which")
+            }
+            if batch == nil, let id = Int64(name), try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [id]) != nil { return id }
+            throw NotFoundError(description: "no job with custom_id '\(name)'\(batch.map { " in batch '\($0)'" } ?? "")")
+        }
+    }
+
     /// Cancels one job by id if it is queued or running. Returns whether it was.
     public func cancel(jobID: Int64, now: Date = Date()) throws -> Bool {
         try pool.write { db in

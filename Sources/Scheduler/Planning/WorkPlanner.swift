@@ -12,6 +12,9 @@ public enum WorkPlanner {
         demands: [ModelDemand], outlooks: [String: ModelOutlook], concurrency: Int, start: Date, deadline: Date?,
         schedule: RunSchedule? = nil
     ) -> WorkPlan {
+        // Nothing runs before the first run window opens: that is when the work starts.
+        var start = start
+        if let schedule, case .closed(let opensAt) = schedule.state(at: start) { start = opensAt }
         var models: [WorkPlan.ModelPlan] = []
         var concurrencySeconds = 0.0
         for demand in demands where demand.requests > 0 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JobFormats
 import QueueStore
 
 /// `groqbatch cancel`: stops queued and running jobs from being (re)tried, in one transaction.
@@ -13,25 +14,26 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Cancel every unfinished job of this batch.")
+    @Option(help: "Cancel every unfinished job of this batch; with --job, the batch the job is in.")
     var batch: String?
 
-    @Option(help: "Cancel the job with this id (the jobs.id column).")
-    var job: Int64?
+    @Option(help: ArgumentHelp("Cancel one job: its custom_id (add --batch when several batches use it), or its numeric id.", valueName: "id"))
+    var job: String?
 
     func validate() throws {
-        if (batch == nil) == (job == nil) { throw ValidationError("Give exactly one of --batch or --job.") }
+        if batch == nil && job == nil { throw ValidationError("Give --batch, --job, or both (a custom_id within a batch).") }
     }
 
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
             do {
-                if let batch {
+                if let job {
+                    let id = try store.findJob(job, batch: batch)
+                    print(try store.cancel(jobID: id) ? "job \(job) cancelled" : "job \(job) had already finished; unchanged")
+                } else if let batch {
                     let count = try store.cancel(batch: batch)
-                    print("batch '\(batch)': \(count) job\(count == 1 ? "" : "s") cancelled")
-                } else if let job {
-                    print(try store.cancel(jobID: job) ? "job \(job) cancelled" : "job \(job) had already finished; unchanged")
+                    print("batch '\(batch)': \(count.counted("job")) cancelled")
                 }
             } catch let error as SQLiteJobStore.NotFoundError {
                 throw CommandFailure(error.description)

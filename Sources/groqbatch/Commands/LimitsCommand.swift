@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFormats
 import QueueStore
 import Scheduler
 
@@ -23,13 +24,19 @@ struct ShowLimits: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(
+        name: [.customLong("base-url"), .customLong("provider")],
+        help: ArgumentHelp("Only this provider's meters (--provider is the same).", valueName: "url"))
+    var provider: String?
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            let meters = try store.meterStatuses()
+            let only = provider.map(ProviderOptions.normalized)
+            let meters = try store.meterStatuses().filter { only == nil || $0.provider == only }
             if json {
                 print(try Console.json(meters))
                 return
@@ -65,7 +72,9 @@ struct SetLimits: AsyncParsableCommand {
     @Option(help: "The model.")
     var model: String
 
-    @Option(help: "The provider's base URL, as workers use it. Defaults to $GROQBATCH_BASE_URL or Groq's.")
+    @Option(
+        name: [.customLong("base-url"), .customLong("provider")],
+        help: ArgumentHelp("The provider's base URL, as workers use it (--provider is the same). Defaults to $GROQBATCH_BASE_URL or Groq's.", valueName: "url"))
     var provider: String?
 
     @Option(help: "Requests per minute.") var rpm: Int?
@@ -88,7 +97,7 @@ struct SetLimits: AsyncParsableCommand {
             limits[.rpd] = rpd
             limits[.tpm] = tpm
             limits[.tpd] = tpd
-            let url = provider ?? ProviderOptions.baseURL(settings)
+            let url = provider.map(ProviderOptions.normalized) ?? ProviderOptions.baseURL(settings)
             try store.setLimits(provider: url, model: model, limits: limits)
             print("\(model) at \(url): " + limits.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
@@ -101,12 +110,15 @@ struct ResetLimits: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Only this model.") var model: String?
-    @Option(help: "Only this provider's base URL.") var provider: String?
+    @Option(
+        name: [.customLong("base-url"), .customLong("provider")],
+        help: ArgumentHelp("Only this provider's base URL (--provider is the same).", valueName: "url"))
+    var provider: String?
 
     func run() async throws {
         try await failingClearly {
-            let count = try await database.open().resetLimits(provider: provider, model: model)
-            print("\(count) meter\(count == 1 ? "" : "s") forgotten")
+            let count = try await database.open().resetLimits(provider: provider.map(ProviderOptions.normalized), model: model)
+            print("\(count.counted("meter")) forgotten")
         }
     }
 }

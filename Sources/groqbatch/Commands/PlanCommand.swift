@@ -81,7 +81,8 @@ struct PlanCommand: AsyncParsableCommand {
             for demand in inputs.demands where models.entries[demand.model] == nil {
                 Console.error("warning: model '\(demand.model)' is not in the catalog: planned with conservative default limits until the provider tells its own")
             }
-            print(Self.render(plan, scope: batch.map { "batch '\($0)'" } ?? "all unfinished work", provider: provider, now: now))
+            let waitsFor = plan.start > now ? (inputs.notBefore.map { $0 >= plan.start } == true ? "its --not-before" : "the first run window opens") : nil
+            print(Self.render(plan, scope: batch.map { "batch '\($0)'" } ?? "all unfinished work", provider: provider, now: now, waitsFor: waitsFor))
         }
     }
 
@@ -105,7 +106,8 @@ struct PlanCommand: AsyncParsableCommand {
         return (merge(onDemand), merge(batchAPI))
     }
 
-    static func render(_ plan: WorkPlan, scope: String, provider: String, now: Date) -> String {
+    /// The plan as people read it; `waitsFor` says why the work starts later than now.
+    static func render(_ plan: WorkPlan, scope: String, provider: String, now: Date, waitsFor: String? = nil) -> String {
         guard !plan.models.isEmpty || plan.batchAPI != nil else { return "nothing to plan: \(scope) has no queued or running jobs" }
         let table = TextTable(
             header: ["MODEL", "REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "TOTAL TOKENS", "PACED BY", "TIME", "COST"],
@@ -119,7 +121,7 @@ struct PlanCommand: AsyncParsableCommand {
             lines.append("batch API: \(share.requests.counted("request")), about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
                 + (share.cost.map { String(format: ", about $%.4f at the batch discount", $0) } ?? ""))
         }
-        let start = plan.start > now ? "\(localTime(plan.start)) (its --not-before)" : "now"
+        let start = plan.start > now ? "\(localTime(plan.start))" + (waitsFor.map { " (\($0))" } ?? "") : "now"
         lines.append("starts:   \(start)")
         lines.append("finishes: about \(localTime(plan.finish)), \(duration(plan.finish.timeIntervalSince(now))) from now")
         if let deadline = plan.deadline {

@@ -35,8 +35,17 @@ struct ProviderOptions: ParsableArguments {
         return flags
     }
 
+    /// The base URL every meter and record is keyed by: `.../v1` and `.../v1/` are one provider, with
+    /// one budget.
     static func baseURL(_ settings: Settings) -> String {
-        settings.string(.baseURL) ?? GroqClientConfiguration.groqBaseURL
+        normalized(settings.string(.baseURL) ?? GroqClientConfiguration.groqBaseURL)
+    }
+
+    /// A base URL without trailing slashes.
+    static func normalized(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
     }
 
     static func apiKeyVariable(_ settings: Settings) -> String {
