@@ -10,11 +10,13 @@ struct GroqBatch: AsyncParsableCommand {
         abstract: "Run thousands to millions of LLM prompts through Groq's API, from a SQLite queue.",
         discussion: """
             A typical run:
-              groqbatch import prompts.jsonl --model openai/gpt-oss-20b --fallback qwen/qwen3.6-27b
+              groqbatch import prompts.jsonl --model openai/gpt-oss-20b \\
+                --fallback qwen/qwen3.6-27b
+              groqbatch work --drain
               groqbatch status
               groqbatch export --output results.jsonl
 
-            The queue is one SQLite file (--db, default ./groqbatch.sqlite or $GROQBATCH_DB); query it with
+            The queue is one SQLite file (--db, default ./groqbatch.sqlite or $GROQBATCH_DB); query it with \
             sqlite3 through the views documented in docs/schema.md.
             """,
         subcommands: [

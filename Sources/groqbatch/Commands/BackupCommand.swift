@@ -8,8 +8,8 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Copy the queue to a new SQLite file, safely, while workers keep running.",
         discussion: """
-            Uses SQLite's online backup from one consistent snapshot: the copy holds every job, result and
-            meter as they were when it started; workers go on writing meanwhile. The copy is a normal
+            Uses SQLite's online backup from one consistent snapshot: the copy holds every job, result and \
+            meter as they were when it started; workers go on writing meanwhile. The copy is a normal \
             groqbatch database (open it with --db, or with sqlite3), private to its owner (mode 0600).
             """)
 

@@ -8,7 +8,7 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "Cancel a batch's queued and running jobs, or one job.",
         discussion: """
-            A running job's call may still finish; its answer is then logged in attempts but the job stays
+            A running job's call may still finish; its answer is then logged in attempts but the job stays \
             cancelled. Finished jobs are not touched. `groqbatch retry --cancelled` queues them again.
             """)
 

@@ -9,14 +9,16 @@ struct ConfigCommand: AsyncParsableCommand {
         discussion: """
             Settings come from, in this order (the first that has a value wins):
               1. command-line flags (--db, --base-url, --concurrency, ...)
-              2. environment variables: GROQBATCH_DB, GROQBATCH_BASE_URL, GROQBATCH_WORK_CONCURRENCY, ...
+              2. environment variables: GROQBATCH_DB, GROQBATCH_WORK_CONCURRENCY, ...
                  (the key with dots as underscores, upper case, prefixed GROQBATCH_)
-              3. the configuration file: --config FILE, else $GROQBATCH_CONFIG, else ./groqbatch.json
+              3. the configuration file: --config FILE, else $GROQBATCH_CONFIG,
+                 else ./groqbatch.json
               4. built-in defaults
             A file is JSON, such as:
-              {"db": "/var/lib/groqbatch/queue.sqlite", "work": {"concurrency": 32, "windows": ["22:00-06:00"]}}
-            Unknown keys and values of the wrong type stop every command with one line naming the file and
-            the key. The API key is read only from the environment variable api_key_env names
+              {"db": "/var/lib/groqbatch/queue.sqlite",
+               "work": {"concurrency": 32, "windows": ["22:00-06:00"]}}
+            Unknown keys and values of the wrong type stop every command with one line naming the file and \
+            the key. The API key is read only from the environment variable api_key_env names \
             (GROQ_API_KEY by default), never from a file, and is shown redacted.
             """,
         subcommands: [ShowConfig.self],

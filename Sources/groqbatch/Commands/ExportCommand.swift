@@ -10,10 +10,11 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Write results in input order, as Batch API output JSONL or as CSV.",
         discussion: """
             JSONL lines have the Batch API output form:
-              {"id": "batch_req_42", "custom_id": "a1", "response": {"status_code": 200, "request_id": "req_...", "body": {...}}, "error": null}
-            A job without a result carries "response": null and "error": {"code", "message"}: failed jobs
-            with their last error, unfinished ones with code not_finished, cancelled ones with cancelled,
-            ones stopped by their batch's deadline with expired.
+              {"id": "batch_req_42", "custom_id": "a1", "error": null, "response":
+               {"status_code": 200, "request_id": "req_...", "body": {...}}}   (one line)
+            A job without a result carries "response": null and "error": {"code", "message"}: failed jobs \
+            with their last error, unfinished ones with code not_finished, cancelled ones with cancelled, \
+            ones stopped by their batch's deadline with expired. \
             Nothing is left out. CSV has one row per job: \(ExportFormat.csvHeader).
             """)
 

@@ -11,14 +11,15 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Add the prompts of a JSONL file to the queue.",
         discussion: """
             Each line is one job, in any of these forms:
-              {"custom_id": "a1", "method": "POST", "url": "/v1/chat/completions", "body": {"messages": [...]}}
-              {"custom_id": "a2", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0.2}
+              {"custom_id": "a1", "method": "POST", "url": "/v1/chat/completions",
+               "body": {"messages": [...]}}   (the Batch API's input form, on one line)
+              {"custom_id": "a2", "messages": [{"role": "user", "content": "Hi"}]}
               {"prompt": "Summarise ...", "system": "Be brief", "max_tokens": 200}
             Any other field is a chat parameter, sent as it is. A line without custom_id gets its line number.
 
-            Every line is checked before anything is written: with any bad line nothing is imported, each
-            problem is printed as FILE:LINE: field: what is wrong, and the exit code is 1
-            (--skip-invalid imports the good lines instead). Importing the same file into the same batch
+            Every line is checked before anything is written: with any bad line nothing is imported, each \
+            problem is printed as FILE:LINE: field: what is wrong, and the exit code is 1 \
+            (--skip-invalid imports the good lines instead). Importing the same file into the same batch \
             again adds nothing: jobs are matched by custom_id.
             """)
 

@@ -10,9 +10,9 @@ struct LimitsCommand: AsyncParsableCommand {
         commandName: "limits",
         abstract: "Show the rate-limit meters every worker shares, or set them by hand.",
         discussion: """
-            Each meter is one limit of one model at one provider: rpm and tpm per minute, rpd and tpd per day.
-            A limit starts from the model catalog (source catalog, or default for a model it does not know),
-            and the provider corrects it: response headers give tpm and rpd (source header), 429 bodies any
+            Each meter is one limit of one model at one provider: rpm and tpm per minute, rpd and tpd per day. \
+            A limit starts from the model catalog (source catalog, or default for a model it does not know), \
+            and the provider corrects it: response headers give tpm and rpd (source header), 429 bodies any \
             kind (source 429). `limits set` pins a limit (source config) until the provider says otherwise.
             """,
         subcommands: [ShowLimits.self, SetLimits.self, ResetLimits.self],

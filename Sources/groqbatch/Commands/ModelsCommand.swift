@@ -11,11 +11,11 @@ struct ModelsCommand: AsyncParsableCommand {
         commandName: "models",
         abstract: "List the model catalog (limits, context, prices, status); --refresh updates it from the provider.",
         discussion: """
-            The catalog is groqbatch's built-in table of Groq's models (or --catalog FILE), corrected by the
-            provider's own list as last fetched with --refresh (GET /models, stored in the queue file, table
-            provider_models). A model the catalog or an earlier list knew that the provider no longer
-            lists becomes decommissioned: workers move jobs naming it to their next model without spending
-            a request on it. A model only the provider lists joins with conservative limits.
+            The catalog is groqbatch's built-in table of Groq's models (or --catalog FILE), corrected by the \
+            provider's own list as last fetched with --refresh (GET /models, stored in the queue file, table \
+            provider_models). A model the catalog or an earlier list knew that the provider no longer \
+            lists becomes decommissioned: workers move jobs naming it to their next model without spending \
+            a request on it. A model only the provider lists joins with conservative limits. \
             Limits are the catalog's starting values; `groqbatch limits` shows what the workers learned.
             """)
 

@@ -11,12 +11,12 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Estimate what the queued work needs: requests, tokens, time under the limits, deadline, cost.",
         discussion: """
-            Reads the queue and the GroqQueue's meters; makes no call and changes nothing (except marking
-            jobs past their batch's deadline expired, as any command does).
-            Per model (the one each job calls next): requests, prompt tokens from the learned tokens per
-            character, completion tokens from the answers seen so far (or the max_tokens asked for, an
-            upper bound, when none were seen), the limit that sets the pace, and the time. Per-minute limits
-            pace the work; daily limits stretch it over nights. With --window (or work.windows in the configuration) the time counts only inside
+            Reads the queue and the GroqQueue's meters; makes no call and changes nothing (except marking \
+            jobs past their batch's deadline expired, as any command does). \
+            Per model (the one each job calls next): requests, prompt tokens from the learned tokens per \
+            character, completion tokens from the answers seen so far (or the max_tokens asked for, an \
+            upper bound, when none were seen), the limit that sets the pace, and the time. Per-minute limits \
+            pace the work; daily limits stretch it over nights. With --window (or work.windows in the configuration) the time counts only inside \
             the run windows, as `work --window` would run. Prices are the catalog's, approximate.
             """)
 

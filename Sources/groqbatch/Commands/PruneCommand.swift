@@ -9,9 +9,9 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Delete batches whose every job finished before a time, with their jobs, attempts and results.",
         discussion: """
-            A batch with any queued or running job is never touched. Rows go in slices of --slice jobs, one
-            transaction each, so workers on the same file wait at most one slice. Export what you want to
-            keep first (groqbatch export --batch NAME), or take a backup (groqbatch backup FILE).
+            A batch with any queued or running job is never touched. Rows go in slices of --slice jobs, one \
+            transaction each, so workers on the same file wait at most one slice. Export what you want to \
+            keep first (groqbatch export --batch NAME), or take a backup (groqbatch backup FILE). \
             The space is reused by new rows; `groqbatch vacuum` gives it back to the file system.
             """)
 

@@ -8,10 +8,10 @@ struct RemoteCommand: AsyncParsableCommand {
         commandName: "remote",
         abstract: "List the provider-side batches (Batch API) that --via batch-api batches were sent as.",
         discussion: """
-            Each remote batch is one uploaded input file of one model's jobs. Its state is groqbatch's:
-            preparing (jobs packed), uploaded (the file is at the provider), submitted (the batch runs;
-            REMOTE STATUS is the provider's), collecting (answers being written back), done. Jobs a remote
-            batch left unanswered (expired, cancelled) went back to on-demand calls or failed, as
+            Each remote batch is one uploaded input file of one model's jobs. Its state is groqbatch's: \
+            preparing (jobs packed), uploaded (the file is at the provider), submitted (the batch runs; \
+            REMOTE STATUS is the provider's), collecting (answers being written back), done. Jobs a remote \
+            batch left unanswered (expired, cancelled) went back to on-demand calls or failed, as \
             import --if-remote-expires said.
             """)
 

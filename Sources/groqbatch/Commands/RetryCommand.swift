@@ -8,9 +8,9 @@ struct RetryCommand: AsyncParsableCommand {
         commandName: "retry",
         abstract: "Queue failed, cancelled or expired jobs again, from the first model of their chain.",
         discussion: """
-            One transaction; a running worker picks the jobs up at once. Their earlier attempts stay in the
-            attempts table, and a batch's --not-before still holds.
-            Expired jobs would expire again under their batch's old deadline, so --expired clears that
+            One transaction; a running worker picks the jobs up at once. Their earlier attempts stay in the \
+            attempts table, and a batch's --not-before still holds. \
+            Expired jobs would expire again under their batch's old deadline, so --expired clears that \
             deadline, or replaces it with --deadline.
             """)
 

@@ -10,17 +10,18 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Run a Groq-compatible API simulator on loopback (for demos, tests and benchmarks).",
         discussion: """
-            The first line printed is `listening on http://127.0.0.1:PORT`; point groqbatch at it with
-              GROQ_API_KEY=sim-key groqbatch work --base-url http://127.0.0.1:PORT/openai/v1
-            It serves POST /openai/v1/chat/completions and GET /openai/v1/models with Groq's shapes, headers,
-            429 bodies and error codes, the `flex` service tier (its own limits, 498 when busy), and the Batch
-            API: /files (upload, list, retrieve, content) and /batches (create, list, retrieve, cancel).
-            POST /admin/limits {"model": ID, "rpm": N, "tpm": N, ...} changes limits while it runs.
-            The configuration file (JSON) may set: api_key, models [{id, context_window, max_output, rpm, rpd,
-            tpm, tpd, tokens_per_second, decommissioned}], enforcement (rolling|bucket), speed_factor,
-            queue_delay, seed, hang_seconds, request_log, faults {server_error, unavailable, edge_timeout,
-            capacity_exceeded, hang, reset, truncated, rate_limited} as probabilities, flex_limit_multiplier,
-            flex_busy_rate, and batches {lines_per_second, seconds_per_window_hour, validation_seconds,
+            The first line printed is `listening on http://127.0.0.1:PORT`; point groqbatch at it with:
+              GROQ_API_KEY=sim-key groqbatch work \\
+                --base-url http://127.0.0.1:PORT/openai/v1
+            It serves POST /openai/v1/chat/completions and GET /openai/v1/models with Groq's shapes, headers, \
+            429 bodies and error codes, the `flex` service tier (its own limits, 498 when busy), and the Batch \
+            API: /files (upload, list, retrieve, content) and /batches (create, list, retrieve, cancel). \
+            POST /admin/limits {"model": ID, "rpm": N, "tpm": N, ...} changes limits while it runs. \
+            The configuration file (JSON) may set: api_key, models [{id, context_window, max_output, rpm, rpd, \
+            tpm, tpd, tokens_per_second, decommissioned}], enforcement (rolling|bucket), speed_factor, \
+            queue_delay, seed, hang_seconds, request_log, faults {server_error, unavailable, edge_timeout, \
+            capacity_exceeded, hang, reset, truncated, rate_limited} as probabilities, flex_limit_multiplier, \
+            flex_busy_rate, and batches {lines_per_second, seconds_per_window_hour, validation_seconds, \
             finalizing_seconds, fault_rate}.
             """)
 

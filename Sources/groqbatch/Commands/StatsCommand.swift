@@ -8,12 +8,12 @@ struct StatsCommand: AsyncParsableCommand {
         commandName: "stats",
         abstract: "Per model, day or batch: requests, outcomes, 429s by limit, latency percentiles, tokens, cost, throughput.",
         discussion: """
-            Every call a worker made is in the attempts table; this sums them. Outcomes are the retry table's
-            classes: success, retry (a 5xx, a timeout or a 429), fallback (moved to the next model),
-            permanent (the job failed), fatal (a refused key). Latency is measured by the worker, per
-            successful call, as nearest-rank percentiles; Groq's own queue and total times are averaged.
-            Cost is estimated from the catalog's prices when each answer was recorded.
-            For sqlite3 users the view `stats` holds the same numbers for all time
+            Every call a worker made is in the attempts table; this sums them. Outcomes are the retry table's \
+            classes: success, retry (a 5xx, a timeout or a 429), fallback (moved to the next model), \
+            permanent (the job failed), fatal (a refused key). Latency is measured by the worker, per \
+            successful call, as nearest-rank percentiles; Groq's own queue and total times are averaged. \
+            Cost is estimated from the catalog's prices when each answer was recorded. \
+            For sqlite3 users the view `stats` holds the same numbers for all time \
             (SELECT * FROM stats WHERE dimension = 'model'), over the view `call_stats`.
             """)
 

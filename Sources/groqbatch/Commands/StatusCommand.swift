@@ -9,8 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show each batch's progress: jobs by status, tokens spent, first and last activity.",
         discussion: """
-            Times are UTC. The same numbers are in the batch_progress view for sqlite3.
-            Queued jobs of a batch whose deadline has passed are marked expired first, as a worker would.
+            Times are UTC. The same numbers are in the batch_progress view for sqlite3. \
+            Queued jobs of a batch whose deadline has passed are marked expired first, as a worker would. \
             --watch redraws every --interval seconds until interrupted (Ctrl-C).
             """)
 

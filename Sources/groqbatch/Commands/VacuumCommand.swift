@@ -8,8 +8,8 @@ struct VacuumCommand: AsyncParsableCommand {
         commandName: "vacuum",
         abstract: "Shrink the queue file after prune (SQLite VACUUM).",
         discussion: """
-            Rewrites the whole file, which takes a while on a large queue and holds the write lock meanwhile:
-            workers wait for it (up to their 60 s busy timeout) instead of failing, so run it between runs.
+            Rewrites the whole file, which takes a while on a large queue and holds the write lock meanwhile: \
+            workers wait for it (up to their 60 s busy timeout) instead of failing, so run it between runs. \
             It needs free disk space about the size of the file.
             """)
 

@@ -15,25 +15,25 @@ struct WorkCommand: AsyncParsableCommand {
         commandName: "work",
         abstract: "Run queued jobs against the provider until stopped, drained or out of time.",
         discussion: """
-            Claims jobs in priority order, runs up to --concurrency generations at once, retries with
-            exponential backoff and jitter (waiting as long as the provider asks after a 429), falls back
-            along each job's model chain, and writes every result with its usage in the same transaction
+            Claims jobs in priority order, runs up to --concurrency generations at once, retries with \
+            exponential backoff and jitter (waiting as long as the provider asks after a 429), falls back \
+            along each job's model chain, and writes every result with its usage in the same transaction \
             that marks the job succeeded. Any number of workers may share one database.
 
-            Stopping safely: SIGTERM or Ctrl-C stops claiming, waits up to --grace seconds for calls in
-            flight, then returns unfinished jobs to the queue and exits 0. A second signal exits at once;
-            jobs it held go back to the queue too (or, after a crash, when their lease expires).
+            Stopping safely: SIGTERM or Ctrl-C stops claiming, waits up to --grace seconds for calls in \
+            flight, then returns unfinished jobs to the queue and exits 0. A second signal exits at once; \
+            jobs it held go back to the queue too (or, after a crash, when their lease expires). \
             Delivery is at least once: a call in flight when a worker dies is sent again later.
 
-            Overnight: --window 22:00-06:00 (repeatable; an end before the start crosses midnight; local
-            time, or --time-zone) makes a long-lived daemon that claims only inside its windows, lets calls
-            in flight finish when a window closes, and sleeps until the next one opens. From cron, use
+            Overnight: --window 22:00-06:00 (repeatable; an end before the start crosses midnight; local \
+            time, or --time-zone) makes a long-lived daemon that claims only inside its windows, lets calls \
+            in flight finish when a window closes, and sleeps until the next one opens. From cron, use \
             --drain --until 06:00 instead. docs/overnight.md shows both, with systemd units.
 
-            Progress: on a terminal one line is redrawn in place; otherwise a progress line is logged
+            Progress: on a terminal one line is redrawn in place; otherwise a progress line is logged \
             every --progress-interval seconds.
 
-            Exit codes: 0 stopped as asked; 1 bad input or database error; 3 the provider refused the key
+            Exit codes: 0 stopped as asked; 1 bad input or database error; 3 the provider refused the key \
             or the endpoint (401, 403): no job is failed by that, all stay queued.
             """)
 
