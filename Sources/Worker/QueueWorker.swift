@@ -200,14 +200,13 @@ public final class QueueWorker: Service {
             let result = try await store.claim(
                 workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
                 batch: configuration.batch, now: now, budget: budget)
-            if result.unusable > 0 {
-                logger.notice("\(result.unusable.counted("job")) cannot use their model (decommissioned, or the prompt exceeds its context window)")
-            }
-            if result.tooLarge > 0 {
-                logger.warning("\(result.tooLarge.counted("job")) can never fit their model's limits (request_too_large)")
-            }
             if result.movedWithoutCall + result.failedWithoutCall > 0 {
-                logger.notice("without a call: \(result.movedWithoutCall) moved to their next model, \(result.failedWithoutCall) failed")
+                var reasons: [String] = []
+                if result.unusable > 0 { reasons.append("their model is decommissioned or its context window too small") }
+                if result.tooLarge > 0 { reasons.append("the request can never fit the model's limits (request_too_large)") }
+                if result.failedWithoutCall > result.unusable + result.tooLarge { reasons.append("no model in the catalog fits them") }
+                let message = "without a call, \(result.movedWithoutCall.counted("job")) moved to their next model and \(result.failedWithoutCall) failed: \(reasons.joined(separator: "; "))"
+                if result.tooLarge > 0 { logger.warning("\(message)") } else { logger.notice("\(message)") }
             }
             return result
         }
