@@ -78,7 +78,7 @@ struct ImportCommandTests {
         (["import", "empty.jsonl", "--max-tokens", "0"], "--max-tokens must be at least 1"),
         (["import", "empty.jsonl", "--not-before", "someday"], "--not-before: cannot read 'someday'"),
         (["status", "--batch", "nope"], "no batch named 'nope'"),
-        (["cancel"], "Give exactly one of --batch or --job."),
+        (["cancel"], "Give --batch, --job, or both (a custom_id within a batch)."),
         (["retry"], "Say which jobs to retry"),
     ])
     func badInvocationsSayWhatIsWrongAndExitNonZero(arguments: [String], message: String) throws {
