@@ -2,20 +2,43 @@ import Foundation
 
 /// The queue operations a worker needs, whatever database holds the queue.
 ///
-/// SQLite (`SQLiteJobStore`) is the embedded default; a PostgreSQL store for fleets of hosts can implement
-/// the same operations later. Every operation is one transaction.
+/// SQLite (`SQLiteJobStore`) is the embedded default; a PostgreSQL store for fleets of hosts implements
+/// the same operations. Every operation is one transaction. Operations that take `now` read the clock
+/// themselves once their transaction holds its lock when it is nil (what workers pass); tests pass an
+/// instant to travel in time.
 public protocol JobStore: Sendable {
     /// Claims up to `limit` runnable queued jobs in priority order, then age, leasing them to `workerID`.
-    func claim(workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date) async throws -> [ClaimedJob]
-    /// Writes each call's attempt row and applies each job's transition, all in one transaction.
-    func record(_ outcomes: [JobOutcome], workerID: String, now: Date) async throws -> [OutcomeDisposition]
-    /// Extends the leases of every job `workerID` holds, and its heartbeat. Returns the jobs renewed.
-    func renewLeases(workerID: String, until: Date, now: Date) async throws -> Int
+    func claim(workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date?) async throws -> [ClaimedJob]
+    /// Claims up to `limit` jobs whose cost fits every meter of their model (the GroqQueue), spending
+    /// it in the same transaction, and moves or fails those that can never run, without a call.
+    func claim(workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date?, budget: BudgetContext) async throws -> ClaimResult
+    /// Writes each call's attempt row and applies each job's transition, all in one transaction. A
+    /// transition applies only while the job is under the claim that made the call (`claimToken`).
+    func record(_ outcomes: [JobOutcome], workerID: String, now: Date?) async throws -> [OutcomeDisposition]
+    /// Extends the leases of every job `workerID` holds by `leaseDuration` from now, and its heartbeat.
+    /// Returns the jobs renewed.
+    func renewLeases(workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> Int
     /// Returns running jobs whose lease expired to the queue, counting no attempt. Returns how many.
-    func recoverExpiredLeases(now: Date) async throws -> Int
+    func recoverExpiredLeases(now: Date?) async throws -> Int
     /// The earliest time a queued job becomes runnable, or nil when none is queued. (Expired leases
     /// are recovered by heartbeats, which bump the change counter.)
     func nextWakeTime() async throws -> Date?
     /// A counter that changes whenever work may have become runnable (import, retry, recovery).
     func changeCounter() async throws -> Int64
+    /// Records a worker process, so `status` and people can see who holds leases.
+    func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws
+    /// Returns every job `workerID` still holds to the queue, counting no attempt. Synchronous on
+    /// purpose: it runs while a worker exits, when its task may already be cancelled.
+    @discardableResult func releaseAll(workerID: String, now: Date) throws -> Int
+    /// Jobs queued or running, of one batch or all: what a draining worker waits for.
+    func unfinishedCount(batch: String?) async throws -> Int
+    /// Jobs queued or running outside the given batches (those paused by their caps).
+    func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int
+    /// Jobs per status, of one batch or all, for progress lines.
+    func countsByStatus(batch: String?) async throws -> [JobStatus: Int]
+    /// Deletes settled spends older than any meter's window.
+    func pruneSpends(now: Date) async throws
+    /// Whether `error` is the database's weather (busy, locked, briefly unreachable, out of space for a
+    /// moment): worth waiting out and trying again, as opposed to a fault in what was asked.
+    func isTransient(_ error: any Error) -> Bool
 }

@@ -13,7 +13,9 @@ import ServiceLifecycle
 /// for in-flight calls, then cancels them; whatever it still holds goes back to the queue on exit.
 public final class QueueWorker: Service {
     public let configuration: WorkerConfiguration
-    let store: SQLiteJobStore
+    let store: any JobStore
+    /// The SQLite store again, for the Batch API loop, whose remote-batch records only SQLite keeps yet.
+    let remoteBatchStore: SQLiteJobStore?
     let executor: any ChatExecutor
     let logger: Logger
     let planner: OutcomePlanner
@@ -25,18 +27,31 @@ public final class QueueWorker: Service {
     let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)?
     let progressInterval: TimeInterval
 
+    /// A worker on any store; `--via batch-api` batches need `remoteBatchStore` to run.
     public init(
-        store: SQLiteJobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
-        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil
+        store: any JobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
+        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil,
+        remoteBatchStore: SQLiteJobStore? = nil
     ) {
         self.store = store
+        self.remoteBatchStore = remoteBatchStore
         self.executor = executor
         self.configuration = configuration
         self.logger = logger
         self.planner = OutcomePlanner(backoff: configuration.backoff)
-        self.recorder = OutcomeRecorder(store: store, workerID: configuration.workerID)
+        self.recorder = OutcomeRecorder(store: store, workerID: configuration.workerID, logger: logger)
         self.onProgress = onProgress
         self.progressInterval = progressInterval
+    }
+
+    /// A worker on the SQLite queue, Batch API loop included.
+    public convenience init(
+        store: SQLiteJobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
+        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil
+    ) {
+        self.init(
+            store: store as any JobStore, executor: executor, configuration: configuration, logger: logger,
+            progressInterval: progressInterval, onProgress: onProgress, remoteBatchStore: store)
     }
 
     /// Why the worker stopped; nil while it runs.
@@ -48,13 +63,13 @@ public final class QueueWorker: Service {
     public func run() async throws {
         let id = configuration.workerID
         try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: Date())
-        let recovered = try await store.recoverExpiredLeases(now: Date())
+        let recovered = try await store.recoverExpiredLeases(now: nil)
         if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(configuration.concurrency)"])
         defer {
             // Synchronous, so it runs even when this task is cancelled: nothing stays leased to a gone worker.
             do {
-                let released = try store.releaseAll(workerID: id)
+                let released = try store.releaseAll(workerID: id, now: Date())
                 if released > 0 { logger.notice("returned \(released) unfinished jobs to the queue") }
             } catch {
                 logger.error("could not return unfinished jobs to the queue (their leases expire in \(Int(configuration.leaseDuration)) s): \(error)")
@@ -64,8 +79,8 @@ public final class QueueWorker: Service {
             try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { await self.heartbeat() }
                 if onProgress != nil { services.addTask { await self.reportProgress() } }
-                if let remote = configuration.remote, let client = executor as? GroqClient {
-                    let runner = RemoteBatchRunner(store: store, client: client, settings: remote, workerID: id, logger: logger, counters: counters)
+                if let remote = configuration.remote, let client = executor as? GroqClient, let remoteBatchStore {
+                    let runner = RemoteBatchRunner(store: remoteBatchStore, client: client, settings: remote, workerID: id, logger: logger, counters: counters)
                     services.addTask { await runner.loop() }
                 }
                 defer { services.cancelAll() }
@@ -74,7 +89,7 @@ public final class QueueWorker: Service {
         } onGracefulShutdown: {
             self.control.stop(.shutdown)
         }
-        reportNow()
+        await reportCounts()
     }
 
     // MARK: - Claim loop
@@ -94,6 +109,7 @@ public final class QueueWorker: Service {
             var capped = Set<Int64>()
             var dayCapNoticed = false
             var closedUntil: Date?
+            var weather = DatabaseWeather()
             while true {
                 closedUntil = windowClosedUntil(previously: closedUntil, inFlight: inFlight)
                 if let reason = stopReasonNow(claimed: claimed) {
@@ -109,14 +125,20 @@ public final class QueueWorker: Service {
                     }
                 } else if closedUntil != nil {
                     // Outside the run window: calls in flight finish, nothing new starts.
-                } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0, try await shouldClaim(idleSince) {
-                    var limit = configuration.concurrency - inFlight
-                    if let maxJobs = configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
-                    // Read before the claim: a change made while the claim runs (an import, the Batch
-                    // API loop deciding --via auto jobs) then differs from it and wakes an idle worker.
-                    // Read after, such a change would be taken as already seen, and the wakeup lost.
-                    let counterBeforeClaim = try await store.changeCounter()
-                    let claim = try await claim(limit: limit)
+                } else if !weather.mayTry(at: Date()) {
+                    // The database is busy or unavailable: wait it out (pauseLength), then try again.
+                } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0,
+                          try await weathered(&weather, { try await self.shouldClaim(idleSince) }) == true,
+                          // Read before the claim: a change made while the claim runs (an import, the
+                          // Batch API loop deciding --via auto jobs) then differs from it and wakes an
+                          // idle worker. Read after, such a change would pass as seen: a lost wakeup.
+                          let counterBeforeClaim = try await weathered(&weather, { try await self.store.changeCounter() }),
+                          let claim = try await weathered(&weather, {
+                              var limit = self.configuration.concurrency - inFlight
+                              if let maxJobs = self.configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
+                              return (limit, try await self.claim(limit: limit))
+                          }) {
+                    let (limit, claim) = claim
                     let jobs = claim.jobs
                     for job in jobs {
                         group.addTask {
@@ -145,13 +167,16 @@ public final class QueueWorker: Service {
                     }
                     dayCapNoticed = claim.dayCapReached
                 }
-                if inFlight == 0, control.reason == nil, configuration.drain, try await drained(capped: capped, dayCapReached: dayCapNoticed) {
+                if inFlight == 0, control.reason == nil, configuration.drain, weather.mayTry(at: Date()),
+                   try await weathered(&weather, { try await self.drained(capped: capped, dayCapReached: dayCapNoticed) }) == true {
                     control.stop(.drained)
                     continue
                 }
                 if !timerPending {
                     timerPending = true
-                    let pause = pauseLength(idleSince: idleSince, closedUntil: closedUntil)
+                    let pause = min(
+                        pauseLength(idleSince: idleSince, closedUntil: closedUntil),
+                        weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
                     group.addTask {
                         // A long sleep outside the run window must still end at once on shutdown.
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
@@ -175,6 +200,24 @@ public final class QueueWorker: Service {
         }
     }
 
+    /// Runs one database step of the claim loop. A busy or briefly unavailable database is weather: the
+    /// step answers nil, the loop pauses (backing off) and tries again; the trouble is logged when it
+    /// starts and when it ends. Any other error stops the worker.
+    func weathered<T>(_ weather: inout DatabaseWeather, _ step: () async throws -> T) async throws -> T? {
+        do {
+            let value = try await step()
+            if let lasted = weather.succeeded(at: Date()) {
+                logger.notice("the database answers again after \(String(format: "%.1f", lasted)) s: claiming resumes")
+            }
+            return value
+        } catch where store.isTransient(error) {
+            if weather.failed(at: Date()) {
+                logger.warning("the database is busy or unavailable (\(error)): claiming waits and tries again; calls in flight go on")
+            }
+            return nil
+        }
+    }
+
     /// Whether a draining worker is done: nothing is left but work that waits for a user's cap.
     func drained(capped: Set<Int64>, dayCapReached: Bool) async throws -> Bool {
         let left: Int
@@ -195,11 +238,10 @@ public final class QueueWorker: Service {
     /// A claim through the GroqQueue when budgets are on, else a plain one; either way with the instant
     /// to look again when it got fewer jobs than asked.
     func claim(limit: Int) async throws -> ClaimResult {
-        let now = Date()
         if let budget = configuration.budget {
             let result = try await store.claim(
                 workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
-                batch: configuration.batch, now: now, budget: budget)
+                batch: configuration.batch, now: nil, budget: budget)
             if result.movedWithoutCall + result.failedWithoutCall > 0 {
                 var reasons: [String] = []
                 if result.unusable > 0 { reasons.append("their model is decommissioned or its context window too small") }
@@ -212,7 +254,7 @@ public final class QueueWorker: Service {
         }
         let jobs = try await store.claim(
             workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
-            batch: configuration.batch, now: now)
+            batch: configuration.batch, now: nil)
         return ClaimResult(jobs: jobs, wakeAt: jobs.count < limit ? try await store.nextWakeTime() : nil, tooLarge: 0)
     }
 
@@ -276,7 +318,8 @@ public final class QueueWorker: Service {
         let outcome: JobOutcome
         let fitting = job.model.map { fitted(job, model: $0) }
         if case .failure(let reason)? = fitting {
-            outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description))
+            outcome = JobOutcome(
+                jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description), claimToken: job.claimToken)
         } else if let model = job.model, case .success(let fit)? = fitting {
             let events = configuration.logEvents
             let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
@@ -299,7 +342,8 @@ public final class QueueWorker: Service {
                     errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
                 outcome = JobOutcome(
                     jobID: job.id, attempt: attempt, transition: .release,
-                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) })
+                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) },
+                    claimToken: job.claimToken)
             } else {
                 if case .failure(let failure) = result, failure.outcomeClass == .fatal {
                     control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
@@ -307,6 +351,7 @@ public final class QueueWorker: Service {
                 var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
                 planned.observation = observation(job: job, model: model, result: result)
                 planned.attempt?.chosenBy = job.modelPolicy
+                planned.claimToken = job.claimToken
                 if fit != nil, case .succeed(var answer) = planned.transition {
                     answer.truncated = true
                     planned.transition = .succeed(answer)
@@ -315,7 +360,8 @@ public final class QueueWorker: Service {
                 log(job, model: model, outcome: outcome)
             }
         } else {
-            outcome = JobOutcome(jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"))
+            outcome = JobOutcome(
+                jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"), claimToken: job.claimToken)
         }
         countCall(outcome)
         do {
@@ -327,7 +373,11 @@ public final class QueueWorker: Service {
                 logger.info("job \(job.id) (\(job.customID)): \(disposition.rawValue); outcome not applied")
             }
         } catch {
-            logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); it returns to the queue when its lease expires")
+            // Not weather (the recorder waits that out): this outcome cannot be written. The job goes back
+            // to the queue now, not when a lease nobody renews would expire: it is sent again.
+            let release = JobOutcome(jobID: job.id, attempt: nil, transition: .release, claimToken: job.claimToken)
+            let released = (try? await recorder.record(release)) == .applied
+            logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); \(released ? "returned it to the queue: it runs again" : "it returns to the queue when this worker stops or its lease expires")")
         }
     }
 
@@ -500,12 +550,10 @@ public final class QueueWorker: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
             if Task.isCancelled { return }
-            let now = Date()
             do {
-                _ = try await store.renewLeases(
-                    workerID: configuration.workerID, until: now.addingTimeInterval(configuration.leaseDuration), now: now)
-                let recovered = try await store.recoverExpiredLeases(now: now)
-                if configuration.budget != nil { try await store.pruneSpends(now: now) }
+                _ = try await store.renewLeases(workerID: configuration.workerID, leaseDuration: configuration.leaseDuration, now: nil)
+                let recovered = try await store.recoverExpiredLeases(now: nil)
+                if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
             } catch {
                 logger.warning("heartbeat failed: \(error)")
@@ -527,9 +575,4 @@ public final class QueueWorker: Service {
         onProgress(counters.snapshot, counts)
     }
 
-    func reportNow() {
-        guard let onProgress else { return }
-        let counts = (try? store.countsByStatus(batch: configuration.batch)) ?? [:]
-        onProgress(counters.snapshot, counts)
-    }
 }

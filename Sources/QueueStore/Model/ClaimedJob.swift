@@ -29,6 +29,9 @@ public struct ClaimedJob: Sendable, Equatable {
     public var serviceTier: String? = nil
     /// Tokens per character to plan the prompt with (the model's learned ratio plus its margin), when known.
     public var tokensPerCharacter: Double? = nil
+    /// The token of the claim that leased the job; outcomes carry it back so that a lapsed claim's late
+    /// answer changes nothing of a newer claim's.
+    public var claimToken: Int64? = nil
 
     /// The model this attempt uses, or nil when the chain is used up.
     public var model: String? {

@@ -24,12 +24,18 @@ public struct JobOutcome: Sendable, Equatable {
     public var transition: JobTransition
     /// What the response said about limits and usage, for the GroqQueue's meters (nil without budgets).
     public var observation: ProviderObservation?
+    /// The token of the claim under which the call was made (`ClaimedJob.claimToken`); nil applies
+    /// to the job whatever its current claim.
+    public var claimToken: Int64?
 
-    public init(jobID: Int64, attempt: AttemptRecord?, transition: JobTransition, observation: ProviderObservation? = nil) {
+    public init(
+        jobID: Int64, attempt: AttemptRecord?, transition: JobTransition, observation: ProviderObservation? = nil, claimToken: Int64? = nil
+    ) {
         self.jobID = jobID
         self.attempt = attempt
         self.transition = transition
         self.observation = observation
+        self.claimToken = claimToken
     }
 }
 

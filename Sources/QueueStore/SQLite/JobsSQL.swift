@@ -12,7 +12,7 @@ enum JobsSQL {
     /// Claims queued, runnable jobs in priority order, then age.
     static func claim(batchFilter: Bool) -> String {
         """
-        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?, claim_token = ?
         WHERE id IN (
             SELECT id FROM jobs
             WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
@@ -20,7 +20,7 @@ enum JobsSQL {
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier, claim_token
         """
     }
 
@@ -40,10 +40,10 @@ enum JobsSQL {
     static let claimAdmitted = """
         UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?,
                         model_attempts = CASE WHEN model_index = ? THEN model_attempts ELSE 0 END, model_index = ?,
-                        reserved_tokens = ?, reserved_cost = ?
+                        reserved_tokens = ?, reserved_cost = ?, claim_token = ?
         WHERE id = ? AND status = 'queued'
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
-                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier
+                  max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier, claim_token
         """
     static let earliestFutureRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued' AND next_attempt_at > ?"
     /// A queued job that can never fit its model moves on, or fails, without a call.
@@ -108,6 +108,8 @@ enum JobsSQL {
         """
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
+    /// Whose claim a job is under: its status, lease owner and the token of its latest claim.
+    static let claimState = "SELECT status, lease_owner, claim_token FROM jobs WHERE id = ?"
 
     /// The jobs a person's `custom_id` names, with their batch (one per batch at most).
     static let byCustomID = """

@@ -6,10 +6,12 @@ extension SQLiteJobStore {
     /// Claims up to `limit` jobs whose cost fits every meter of their model, spending it in the same
     /// `BEGIN IMMEDIATE` transaction: any number of workers on the file share one budget.
     public func claim(
-        workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date, budget: BudgetContext
+        workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date? = nil, budget: BudgetContext
     ) async throws -> ClaimResult {
         try await pool.write { db in
-            try Self.claimWithBudget(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now, context: budget)
+            // The clock is read once the write lock is held: spends and leases start when the claim commits.
+            try Self.claimWithBudget(
+                db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date(), context: budget)
         }
     }
 
@@ -68,6 +70,7 @@ extension SQLiteJobStore {
         var touched = Set<String>()
         var jobs: [ClaimedJob] = []
         let expires = now.addingTimeInterval(leaseDuration).unixSeconds
+        let claimToken = newClaimToken()
         for admitted in decision.admitted {
             let model = admitted.meterKey
             touched.insert(model)
@@ -77,7 +80,7 @@ extension SQLiteJobStore {
                 try db.cachedStatement(sql: BudgetsSQL.insertSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id, 1])
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
-                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, admitted.id,
+                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, claimToken, admitted.id,
             ])
             try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
@@ -260,7 +263,18 @@ extension SQLiteJobStore {
     // MARK: - The provider's word
 
     /// Settles the job's reservation and applies what the response said, inside `record`'s transaction.
-    static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
+    /// Applies what a response said: limits and the estimator always (they are the provider's truth,
+    /// whoever asked), and, when `settle` (the call's claim is still the job's), the settlement of the
+    /// claim's reservation: caps, refunds and the spends' real size.
+    static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double, settle: Bool = true) throws {
+        if settle {
+            try settleSpends(observation, jobID: jobID, db: db, now: now)
+        }
+        try learn(observation, db: db, now: now)
+    }
+
+    /// Settles one claim's reservation with the real usage, or refunds it after a refusal.
+    static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
         try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
         // What a reservation held beyond what was used goes back to the pacing schedule, on success
         // (the unused output) and on refusal (all of it).
@@ -284,6 +298,11 @@ extension SQLiteJobStore {
         } else {
             try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
         }
+    }
+
+    /// What a response teaches whoever made the call: tokens per character, and limits from headers and
+    /// 429 bodies.
+    static func learn(_ observation: ProviderObservation, db: Database, now: Double) throws {
         if let prompt = observation.promptTokens {
             // Tokens per character are the model's, whichever tier served it.
             let model = observation.model.hasSuffix("@flex") ? String(observation.model.dropLast("@flex".count)) : observation.model

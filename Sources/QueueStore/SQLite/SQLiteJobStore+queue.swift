@@ -3,20 +3,24 @@ import GRDB
 
 extension SQLiteJobStore: JobStore {
     public func claim(
-        workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date
+        workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date? = nil
     ) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         return try await pool.write { db in
-            try Self.claim(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now)
+            // The clock is read once the write lock is held: a lease starts when the claim commits.
+            try Self.claim(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date())
         }
     }
+
+    /// A fresh token for one claim transaction: outcomes of calls made under it carry it back.
+    static func newClaimToken() -> Int64 { Int64.random(in: 1...Int64.max) }
 
     static func claim(
         db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date
     ) throws -> [ClaimedJob] {
         try expireOverdue(db: db, now: now)
         let expires = now.addingTimeInterval(leaseDuration)
-        var arguments: StatementArguments = [workerID, expires.unixSeconds, now.unixSeconds, now.unixSeconds]
+        var arguments: StatementArguments = [workerID, expires.unixSeconds, now.unixSeconds, newClaimToken(), now.unixSeconds]
         if let batch { arguments += [batch] }
         arguments += [limit]
         let statement = try db.cachedStatement(sql: JobsSQL.claim(batchFilter: batch != nil))
@@ -57,19 +61,26 @@ extension SQLiteJobStore: JobStore {
             modelAttempts: row["model_attempts"], maxAttempts: row["max_attempts"],
             promptCharacters: row["prompt_chars"], maxTokens: row["max_tokens"],
             leaseExpiresAt: Date(timeIntervalSince1970: row["lease_expires_at"]), modelPolicy: row["model_policy"],
-            truncate: row["truncate"], serviceTier: row["service_tier"])
+            truncate: row["truncate"], serviceTier: row["service_tier"], claimToken: row["claim_token"])
     }
 
-    public func record(_ outcomes: [JobOutcome], workerID: String, now: Date) async throws -> [OutcomeDisposition] {
+    public func record(_ outcomes: [JobOutcome], workerID: String, now: Date? = nil) async throws -> [OutcomeDisposition] {
         guard !outcomes.isEmpty else { return [] }
         return try await pool.write { db in
-            try outcomes.map { try Self.apply($0, workerID: workerID, now: now, db: db) }
+            // Read once the lock is held: spends stamped earlier would leave their window early.
+            let now = now ?? Date()
+            return try outcomes.map { try Self.apply($0, workerID: workerID, now: now, db: db) }
         }
     }
 
     /// Writes one call's attempt row and applies its job's transition if the job is still this worker's.
     static func apply(_ outcome: JobOutcome, workerID: String, now: Date, db: Database) throws -> OutcomeDisposition {
         let seconds = now.unixSeconds
+        // Whether the job is still under the claim that made this call. A lapsed lease may have been
+        // claimed again since: then this outcome moves nothing and settles nothing of the new claim's.
+        let state = try Row.fetchOne(db.cachedStatement(sql: JobsSQL.claimState), arguments: [outcome.jobID])
+        let current: Int64? = state?[2]
+        let sameClaim = outcome.claimToken == nil || current == nil || current == outcome.claimToken
         if let attempt = outcome.attempt {
             try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                 outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
@@ -79,16 +90,14 @@ extension SQLiteJobStore: JobStore {
             ])
         }
         if let observation = outcome.observation {
-            try observe(observation, jobID: outcome.jobID, db: db, now: seconds)
+            try observe(observation, jobID: outcome.jobID, db: db, now: seconds, settle: sameClaim)
         }
         switch outcome.transition {
         case .succeed(let result):
             // An answer is worth keeping even if the lease expired meanwhile, as long as no other answer
             // was stored first: the job gets exactly one result row either way.
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: JobsSQL.statusAndOwner), arguments: [outcome.jobID]) else {
-                return .leaseLost
-            }
-            let status: String = row[0]
+            guard let state else { return .leaseLost }
+            let status: String = state[0]
             if status == JobStatus.succeeded.rawValue { return .duplicateResult }
             guard status == JobStatus.running.rawValue || status == JobStatus.queued.rawValue else { return .leaseLost }
             try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
@@ -99,6 +108,8 @@ extension SQLiteJobStore: JobStore {
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied
+        case _ where !sameClaim:
+            return .leaseLost
         case .retry(let at, let code, let message, let counted):
             if outcome.attempt?.httpStatus == 498 { try db.cachedStatement(sql: JobsSQL.leaveFlex).execute(arguments: [outcome.jobID]) }
             try db.cachedStatement(sql: JobsSQL.retry).execute(arguments: [
@@ -118,16 +129,19 @@ extension SQLiteJobStore: JobStore {
         return db.changesCount == 1 ? .applied : .leaseLost
     }
 
-    public func renewLeases(workerID: String, until: Date, now: Date) async throws -> Int {
+    public func renewLeases(workerID: String, leaseDuration: TimeInterval, now: Date? = nil) async throws -> Int {
         try await pool.write { db in
+            // The new expiry counts from when the lock is held, not from before a wait for it.
+            let now = now ?? Date()
             try db.execute(sql: WorkersSQL.heartbeat, arguments: [now.unixSeconds, workerID])
-            try db.execute(sql: JobsSQL.renewLeases, arguments: [until.unixSeconds, workerID])
+            try db.execute(sql: JobsSQL.renewLeases, arguments: [now.addingTimeInterval(leaseDuration).unixSeconds, workerID])
             return db.changesCount
         }
     }
 
-    public func recoverExpiredLeases(now: Date) async throws -> Int {
+    public func recoverExpiredLeases(now: Date? = nil) async throws -> Int {
         try await pool.write { db in
+            let now = now ?? Date()
             try db.execute(sql: JobsSQL.recoverExpired, arguments: [now.unixSeconds, now.unixSeconds])
             let recovered = db.changesCount
             if recovered > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
@@ -195,6 +209,21 @@ extension SQLiteJobStore: JobStore {
     public func stopWorker(id: String, now: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: WorkersSQL.stop, arguments: [now.unixSeconds, now.unixSeconds, id])
+        }
+    }
+}
+
+extension SQLiteJobStore {
+    /// SQLite's weather: another process holds the lock past the busy timeout, the disk is full or
+    /// briefly unreadable, the file cannot be opened for a moment. A fault in the request (a constraint,
+    /// a corrupt file, a misuse) is not weather.
+    public func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL, .SQLITE_NOLFS:
+            return true
+        default:
+            return false
         }
     }
 }
