@@ -377,6 +377,7 @@ public final class QueueWorker: Service {
             // to the queue now, not when a lease nobody renews would expire: it is sent again.
             let release = JobOutcome(jobID: job.id, attempt: nil, transition: .release, claimToken: job.claimToken)
             let released = (try? await recorder.record(release)) == .applied
+            if released { count(release.transition) }
             logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); \(released ? "returned it to the queue: it runs again" : "it returns to the queue when this worker stops or its lease expires")")
         }
     }
