@@ -18,8 +18,10 @@ public protocol JobStore: Sendable {
     /// Extends the leases of every job `workerID` holds by `leaseDuration` from now, and its heartbeat.
     /// Returns the jobs renewed.
     func renewLeases(workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> Int
-    /// Returns running jobs whose lease expired to the queue, counting no attempt. Returns how many.
-    func recoverExpiredLeases(now: Date?) async throws -> Int
+    /// Returns running jobs whose lease expired to the queue, counting no attempt, except those of
+    /// `sparing` (the worker asking: its leases can only look expired when its own renewals were held
+    /// up, by a busy database say, while its calls are still out). Returns how many.
+    func recoverExpiredLeases(now: Date?, sparing workerID: String?) async throws -> Int
     /// The earliest time a queued job becomes runnable, or nil when none is queued. (Expired leases
     /// are recovered by heartbeats, which bump the change counter.)
     func nextWakeTime() async throws -> Date?

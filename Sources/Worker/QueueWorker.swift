@@ -63,7 +63,7 @@ public final class QueueWorker: Service {
     public func run() async throws {
         let id = configuration.workerID
         try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: Date())
-        let recovered = try await store.recoverExpiredLeases(now: nil)
+        let recovered = try await store.recoverExpiredLeases(now: nil, sparing: nil)
         if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(configuration.concurrency)"])
         defer {
@@ -548,14 +548,19 @@ public final class QueueWorker: Service {
 
     /// Renews this worker's leases and returns other workers' expired ones, every `heartbeatInterval`.
     func heartbeat() async {
+        var weather = DatabaseWeather()
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
             if Task.isCancelled { return }
             do {
                 _ = try await store.renewLeases(workerID: configuration.workerID, leaseDuration: configuration.leaseDuration, now: nil)
-                let recovered = try await store.recoverExpiredLeases(now: nil)
+                let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID)
                 if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
+                _ = weather.succeeded(at: Date())
+            } catch where store.isTransient(error) {
+                // The claim loop and the recorder say when the database is busy; once is enough here.
+                if weather.failed(at: Date()) { logger.info("heartbeat waits for the database: \(error)") }
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }

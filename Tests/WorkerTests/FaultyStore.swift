@@ -50,7 +50,9 @@ final class FaultyStore: JobStore {
         try await base.renewLeases(workerID: workerID, leaseDuration: leaseDuration, now: now)
     }
 
-    func recoverExpiredLeases(now: Date?) async throws -> Int { try await base.recoverExpiredLeases(now: now) }
+    func recoverExpiredLeases(now: Date?, sparing workerID: String?) async throws -> Int {
+        try await base.recoverExpiredLeases(now: now, sparing: workerID)
+    }
     func nextWakeTime() async throws -> Date? { try await base.nextWakeTime() }
     func changeCounter() async throws -> Int64 { try await base.changeCounter() }
     func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws { try await base.registerWorker(id: id, host: host, pid: pid, now: now) }

@@ -169,9 +169,11 @@ enum JobsSQL {
     static let countByStatusInBatch = """
         SELECT status, COUNT(*) FROM jobs WHERE batch_id = (SELECT id FROM batches WHERE name = ?) GROUP BY status
         """
+    /// Running jobs whose lease expired go back to the queue, except those of the worker asking (`?`,
+    /// or NULL for none): its own calls may still be out, and it returns its jobs itself.
     static let recoverExpired = """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-        WHERE status = 'running' AND lease_expires_at < ?
+        WHERE status = 'running' AND lease_expires_at < ? AND lease_owner IS NOT ?
         """
     static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"
     static let countByStatus = "SELECT status, COUNT(*) FROM jobs GROUP BY status"

@@ -139,10 +139,10 @@ extension SQLiteJobStore: JobStore {
         }
     }
 
-    public func recoverExpiredLeases(now: Date? = nil) async throws -> Int {
+    public func recoverExpiredLeases(now: Date? = nil, sparing workerID: String? = nil) async throws -> Int {
         try await pool.write { db in
             let now = now ?? Date()
-            try db.execute(sql: JobsSQL.recoverExpired, arguments: [now.unixSeconds, now.unixSeconds])
+            try db.execute(sql: JobsSQL.recoverExpired, arguments: [now.unixSeconds, now.unixSeconds, workerID])
             let recovered = db.changesCount
             if recovered > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
             return recovered
