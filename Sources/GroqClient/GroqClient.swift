@@ -162,13 +162,21 @@ public final class GroqClient: Sendable {
 
     func transportFailure(_ error: any Error) -> ChatFailure {
         let timeouts: [HTTPClientError] = [.deadlineExceeded, .readTimeout, .connectTimeout]
-        let code = (error as? HTTPClientError).map(timeouts.contains) == true ? "timeout" : "connection_error"
-        let message = code == "timeout"
-            ? "no complete response within \(configuration.requestTimeout) s (\(error))"
-            : "\(error)"
-        return ChatFailure(
+        let unreachable = TransportFailure.unreachable(error)
+        let code = unreachable != nil ? "provider_unreachable"
+            : (error as? HTTPClientError).map(timeouts.contains) == true ? "timeout" : "connection_error"
+        let message = if let unreachable {
+            "\(unreachable) (\(configuration.baseURL))"
+        } else if code == "timeout" {
+            "no complete response within \(configuration.requestTimeout) s (\(error))"
+        } else {
+            "\(error)"
+        }
+        var failure = ChatFailure(
             outcomeClass: ErrorClassifier.classify(status: nil, code: code, message: nil), httpStatus: nil,
             code: code, message: configuration.apiKey.redact(message))
+        failure.unreachable = unreachable
+        return failure
     }
 
     /// The start of a body on one line, for messages.

@@ -12,6 +12,9 @@ public struct ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var rateLimits: RateLimitHeaders
     /// The limit a 429 or 413 body names, if any.
     public var rateLimitMessage: RateLimitMessage?
+    /// When the call never reached the provider (refused, DNS, no route, TLS): why, in words. Such a
+    /// failure says the provider is unavailable, not that the job is bad.
+    public var unreachable: String?
 
     public init(
         outcomeClass: OutcomeClass, httpStatus: Int?, code: String, message: String,
