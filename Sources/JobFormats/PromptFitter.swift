@@ -37,15 +37,16 @@ public enum PromptFitter {
         var chosen = Set(kept)
         var cutIndex: Int?
         var cutText = ""
-        for index in messages.indices.reversed() where !chosen.contains(index) {
-            let size = characters(messages[index]) + perMessage
+        for unit in units(messages, skipping: chosen).reversed() {
+            let size = unit.reduce(0) { $0 + characters(messages[$1]) + perMessage }
             if size <= budget {
-                chosen.insert(index)
+                chosen.formUnion(unit)
                 budget -= size
                 continue
             }
             // The newest turn must survive; older ones that do not fit are left out, with all before them.
-            if chosen.count == kept.count, let text = messages[index]["content"]?.stringValue, budget - perMessage > marker.count {
+            if chosen.count == kept.count, unit.count == 1, let index = unit.first, let text = messages[index]["content"]?.stringValue,
+               budget - perMessage > marker.count {
                 cutIndex = index
                 cutText = String(text.prefix(budget - perMessage - marker.count)) + marker
                 chosen.insert(index)
@@ -72,12 +73,32 @@ public enum PromptFitter {
             cutNewest: cutIndex != nil, characters: total)
     }
 
-    /// Characters of a message's content: a string, or the text of its parts.
+    /// The messages to keep or leave out together, oldest first: an assistant message that calls tools
+    /// with the tool results that answer it (a provider rejects a result without its call, and a call
+    /// without its results), every other message alone.
+    static func units(_ messages: [JSONValue], skipping kept: Set<Int>) -> [[Int]] {
+        var units: [[Int]] = []
+        for index in messages.indices where !kept.contains(index) {
+            let role = messages[index]["role"]?.stringValue
+            if role == "tool", let last = units.last, let head = last.first,
+               messages[head]["role"]?.stringValue == "assistant", messages[head]["tool_calls"] != nil {
+                units[units.count - 1].append(index)
+            } else {
+                units.append([index])
+            }
+        }
+        return units
+    }
+
+    /// Characters of a message's content (a string, or the text of its parts) and of the arguments of
+    /// the tools it calls.
     static func characters(_ message: JSONValue) -> Int {
-        switch message["content"] {
+        let content = switch message["content"] {
         case .string(let text)?: text.count
         case .array(let parts)?: parts.reduce(0) { $0 + ($1["text"]?.stringValue?.count ?? 0) }
         default: 0
         }
+        let calls = message["tool_calls"]?.arrayValue ?? []
+        return content + calls.reduce(0) { $0 + ($1["function"]?["arguments"]?.stringValue?.count ?? 0) }
     }
 }

@@ -61,6 +61,12 @@ public struct OutcomePlanner: Sendable {
                 let wait = backoff.delay(retry: 1, providerWait: failure.providerWait, random: random)
                 return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: false)
             }
+            // A 498 says flex has no capacity now: the provider is busy, not the job bad. It waits longer
+            // each time (by the job's calls so far) without using up a try.
+            if failure.httpStatus == 498 {
+                let wait = backoff.delay(retry: min(job.attempts + 1, 12), providerWait: failure.providerWait, random: random)
+                return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: false)
+            }
             let tries = job.modelAttempts + 1
             if tries >= job.maxAttempts { return nextModel(job, code: code, message: message) }
             let wait = backoff.delay(retry: tries, providerWait: failure.providerWait, random: random)

@@ -5,6 +5,7 @@ import Logging
 import QueueStore
 import Scheduler
 import ServiceLifecycle
+import Synchronization
 
 /// The worker daemon: claims jobs, runs up to `concurrency` generations at once in a task group, and
 /// writes each outcome back, until it is told to stop, runs out of work (`drain`) or hits a limit.
@@ -22,6 +23,8 @@ public final class QueueWorker: Service {
     let recorder: OutcomeRecorder
     let control = WorkerControl()
     let counters = ProgressCounters()
+    /// Whether calls reach the provider; shared by the claim loop and the calls.
+    let breaker: Mutex<ProviderBreaker>
     let metrics = WorkerMetrics()
     /// Called with a snapshot every `progressInterval` seconds, and once at the end.
     let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)?
@@ -40,6 +43,7 @@ public final class QueueWorker: Service {
         self.logger = logger
         self.planner = OutcomePlanner(backoff: configuration.backoff)
         self.recorder = OutcomeRecorder(store: store, workerID: configuration.workerID, logger: logger)
+        self.breaker = Mutex(ProviderBreaker(giveUpAfter: configuration.giveUpAfter))
         self.onProgress = onProgress
         self.progressInterval = progressInterval
     }
@@ -127,6 +131,8 @@ public final class QueueWorker: Service {
                     // Outside the run window: calls in flight finish, nothing new starts.
                 } else if !weather.mayTry(at: Date()) {
                     // The database is busy or unavailable: wait it out (pauseLength), then try again.
+                } else if case .none = breaker.withLock({ $0.peek(at: Date()) }) {
+                    // The provider is unreachable: nothing is claimed until the next probe is due.
                 } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0,
                           try await weathered(&weather, { try await self.shouldClaim(idleSince) }) == true,
                           // Read before the claim: a change made while the claim runs (an import, the
@@ -136,7 +142,12 @@ public final class QueueWorker: Service {
                           let claim = try await weathered(&weather, {
                               var limit = self.configuration.concurrency - inFlight
                               if let maxJobs = self.configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
-                              return (limit, try await self.claim(limit: limit))
+                              // While the provider is unreachable, one probe call at a time.
+                              let probing = self.breaker.withLock { $0.allowance(at: Date()) } == .probe
+                              if probing { limit = min(limit, 1) }
+                              let claim = try await self.claim(limit: limit)
+                              if probing && claim.jobs.isEmpty { self.breaker.withLock { $0.probeUnused(at: Date()) } }
+                              return (limit, claim)
                           }) {
                     let (limit, claim) = claim
                     let jobs = claim.jobs
@@ -174,12 +185,23 @@ public final class QueueWorker: Service {
                 }
                 if !timerPending {
                     timerPending = true
+                    // Once stopping, the timer only bounds the wait for calls in flight (up to the grace
+                    // period's end): a shutdown-cancelled sleep would end at once, and the loop would spin.
+                    let stopping = control.reason != nil
+                    var probeAt: Date?
+                    if case .none(let until) = breaker.withLock({ $0.peek(at: Date()) }) { probeAt = until }
                     let pause = min(
                         pauseLength(idleSince: idleSince, closedUntil: closedUntil),
-                        weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
+                        weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+                        probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+                        graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
                     group.addTask {
-                        // A long sleep outside the run window must still end at once on shutdown.
-                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+                        if stopping {
+                            try? await Task.sleep(for: .seconds(pause))
+                        } else {
+                            // A long sleep outside the run window must still end at once on shutdown.
+                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+                        }
                         return .tick
                     }
                 }
@@ -304,6 +326,11 @@ public final class QueueWorker: Service {
 
     func stopReasonNow(claimed: Int) -> StopReason? {
         if let reason = control.reason { return reason }
+        if let since = breaker.withLock({ $0.givesUp(at: Date()) ? $0.unreachableSince : nil }) {
+            control.stop(.providerUnreachable(
+                "the provider has been unreachable for \(DurationText.short(Date().timeIntervalSince(since))) (--give-up-after); no job was failed by the outage, all stay queued"))
+            return control.reason
+        }
         if let stopAt = configuration.stopClaimingAt, Date() >= stopAt {
             control.stop(.timeUp)
         } else if let maxJobs = configuration.maxJobs, claimed >= maxJobs {
@@ -319,7 +346,8 @@ public final class QueueWorker: Service {
         let fitting = job.model.map { fitted(job, model: $0) }
         if case .failure(let reason)? = fitting {
             outcome = JobOutcome(
-                jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description), claimToken: job.claimToken)
+                jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description),
+                observation: noCall(job), claimToken: job.claimToken)
         } else if let model = job.model, case .success(let fit)? = fitting {
             let events = configuration.logEvents
             let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
@@ -350,6 +378,16 @@ public final class QueueWorker: Service {
                 }
                 var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
                 planned.observation = observation(job: job, model: model, result: result)
+                if case .failure(let failure) = result, let reason = failure.unreachable {
+                    // The provider is down, not the job bad: it waits without using up a try.
+                    planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
+                    if breaker.withLock({ $0.unreachable(at: finished) }) == .opened {
+                        let hours = String(format: "%g", configuration.giveUpAfter / 3600)
+                        logger.warning("the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)")
+                    }
+                } else if case .closed(let after)? = breaker.withLock({ $0.reached(at: finished) }) {
+                    logger.notice("the provider answers again after \(DurationText.short(after)): claiming resumes")
+                }
                 planned.attempt?.chosenBy = job.modelPolicy
                 planned.claimToken = job.claimToken
                 if fit != nil, case .succeed(var answer) = planned.transition {
@@ -361,7 +399,8 @@ public final class QueueWorker: Service {
             }
         } else {
             outcome = JobOutcome(
-                jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"), claimToken: job.claimToken)
+                jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"),
+                observation: noCall(job), claimToken: job.claimToken)
         }
         countCall(outcome)
         do {
@@ -406,6 +445,14 @@ public final class QueueWorker: Service {
         }
     }
 
+    /// For a job that ends without a call: its claim's reservation goes back whole, as after a refusal.
+    func noCall(_ job: ClaimedJob) -> ProviderObservation? {
+        guard let budget = configuration.budget else { return nil }
+        var observation = ProviderObservation(provider: budget.provider, model: job.model.map { Admission.meterKey(serviceTier: job.serviceTier, model: $0) } ?? "")
+        observation.refused = true
+        return observation
+    }
+
     /// What a response tells the GroqQueue: limits from headers and 429 bodies, and the real usage.
     func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>) -> ProviderObservation? {
         guard let budget = configuration.budget else { return nil }
@@ -425,9 +472,10 @@ public final class QueueWorker: Service {
             }
         case .failure(let failure):
             headers = failure.rateLimits
-            // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation: its
-            // reservation is given back. After a 5xx or a timeout nobody knows, so it is kept.
-            observation.refused = (400..<500).contains(failure.httpStatus ?? 0)
+            // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation, and a call
+            // that never reached the provider used nothing: their reservations are given back. After a
+            // 5xx or a timeout nobody knows, so it is kept.
+            observation.refused = (400..<500).contains(failure.httpStatus ?? 0) || failure.unreachable != nil
             if let message = failure.rateLimitMessage, !message.requestTooLarge, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
                 observation.rateLimit = .init(kind: kind, limit: message.limit, used: message.used, retryAfter: failure.providerWait)
             }

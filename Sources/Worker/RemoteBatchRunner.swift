@@ -22,7 +22,9 @@ struct RemoteBatchRunner: Sendable {
     let counters: ProgressCounters
 
     func loop() async {
-        while !Task.isCancelled {
+        // A graceful shutdown ends the loop: every remote batch's state is recorded, and the next worker
+        // takes it up. (Looping on would spin: the shutdown cancels each pause at once.)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await runOnce(now: Date())
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(min(1, settings.pollInterval))) }
         }

@@ -36,6 +36,9 @@ public struct WorkerConfiguration: Sendable {
     public var remote: RemoteSettings?
     /// Per-call events to log. The default is none.
     public var logEvents: LogEvents = []
+    /// How long the provider may stay unreachable (refused, DNS, TLS) before the worker stops with an
+    /// error; until then it pauses and probes. The default is six hours: a night's network drop passes.
+    public var giveUpAfter: TimeInterval = 6 * 3600
 
     public init(
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,

@@ -13,6 +13,8 @@ public enum StopReason: Sendable, Equatable {
     case drained
     /// The provider refused the credentials or the endpoint: nothing can succeed.
     case fatal(String)
+    /// The provider stayed unreachable for `giveUpAfter`.
+    case providerUnreachable(String)
 }
 
 /// The worker's stop flag, set from the synchronous graceful-shutdown handler as well as from tasks.

@@ -54,6 +54,11 @@ struct ParsingTests {
         #expect(parsed.kind == kind && parsed.limit == limit && parsed.retryAfter == wait && !parsed.requestTooLarge)
     }
 
+    @Test func anApproximateRequestedSizeIsRead() throws {
+        let parsed = try #require(RateLimitMessage("Rate limit reached for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 8000, Used 6000, Requested ~4251. Please try again in 1.2s."))
+        #expect(parsed.requested == 4251 && parsed.used == 6000 && parsed.retryAfter == 1.2)
+    }
+
     @Test func requestTooLargeHasNoUsedAndNoWait() throws {
         let parsed = try #require(RateLimitMessage("Request too large for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 6000, Requested 6294, please reduce your message size and try again."))
         #expect(parsed == RateLimitMessage(kind: .tokensPerMinute, limit: 6000, used: nil, requested: 6294, retryAfter: nil, requestTooLarge: true))

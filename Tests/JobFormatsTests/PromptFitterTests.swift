@@ -30,4 +30,18 @@ struct PromptFitterTests {
             try PromptFitter.fit(#"{"messages":[{"role":"system","content":"\#(String(repeating: "s", count: 200))"},{"role":"user","content":"hi"}]}"#, maxCharacters: 100)
         }
     }
+
+    @Test func aToolCallAndItsResultsAreKeptOrLeftOutTogether() throws {
+        let body = #"{"messages":[{"role":"system","content":"S"},{"role":"user","content":"look it up, please"},"# +
+            #"{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"find","arguments":"{\"q\":\"ab\"}"}}]},"# +
+            #"{"role":"tool","tool_call_id":"c1","content":"result one"},{"role":"assistant","content":"done"},{"role":"user","content":"thanks, next"}]}"#
+        // Room for the last two turns and the tool's result, but not for its call as well.
+        let fitted = try PromptFitter.fit(body, maxCharacters: 1 + 4 + 12 + 10 + 5)
+        let kept = try #require(try JSONValue.decode(Array(fitted.body.utf8))["messages"]?.arrayValue)
+        #expect(kept.map { $0["role"]?.stringValue ?? "" } == ["system", "assistant", "user"], "\(fitted.body)")
+        #expect(!fitted.body.contains("tool_call_id"), "no tool result without the call that asked for it")
+        // With room for both, both stay.
+        let roomy = try PromptFitter.fit(body, maxCharacters: 1 + 4 + 12 + 10 + 10 + 5)
+        #expect(roomy.body.contains("tool_call_id") && roomy.body.contains("tool_calls"), "\(roomy.body)")
+    }
 }

@@ -37,7 +37,8 @@ public struct RateLimitMessage: Sendable, Equatable {
         self.kind = kind
         self.limit = limit
         used = message.firstMatch(of: #/Used\s+(\d+)/#).flatMap { Int($0.output.1) }
-        requested = message.firstMatch(of: #/Requested\s+(\d+)/#).flatMap { Int($0.output.1) }
+        // Groq sometimes writes the size approximately: "Requested ~4251".
+        requested = message.firstMatch(of: #/Requested\s+~?\s*(\d+)/#).flatMap { Int($0.output.1) }
         retryAfter = message.firstMatch(of: #/try again in\s+([0-9.]+(?:h|ms|m|s|µs|μs|us|ns)(?:[0-9.]+(?:h|ms|m|s|µs|μs|us|ns))*)/#)
             .flatMap { GoDuration.seconds($0.output.1) }
         requestTooLarge = message.lowercased().contains("request too large")

@@ -22,7 +22,7 @@ extension SQLiteJobStore {
         let expired = try expireOverdue(db: db, now: now)
         var arguments: StatementArguments = [seconds]
         if let batch { arguments += [batch] }
-        arguments += [max(limit * 4, 64)]
+        arguments += [max(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 64)]
         var chains: [String: [String]] = [:]
         var batchCaps: [Int64: SpendingCap] = [:]
         var candidates = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil)), arguments: arguments).map { row in
@@ -235,7 +235,8 @@ extension SQLiteJobStore {
         guard let total = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since]) else { return [] }
         let used: Int = total[0]
         guard used > 0, let latest: Double = total[1] else { return [] }
-        if used * 5 <= limit * 4 { return [Meter.Spend(at: latest, amount: used)] }
+        // In doubles: a provider's limit can be near Int.max ("no limit"), where `limit * 4` would trap.
+        if Double(used) <= Double(limit) * 0.8 { return [Meter.Spend(at: latest, amount: used)] }
         return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since]).map {
             Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
         }

@@ -34,7 +34,7 @@ struct WorkCommand: AsyncParsableCommand {
             every --progress-interval seconds.
 
             Exit codes: 0 stopped as asked; 1 bad input or database error; 3 the provider refused the key \
-            or the endpoint (401, 403): no job is failed by that, all stay queued.
+            or the endpoint (401, 403): no job is failed by that, all stay queued; 4 the provider stayed unreachable for --give-up-after.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -59,6 +59,11 @@ struct WorkCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 30).")
     var progressInterval: Double?
+
+    @Option(
+        name: .customLong("give-up-after"),
+        help: ArgumentHelp("How long the provider may stay unreachable (refused, DNS, TLS) before the worker exits 4; until then it pauses and probes, and jobs keep their tries (default 6h).", valueName: "duration"))
+    var giveUpAfter: String?
 
     @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
     var maxJobs: Int?
@@ -130,6 +135,9 @@ struct WorkCommand: AsyncParsableCommand {
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
         if let duration, Self.seconds(duration) == nil { throw ValidationError("--for: cannot read '\(duration)'; expected a duration like 90s, 30m or 8h.") }
+        if let giveUpAfter, (Self.seconds(giveUpAfter) ?? 0) <= 0 {
+            throw ValidationError("--give-up-after: cannot read '\(giveUpAfter)'; expected a duration like 90s, 30m or 8h.")
+        }
     }
 
     /// The options given, as settings for the layers; the rest come from the environment, the file or defaults.
@@ -189,6 +197,7 @@ struct WorkCommand: AsyncParsableCommand {
                 budget: BudgetContext(
                     provider: baseURL, catalog: models, dailyTokenCap: work.maxTokensPerDay, dailyCostCap: work.maxCostPerDay))
             configuration.logEvents = logEvents
+            if let seconds = giveUpAfter.flatMap(Self.seconds) { configuration.giveUpAfter = seconds }
             configuration.remote = RemoteSettings(
                 provider: baseURL, maxLines: batchMaxLines, pollInterval: batchPollInterval,
                 maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
@@ -244,6 +253,9 @@ struct WorkCommand: AsyncParsableCommand {
             case .fatal(let message)?:
                 report(summary)
                 throw CommandFailure("the provider refused this worker: \(message)", exitCode: 3)
+            case .providerUnreachable(let message)?:
+                report(summary)
+                throw CommandFailure(message, exitCode: 4)
             case let reason:
                 report(summary + " (stopped: \(Self.describe(reason)))")
             }
@@ -256,7 +268,7 @@ struct WorkCommand: AsyncParsableCommand {
         case .timeUp?: "time is up"
         case .maxJobs?: "--max-jobs reached"
         case .drained?: "nothing left to do"
-        case .fatal(let message)?: message
+        case .fatal(let message)?, .providerUnreachable(let message)?: message
         case nil: "cancelled"
         }
     }

@@ -48,9 +48,6 @@ final class ProgressDisplay: Sendable {
     }
 
     static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m\(total % 60)s" }
-        return "\(total / 3600)h\(total / 60 % 60)m"
+        DurationText.short(seconds)
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import GroqSimulator
+import Testing
+import TestSupport
+
+/// A graceful shutdown waiting for calls in flight waits quietly: it does not spin through the grace period.
+struct ShutdownCPUTests {
+    /// User plus system CPU time of a process so far, in clock ticks (100 a second on Linux).
+    static func cpuTicks(_ pid: Int32) -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+
+    @Test func waitingForCallsInFlightDuringTheGracePeriodUsesNoCPU() async throws {
+        // Every call hangs for 30 s: the grace period is spent waiting for them.
+        let fixture = try await WorkerFixture(faults: FaultRates(hang: 1))
+        try fixture.addJobs(4)
+        let worker = try BackgroundProcess(
+            groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
+                        "--concurrency", "2", "--grace", "6", "--log-level", "notice"],
+            environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path("work.log"))
+        let started = Date()
+        while try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'running'") != "2", Date().timeIntervalSince(started) < 30 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        worker.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        let before = try #require(Self.cpuTicks(worker.pid))
+        try await Task.sleep(for: .seconds(4))
+        let after = try #require(Self.cpuTicks(worker.pid), "the worker is still in its grace period")
+        let status = await worker.wait(timeout: 60)
+        await fixture.stop()
+        #expect(status == 0, "\(worker.output)")
+        // Spinning takes a whole core: about 400 ticks in these 4 s. Waiting takes next to none.
+        #expect(after - before < 100, "CPU ticks during 4 s of the grace period: \(after - before)")
+        #expect(worker.output.contains("stopping: waiting up to 6 s for 2 calls in flight"), "\(worker.output)")
+        #expect(try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'running'") == "0", "their jobs went back to the queue")
+    }
+}
