@@ -28,7 +28,7 @@ struct SimulatorFixture {
             models: models, enforcement: enforcement, speedFactor: 0, faults: faults, hangSeconds: 30,
             requestLog: directory.path("requests.jsonl")))
         let client = try GroqClient(configuration: GroqClientConfiguration(
-            baseURL: simulator.baseURL, apiKey: APIKey(key), connectTimeout: 2, requestTimeout: timeout))
+            baseURL: simulator.baseURL, apiKey: APIKey(key), connectTimeout: 15, requestTimeout: timeout))
         return SimulatorFixture(simulator: simulator, client: client, directory: directory)
     }
 

@@ -24,6 +24,11 @@ struct PlanAccuracyTests {
 
     @Test func theEstimateMatchesAMeasuredRun() async throws {
         let fixture = try await WorkerFixture(speed: 0)
+        // The runs call a simulator of their own, in its own process: answered from the test process, the
+        // latency the plan learns would be the machine's load, not the provider's.
+        let simulator = try await SimulatorProcess(configuration: """
+            {"api_key": "sim-key", "speed_factor": 0, "models": [{"id": "\(WorkerFixture.fast)", "context_window": 8192, "max_output": 256}]}
+            """, requestLog: fixture.directory.path("simulator.jsonl"), in: fixture.directory)
         let environment = ["GROQ_API_KEY": "sim-key"]
         // Runs awaited, not waited for: a blocked thread would starve the in-process simulator on 2 cores.
         var runs = 0
@@ -36,13 +41,13 @@ struct PlanAccuracyTests {
             #expect(status == 0, "\(arguments): \(process.output)")
             return process.output
         }
-        let provider = ["--base-url", fixture.simulator.baseURL]
+        let provider = ["--base-url", simulator.baseURL]
         // An earlier run teaches the estimator this model's tokens per character and answer lengths.
         try fixture.addJobs(40, batch: "earlier", prefix: "e", body: { Self.body($0 + 1000) })
         _ = try await groqbatch(["work", "--drain", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
         // A fresh, pinned limit: 300 requests a minute binds, as a paid tier's would.
         _ = try await groqbatch(["limits", "reset"])
-        _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", fixture.simulator.baseURL])
+        _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", simulator.baseURL])
         try fixture.addJobs(120, batch: "tonight", body: Self.body)
 
         let planned = try JSONDecoder().decode(Plan.self, from: Data(try await groqbatch(
@@ -57,6 +62,7 @@ struct PlanAccuracyTests {
         let started = Date()
         _ = try await groqbatch(["work", "--drain", "--batch", "tonight", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
         let measured = Date().timeIntervalSince(started)
+        await simulator.stop()
         await fixture.stop()
 
         let calls = try #require(Int(try fixture.sql(
