@@ -56,15 +56,17 @@ build: deps
 test: build test-deps
 	$(SWIFT) test --skip-build --parallel
 
-# The whole suite N times in a row (default 5), each time `make test` in a fresh clone of HEAD in a new
-# folder, as CI runs it; prints each run's result and wall time, and fails if any run failed.
+# The whole suite N times in a row (default 5), each time `make test` in a fresh clone of the commit that
+# was HEAD when it started, in a new folder, as CI runs it; prints each run's result and wall time, and
+# fails if any run failed.
 # KEEP_BUILD=1 reuses the first clone for the later runs (only the suite runs again, minutes faster).
 N ?= 5
 test-repeat:
 	@set -uo pipefail; root=$$(mktemp -d /tmp/groqbatch-repeat.XXXXXX); passed=0; failed=0; \
+	rev=$$(git rev-parse HEAD); echo "test-repeat: $(N) runs of $$rev"; \
 	for i in $$(seq $(N)); do \
 	  if [ "$${KEEP_BUILD:-0}" = 1 ] && [ $$i -gt 1 ]; then dir=$$root/run-1; \
-	  else dir=$$root/run-$$i; git clone -q "$(CURDIR)" $$dir; fi; \
+	  else dir=$$root/run-$$i; git clone -q "$(CURDIR)" $$dir && git -C $$dir checkout -q $$rev; fi; \
 	  start=$$(date +%s); \
 	  if (cd $$dir && make test) > $$root/run-$$i.log 2>&1; then passed=$$((passed + 1)); result=passed; \
 	  else failed=$$((failed + 1)); result=FAILED; fi; \
