@@ -29,15 +29,23 @@ struct StoreFaultWorkerTests {
         return worker
     }
 
-    @Test func anOutcomeWriteThatFailsOnceIsWrittenAgainAloneAndDrainEnds() async throws {
+    /// `jobs` jobs run by one worker on a store whose next `record` calls throw `failures`, to the end.
+    static func runWithRecordFailures(
+        jobs: Int, failures: [any Error], concurrency: Int
+    ) async throws -> (fixture: WorkerFixture, store: FaultyStore, worker: QueueWorker) {
         let fixture = try await WorkerFixture()
-        try fixture.addJobs(40)
+        try fixture.addJobs(jobs)
         let store = FaultyStore(fixture.store)
-        store.recordFailures.withLock { $0 = [FaultyStore.Refused()] }
-        var configuration = WorkerFixture.configuration(concurrency: 8)
+        store.recordFailures.withLock { $0 = failures }
+        var configuration = WorkerFixture.configuration(concurrency: concurrency)
         configuration.budget = Self.budget(fixture)
         let worker = try await Self.run(store, fixture, configuration: configuration)
         await fixture.stop()
+        return (fixture, store, worker)
+    }
+
+    @Test func anOutcomeWriteThatFailsOnceIsWrittenAgainAloneAndDrainEnds() async throws {
+        let (fixture, store, worker) = try await Self.runWithRecordFailures(jobs: 40, failures: [FaultyStore.Refused()], concurrency: 8)
         #expect(worker.stopReason == .drained)
         #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|40")
         #expect(try fixture.sql("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM results") == "40|40")
@@ -46,15 +54,8 @@ struct StoreFaultWorkerTests {
     }
 
     @Test func anOutcomeThatCanNeverBeWrittenReturnsItsJobToTheQueueInsteadOfStrandingIt() async throws {
-        let fixture = try await WorkerFixture()
-        try fixture.addJobs(1)
-        let store = FaultyStore(fixture.store)
         // The outcome's write fails (alone: one job, one outcome): the outcome is lost, the job must not be.
-        store.recordFailures.withLock { $0 = [FaultyStore.Refused()] }
-        var configuration = WorkerFixture.configuration(concurrency: 1)
-        configuration.budget = Self.budget(fixture)
-        let worker = try await Self.run(store, fixture, configuration: configuration)
-        await fixture.stop()
+        let (fixture, _, worker) = try await Self.runWithRecordFailures(jobs: 1, failures: [FaultyStore.Refused()], concurrency: 1)
         #expect(worker.stopReason == .drained, "drain ended")
         #expect(try fixture.sql("SELECT status, attempts FROM jobs") == "succeeded|1", "released, sent again, answered: at least once")
         #expect(try fixture.sql("SELECT COUNT(*) FROM results") == "1")
@@ -62,14 +63,8 @@ struct StoreFaultWorkerTests {
     }
 
     @Test func aBusyDatabaseIsWaitedOutAndNothingIsLost() async throws {
-        let fixture = try await WorkerFixture()
-        try fixture.addJobs(30)
-        let store = FaultyStore(fixture.store)
-        store.recordFailures.withLock { $0 = Array(repeating: FaultyStore.busy, count: 6) }
-        var configuration = WorkerFixture.configuration(concurrency: 4)
-        configuration.budget = Self.budget(fixture)
-        let worker = try await Self.run(store, fixture, configuration: configuration)
-        await fixture.stop()
+        let (fixture, _, worker) = try await Self.runWithRecordFailures(
+            jobs: 30, failures: Array(repeating: FaultyStore.busy, count: 6), concurrency: 4)
         #expect(worker.stopReason == .drained)
         #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|30")
         #expect(try fixture.sql("SELECT COUNT(*) FROM attempts") == "30", "no call was made twice")
