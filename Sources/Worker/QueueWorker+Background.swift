@@ -1,0 +1,46 @@
+import Foundation
+import GroqClient
+import JobFormats
+import Logging
+import QueueStore
+import Scheduler
+import ServiceLifecycle
+
+// Duties beside the claim loop: the heartbeat (leases) and progress reports.
+extension QueueWorker {
+
+    /// Renews this worker's leases and returns other workers' expired ones, every `heartbeatInterval`.
+    func heartbeat() async {
+        var weather = DatabaseWeather()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+            if Task.isCancelled { return }
+            do {
+                _ = try await store.renewLeases(workerID: configuration.workerID, leaseDuration: configuration.leaseDuration, now: nil)
+                let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID)
+                if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
+                if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
+                _ = weather.succeeded(at: Date())
+            } catch where store.isTransient(error) {
+                // The claim loop and the recorder say when the database is busy; once is enough here.
+                if weather.failed(at: Date()) { logger.info("heartbeat waits for the database: \(error)") }
+            } catch {
+                logger.warning("heartbeat failed: \(error)")
+            }
+        }
+    }
+
+    func reportProgress() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(progressInterval))
+            if Task.isCancelled { return }
+            await reportCounts()
+        }
+    }
+
+    func reportCounts() async {
+        guard let onProgress else { return }
+        let counts = (try? await store.countsByStatus(batch: configuration.batch)) ?? [:]
+        onProgress(counters.snapshot, counts)
+    }
+}

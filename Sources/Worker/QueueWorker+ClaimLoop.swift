@@ -1,0 +1,252 @@
+import Foundation
+import GroqClient
+import JobFormats
+import Logging
+import QueueStore
+import Scheduler
+import ServiceLifecycle
+
+// The claim loop: what to claim and when, run windows, the database's weather, outages, stopping.
+extension QueueWorker {
+
+    enum Event: Sendable {
+        case finished
+        case tick
+    }
+
+    func claimLoop() async throws {
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            var inFlight = 0
+            var timerPending = false
+            var claimed = 0
+            var idleSince: (counter: Int64, wake: Date?)?
+            var graceDeadline: Date?
+            var capped = Set<Int64>()
+            var dayCapNoticed = false
+            var closedUntil: Date?
+            var weather = DatabaseWeather()
+            while true {
+                closedUntil = windowClosedUntil(previously: closedUntil, inFlight: inFlight)
+                if let reason = stopReasonNow(claimed: claimed) {
+                    if inFlight == 0 { break }
+                    if reason == .shutdown, graceDeadline == nil {
+                        graceDeadline = Date().addingTimeInterval(configuration.grace)
+                        logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(inFlight.counted("call")) in flight")
+                    }
+                    if let deadline = graceDeadline, Date() >= deadline {
+                        logger.notice("grace period over: cancelling \(inFlight.counted("call")); their jobs return to the queue")
+                        group.cancelAll()
+                        graceDeadline = .distantFuture
+                    }
+                } else if closedUntil != nil {
+                    // Outside the run window: calls in flight finish, nothing new starts.
+                } else if !weather.mayTry(at: Date()) {
+                    // The database is busy or unavailable: wait it out (pauseLength), then try again.
+                } else if case .none = breaker.withLock({ $0.peek(at: Date()) }) {
+                    // The provider is unreachable: nothing is claimed until the next probe is due.
+                } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0,
+                          try await weathered(&weather, { try await self.shouldClaim(idleSince) }) == true,
+                          // Read before the claim: a change made while the claim runs (an import, the
+                          // Batch API loop deciding --via auto jobs) then differs from it and wakes an
+                          // idle worker. Read after, such a change would pass as seen: a lost wakeup.
+                          let counterBeforeClaim = try await weathered(&weather, { try await self.store.changeCounter() }),
+                          let claim = try await weathered(&weather, {
+                              var limit = self.configuration.concurrency - inFlight
+                              if let maxJobs = self.configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
+                              // While the provider is unreachable, one probe call at a time.
+                              let probing = self.breaker.withLock { $0.allowance(at: Date()) } == .probe
+                              if probing { limit = min(limit, 1) }
+                              let claim = try await self.claim(limit: limit)
+                              if probing && claim.jobs.isEmpty { self.breaker.withLock { $0.probeUnused(at: Date()) } }
+                              return (limit, claim)
+                          }) {
+                    let (limit, claim) = claim
+                    let jobs = claim.jobs
+                    for job in jobs {
+                        group.addTask {
+                            await self.process(job)
+                            return .finished
+                        }
+                    }
+                    inFlight += jobs.count
+                    claimed += jobs.count
+                    counters.update { $0.inFlight = inFlight }
+                    metrics.recordInFlight(inFlight)
+                    // Fewer than asked: nothing more is runnable now; remember when to look again.
+                    idleSince = jobs.count < limit ? (counterBeforeClaim, claim.wakeAt) : nil
+                    capped = claim.pausedBatches
+                    if claim.movedWithoutCall > 0 || claim.failedWithoutCall > 0 {
+                        counters.update {
+                            $0.fellBack += claim.movedWithoutCall
+                            $0.failed += claim.failedWithoutCall
+                        }
+                    }
+                    if claim.expired > 0 {
+                        logger.notice("\(claim.expired) queued jobs expired: their batch's deadline passed (groqbatch retry --expired queues them again)")
+                    }
+                    if claim.dayCapReached && !dayCapNoticed {
+                        logger.notice("the daily cap is reached: work pauses until the next UTC day")
+                    }
+                    dayCapNoticed = claim.dayCapReached
+                }
+                if inFlight == 0, control.reason == nil, configuration.drain, weather.mayTry(at: Date()),
+                   try await weathered(&weather, { try await self.drained(capped: capped, dayCapReached: dayCapNoticed) }) == true {
+                    control.stop(.drained)
+                    continue
+                }
+                if !timerPending {
+                    timerPending = true
+                    // Once stopping, the timer only bounds the wait for calls in flight (up to the grace
+                    // period's end): a shutdown-cancelled sleep would end at once, and the loop would spin.
+                    let stopping = control.reason != nil
+                    var probeAt: Date?
+                    if case .none(let until) = breaker.withLock({ $0.peek(at: Date()) }) { probeAt = until }
+                    let pause = min(
+                        pauseLength(idleSince: idleSince, closedUntil: closedUntil),
+                        weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+                        probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+                        graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
+                    group.addTask {
+                        if stopping {
+                            try? await Task.sleep(for: .seconds(pause))
+                        } else {
+                            // A long sleep outside the run window must still end at once on shutdown.
+                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+                        }
+                        return .tick
+                    }
+                }
+                switch try await group.next() {
+                case .finished?:
+                    // A finished job frees a slot and may have requeued itself: claim again.
+                    idleSince = nil
+                    inFlight -= 1
+                    counters.update { $0.inFlight = inFlight }
+                    metrics.recordInFlight(inFlight)
+                case .tick?:
+                    timerPending = false
+                case nil:
+                    timerPending = false
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Runs one database step of the claim loop. A busy or briefly unavailable database is weather: the
+    /// step answers nil, the loop pauses (backing off) and tries again; the trouble is logged when it
+    /// starts and when it ends. Any other error stops the worker.
+    func weathered<T>(_ weather: inout DatabaseWeather, _ step: () async throws -> T) async throws -> T? {
+        do {
+            let value = try await step()
+            if let lasted = weather.succeeded(at: Date()) {
+                logger.notice("the database answers again after \(String(format: "%.1f", lasted)) s: claiming resumes")
+            }
+            return value
+        } catch where store.isTransient(error) {
+            if weather.failed(at: Date()) {
+                logger.warning("the database is busy or unavailable (\(error)): claiming waits and tries again; calls in flight go on")
+            }
+            return nil
+        }
+    }
+
+    /// Whether a draining worker is done: nothing is left but work that waits for a user's cap.
+    func drained(capped: Set<Int64>, dayCapReached: Bool) async throws -> Bool {
+        let left: Int
+        if dayCapReached {
+            left = 0
+        } else if capped.isEmpty || configuration.batch != nil {
+            left = try await store.unfinishedCount(batch: configuration.batch)
+            if left > 0 && !capped.isEmpty { return true }
+        } else {
+            left = try await store.unfinishedCount(excludingBatches: capped)
+        }
+        if left == 0 && (dayCapReached || !capped.isEmpty) {
+            logger.notice("the jobs left wait for a cap (groqbatch status says which)")
+        }
+        return left == 0
+    }
+
+    /// A claim through the GroqQueue when budgets are on, else a plain one; either way with the instant
+    /// to look again when it got fewer jobs than asked.
+    func claim(limit: Int) async throws -> ClaimResult {
+        if let budget = configuration.budget {
+            let result = try await store.claim(
+                workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
+                batch: configuration.batch, now: nil, budget: budget)
+            if result.movedWithoutCall + result.failedWithoutCall > 0 {
+                var reasons: [String] = []
+                if result.unusable > 0 { reasons.append("their model is decommissioned or its context window too small") }
+                if result.tooLarge > 0 { reasons.append("the request can never fit the model's limits (request_too_large)") }
+                if result.failedWithoutCall > result.unusable + result.tooLarge { reasons.append("no model in the catalog fits them") }
+                let message = "without a call, \(result.movedWithoutCall.counted("job")) moved to their next model and \(result.failedWithoutCall) failed: \(reasons.joined(separator: "; "))"
+                if result.tooLarge > 0 { logger.warning("\(message)") } else { logger.notice("\(message)") }
+            }
+            return result
+        }
+        let jobs = try await store.claim(
+            workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
+            batch: configuration.batch, now: nil)
+        return ClaimResult(jobs: jobs, wakeAt: jobs.count < limit ? try await store.nextWakeTime() : nil, tooLarge: 0)
+    }
+
+    /// Free slots that make a claim worth its write transaction: an eighth of the concurrency, so slots
+    /// refill as calls finish without one transaction per finished job.
+    var refillBatch: Int { max(1, configuration.concurrency / 8) }
+
+    /// Whether to try a claim now: always while work flows; when idle, only once the queue changed or
+    /// the earliest waiting job is due (both cheap reads), so an idle worker writes nothing.
+    func shouldClaim(_ idle: (counter: Int64, wake: Date?)?) async throws -> Bool {
+        guard let idle else { return true }
+        if let wake = idle.wake, wake <= Date() { return true }
+        return try await store.changeCounter() != idle.counter
+    }
+
+    /// When the run window is closed: the instant it opens (logged when it first closes, or changes).
+    func windowClosedUntil(previously: Date?, inFlight: Int) -> Date? {
+        guard let schedule = configuration.schedule else { return nil }
+        switch schedule.state(at: Date()) {
+        case .open(let until):
+            if previously != nil { logger.notice("run window open until \(Self.localTime(until)): claiming") }
+            return nil
+        case .closed(let opensAt):
+            if previously != opensAt {
+                let finishing = inFlight > 0 ? "; the \(inFlight.counted("call")) in flight finish" : ""
+                logger.notice("outside the run window (\(schedule))\(finishing); claiming resumes at \(Self.localTime(opensAt))")
+            }
+            return opensAt
+        }
+    }
+
+    static func localTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: date)
+    }
+
+    func pauseLength(idleSince: (counter: Int64, wake: Date?)?, closedUntil: Date? = nil) -> Double {
+        // Outside the window nothing can start before it opens; waking once a minute keeps a wall-clock
+        // change (NTP, a suspended machine) from oversleeping the opening.
+        var pause = closedUntil.map { min(60, max(0.01, $0.timeIntervalSinceNow)) } ?? configuration.idlePollInterval
+        if let wake = idleSince?.wake, closedUntil == nil { pause = min(pause, max(0.01, wake.timeIntervalSinceNow)) }
+        if let stopAt = configuration.stopClaimingAt { pause = min(pause, max(0.01, stopAt.timeIntervalSinceNow)) }
+        return pause
+    }
+
+    func stopReasonNow(claimed: Int) -> StopReason? {
+        if let reason = control.reason { return reason }
+        if let since = breaker.withLock({ $0.givesUp(at: Date()) ? $0.unreachableSince : nil }) {
+            control.stop(.providerUnreachable(
+                "the provider has been unreachable for \(DurationText.short(Date().timeIntervalSince(since))) (--give-up-after); no job was failed by the outage, all stay queued"))
+            return control.reason
+        }
+        if let stopAt = configuration.stopClaimingAt, Date() >= stopAt {
+            control.stop(.timeUp)
+        } else if let maxJobs = configuration.maxJobs, claimed >= maxJobs {
+            control.stop(.maxJobs)
+        }
+        return control.reason
+    }
+}

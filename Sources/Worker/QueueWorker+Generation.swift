@@ -1,0 +1,155 @@
+import Foundation
+import GroqClient
+import JobFormats
+import Logging
+import QueueStore
+import Scheduler
+import ServiceLifecycle
+
+// One generation: prompt fitting, the call, the outcome it leads to, and what the response tells the meters.
+extension QueueWorker {
+
+    func process(_ job: ClaimedJob) async {
+        let outcome: JobOutcome
+        let fitting = job.model.map { fitted(job, model: $0) }
+        if case .failure(let reason)? = fitting {
+            outcome = JobOutcome(
+                jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description),
+                observation: noCall(job), claimToken: job.claimToken)
+        } else if let model = job.model, case .success(let fit)? = fitting {
+            let events = configuration.logEvents
+            let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
+            if let fit {
+                logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
+                    "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
+                ]) { $1 })
+            }
+            if events.contains(.requests) {
+                logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(requestJSON))"]) { $1 })
+            }
+            let started = Date()
+            let result = await executor.execute(requestJSON: requestJSON, model: model)
+            let finished = Date()
+            if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
+            if Task.isCancelled {
+                // Cut short by shutdown: not the job's fault, so it goes back untouched.
+                let attempt = AttemptRecord(
+                    model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
+                    errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
+                outcome = JobOutcome(
+                    jobID: job.id, attempt: attempt, transition: .release,
+                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) },
+                    claimToken: job.claimToken)
+            } else {
+                if case .failure(let failure) = result, failure.outcomeClass == .fatal {
+                    control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
+                }
+                var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+                planned.observation = observation(job: job, model: model, result: result)
+                if case .failure(let failure) = result, let reason = failure.unreachable {
+                    // The provider is down, not the job bad: it waits without using up a try.
+                    planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
+                    if breaker.withLock({ $0.unreachable(at: finished) }) == .opened {
+                        let hours = String(format: "%g", configuration.giveUpAfter / 3600)
+                        logger.warning("the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)")
+                    }
+                } else if case .closed(let after)? = breaker.withLock({ $0.reached(at: finished) }) {
+                    logger.notice("the provider answers again after \(DurationText.short(after)): claiming resumes")
+                }
+                planned.attempt?.chosenBy = job.modelPolicy
+                planned.claimToken = job.claimToken
+                if fit != nil, case .succeed(var answer) = planned.transition {
+                    answer.truncated = true
+                    planned.transition = .succeed(answer)
+                }
+                outcome = planned
+                log(job, model: model, outcome: outcome)
+            }
+        } else {
+            outcome = JobOutcome(
+                jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"),
+                observation: noCall(job), claimToken: job.claimToken)
+        }
+        countCall(outcome)
+        do {
+            let disposition = try await recorder.record(outcome)
+            if disposition == .applied {
+                // Counted once written, so the summary says what the database says.
+                count(outcome.transition)
+            } else {
+                logger.info("job \(job.id) (\(job.customID)): \(disposition.rawValue); outcome not applied")
+            }
+        } catch {
+            // Not weather (the recorder waits that out): this outcome cannot be written. The job goes back
+            // to the queue now, not when a lease nobody renews would expire: it is sent again.
+            let release = JobOutcome(jobID: job.id, attempt: nil, transition: .release, claimToken: job.claimToken)
+            let released = (try? await recorder.record(release)) == .applied
+            if released { count(release.transition) }
+            logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); \(released ? "returned it to the queue: it runs again" : "it returns to the queue when this worker stops or its lease expires")")
+        }
+    }
+
+    /// The body asking for the job's service tier, when it has one (it changes after a 498 with --flex-fallback).
+    static func withServiceTier(_ body: String, _ tier: String?) -> String {
+        guard let tier, var object = (try? JSONValue.decode(Array(body.utf8)))?.objectValue else { return body }
+        if object["service_tier"] == .string(tier) { return body }
+        object["service_tier"] = .string(tier)
+        return JSONValue.object(object).jsonString()
+    }
+
+    /// `--truncate`: the body shortened to the model's context window when the job may be and must be
+    /// (nil when it fits as it is), or why it cannot be.
+    func fitted(_ job: ClaimedJob, model: String) -> Result<PromptFitter.Fitted?, PromptFitter.FitError> {
+        guard job.truncate, let window = configuration.budget?.catalog.entries[model]?.contextWindow else { return .success(nil) }
+        // Providers add a few tokens of framing per message and a few per request; count them in characters.
+        let perCharacter = job.tokensPerCharacter ?? 0.35
+        let available = window - (job.maxTokens ?? 0) - 8
+        let maxCharacters = Int(Double(available) / perCharacter)
+        do throws(PromptFitter.FitError) {
+            let fit = try PromptFitter.fit(job.requestJSON, maxCharacters: maxCharacters, perMessage: Int((5 / perCharacter).rounded(.up)))
+            return .success(fit.droppedMessages == 0 && !fit.cutNewest ? nil : fit)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// For a job that ends without a call: its claim's reservation goes back whole, as after a refusal.
+    func noCall(_ job: ClaimedJob) -> ProviderObservation? {
+        guard let budget = configuration.budget else { return nil }
+        var observation = ProviderObservation(provider: budget.provider, model: job.model.map { Admission.meterKey(serviceTier: job.serviceTier, model: $0) } ?? "")
+        observation.refused = true
+        return observation
+    }
+
+    /// What a response tells the GroqQueue: limits from headers and 429 bodies, and the real usage.
+    func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>) -> ProviderObservation? {
+        guard let budget = configuration.budget else { return nil }
+        // A flex call's headers and 429s describe the flex limits: they go to the flex meters.
+        let meterModel = Admission.meterKey(serviceTier: job.serviceTier, model: model)
+        var observation = ProviderObservation(provider: budget.provider, model: meterModel, promptCharacters: job.promptCharacters)
+        let headers: RateLimitHeaders
+        switch result {
+        case .success(let success):
+            headers = success.rateLimits
+            let usage = success.completion.usage
+            observation.promptTokens = usage.promptTokens
+            observation.totalTokens = usage.totalTokens
+            // nil when the catalog has no price for the model: unknown, not free.
+            if let entry = budget.catalog.entries[model], entry.inputPrice != nil || entry.outputPrice != nil {
+                observation.actualCost = entry.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+            }
+        case .failure(let failure):
+            headers = failure.rateLimits
+            // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation, and a call
+            // that never reached the provider used nothing: their reservations are given back. After a
+            // 5xx or a timeout nobody knows, so it is kept.
+            observation.refused = (400..<500).contains(failure.httpStatus ?? 0) || failure.unreachable != nil
+            if let message = failure.rateLimitMessage, !message.requestTooLarge, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
+                observation.rateLimit = .init(kind: kind, limit: message.limit, used: message.used, retryAfter: failure.providerWait)
+            }
+        }
+        observation.tokensPerMinute = .init(limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
+        observation.requestsPerDay = .init(limit: headers.requestsPerDayLimit, remaining: headers.requestsPerDayRemaining, resetIn: headers.requestsPerDayReset)
+        return observation
+    }
+}
