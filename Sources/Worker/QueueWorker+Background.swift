@@ -8,7 +8,6 @@ import ServiceLifecycle
 
 // Duties beside the claim loop: the heartbeat (leases) and progress reports.
 extension QueueWorker {
-
     /// Renews this worker's leases and returns other workers' expired ones, every `heartbeatInterval`.
     func heartbeat() async {
         var weather = DatabaseWeather()

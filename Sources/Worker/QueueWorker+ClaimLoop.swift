@@ -8,7 +8,6 @@ import ServiceLifecycle
 
 // The claim loop: what to claim and when, run windows, the database's weather, outages, stopping.
 extension QueueWorker {
-
     enum Event: Sendable {
         case finished
         case tick

@@ -8,7 +8,6 @@ import ServiceLifecycle
 
 // One generation: prompt fitting, the call, the outcome it leads to, and what the response tells the meters.
 extension QueueWorker {
-
     func process(_ job: ClaimedJob) async {
         let outcome: JobOutcome
         let fitting = job.model.map { fitted(job, model: $0) }

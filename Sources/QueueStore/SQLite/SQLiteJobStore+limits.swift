@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import Scheduler
+
+// `groqbatch limits`: the meters as people read them, and limits set or forgotten by hand.
+extension SQLiteJobStore {
+    /// Every meter, for `groqbatch limits`.
+    public func meterStatuses(now: Date = Date()) throws -> [MeterStatus] {
+        try pool.read { db in
+            let seconds = now.unixSeconds
+            return try Row.fetchAll(db, sql: BudgetsSQL.all).compactMap { row -> MeterStatus? in
+                guard let kind = LimitKind(rawValue: row[3]) else { return nil }
+                let spends = try Row.fetchAll(db, sql: BudgetsSQL.spendsInWindow, arguments: [row[0] as Int64, seconds - kind.period]).map {
+                    Meter.Spend(at: $0[1], amount: $0[2])
+                }
+                let meter = Self.meter(kind: kind, limit: row[4], source: row[5], blockedUntil: row[6], pacedUntil: row[7], spends: spends)
+                let blocked: Double? = row[6]
+                return MeterStatus(
+                    provider: row[1], model: row[2], kind: kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
+                    used: meter.used(at: seconds), remaining: meter.remaining(at: seconds), resetsIn: meter.resetIn(at: seconds),
+                    blockedUntil: blocked.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })
+            }
+        }
+    }
+
+    /// Sets limits by hand (source `config`); they hold until the provider says otherwise.
+    public func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date = Date()) throws {
+        try pool.write { db in
+            for (kind, value) in limits {
+                try db.execute(sql: BudgetsSQL.setLimit, arguments: [provider, model, kind.rawValue, value, now.unixSeconds])
+            }
+        }
+    }
+
+    /// Forgets meters (all, or a model's, or a provider's): they start again from the catalog.
+    @discardableResult
+    public func resetLimits(provider: String?, model: String?) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: BudgetsSQL.reset, arguments: [model, model, provider, provider])
+            return db.changesCount
+        }
+    }
+
+    /// The estimator per model, for `limits` and the benchmarks.
+    public func estimators() throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
+                ($0[0], $0[1], TokenEstimator(characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5]))
+            }
+        }
+    }
+
+    /// Deletes settled spends older than any window (a day and a minute).
+    public func pruneSpends(now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: BudgetsSQL.prune, arguments: [now.unixSeconds - 86_400 - 60])
+        }
+    }
+}
