@@ -9,15 +9,36 @@ import TestSupport
 struct ClockInTransactionTests {
     let provider = "https://api.example.test/openai/v1"
 
-    /// Holds the file's write lock from another process for `seconds`; returns once it is held.
-    func holdLock(_ fixture: StoreFixture, seconds: Int) async throws -> BackgroundShell {
-        let shell = try BackgroundShell("/usr/bin/sqlite3", [fixture.path], input: "BEGIN IMMEDIATE;\nSELECT 'held';\n.shell sleep \(seconds)\nCOMMIT;\n")
-        let deadline = Date().addingTimeInterval(20)
-        while !shell.output.contains("held") {
-            guard Date() < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(20))
+    /// Holds the file's write lock from another process until `release()`; its output then names the
+    /// instant it let go (seconds since 1970).
+    struct HeldLock {
+        let shell: BackgroundShell
+        let releaseFile: String
+
+        init(_ fixture: StoreFixture) async throws {
+            releaseFile = fixture.directory.path("release-\(UUID().uuidString)")
+            shell = try BackgroundShell("/usr/bin/sqlite3", [fixture.path], input: """
+                BEGIN IMMEDIATE;
+                SELECT 'held';
+                .shell while [ ! -f '\(releaseFile)' ]; do sleep 0.02; done
+                SELECT 'released', (julianday('now') - 2440587.5) * 86400.0;
+                COMMIT;
+
+                """)
+            let deadline = Date().addingTimeInterval(60)
+            while !shell.output.contains("held") {
+                guard Date() < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
-        return shell
+
+        /// Lets go of the lock and returns when it did.
+        func release() throws -> Double {
+            _ = FileManager.default.createFile(atPath: releaseFile, contents: nil)
+            shell.waitUntilExit()
+            let line = try #require(shell.output.split(separator: "\n").first { $0.hasPrefix("released|") })
+            return try #require(Double(line.split(separator: "|")[1]))
+        }
     }
 
     @Test func aClaimThatWaitedForTheLockStampsItsSpendsAndLeasesFromWhenItGotIt() async throws {
@@ -25,27 +46,32 @@ struct ClockInTransactionTests {
         try fixture.addJobs(1, models: ["m1"])
         try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
         let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100)], source: .catalog))
-        let shell = try await holdLock(fixture, seconds: 2)
-        let asked = Date()
-        let claimed = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: nil, budget: context)
-        shell.waitUntilExit()
+        let lock = try await HeldLock(fixture)
+        let store = fixture.store
+        let claim = Task { try await store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: nil, budget: context) }
+        // The claim is asked now and waits; whatever the machine's load, it cannot commit before the release.
+        try await Task.sleep(for: .milliseconds(500))
+        let released = try lock.release()
+        let claimed = try await claim.value
         #expect(claimed.jobs.count == 1)
         let spentAt = try #require(Double(try fixture.sqlite3("SELECT MIN(at) FROM budget_spends")))
-        #expect(spentAt >= asked.timeIntervalSince1970 + 1.5, "the spend counts from the commit, \(spentAt - asked.timeIntervalSince1970) s after asking")
-        let expires = try #require(claimed.jobs.first?.leaseExpiresAt)
-        #expect(expires.timeIntervalSince(asked) >= 61.5, "the lease runs its full minute from the commit")
+        #expect(spentAt >= released - 0.05, "the spend counts from the commit: \(spentAt - released) s from the release")
+        let expires = try #require(claimed.jobs.first?.leaseExpiresAt).timeIntervalSince1970
+        #expect(expires >= released + 60 - 0.05, "the lease runs its full minute from the commit: \(expires - released)")
     }
 
     @Test func aRenewalThatWaitedForTheLockGivesAFullLease() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(1)
         _ = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: nil)
-        let shell = try await holdLock(fixture, seconds: 2)
-        let asked = Date()
-        #expect(try await fixture.store.renewLeases(workerID: "w", leaseDuration: 60, now: nil) == 1)
-        shell.waitUntilExit()
+        let lock = try await HeldLock(fixture)
+        let store = fixture.store
+        let renewal = Task { try await store.renewLeases(workerID: "w", leaseDuration: 60, now: nil) }
+        try await Task.sleep(for: .milliseconds(500))
+        let released = try lock.release()
+        #expect(try await renewal.value == 1)
         let expires = try #require(Double(try fixture.sqlite3("SELECT lease_expires_at FROM jobs")))
-        #expect(expires - asked.timeIntervalSince1970 >= 61.5)
+        #expect(expires >= released + 60 - 0.05, "\(expires - released)")
     }
 }
 
