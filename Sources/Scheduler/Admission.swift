@@ -100,16 +100,14 @@ public struct Admission: Sendable {
         self.dayCap = dayCap
     }
 
-    /// Output tokens reserved for a job without `max_tokens`: the model's whole output limit, which is
-    /// what the provider holds back for it.
-    public static let defaultOutputReservation = 8_192
-
     public func estimatedPromptTokens(_ candidate: Candidate, model: String) -> Int {
         (estimators[model] ?? TokenEstimator()).estimate(characters: candidate.promptCharacters)
     }
 
     public func cost(of candidate: Candidate, model: String) -> JobCost {
-        let output = candidate.maxTokens ?? catalog.entries[model]?.maxOutput ?? Self.defaultOutputReservation
+        // Without max_tokens: a typical completion with a margin, learned from such jobs' answers.
+        let estimator = estimators[model] ?? TokenEstimator()
+        let output = candidate.maxTokens ?? estimator.completionReservation(maxOutput: catalog.entries[model]?.maxOutput)
         let prompt = estimatedPromptTokens(candidate, model: model)
         let dollars = catalog.entries[model]?.cost(promptTokens: prompt, completionTokens: output) ?? 0
         return JobCost(tokens: prompt + output, cost: dollars)
@@ -134,59 +132,84 @@ public struct Admission: Sendable {
         return nil
     }
 
+    /// One round of admission, which may see the queue page by page: what it decided so far, and the
+    /// meters whose first waiting job did not fit (no later job may take their budget this round).
+    public struct Round: Sendable {
+        public var decision = Decision()
+        public var waiting = Set<String>()
+        /// Meters whose guesses were raised this round: they are saved even when nothing was admitted.
+        public var raised = Set<String>()
+        public init() {}
+
+        /// Whether the round is over: `limit` jobs admitted, or the day's cap reached.
+        public func isComplete(limit: Int) -> Bool {
+            decision.admitted.count >= limit || decision.dayCapReached
+        }
+    }
+
     /// Admits up to `limit` of `candidates` (in queue order) at `now`, spending their cost.
     public mutating func admit(_ candidates: [Candidate], limit: Int, now: Double) -> Decision {
-        var decision = Decision()
-        var waiting = Set<String>()
-        for candidate in candidates where decision.admitted.count < limit {
-            guard candidate.models.indices.contains(candidate.modelIndex), decision.pausedBatches[candidate.batchID] == nil else { continue }
+        var round = Round()
+        admit(candidates, limit: limit, now: now, round: &round)
+        return round.decision
+    }
+
+    /// Admits from one more page of the queue into `round`.
+    public mutating func admit(_ candidates: [Candidate], limit: Int, now: Double, round: inout Round) {
+        for candidate in candidates where !round.isComplete(limit: limit) {
+            guard candidate.models.indices.contains(candidate.modelIndex), round.decision.pausedBatches[candidate.batchID] == nil else { continue }
             let positions = candidate.fallbackWhenLimited
                 ? Array(candidate.modelIndex..<candidate.models.count) : [candidate.modelIndex]
             for position in positions {
                 let model = candidate.models[position]
                 if let reason = unusable(candidate, model: model) {
                     if position == candidate.modelIndex {
-                        decision.unusable.append(Unusable(id: candidate.id, modelIndex: position, code: reason.code, message: reason.message))
+                        round.decision.unusable.append(Unusable(id: candidate.id, modelIndex: position, code: reason.code, message: reason.message))
                         break
                     }
                     continue
                 }
                 let key = Self.meterKey(serviceTier: candidate.serviceTier, model: model)
-                guard !waiting.contains(key), var budget = budgets[key] else { continue }
+                guard !round.waiting.contains(key), var budget = budgets[key] else { continue }
                 let cost = cost(of: candidate, model: model)
                 // The user's caps come first: a capped batch pauses, a capped day pauses everything.
                 if !dayCap.allows(tokens: cost.tokens, cost: cost.cost) {
-                    decision.dayCapReached = true
-                    return decision
+                    round.decision.dayCapReached = true
+                    return
                 }
                 if let cap = batchCaps[candidate.batchID], !cap.allows(tokens: cost.tokens, cost: cost.cost) {
-                    decision.pausedBatches[candidate.batchID] = cost
+                    round.decision.pausedBatches[candidate.batchID] = cost
                     break
                 }
-                guard let wait = budget.wait(for: cost, at: now) else {
+                guard var wait = budget.wait(for: cost, at: now) else {
                     if position == candidate.modelIndex, let meter = budget.refusing(cost) {
-                        decision.tooLarge.append(TooLarge(
+                        round.decision.tooLarge.append(TooLarge(
                             id: candidate.id, modelIndex: position, kind: meter.kind, limit: meter.limit ?? 0,
                             cost: cost.amount(for: meter.kind)))
                         break
                     }
                     continue
                 }
+                // Work waits on a guess: go above it (the provider's 429 says where the real limit is).
+                if wait > 0, budget.raiseBindingGuesses(for: cost, at: now) {
+                    budgets[key] = budget
+                    round.raised.insert(key)
+                    wait = budget.wait(for: cost, at: now) ?? wait
+                }
                 if wait > 0 {
-                    waiting.insert(key)
-                    decision.wakeAt = min(decision.wakeAt ?? .infinity, now + wait)
+                    round.waiting.insert(key)
+                    round.decision.wakeAt = min(round.decision.wakeAt ?? .infinity, now + wait)
                     continue
                 }
                 budget.spend(cost, at: now)
                 budgets[key] = budget
                 dayCap.add(tokens: cost.tokens, cost: cost.cost)
                 batchCaps[candidate.batchID]?.add(tokens: cost.tokens, cost: cost.cost)
-                decision.admitted.append(Admitted(
+                round.decision.admitted.append(Admitted(
                     id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
                     estimatedPromptTokens: estimatedPromptTokens(candidate, model: model), meterKey: key))
                 break
             }
         }
-        return decision
     }
 }

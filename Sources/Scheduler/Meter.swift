@@ -6,13 +6,16 @@
 /// bucket on this side, by contrast, can spend 2L inside one rolling window. So the log is safe
 /// under both, and it is exact: the wait it returns is the instant the oldest blocking spend leaves.
 ///
-/// **Pacing.** Per-minute spends are also paced at the rate limit/period (a GCRA), because a window
-/// that admits whole bursts releases them again in bursts one period later, and a batch then ends at
-/// a multiple of the period instead of at its rate. A confirmed limit allows a burst of a tenth of the
-/// period's budget. A limit that is only a guess (the catalog's, or the default for an unknown model;
-/// Groq's headers never give requests per minute) allows none, so when the real limit is lower only
-/// the one call in flight overshoots it, and its 429 teaches the limit. Daily meters are not paced: a
-/// day's budget may be used as fast as the per-minute limits allow.
+/// **Bursts.** What the provider allows may be spent at once: a fresh window takes its whole limit, so
+/// a 25-job batch on a 30-RPM model runs in seconds. That holds for stated limits and for the part of a
+/// guess known safe (its floor: the catalog's free-tier number, which no account is below). What a
+/// guess holds above its floor is paced at limit/period (a GCRA whose burst is the floor), so when the
+/// real limit is lower only the calls in flight overshoot it, and the first 429 names it.
+///
+/// **Guesses are not ceilings.** A stated limit (headers, a 429 or 413 body, `limits set`) is firm: a
+/// job larger than it can never fit. A guess never refuses a job: a job larger than it goes alone once
+/// the window is empty, and the provider's answer says the rest. A guess that binds while work waits is
+/// raised (`raiseGuess`).
 ///
 /// **Clocks.** Spends stamped in the future (the clock stepped back) still count, and leave the
 /// window later than they would have: a clock jump can only make the meter more careful.
@@ -34,23 +37,39 @@ public struct Meter: Sendable, Equatable {
     /// The limit, or nil when there is none to respect.
     public var limit: Int?
     public var source: LimitSource
+    /// For a guess, how far it has got; nil for a limit the provider or the user stated.
+    public var guess: GuessState?
+    /// For a guess, the part of the limit known safe: spent up to at once. Nil when nothing is known
+    /// safe (a guess scaled below the catalog's), so every spend is paced.
+    public var floor: Int?
+    /// When the guess was last raised.
+    public var raisedAt: Double?
     /// A 429 said: nothing before this instant.
     public var blockedUntil: Double?
-    /// The pacing schedule: the earliest instant the next spend may start (while the limit is a guess).
+    /// The pacing schedule: the earliest instant the next spend may start (while a guess is probed).
     public var pacedUntil: Double
     /// Spends still in (or ahead of) the window, oldest first.
     public var spends: [Spend]
 
-    public init(kind: LimitKind, limit: Int?, source: LimitSource, blockedUntil: Double? = nil, pacedUntil: Double = 0, spends: [Spend] = []) {
+    public init(
+        kind: LimitKind, limit: Int?, source: LimitSource, guess: GuessState? = nil, floor: Int? = nil, raisedAt: Double? = nil,
+        blockedUntil: Double? = nil, pacedUntil: Double = 0, spends: [Spend] = []
+    ) {
         self.kind = kind
         self.limit = limit
         self.source = source
+        self.guess = source.isConfirmed ? nil : (guess ?? .unchecked)
+        self.floor = source.isConfirmed ? nil : (guess == nil ? limit : floor)
+        self.raisedAt = raisedAt
         self.blockedUntil = blockedUntil
         self.pacedUntil = pacedUntil
         self.spends = spends
     }
 
     public var period: Double { kind.period }
+
+    /// Whether the limit was stated (by the provider or the user), so a job larger than it never fits.
+    public var isFirm: Bool { guess == nil }
 
     /// What counts against the limit at `now`.
     public func used(at now: Double) -> Int {
@@ -62,11 +81,14 @@ public struct Meter: Sendable, Equatable {
     }
 
     /// Seconds from `now` until `amount` may be spent: 0 when it may now, nil when it never can
-    /// (more than the whole limit).
+    /// (more than the whole of a firm limit).
     public func wait(for amount: Int, at now: Double) -> Double? {
         var wait = max(0, (blockedUntil ?? 0) - now)
         guard let limit else { return wait }
-        if amount > limit { return nil }
+        if amount > limit {
+            // A guess never refuses a job: it goes alone in an empty window, and the answer teaches.
+            return isFirm ? nil : max(wait, resetIn(at: now))
+        }
         if isPaced { wait = max(wait, pacedUntil - burstTolerance - now) }
         // The window: drop the oldest spends until the amount fits.
         var excess = used(at: now) + amount - limit
@@ -82,11 +104,17 @@ public struct Meter: Sendable, Equatable {
         return wait
     }
 
-    /// Whether spends are paced (per-minute meters with a limit).
-    public var isPaced: Bool { period <= 60 && limit != nil }
+    /// Whether spends are paced: a per-minute guess above the part known safe.
+    public var isPaced: Bool {
+        guard period <= 60, let limit, !isFirm else { return false }
+        return limit > (floor ?? 0)
+    }
 
-    /// How far ahead of its schedule the pacing lets spends run.
-    public var burstTolerance: Double { source.isConfirmed ? period * 0.1 : 0 }
+    /// How far ahead of its schedule the pacing lets spends run: the floor's share of the period.
+    public var burstTolerance: Double {
+        guard let limit, limit > 0 else { return period }
+        return period * Double(min(limit, floor ?? 0)) / Double(limit)
+    }
 
     /// Gives back part of the pacing schedule when a reservation settles lower than it was.
     public mutating func refundPacing(_ amount: Int, at now: Double) {
@@ -109,12 +137,31 @@ public struct Meter: Sendable, Equatable {
 
     /// Seconds until the meter is empty again (the last spend leaves the window).
     public func resetIn(at now: Double) -> Double {
-        max(0, (spends.map(\.at).max() ?? now - period) + period - now)
+        max(0, (spends.filter { $0.amount > 0 }.map(\.at).max() ?? now - period) + period - now)
     }
 
     /// Drops spends that can no longer count.
     public mutating func prune(at now: Double) {
         let horizon = now - period
         spends.removeAll { $0.at <= horizon }
+    }
+
+    /// How long a raised guess must hold before the next raise: long enough for the calls it let
+    /// through to answer (a 429 stops the search), short enough to reach a high tier within minutes.
+    public var raiseInterval: Double { kind.period <= 60 ? 10 : 60 }
+
+    /// Raises a guess that binds while work waits: doubles it (at most once per `raiseInterval`), and
+    /// paces what lies above its floor. Returns whether it raised. Firm limits, trusted tiers, meters
+    /// a 429 blocks and guesses raised a moment ago stay as they are.
+    @discardableResult
+    public mutating func raiseGuess(at now: Double) -> Bool {
+        guard let guess, guess.mayBeRaised, let limit, (blockedUntil ?? 0) <= now else { return false }
+        if let raisedAt, now - raisedAt < raiseInterval { return false }
+        let (doubled, overflow) = limit.multipliedReportingOverflow(by: 2)
+        self.limit = overflow ? Int.max : doubled
+        self.guess = .probing
+        raisedAt = now
+        if isPaced { pacedUntil = max(pacedUntil, now) }
+        return true
     }
 }

@@ -19,7 +19,10 @@ public struct ProviderObservation: Sendable, Equatable {
         public var limit: Int
         public var used: Int?
         public var retryAfter: Double?
-        public init(kind: LimitKind, limit: Int, used: Int?, retryAfter: Double?) {
+        /// A 429 blocks the meter until `retryAfter`; a 413 (one request larger than the limit) does not.
+        public var blocks: Bool
+        public init(kind: LimitKind, limit: Int, used: Int?, retryAfter: Double?, blocks: Bool = true) {
+            self.blocks = blocks
             self.kind = kind
             self.limit = limit
             self.used = used
@@ -42,6 +45,19 @@ public struct ProviderObservation: Sendable, Equatable {
     public var refused: Bool
     /// US dollars the call cost at the catalog's prices, on success.
     public var actualCost: Double?
+    /// The provider answered (any HTTP status): its headers, or their absence, are its word. False when
+    /// the call never got an answer (a timeout, a reset).
+    public var fromResponse = true
+    /// The job set no `max_tokens`: its completion teaches what such jobs reserve.
+    public var maxTokensUnset = false
+
+    /// Whether the call was answered (a completion with its usage).
+    public var answered: Bool { totalTokens != nil }
+    /// Completion tokens of an answer.
+    public var completionTokens: Int? {
+        guard let totalTokens else { return nil }
+        return max(0, totalTokens - (promptTokens ?? 0))
+    }
 
     public init(
         provider: String, model: String, tokensPerMinute: HeaderReading = HeaderReading(),

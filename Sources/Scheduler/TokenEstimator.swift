@@ -1,3 +1,5 @@
+import Foundation
+
 /// Estimates a prompt's tokens from its characters, learning the model's ratio from every
 /// `usage.prompt_tokens` the provider reports. Providers count with their own tokenizers, so a fixed
 /// characters/4 is off by 10-40%; a learned ratio plus a small margin stops 429s from underestimates.
@@ -13,7 +15,16 @@ public struct TokenEstimator: Sendable, Equatable {
     /// How much each new sample outweighs the old ones.
     static let decay = 0.98
 
-    public init(characters: Double = 0, tokens: Double = 0, samples: Int = 0, relativeError: Double = 0) {
+    /// Decayed sum and count of the completions of answered jobs that set no `max_tokens`.
+    public var completionTokens: Double = 0
+    public var completionSamples: Int = 0
+
+    public init(
+        characters: Double = 0, tokens: Double = 0, samples: Int = 0, relativeError: Double = 0, completionTokens: Double = 0,
+        completionSamples: Int = 0
+    ) {
+        self.completionTokens = completionTokens
+        self.completionSamples = completionSamples
         self.characters = characters
         self.tokens = tokens
         self.samples = samples
@@ -44,5 +55,33 @@ public struct TokenEstimator: Sendable, Equatable {
         characters = characters * Self.decay + Double(count)
         tokens = tokens * Self.decay + Double(actual)
         samples += 1
+    }
+
+    /// What a job without `max_tokens` reserves for its completion before any has answered: a typical
+    /// answer, not the model's whole output limit (which would make one job look larger than a free
+    /// tier's minute). The first answers replace it.
+    public static let initialCompletionReservation = 1_024
+
+    /// The completion tokens a job without `max_tokens` reserves: the decayed mean of such answers with a
+    /// margin (half again while fewer than eight have answered, a quarter after), never more than
+    /// `maxOutput`. An answer longer than its reservation is settled at its real size, and the
+    /// provider's headers correct the meter if it counted more.
+    public func completionReservation(maxOutput: Int?) -> Int {
+        let typical = completionSamples > 0
+            ? Int((completionTokens / Self.completionWeight(completionSamples) * (completionSamples < 8 ? 1.5 : 1.25)).rounded(.up))
+            : Self.initialCompletionReservation
+        return max(16, min(typical, maxOutput ?? Int.max))
+    }
+
+    /// Learns one answer's completion of a job without `max_tokens`.
+    public mutating func learnCompletion(tokens: Int) {
+        guard tokens >= 0 else { return }
+        completionTokens = completionTokens * Self.decay + Double(tokens)
+        completionSamples += 1
+    }
+
+    /// The sum of the decay weights of `samples` samples (the decayed count the decayed sum divides by).
+    static func completionWeight(_ samples: Int) -> Double {
+        (1 - Foundation.pow(decay, Double(samples))) / (1 - decay)
     }
 }

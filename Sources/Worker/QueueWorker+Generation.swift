@@ -126,6 +126,7 @@ extension QueueWorker {
         // A flex call's headers and 429s describe the flex limits: they go to the flex meters.
         let meterModel = Admission.meterKey(serviceTier: job.serviceTier, model: model)
         var observation = ProviderObservation(provider: budget.provider, model: meterModel, promptCharacters: job.promptCharacters)
+        observation.maxTokensUnset = job.maxTokens == nil
         let headers: RateLimitHeaders
         switch result {
         case .success(let success):
@@ -143,9 +144,13 @@ extension QueueWorker {
             // that never reached the provider used nothing: their reservations are given back. After a
             // 5xx or a timeout nobody knows, so it is kept.
             observation.refused = (400..<500).contains(failure.httpStatus ?? 0) || failure.unreachable != nil
-            if let message = failure.rateLimitMessage, !message.requestTooLarge, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
-                observation.rateLimit = .init(kind: kind, limit: message.limit, used: message.used, retryAfter: failure.providerWait)
+            // A 413's limit is as stated as a 429's, but it blocks nothing: only this request was too large.
+            if let message = failure.rateLimitMessage, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
+                observation.rateLimit = .init(
+                    kind: kind, limit: message.limit, used: message.requestTooLarge ? nil : message.used,
+                    retryAfter: failure.providerWait, blocks: !message.requestTooLarge)
             }
+            observation.fromResponse = failure.httpStatus != nil
         }
         observation.tokensPerMinute = .init(limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
         observation.requestsPerDay = .init(limit: headers.requestsPerDayLimit, remaining: headers.requestsPerDayRemaining, resetIn: headers.requestsPerDayReset)

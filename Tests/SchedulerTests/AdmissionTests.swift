@@ -54,7 +54,11 @@ struct AdmissionTests {
         let cost = admission.cost(of: withLimit, model: "a").tokens
         #expect(cost > 300 && cost <= 315, "200 estimated with a 5% margin, plus 100: \(cost)")
         let without = Admission.Candidate(id: 2, models: ["a"], modelIndex: 0, promptCharacters: 1000, maxTokens: nil)
-        #expect(admission.cost(of: without, model: "a").tokens > 4096 + 200)
+        let unlearned = admission.cost(of: without, model: "a").tokens
+        #expect(unlearned > 200 + 1024 && unlearned < 4096, "without max_tokens a typical answer, not the whole output limit: \(unlearned)")
+        for _ in 0..<20 { estimator.learnCompletion(tokens: 300) }
+        let learned = Admission(budgets: [:], estimators: ["a": estimator], catalog: admission.catalog).cost(of: without, model: "a").tokens
+        #expect(learned > 200 + 300 && learned <= 210 + 375 + 1, "the answers teach the rest, with a margin: \(learned)")
     }
 }
 

@@ -63,18 +63,57 @@ struct MeterTests {
         #expect(meter.wait(for: 1, at: 20) == 40)
     }
 
-    @Test func aGuessedLimitIsPacedStrictlyAndAConfirmedOneMayBurstATenth() {
-        var guessed = Meter(kind: .rpm, limit: 30, source: .catalog)
-        guessed.spend(1, at: 0)
-        #expect(guessed.wait(for: 1, at: 0) == 2, "30 a minute, evenly: one every 2 s")
-        var known = confirmed(.rpm, 100)
+    @Test func aFreshWindowTakesTheWholeLimitAtOnceFirmOrFloor() {
+        for var meter in [confirmed(.rpm, 30), Meter(kind: .rpm, limit: 30, source: .catalog)] {
+            var burst = 0
+            while meter.wait(for: 1, at: 0) == 0 {
+                meter.spend(1, at: 0)
+                burst += 1
+            }
+            #expect(burst == 30, "what the provider allows, when it allows it: \(meter.source)")
+            #expect(meter.wait(for: 1, at: 0) == 60)
+        }
+    }
+
+    @Test func aGuessAboveItsFloorBurstsToTheFloorAndPacesTheRest() {
+        var meter = Meter(kind: .rpm, limit: 120, source: .catalog, guess: .scaled, floor: 30)
         var burst = 0
-        while known.wait(for: 1, at: 0) == 0 {
-            known.spend(1, at: 0)
+        while meter.wait(for: 1, at: 0) == 0 {
+            meter.spend(1, at: 0)
             burst += 1
         }
-        #expect(burst == 11, "a tenth of the minute's budget ahead of schedule, plus the one on schedule")
-        #expect(abs(known.wait(for: 1, at: 0)! - 0.6) < 1e-9)
+        #expect(burst == 31, "the floor's 30 ahead of schedule, plus the one on schedule")
+        #expect(abs(meter.wait(for: 1, at: 0)! - 0.5) < 1e-9, "then 120 a minute: one every half second")
+        var unknownFloor = Meter(kind: .rpm, limit: 20, source: .catalog, guess: .scaled, floor: nil)
+        unknownFloor.spend(1, at: 0)
+        #expect(unknownFloor.wait(for: 1, at: 0) == 3, "below the catalog nothing is known safe: strictly paced")
+    }
+
+    @Test func aGuessNeverRefusesAJobItGoesAloneInAnEmptyWindow() {
+        var guess = Meter(kind: .tpm, limit: 8_000, source: .catalog)
+        #expect(guess.wait(for: 65_552, at: 0) == 0)
+        guess.spend(500, at: 10)
+        #expect(guess.wait(for: 65_552, at: 20) == 50, "once the window is empty")
+        #expect(confirmed(.tpm, 8_000).wait(for: 65_552, at: 0) == nil, "a stated limit does refuse it")
+    }
+
+    @Test func aBindingGuessIsDoubledAtMostOncePerIntervalAndStatedLimitsNever() {
+        var guess = Meter(kind: .rpm, limit: 30, source: .catalog)
+        let raised = guess.raiseGuess(at: 100)
+        #expect(raised)
+        #expect(guess.limit == 60 && guess.guess == .probing && guess.floor == 30)
+        let tooSoon = guess.raiseGuess(at: 105)
+        #expect(!tooSoon, "the calls the last step let through answer first")
+        let again = guess.raiseGuess(at: 110)
+        #expect(again && guess.limit == 120)
+        var stated = confirmed(.rpm, 30)
+        var tier = Meter(kind: .rpm, limit: 30, source: .catalog, guess: .tier, floor: 30)
+        var blocked = Meter(kind: .rpm, limit: 30, source: .catalog, blockedUntil: 200)
+        let others = [stated.raiseGuess(at: 100), tier.raiseGuess(at: 100), blocked.raiseGuess(at: 100)]
+        #expect(others == [false, false, false], "stated limits, the catalog's tier and a 429's block stay as they are")
+        guess.applyRateLimit(limit: 90, used: 90, retryAfter: 5, at: 120)
+        let afterThe429 = guess.raiseGuess(at: 200)
+        #expect(guess.isFirm && guess.limit == 90 && !afterThe429, "the 429 ends the search")
     }
 
     @Test func dailyMetersAreNotPaced() {
@@ -85,7 +124,7 @@ struct MeterTests {
     }
 
     @Test func pacingIsGivenBackWhenAReservationSettlesLower() {
-        var meter = confirmed(.tpm, 6000)
+        var meter = Meter(kind: .tpm, limit: 6000, source: .catalog, guess: .probing, floor: 3000)
         meter.spend(6000, at: 0)
         #expect(meter.pacedUntil == 60)
         meter.refundPacing(3000, at: 1)

@@ -88,9 +88,10 @@ struct UsageMeter: Sendable {
         return Ticket(id: nextID, amount: amount)
     }
 
-    /// Gives back `amount` of a spend (a reservation larger than the actual usage).
+    /// Gives back `amount` of a spend (a reservation larger than the actual usage), or, when negative,
+    /// charges what the usage exceeded it by (a request without max_tokens reserves its prompt alone).
     mutating func refund(_ amount: Int, of ticket: Ticket, at now: Double) {
-        guard amount > 0 else { return }
+        guard amount != 0 else { return }
         switch enforcement {
         case .rollingWindow:
             if let index = entries[head...].firstIndex(where: { $0.id == ticket.id }) {

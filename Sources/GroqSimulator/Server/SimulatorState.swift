@@ -200,7 +200,11 @@ actor SimulatorState {
             return answer(498, GroqErrorBody.capacityExceeded, code: "capacity_exceeded", model: modelID)
         }
         let meterKey = flex ? flexMeters(model) : modelID
-        let reserved = promptTokens + maxTokens
+        // Groq reserves prompt + max_tokens against TPM at admission. What it reserves for a request that
+        // sets no max_tokens is not published; a provider that held back the whole output limit (65,536
+        // on gpt-oss) would refuse every such request on a free tier, which Groq does not. The simulator
+        // reserves the prompt alone and counts the completion when it is generated.
+        let reserved = promptTokens + (askedMaxTokens ?? 0)
         entry.reservedTokens = reserved
         let tpmLimit = model.tpm * (flex ? configuration.flexLimitMultiplier : 1)
         if tpmLimit > 0 && reserved > tpmLimit {

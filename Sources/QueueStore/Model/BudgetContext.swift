@@ -59,6 +59,9 @@ public struct MeterStatus: Sendable, Equatable, Codable {
     public var kind: String
     public var limit: Int?
     public var source: String
+    /// Firm (pinned or learned) or a guess, and what the GroqQueue is doing with it.
+    public var standing: MeterStanding
+    public var firm: Bool { standing.isFirm }
     public var used: Int
     public var remaining: Int?
     /// Seconds until the meter is empty again.
@@ -66,7 +69,7 @@ public struct MeterStatus: Sendable, Equatable, Codable {
     public var blockedUntil: Date?
 
     enum CodingKeys: String, CodingKey {
-        case provider, model, kind, limit, source, used, remaining
+        case provider, model, kind, limit, source, standing, used, remaining
         case resetsIn = "resets_in"
         case blockedUntil = "blocked_until"
     }

@@ -1,40 +1,51 @@
 /// Every statement on `budgets`, `budget_spends` and `token_estimates`.
 enum BudgetsSQL {
     static let ensure = """
-        INSERT INTO budgets (provider, model, kind, limit_value, source, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO budgets (provider, model, kind, limit_value, source, guess, floor_value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, model, kind) DO NOTHING
         """
     static let meters = """
-        SELECT id, kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE provider = ? AND model = ?
+        SELECT id, kind, limit_value, source, blocked_until, paced_until, guess, floor_value, raised_at, heard_at
+        FROM budgets WHERE provider = ? AND model = ?
         """
-    /// A meter's window in one row: how much, and the latest spend (when the whole amount has left).
-    /// A reservation still in flight counts whatever its age: the provider counted it when the request
-    /// arrived, which may be later than the claim.
+    /// A meter's window in one row: how much, and the latest spend. The settled buckets in the window and
+    /// every open reservation, whatever its age (the provider counted it when the request arrived, which
+    /// may be later than the claim); each half reads its own partial index.
     static let windowTotal = """
-        SELECT COALESCE(SUM(amount), 0), MAX(at) FROM budget_spends WHERE budget_id = ? AND (at > ? OR open = 1)
+        SELECT COALESCE(SUM(amount), 0), MAX(at) FROM (
+            SELECT amount, at FROM budget_spends WHERE budget_id = ? AND open = 0 AND at > ?
+            UNION ALL SELECT amount, at FROM budget_spends WHERE budget_id = ? AND open = 1)
         """
-    static let spendsInWindow = "SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND (at > ? OR open = 1) ORDER BY at"
+    static let spendsInWindow = """
+        SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND open = 0 AND at > ?
+        UNION ALL SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND open = 1
+        ORDER BY 2
+        """
+    /// Calls out on a model's meters: the jobs holding open reservations.
+    static func inFlight(meters: Int) -> String {
+        "SELECT COUNT(DISTINCT job_id) FROM budget_spends WHERE open = 1 AND budget_id IN (\(Array(repeating: "?", count: meters).joined(separator: ", ")))"
+    }
     static let saveMeter = """
-        UPDATE budgets SET limit_value = ?, source = ?, blocked_until = ?, paced_until = ?, updated_at = ? WHERE id = ?
+        UPDATE budgets SET limit_value = ?, source = ?, guess = ?, floor_value = ?, raised_at = ?, blocked_until = ?,
+                           paced_until = ?, updated_at = ? WHERE id = ?
         """
-    static let insertSpend = "INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, ?, ?)"
-    /// Closes a job's reservation, stamped with the response's time: the provider counted the request
-    /// somewhere between the claim and the answer, so the answer's time is the safe one to expire from.
-    static let closeOpenSpends = "UPDATE budget_spends SET open = 0, at = MAX(at, ?) WHERE job_id = ? AND open = 1"
-    /// Settles a job's open reservation: tokens to what was used, requests as they were.
-    static let settleTokens = """
-        UPDATE budget_spends SET amount = ?, open = 0, at = MAX(at, ?)
-        WHERE job_id = ? AND open = 1 AND budget_id IN (SELECT id FROM budgets WHERE kind IN ('tpm', 'tpd'))
+    static let markHeard = "UPDATE budgets SET heard_at = ? WHERE provider = ? AND model = ?"
+    /// A reservation, one row per job and meter until its call's outcome settles it.
+    static let insertOpenSpend = "INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, ?, 1)"
+    /// Adds a settled amount to its bucket (a second of a minute meter, a minute of a day meter).
+    static let addToBucket = """
+        INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, NULL, 0)
+        ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = amount + excluded.amount
         """
-    /// A job's open reservations, to know what settling gives back.
+    /// A job's open reservations, to settle them into buckets.
     static let openSpends = """
-        SELECT s.budget_id, s.amount, b.kind FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
+        SELECT s.id, s.budget_id, s.amount, s.at, b.kind, b.limit_value, b.source, b.guess, b.floor_value, b.raised_at,
+               b.blocked_until, b.paced_until
+        FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
         WHERE s.job_id = ? AND s.open = 1
         """
-    static let meterByID = "SELECT kind, limit_value, source, blocked_until, paced_until FROM budgets WHERE id = ?"
+    static let deleteSpend = "DELETE FROM budget_spends WHERE id = ?"
     static let savePacing = "UPDATE budgets SET paced_until = ? WHERE id = ?"
-    /// A refused call (429) used nothing.
-    static let refundAll = "UPDATE budget_spends SET amount = 0, open = 0 WHERE job_id = ? AND open = 1"
     static let prune = "DELETE FROM budget_spends WHERE at < ? AND open = 0"
 
     static let reserveBatch = "UPDATE batches SET spent_tokens = spent_tokens + ?, spent_cost = spent_cost + ? WHERE id = ?"
@@ -48,23 +59,32 @@ enum BudgetsSQL {
     static let pauseBatch = "UPDATE batches SET paused = ? WHERE id = ?"
     static let resumeBatch = "UPDATE batches SET paused = NULL WHERE id = ? AND paused IS NOT NULL"
     static let pausedBatches = "SELECT name, paused FROM batches WHERE paused IS NOT NULL"
-    static let estimator = "SELECT characters, tokens, samples, relative_error FROM token_estimates WHERE provider = ? AND model = ?"
+    static let estimator = """
+        SELECT characters, tokens, samples, relative_error, completion_tokens, completion_samples
+        FROM token_estimates WHERE provider = ? AND model = ?
+        """
     static let saveEstimator = """
-        INSERT INTO token_estimates (provider, model, characters, tokens, samples, relative_error, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO token_estimates (provider, model, characters, tokens, samples, relative_error, completion_tokens,
+                                     completion_samples, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, model) DO UPDATE SET characters = excluded.characters, tokens = excluded.tokens,
-            samples = excluded.samples, relative_error = excluded.relative_error, updated_at = excluded.updated_at
+            samples = excluded.samples, relative_error = excluded.relative_error,
+            completion_tokens = excluded.completion_tokens, completion_samples = excluded.completion_samples,
+            updated_at = excluded.updated_at
         """
 
     static let all = """
-        SELECT id, provider, model, kind, limit_value, source, blocked_until, paced_until FROM budgets
+        SELECT id, provider, model, kind, limit_value, source, blocked_until, paced_until, guess, floor_value, raised_at, heard_at
+        FROM budgets
         ORDER BY provider, model, CASE kind WHEN 'rpm' THEN 0 WHEN 'rpd' THEN 1 WHEN 'tpm' THEN 2 ELSE 3 END
         """
     static let setLimit = """
         INSERT INTO budgets (provider, model, kind, limit_value, source, updated_at) VALUES (?, ?, ?, ?, 'config', ?)
         ON CONFLICT (provider, model, kind) DO UPDATE SET limit_value = excluded.limit_value, source = 'config',
-            updated_at = excluded.updated_at
+            guess = NULL, floor_value = NULL, raised_at = NULL, updated_at = excluded.updated_at
         """
     static let reset = "DELETE FROM budgets WHERE (? IS NULL OR model = ?) AND (? IS NULL OR provider = ?)"
-    static let allEstimators = "SELECT provider, model, characters, tokens, samples, relative_error FROM token_estimates"
+    static let allEstimators = """
+        SELECT provider, model, characters, tokens, samples, relative_error, completion_tokens, completion_samples FROM token_estimates
+        """
 }

@@ -24,14 +24,15 @@ enum JobsSQL {
         """
     }
 
-    /// Queued, runnable jobs in claim order, for admission to choose from.
-    static func candidates(batchFilter: Bool) -> String {
+    /// Queued, runnable jobs in claim order, for admission to choose from: one page, after the page
+    /// before it (`after`: its last priority and id).
+    static func candidates(batchFilter: Bool, after: Bool) -> String {
         """
-        SELECT j.id, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
+        SELECT j.id, j.priority, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
                j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
-          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))
+          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))\(after ? "\n  AND (j.priority < ? OR (j.priority = ? AND j.id > ?))" : "")
         ORDER BY j.priority DESC, j.id
         LIMIT ?
         """

@@ -20,64 +20,80 @@ extension SQLiteJobStore {
     ) throws -> ClaimResult {
         let seconds = now.unixSeconds
         let expired = try expireOverdue(db: db, now: now)
-        var arguments: StatementArguments = [seconds]
-        if let batch { arguments += [batch] }
-        arguments += [max(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 64)]
         var chains: [String: [String]] = [:]
-        var batchCaps: [Int64: SpendingCap] = [:]
-        var candidates = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil)), arguments: arguments).map { row in
-            let json: String = row[1]
-            let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
-            chains[json] = models
-            let batchID: Int64 = row[6]
-            let cap = SpendingCap(maxTokens: row[7], maxCost: row[8], spentTokens: row[9], spentCost: row[10])
-            if !cap.isUnlimited { batchCaps[batchID] = cap }
-            return Admission.Candidate(
-                id: row[0], models: models, modelIndex: row[2], promptCharacters: row[3], maxTokens: row[4],
-                fallbackWhenLimited: row[5] as Bool, batchID: batchID, truncate: row[11] as Bool, serviceTier: row[12])
-        }
-        var failedWithoutCall = 0
-        if candidates.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
-            failedWithoutCall += try chooseModels(&candidates, db: db, context: context, now: seconds)
-        }
         let today = utcDay(now)
         var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
         if !dayCap.isUnlimited, let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
             dayCap.spentTokens = row[0]
             dayCap.spentCost = row[1]
         }
-        // Meters by the key jobs spend on (a model, or its flex meters); estimators by model.
-        var models = Set<String>()
-        var estimated = Set<String>()
-        for candidate in candidates where candidate.models.indices.contains(candidate.modelIndex) {
-            let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
-            models.formUnion(chain.map { Admission.meterKey(serviceTier: candidate.serviceTier, model: $0) })
-            estimated.formUnion(chain)
-        }
-        var budgets: [String: ModelBudget] = [:]
+        var failedWithoutCall = 0
         var meterIDs: [String: [LimitKind: Int64]] = [:]
         var estimators: [String: TokenEstimator] = [:]
-        for model in models {
-            (budgets[model], meterIDs[model]) = try loadBudget(db: db, provider: context.provider, model: model, catalog: context.catalog, now: seconds)
+        var admission = Admission(budgets: [:], estimators: [:], catalog: context.catalog, batchCaps: [:], dayCap: dayCap)
+        var round = Admission.Round()
+        var candidates: [Admission.Candidate] = []
+        // Admission sees the whole runnable queue, page by page, until it has admitted enough: a paused
+        // batch, a model blocked for the day or a first job that does not fit never hides the jobs of
+        // other batches and models behind it.
+        var after: (priority: Int, id: Int64)?
+        let pageSize = max(min(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 512), 64)
+        while !round.isComplete(limit: limit) {
+            var arguments: StatementArguments = [seconds]
+            if let batch { arguments += [batch] }
+            if let after { arguments += [after.priority, after.priority, after.id] }
+            arguments += [pageSize]
+            let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, after: after != nil)), arguments: arguments)
+            var page = try rows.map { row in
+                let json: String = row["models"]
+                let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
+                chains[json] = models
+                let batchID: Int64 = row["batch_id"]
+                let cap = SpendingCap(maxTokens: row["token_cap"], maxCost: row["cost_cap"], spentTokens: row["spent_tokens"], spentCost: row["spent_cost"])
+                if !cap.isUnlimited, admission.batchCaps[batchID] == nil { admission.batchCaps[batchID] = cap }
+                return Admission.Candidate(
+                    id: row["id"], models: models, modelIndex: row["model_index"], promptCharacters: row["prompt_chars"],
+                    maxTokens: row["max_tokens"], fallbackWhenLimited: row["fallback_when_limited"] as Bool, batchID: batchID,
+                    truncate: row["truncate"] as Bool, serviceTier: row["service_tier"])
+            }
+            if let last = rows.last { after = (last["priority"], last["id"]) }
+            if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
+                failedWithoutCall += try chooseModels(&page, db: db, context: context, now: seconds)
+            }
+            // Meters by the key jobs spend on (a model, or its flex meters); estimators by model.
+            for candidate in page where candidate.models.indices.contains(candidate.modelIndex) {
+                let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
+                for model in chain {
+                    let key = Admission.meterKey(serviceTier: candidate.serviceTier, model: model)
+                    if admission.budgets[key] == nil {
+                        (admission.budgets[key], meterIDs[key]) = try loadBudget(
+                            db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds)
+                    }
+                    if estimators[model] == nil {
+                        estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
+                        admission.estimators[model] = estimators[model]
+                    }
+                }
+            }
+            admission.admit(page, limit: limit, now: seconds, round: &round)
+            candidates += page
+            if rows.count < pageSize { break }
         }
-        for model in estimated {
-            estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
-        }
-        var admission = Admission(budgets: budgets, estimators: estimators, catalog: context.catalog, batchCaps: batchCaps, dayCap: dayCap)
-        let decision = admission.admit(candidates, limit: limit, now: seconds)
+        let decision = round.decision
 
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var touched = Set<String>()
+        var touched = round.raised
         var jobs: [ClaimedJob] = []
         let expires = now.addingTimeInterval(leaseDuration).unixSeconds
         let claimToken = newClaimToken()
         for admitted in decision.admitted {
             let model = admitted.meterKey
             touched.insert(model)
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [seconds, admitted.id])
+            // A reservation left open by an earlier claim of the job (its lease lapsed) keeps counting, settled as it was.
+            try closeOpenSpends(jobID: admitted.id, settledTokens: nil, db: db, now: seconds)
             // Meters without a limit keep no log: nothing would ever read it.
             for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
-                try db.cachedStatement(sql: BudgetsSQL.insertSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id, 1])
+                try db.cachedStatement(sql: BudgetsSQL.insertOpenSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
                 workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, claimToken, admitted.id,

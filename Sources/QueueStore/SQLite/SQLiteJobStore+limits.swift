@@ -9,16 +9,16 @@ extension SQLiteJobStore {
         try pool.read { db in
             let seconds = now.unixSeconds
             return try Row.fetchAll(db, sql: BudgetsSQL.all).compactMap { row -> MeterStatus? in
-                guard let kind = LimitKind(rawValue: row[3]) else { return nil }
-                let spends = try Row.fetchAll(db, sql: BudgetsSQL.spendsInWindow, arguments: [row[0] as Int64, seconds - kind.period]).map {
+                guard var meter = Self.meter(row) else { return nil }
+                let id: Int64 = row["id"]
+                meter.spends = try Row.fetchAll(db, sql: BudgetsSQL.spendsInWindow, arguments: [id, seconds - meter.kind.period, id]).map {
                     Meter.Spend(at: $0[1], amount: $0[2])
                 }
-                let meter = Self.meter(kind: kind, limit: row[4], source: row[5], blockedUntil: row[6], pacedUntil: row[7], spends: spends)
-                let blocked: Double? = row[6]
                 return MeterStatus(
-                    provider: row[1], model: row[2], kind: kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
-                    used: meter.used(at: seconds), remaining: meter.remaining(at: seconds), resetsIn: meter.resetIn(at: seconds),
-                    blockedUntil: blocked.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })
+                    provider: row["provider"], model: row["model"], kind: meter.kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
+                    standing: MeterStanding(meter), used: meter.used(at: seconds), remaining: meter.remaining(at: seconds),
+                    resetsIn: meter.resetIn(at: seconds),
+                    blockedUntil: meter.blockedUntil.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })
             }
         }
     }
@@ -45,7 +45,8 @@ extension SQLiteJobStore {
     public func estimators() throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
-                ($0[0], $0[1], TokenEstimator(characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5]))
+                ($0[0], $0[1], TokenEstimator(
+                    characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7]))
             }
         }
     }

@@ -5,61 +5,89 @@ import Scheduler
 // The GroqQueue's meters in the database: loading, the window's spends, saving; and the provider's
 // word: settlement of a claim's reservation, and what responses teach the meters and the estimator.
 extension SQLiteJobStore {
-    /// A model's four meters with their spends in the window, created from the catalog when new.
-    static func loadBudget(db: Database, provider: String, model: String, catalog: ModelCatalog, now: Double) throws -> (ModelBudget, [LimitKind: Int64]) {
+    /// A model's four meters with their spends in the window, created from the catalog (when given) if new.
+    /// `exact` loads a window near its limit spend by spend (admission's exact wait); otherwise each
+    /// window is one aggregate (what the provider's word needs: how much is used).
+    static func loadBudget(
+        db: Database, provider: String, model: String, catalog: ModelCatalog?, now: Double, exact: Bool = true
+    ) throws -> (ModelBudget, [LimitKind: Int64]) {
         var rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [provider, model])
-        if rows.count < LimitKind.allCases.count {
+        if let catalog, rows.count < LimitKind.allCases.count {
             for kind in LimitKind.allCases {
                 let start = catalog.startingLimit(model: model, kind: kind)
-                try db.cachedStatement(sql: BudgetsSQL.ensure).execute(arguments: [provider, model, kind.rawValue, start.limit, start.source.rawValue, now])
+                let guess: GuessState? = start.source.isConfirmed ? nil : .unchecked
+                try db.cachedStatement(sql: BudgetsSQL.ensure).execute(arguments: [
+                    provider, model, kind.rawValue, start.limit, start.source.rawValue, guess?.rawValue, guess == nil ? nil : start.limit, now,
+                ])
             }
             rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [provider, model])
         }
         var meters: [LimitKind: Meter] = [:]
         var ids: [LimitKind: Int64] = [:]
+        var heardAt: Double?
         for row in rows {
-            guard let kind = LimitKind(rawValue: row[1]) else { continue }
-            let id: Int64 = row[0]
-            let limit: Int? = row[2]
-            var meter = meter(kind: kind, limit: limit, source: row[3], blockedUntil: row[4], pacedUntil: row[5])
-            if let limit {
-                meter.spends = try windowSpends(db: db, meterID: id, limit: limit, since: now - kind.period)
+            guard var meter = meter(row) else { continue }
+            let id: Int64 = row["id"]
+            if let limit = meter.limit {
+                meter.spends = try windowSpends(db: db, meterID: id, limit: limit, since: now - meter.kind.period, exact: exact)
             }
-            meters[kind] = meter
-            ids[kind] = id
+            meters[meter.kind] = meter
+            ids[meter.kind] = id
+            heardAt = [heardAt, row["heard_at"] as Double?].compactMap { $0 }.max()
         }
-        return (ModelBudget(model: model, meters: meters), ids)
+        var budget = ModelBudget(model: model, meters: meters, heardAt: heardAt)
+        if heardAt == nil, !ids.isEmpty {
+            let meterIDs = Array(ids.values)
+            budget.inFlight = try Int.fetchOne(
+                db.cachedStatement(sql: BudgetsSQL.inFlight(meters: meterIDs.count)), arguments: StatementArguments(meterIDs)) ?? 0
+        }
+        return (budget, ids)
     }
 
-    /// A meter from the columns of its `budgets` row.
-    static func meter(kind: LimitKind, limit: Int?, source: String, blockedUntil: Double?, pacedUntil: Double, spends: [Meter.Spend] = []) -> Meter {
-        Meter(kind: kind, limit: limit, source: LimitSource(rawValue: source) ?? .fallback, blockedUntil: blockedUntil, pacedUntil: pacedUntil, spends: spends)
+    /// A meter from its `budgets` row (read by column name), without spends.
+    static func meter(_ row: Row) -> Meter? {
+        guard let kind = LimitKind(rawValue: row["kind"]) else { return nil }
+        let guess: String? = row["guess"]
+        return Meter(
+            kind: kind, limit: row["limit_value"], source: LimitSource(rawValue: row["source"]) ?? .fallback,
+            guess: guess.flatMap(GuessState.init(rawValue:)), floor: row["floor_value"], raisedAt: row["raised_at"],
+            blockedUntil: row["blocked_until"], pacedUntil: row["paced_until"])
     }
 
-    /// A meter's spends for admission. Far from its limit (80%), the window is one aggregate spend at
-    /// its latest time: exact for whether a cost fits, and only more careful about when the next one
-    /// will. Near the limit, the whole log, for the exact instant. A day's log can hold thousands of
-    /// rows, and every claim reads every meter of its models.
-    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double) throws -> [Meter.Spend] {
-        guard let total = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since]) else { return [] }
+    /// A meter's spends. Far from its limit (80%), or when not `exact`, the window is one aggregate spend
+    /// at its latest time: exact for whether a cost fits, and only more careful about when the next one
+    /// will. Near the limit, bucket by bucket, for the exact instant. Buckets keep that to at most 60 or
+    /// 1,440 rows (and the calls in flight) however many calls the window counts.
+    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double, exact: Bool = true) throws -> [Meter.Spend] {
+        guard let total = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since, meterID]) else { return [] }
         let used: Int = total[0]
         guard used > 0, let latest: Double = total[1] else { return [] }
         // In doubles: a provider's limit can be near Int.max ("no limit"), where `limit * 4` would trap.
-        if Double(used) <= Double(limit) * 0.8 { return [Meter.Spend(at: latest, amount: used)] }
-        return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since]).map {
+        // Id 0 marks the aggregate as stored already (row ids start at 1), so saving never inserts it again.
+        if !exact || Double(used) <= Double(limit) * 0.8 { return [Meter.Spend(at: latest, amount: used, id: 0)] }
+        return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since, meterID]).map {
             Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
         }
     }
 
+    /// The end of the bucket a settled spend at `at` goes to: the next whole second for minute meters,
+    /// the next whole minute for day meters. Stamped at the end, a spend leaves its window no earlier
+    /// than it would have.
+    static func bucketEnd(_ at: Double, kind: LimitKind) -> Double {
+        let width: Double = kind.period <= 60 ? 1 : 60
+        return (at / width).rounded(.up) * width
+    }
+
     /// Writes a meter's limit and state. With `insertingCorrections`, the spends it gained without a row
-    /// (the provider's corrections) are inserted too; admission inserts its own spends with their job.
+    /// (the provider's corrections) go to their buckets too; admission inserts its own spends with their job.
     static func saveMeter(db: Database, id: Int64, meter: Meter, now: Double, insertingCorrections: Bool = false) throws {
         try db.cachedStatement(sql: BudgetsSQL.saveMeter).execute(arguments: [
-            meter.limit, meter.source.rawValue, meter.blockedUntil, meter.pacedUntil, now, id,
+            meter.limit, meter.source.rawValue, meter.guess?.rawValue, meter.floor, meter.raisedAt, meter.blockedUntil,
+            meter.pacedUntil, now, id,
         ])
         guard insertingCorrections else { return }
-        for spend in meter.spends where spend.id == nil && spend.amount > 0 {
-            try db.cachedStatement(sql: BudgetsSQL.insertSpend).execute(arguments: [id, spend.at, spend.amount, nil, 0])
+        for spend in meter.spends where spend.id == nil && spend.amount > 0 && spend.at > now - 2 * meter.period {
+            try db.cachedStatement(sql: BudgetsSQL.addToBucket).execute(arguments: [id, bucketEnd(spend.at, kind: meter.kind), spend.amount])
         }
     }
 
@@ -67,11 +95,10 @@ extension SQLiteJobStore {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.estimator), arguments: [provider, model]) else {
             return TokenEstimator()
         }
-        return TokenEstimator(characters: row[0], tokens: row[1], samples: row[2], relativeError: row[3])
+        return TokenEstimator(
+            characters: row[0], tokens: row[1], samples: row[2], relativeError: row[3], completionTokens: row[4], completionSamples: row[5])
     }
 
-
-    /// Settles the job's reservation and applies what the response said, inside `record`'s transaction.
     /// Applies what a response said: limits and the estimator always (they are the provider's truth,
     /// whoever asked), and, when `settle` (the call's claim is still the job's), the settlement of the
     /// claim's reservation: caps, refunds and the spends' real size.
@@ -85,67 +112,65 @@ extension SQLiteJobStore {
     /// Settles one claim's reservation with the real usage, or refunds it after a refusal.
     static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
         try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
-        // What a reservation held beyond what was used goes back to the pacing schedule, on success
-        // (the unused output) and on refusal (all of it).
-        if observation.totalTokens != nil || observation.refused {
-            for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openSpends), arguments: [jobID]) {
-                let budgetID: Int64 = row[0]
-                let reserved: Int = row[1]
-                guard let kind = LimitKind(rawValue: row[2]) else { continue }
-                let used = observation.refused ? 0 : (kind.countsTokens ? observation.totalTokens ?? reserved : reserved)
-                guard reserved > used, let meterRow = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.meterByID), arguments: [budgetID]) else { continue }
-                var meter = meter(kind: kind, limit: meterRow[1], source: meterRow[2], blockedUntil: meterRow[3], pacedUntil: meterRow[4])
+        let tokens: Int?? = observation.refused ? .some(nil) : (observation.totalTokens.map { .some($0) } ?? nil)
+        try closeOpenSpends(jobID: jobID, settledTokens: tokens, db: db, now: now)
+    }
+
+    /// Moves a job's open reservations into the buckets of `now` (the provider counted the request
+    /// between the claim and the answer, so the answer's time is the safe one to expire from).
+    /// `settledTokens`: nil keeps every amount (no answer, or a lost claim); `.some(nil)` refunds all of it
+    /// (the provider refused the call); `.some(n)` settles tokens to what the call used, requests as
+    /// they were. What a reservation held beyond what was used goes back to the pacing schedule.
+    static func closeOpenSpends(jobID: Int64, settledTokens: Int??, db: Database, now: Double) throws {
+        for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openSpends), arguments: [jobID]) {
+            guard var meter = meter(row) else { continue }
+            let spendID: Int64 = row["id"]
+            let budgetID: Int64 = row["budget_id"]
+            let reserved: Int = row["amount"]
+            let at: Double = row["at"]
+            var used = reserved
+            if let settled = settledTokens {
+                used = settled.map { meter.kind.countsTokens ? $0 : reserved } ?? 0
+            }
+            try db.cachedStatement(sql: BudgetsSQL.deleteSpend).execute(arguments: [spendID])
+            if used > 0 {
+                try db.cachedStatement(sql: BudgetsSQL.addToBucket).execute(arguments: [budgetID, bucketEnd(max(at, now), kind: meter.kind), used])
+            }
+            if reserved > used, meter.isPaced {
                 meter.refundPacing(reserved - used, at: now)
                 try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
             }
         }
-        if let total = observation.totalTokens {
-            try db.cachedStatement(sql: BudgetsSQL.settleTokens).execute(arguments: [total, now, jobID])
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
-        } else if observation.refused {
-            try db.cachedStatement(sql: BudgetsSQL.refundAll).execute(arguments: [jobID])
-        } else {
-            try db.cachedStatement(sql: BudgetsSQL.closeOpenSpends).execute(arguments: [now, jobID])
-        }
     }
 
-    /// What a response teaches whoever made the call: tokens per character, and limits from headers and
-    /// 429 bodies.
+    /// What a response teaches whoever made the call: tokens per character, the completions of jobs
+    /// without max_tokens, and limits from headers and 429 bodies (or their absence).
     static func learn(_ observation: ProviderObservation, db: Database, now: Double) throws {
         if let prompt = observation.promptTokens {
             // Tokens per character are the model's, whichever tier served it.
             let model = observation.model.hasSuffix("@flex") ? String(observation.model.dropLast("@flex".count)) : observation.model
             var estimator = try loadEstimator(db: db, provider: observation.provider, model: model)
             estimator.learn(characters: observation.promptCharacters, tokens: prompt)
+            if observation.maxTokensUnset, let completion = observation.completionTokens {
+                estimator.learnCompletion(tokens: completion)
+            }
             try db.cachedStatement(sql: BudgetsSQL.saveEstimator).execute(arguments: [
                 observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
-                estimator.relativeError, now,
+                estimator.relativeError, estimator.completionTokens, estimator.completionSamples, now,
             ])
         }
-        guard !observation.tokensPerMinute.isEmpty || !observation.requestsPerDay.isEmpty || observation.rateLimit != nil else { return }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [observation.provider, observation.model])
-        for row in rows {
-            guard let kind = LimitKind(rawValue: row[1]) else { continue }
-            let id: Int64 = row[0]
-            let spends = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [id, now - kind.period]).map {
-                Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
-            }
-            var meter = meter(kind: kind, limit: row[2], source: row[3], blockedUntil: row[4], pacedUntil: row[5], spends: spends)
-            let before = meter
-            switch kind {
-            case .tpm where !observation.tokensPerMinute.isEmpty:
-                let reading = observation.tokensPerMinute
-                meter.applyHeaders(limit: reading.limit, remaining: reading.remaining, resetIn: reading.resetIn, at: now)
-            case .rpd where !observation.requestsPerDay.isEmpty:
-                let reading = observation.requestsPerDay
-                meter.applyHeaders(limit: reading.limit, remaining: reading.remaining, resetIn: reading.resetIn, at: now)
-            default:
-                break
-            }
-            if let limit = observation.rateLimit, limit.kind == kind {
-                meter.applyRateLimit(limit: limit.limit, used: limit.used, retryAfter: limit.retryAfter, at: now)
-            }
-            if meter != before { try saveMeter(db: db, id: id, meter: meter, now: now, insertingCorrections: true) }
+        guard observation.fromResponse, !observation.model.isEmpty else { return }
+        // Aggregated windows: the provider's word needs how much is used, not when each spend leaves.
+        let (before, ids) = try loadBudget(db: db, provider: observation.provider, model: observation.model, catalog: nil, now: now, exact: false)
+        guard !ids.isEmpty else { return }
+        var after = before
+        after.apply(observation, at: now)
+        for (kind, meter) in after.meters where meter != before.meters[kind] {
+            try saveMeter(db: db, id: ids[kind]!, meter: meter, now: now, insertingCorrections: true)
+        }
+        // The first answer ends the scout's wait; later ones need no write.
+        if before.heardAt == nil {
+            try db.cachedStatement(sql: BudgetsSQL.markHeard).execute(arguments: [now, observation.provider, observation.model])
         }
     }
 

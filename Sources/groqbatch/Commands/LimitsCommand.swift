@@ -11,9 +11,15 @@ struct LimitsCommand: AsyncParsableCommand {
         abstract: "Show the rate-limit meters every worker shares, or set them by hand.",
         discussion: """
             Each meter is one limit of one model at one provider: rpm and tpm per minute, rpd and tpd per day. \
-            A limit starts from the model catalog (source catalog, or default for a model it does not know), \
-            and the provider corrects it: response headers give tpm and rpd (source header), 429 bodies any \
-            kind (source 429). `limits set` pins a limit (source config) until the provider says otherwise.
+            A limit starts from the model catalog (source catalog, or default for a model it does not know). \
+            The catalog holds Groq's free-tier numbers: a floor, not a ceiling. The provider states the rest: \
+            response headers give tpm and rpd (source header), 429 and 413 bodies any kind (source 429). \
+            STANDING says which limits are firm and what happens to the others: pinned (`limits set`, firm), \
+            learned (stated by the provider, firm), guess (the catalog's, before any answer), tier (the \
+            headers showed the catalog's tier), scaled (scaled to the tier the headers showed), probing \
+            (raised while work waited on it, until a 429 names the limit), none-stated (the provider sends no \
+            rate-limit headers: no limit is assumed). A job larger than a firm limit fails or moves to its \
+            next model without a call; a guess never fails a job.
             """,
         subcommands: [ShowLimits.self, SetLimits.self, ResetLimits.self],
         defaultSubcommand: ShowLimits.self)
@@ -46,9 +52,10 @@ struct ShowLimits: AsyncParsableCommand {
                 return
             }
             print(TextTable(
-                header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
+                header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "STANDING", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
                 rows: meters.map { meter in
                     [meter.provider, meter.model, meter.kind.uppercased(), meter.limit.map(String.init) ?? "none", meter.source,
+                     meter.standing.rawValue,
                      "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
                      meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-"]
                 }).rendered)
