@@ -9,16 +9,18 @@ struct WorkPlannerTests {
         ModelDemand(model: "m", requests: requests, promptCharacters: requests * chars, maxTokens: requests * maxTokens, withoutMaxTokens: 0)
     }
 
-    @Test func aConfirmedPerMinuteLimitPacesAfterItsBurst() {
+    @Test func aPerMinuteLimitSpendsItsWindowAtOnceThenAWindowAMinute() {
         let outlook = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: true)], estimator: nil, completionRatio: 0.5)
         let plan = WorkPlanner.plan(demands: [demand(126)], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
         #expect(plan.models[0].binding == "rpm")
-        #expect(plan.seconds == 120, "6 burst, then 120 at one a second")
+        #expect(plan.seconds == 120, "60 at once, 60 a minute later, the last 6 a minute after that")
         #expect(plan.models[0].promptTokens == 126 * 100, "a quarter token per character before anything is learned")
         #expect(plan.models[0].completionTokens == 126 * 50)
-        // A guessed limit gets no burst.
-        let guessed = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false)])
-        #expect(WorkPlanner.plan(demands: [demand(126)], outlooks: ["m": guessed], concurrency: 16, start: start, deadline: nil).seconds == 126)
+        let small = WorkPlanner.plan(demands: [demand(25)], outlooks: ["m": ModelOutlook(limits: [.rpm: .init(value: 30, confirmed: false)])], concurrency: 16, start: start, deadline: nil)
+        #expect(small.seconds == 0, "a 25-job batch on a 30-RPM model takes no waiting at all")
+        // A guess probed above its floor spends the floor at once and paces the rest.
+        let probed = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false, burstable: 30)])
+        #expect(WorkPlanner.plan(demands: [demand(126)], outlooks: ["m": probed], concurrency: 16, start: start, deadline: nil).seconds == 96)
     }
 
     @Test func dailyLimitsStretchTheWorkOverNightsAndMissTheDeadline() {
@@ -32,7 +34,7 @@ struct WorkPlannerTests {
         // 600 left today, then 1000 tomorrow, then 900 the day after: two extra days.
         #expect(plan.models[0].binding == "rpd")
         #expect(plan.models[0].extraDays == 2)
-        let expected: Double = 2 * 86_400 + (900 - 3) * 2
+        let expected: Double = 2 * 86_400 + 29 * 60
         #expect(plan.seconds == expected)
         #expect(plan.fitsDeadline == false)
     }
@@ -41,7 +43,7 @@ struct WorkPlannerTests {
         let outlook = ModelOutlook(limits: [.rpm: .init(value: 1000, confirmed: true), .tpm: .init(value: 6000, confirmed: false)], completionRatio: 1)
         let plan = WorkPlanner.plan(demands: [demand(60)], outlooks: ["m": outlook], concurrency: 16, start: start, deadline: nil)
         #expect(plan.models[0].binding == "tpm")
-        let expected: Double = 60.0 * 200 / 6000 * 60
+        let expected: Double = 60  // 12,000 tokens: 6,000 at once, 6,000 a minute later
         #expect(plan.seconds == expected)
     }
 
@@ -67,10 +69,10 @@ struct WorkPlannerTests {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let afternoon = calendar.date(from: DateComponents(year: 2026, month: 11, day: 25, hour: 15))!
         let schedule = RunSchedule(windows: [try RunWindow(parsing: "22:00-06:00")], timeZone: calendar.timeZone)
-        // Ten hours of work at one request a second: eight tonight, two the next night.
+        // Ten hours of work at 60 requests a minute: eight tonight, two the next night.
         let outlook = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false)])
         let plan = WorkPlanner.plan(
-            demands: [demand(36_000)], outlooks: ["m": outlook], concurrency: 16, start: afternoon, deadline: nil, schedule: schedule)
+            demands: [demand(36_060)], outlooks: ["m": outlook], concurrency: 16, start: afternoon, deadline: nil, schedule: schedule)
         #expect(plan.finish == calendar.date(from: DateComponents(year: 2026, month: 11, day: 27, hour: 0)))
     }
 }

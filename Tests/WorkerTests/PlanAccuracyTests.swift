@@ -45,10 +45,10 @@ struct PlanAccuracyTests {
         // An earlier run teaches the estimator this model's tokens per character and answer lengths.
         try fixture.addJobs(40, batch: "earlier", prefix: "e", body: { Self.body($0 + 1000) })
         _ = try await groqbatch(["work", "--drain", "--catalog", fixture.catalogPath, "--log-level", "error"] + provider)
-        // A fresh, pinned limit: 300 requests a minute binds, as a paid tier's would.
+        // A fresh, pinned limit: 100 requests a minute binds. 150 jobs: 100 at once, 50 a minute later.
         _ = try await groqbatch(["limits", "reset"])
-        _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "300", "--provider", simulator.baseURL])
-        try fixture.addJobs(120, batch: "tonight", body: Self.body)
+        _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "100", "--provider", simulator.baseURL])
+        try fixture.addJobs(150, batch: "tonight", body: Self.body)
 
         let planned = try JSONDecoder().decode(Plan.self, from: Data(try await groqbatch(
             ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider).utf8))

@@ -62,6 +62,8 @@ public struct MeterStatus: Sendable, Equatable, Codable {
     /// Firm (pinned or learned) or a guess, and what the GroqQueue is doing with it.
     public var standing: MeterStanding
     public var firm: Bool { standing.isFirm }
+    /// For a guess probed above it, the part known safe (spent at once); nil otherwise.
+    public var floor: Int?
     public var used: Int
     public var remaining: Int?
     /// Seconds until the meter is empty again.
@@ -69,7 +71,7 @@ public struct MeterStatus: Sendable, Equatable, Codable {
     public var blockedUntil: Date?
 
     enum CodingKeys: String, CodingKey {
-        case provider, model, kind, limit, source, standing, used, remaining
+        case provider, model, kind, limit, source, standing, floor, used, remaining
         case resetsIn = "resets_in"
         case blockedUntil = "blocked_until"
     }

@@ -16,7 +16,7 @@ extension SQLiteJobStore {
                 }
                 return MeterStatus(
                     provider: row["provider"], model: row["model"], kind: meter.kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
-                    standing: MeterStanding(meter), used: meter.used(at: seconds), remaining: meter.remaining(at: seconds),
+                    standing: MeterStanding(meter), floor: meter.isPaced ? meter.floor ?? 0 : nil, used: meter.used(at: seconds), remaining: meter.remaining(at: seconds),
                     resetsIn: meter.resetIn(at: seconds),
                     blockedUntil: meter.blockedUntil.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })
             }

@@ -89,8 +89,7 @@ extension SQLiteJobStore {
             for kind in LimitKind.allCases {
                 if let meter = meters.first(where: { $0.model == model && $0.kind == kind.rawValue }) {
                     guard let value = meter.limit else { continue }
-                    let confirmed = [LimitSource.config, .header, .rateLimitError].map(\.rawValue).contains(meter.source)
-                    outlook.limits[kind] = .init(value: value, confirmed: confirmed, used: meter.used)
+                    outlook.limits[kind] = .init(value: value, confirmed: meter.firm, used: meter.used, burstable: meter.floor)
                 } else if let value = catalog.startingLimit(model: model, kind: kind).limit {
                     outlook.limits[kind] = .init(value: value, confirmed: false)
                 }

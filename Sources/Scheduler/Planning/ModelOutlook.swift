@@ -4,15 +4,19 @@ public struct ModelOutlook: Sendable {
     /// One limit as the GroqQueue holds it.
     public struct Limit: Sendable, Equatable {
         public var value: Int
-        /// Confirmed by the provider or pinned by the user, so the meter lets a tenth of a window burst.
+        /// Stated by the provider or pinned by the user (else a guess).
         public var confirmed: Bool
         /// Spent within the current window.
         public var used: Int
+        /// The part that may be spent at once: the whole limit when it is stated or a floor, a guess's
+        /// floor when it is probed above it (0 when nothing is known safe). What lies above is paced.
+        public var burstable: Int
 
-        public init(value: Int, confirmed: Bool, used: Int = 0) {
+        public init(value: Int, confirmed: Bool, used: Int = 0, burstable: Int? = nil) {
             self.value = value
             self.confirmed = confirmed
             self.used = used
+            self.burstable = burstable ?? value
         }
     }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// Turns queued work and what is known about its models into a `WorkPlan`.
 ///
-/// The time model follows the GroqQueue's meters: per-minute limits run at their steady rate after an
-/// initial burst of a tenth of the window when the limit is confirmed (none for a guess), daily limits
+/// The time model follows the GroqQueue's meters: a per-minute limit spends what its window has free at
+/// once, then a whole limit each time a window's spends have left (a minute later), and what a probed
+/// guess holds above its floor at its steady rate; daily limits
 /// allow what is left of them today and then a full limit per day, and, when earlier calls tell the
 /// latency, `concurrency` calls at a time bound it too. Models have separate limits, so they run side
 /// by side and the slowest sets the end.
@@ -119,8 +120,12 @@ public enum WorkPlanner {
         var minuteBinding = "none"
         for (kind, amount) in [(LimitKind.rpm, todayRequests), (.tpm, todayTokens)] {
             guard let limit = limits[kind], limit.value > 0 else { continue }
-            let burst = limit.confirmed ? max(0, Double(limit.value) / 10 - Double(limit.used)) : 0
-            let needed = max(0, Double(amount) - burst) / Double(limit.value) * 60
+            let burst = Double(max(0, min(limit.burstable, limit.value) - limit.used))
+            let beyond = max(0, Double(amount) - burst)
+            // Up to the burstable part the window refills whole a minute after it was spent; above it, paced.
+            let needed = limit.burstable >= limit.value
+                ? (beyond / Double(limit.value)).rounded(.up) * 60
+                : beyond / Double(limit.value) * 60
             if needed > minuteSeconds {
                 minuteSeconds = needed
                 minuteBinding = kind.rawValue
