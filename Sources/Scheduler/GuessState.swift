@@ -13,7 +13,8 @@ public enum GuessState: String, Sendable, CaseIterable, Codable {
     /// numbers of that tier are trusted like stated ones (no probing, no 429 to learn them).
     case tier
     /// Scaled by the ratio between the headers' limits and the catalog's (a higher tier, or a lower or
-    /// shared one): spent up to the floor at once, paced above it, raised when it binds.
+    /// shared one): spent up to the floor (the lower of the catalog's and the scaled number) at once,
+    /// paced above it, raised when it binds.
     case scaled
     /// Raised above the floor while work waited on it: paced above the floor until a 429 names the limit.
     case probing

@@ -39,8 +39,10 @@ extension Meter {
     }
 
     /// Follows the account's tier as the first headers showed it: `factor` is the stated limits' ratio
-    /// to the catalog's. About 1: the catalog's tier, trusted. Otherwise the guess is scaled by it; above
-    /// 1 its old value stays the floor (no account is below it), below 1 nothing is known safe.
+    /// to the catalog's. About 1: the catalog's tier, trusted. Otherwise the guess is scaled by it, and
+    /// the floor is the lower of the two: above 1 the catalog's number (no account is below it), below 1
+    /// the scaled one (the headers' tier is the best word there is; if it is still too high, the first
+    /// 429 names the limit).
     mutating func follow(tierFactor factor: Double) {
         guard guess == .unchecked, let limit, factor > 0 else { return }
         if (0.9...1.1).contains(factor) {
@@ -50,7 +52,7 @@ extension Meter {
         let scaled = Double(limit) * factor
         self.limit = scaled >= Double(Int.max) ? Int.max : max(1, Int(scaled))
         guess = .scaled
-        floor = factor > 1 ? limit : nil
+        floor = min(limit, self.limit!)
     }
 
     /// The provider answered without any rate-limit header: it states no limit, so a guess assumes none.

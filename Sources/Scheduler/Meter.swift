@@ -161,7 +161,11 @@ public struct Meter: Sendable, Equatable {
         self.limit = overflow ? Int.max : doubled
         self.guess = .probing
         raisedAt = now
-        if isPaced { pacedUntil = max(pacedUntil, now) }
+        // What the window holds is on the schedule already: above the floor, one call goes now (the
+        // probe) and the rest follow at the new rate, so a step too far costs one 429, not a burst of them.
+        if isPaced, let limit = self.limit, limit > 0 {
+            pacedUntil = max(pacedUntil, now + Double(used(at: now)) * period / Double(limit))
+        }
         return true
     }
 }

@@ -97,6 +97,17 @@ struct MeterTests {
         #expect(confirmed(.tpm, 8_000).wait(for: 65_552, at: 0) == nil, "a stated limit does refuse it")
     }
 
+    @Test func aRaisedGuessLetsOneProbeGoAtOnceAndPacesTheRest() {
+        var meter = Meter(kind: .rpm, limit: 15, source: .catalog, guess: .scaled, floor: 15)
+        for _ in 0..<15 { meter.spend(1, at: 0) }
+        #expect(meter.wait(for: 1, at: 1)! > 0)
+        let raised = meter.raiseGuess(at: 1)
+        #expect(raised && meter.limit == 30)
+        #expect(meter.wait(for: 1, at: 1) == 0, "the probe")
+        meter.spend(1, at: 1)
+        #expect(abs(meter.wait(for: 1, at: 1)! - 2) < 1e-9, "then 30 a minute, not the floor's burst again")
+    }
+
     @Test func aBindingGuessIsDoubledAtMostOncePerIntervalAndStatedLimitsNever() {
         var guess = Meter(kind: .rpm, limit: 30, source: .catalog)
         let raised = guess.raiseGuess(at: 100)

@@ -40,10 +40,11 @@ struct ModelBudgetTests {
         #expect(!raised, "the catalog's tier is not probed: no 429 to pay")
     }
 
-    @Test func headersBelowTheCatalogScaleItDownWithNothingKnownSafe() {
+    @Test func headersBelowTheCatalogScaleItDownToANewFloor() {
         var budget = catalogBudget()
         budget.apply(answer(tpm: 4_000, rpd: 500), at: 5)
-        #expect(budget.meters[.rpm]!.limit == 15 && budget.meters[.rpm]!.floor == nil && budget.meters[.rpm]!.isPaced)
+        #expect(budget.meters[.rpm]!.limit == 15 && budget.meters[.rpm]!.floor == 15 && !budget.meters[.rpm]!.isPaced)
+        #expect(budget.meters[.rpm]!.guess == .scaled)
     }
 
     @Test func anAnswerWithoutHeadersMeansNoLimitIsAssumed() {
