@@ -6,16 +6,19 @@ struct BenchMain {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
         let quick = arguments.contains("--quick")
-        let binary = arguments.first { !$0.hasPrefix("--") } ?? ".build/release/groqbatch"
+        // The binary is the argument that is neither a flag nor `--only`'s value.
+        let onlyValue = arguments.firstIndex(of: "--only").map { arguments.index(after: $0) }
+        let binary = arguments.indices.first { !arguments[$0].hasPrefix("--") && $0 != onlyValue }.map { arguments[$0] } ?? ".build/release/groqbatch"
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("groqbatch-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let report = BenchReport()
-        // `--only forecast` (or import, queue, e2e, utilization) runs one section.
+        // `--only forecast` (or import, queue, meters, e2e, utilization) runs one section.
         let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
         let runs = { (section: String) in only == nil || only == section }
         if runs("import") { try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report) }
         if runs("queue") { try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report) }
+        if runs("meters") { try await MeterBench(binary: binary, scratch: scratch, quick: quick).run(report) }
         if runs("e2e") { try await EndToEndBench(binary: binary, scratch: scratch, jobs: quick ? 5_000 : 20_000).run(report) }
         if runs("utilization") && !arguments.contains("--skip-utilization") {
             try await UtilizationBench(binary: binary, scratch: scratch, seconds: quick ? 120 : 180).run(report)

@@ -61,8 +61,13 @@ extension ChildProcess {
     /// One query through the sqlite3 tool, its output trimmed.
     static func sqlite(_ db: String, _ query: String) throws -> String {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("groqbatch-bench-sql-\(getpid()).out").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        guard try run("/usr/bin/sqlite3", [db, query], stdoutPath: out).status == 0 else { throw BenchError("sqlite3 failed: \(query)") }
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: out + ".err")
+        }
+        guard try run("/usr/bin/sqlite3", [db, query], stdoutPath: out).status == 0 else {
+            throw BenchError("sqlite3 failed: \((try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? ""): \(query)")
+        }
         return try String(contentsOfFile: out, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

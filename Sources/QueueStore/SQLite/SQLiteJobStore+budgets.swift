@@ -60,20 +60,25 @@ extension SQLiteJobStore {
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
                 failedWithoutCall += try chooseModels(&page, db: db, context: context, now: seconds)
             }
-            // Meters by the key jobs spend on (a model, or its flex meters); estimators by model.
+            // Meters by the key jobs spend on (a model, or its flex meters); estimators by model. A claim
+            // adds at most `limit` jobs to a meter, each no larger than the page's largest cost for it.
+            var largest: [String: JobCost] = [:]
             for candidate in page where candidate.models.indices.contains(candidate.modelIndex) {
                 let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
                 for model in chain {
-                    let key = Admission.meterKey(serviceTier: candidate.serviceTier, model: model)
-                    if admission.budgets[key] == nil {
-                        (admission.budgets[key], meterIDs[key]) = try loadBudget(
-                            db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds)
-                    }
                     if estimators[model] == nil {
                         estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
                         admission.estimators[model] = estimators[model]
                     }
+                    let key = Admission.meterKey(serviceTier: candidate.serviceTier, model: model)
+                    let cost = admission.cost(of: candidate, model: model)
+                    if cost.tokens > largest[key]?.tokens ?? -1 { largest[key] = cost }
                 }
+            }
+            for (key, cost) in largest where admission.budgets[key] == nil {
+                let headroom = JobCost(tokens: cost.tokens.multipliedReportingOverflow(by: limit).overflow ? Int.max : cost.tokens * limit, requests: limit)
+                (admission.budgets[key], meterIDs[key]) = try loadBudget(
+                    db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds, headroom: headroom)
             }
             admission.admit(page, limit: limit, now: seconds, round: &round)
             candidates += page

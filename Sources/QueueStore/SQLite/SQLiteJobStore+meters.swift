@@ -6,10 +6,12 @@ import Scheduler
 // word: settlement of a claim's reservation, and what responses teach the meters and the estimator.
 extension SQLiteJobStore {
     /// A model's four meters with their spends in the window, created from the catalog (when given) if new.
-    /// `exact` loads a window near its limit spend by spend (admission's exact wait); otherwise each
-    /// window is one aggregate (what the provider's word needs: how much is used).
+    /// `headroom` is the most a claim may add (its job count, and that many of its largest costs): a
+    /// window that could not hold it is loaded bucket by bucket, for admission's exact wait; every other
+    /// window is one aggregate (all that is needed to know that a cost fits, or how much is used).
     static func loadBudget(
-        db: Database, provider: String, model: String, catalog: ModelCatalog?, now: Double, exact: Bool = true
+        db: Database, provider: String, model: String, catalog: ModelCatalog?, now: Double, headroom: JobCost? = nil,
+        spendsOf kinds: Set<LimitKind> = Set(LimitKind.allCases)
     ) throws -> (ModelBudget, [LimitKind: Int64]) {
         var rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [provider, model])
         if let catalog, rows.count < LimitKind.allCases.count {
@@ -28,8 +30,9 @@ extension SQLiteJobStore {
         for row in rows {
             guard var meter = meter(row) else { continue }
             let id: Int64 = row["id"]
-            if let limit = meter.limit {
-                meter.spends = try windowSpends(db: db, meterID: id, limit: limit, since: now - meter.kind.period, exact: exact)
+            if let limit = meter.limit, kinds.contains(meter.kind) {
+                meter.spends = try windowSpends(
+                    db: db, meterID: id, limit: limit, since: now - meter.kind.period, headroom: headroom?.amount(for: meter.kind))
             }
             meters[meter.kind] = meter
             ids[meter.kind] = id
@@ -54,17 +57,17 @@ extension SQLiteJobStore {
             blockedUntil: row["blocked_until"], pacedUntil: row["paced_until"])
     }
 
-    /// A meter's spends. Far from its limit (80%), or when not `exact`, the window is one aggregate spend
-    /// at its latest time: exact for whether a cost fits, and only more careful about when the next one
-    /// will. Near the limit, bucket by bucket, for the exact instant. Buckets keep that to at most 60 or
-    /// 1,440 rows (and the calls in flight) however many calls the window counts.
-    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double, exact: Bool = true) throws -> [Meter.Spend] {
+    /// A meter's spends. When the window could hold `headroom` more (or none is given), one aggregate
+    /// spend at its latest time: exact for whether a cost fits, and only more careful about when the
+    /// next one will. Otherwise bucket by bucket, for the exact instant. Buckets keep that to at most 60
+    /// or 1,440 rows (and the calls in flight) however many calls the window counts.
+    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double, headroom: Int? = nil) throws -> [Meter.Spend] {
         guard let total = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since, meterID]) else { return [] }
         let used: Int = total[0]
         guard used > 0, let latest: Double = total[1] else { return [] }
         // In doubles: a provider's limit can be near Int.max ("no limit"), where `limit * 4` would trap.
         // Id 0 marks the aggregate as stored already (row ids start at 1), so saving never inserts it again.
-        if !exact || Double(used) <= Double(limit) * 0.8 { return [Meter.Spend(at: latest, amount: used, id: 0)] }
+        guard let headroom, Double(used) + Double(headroom) > Double(limit) else { return [Meter.Spend(at: latest, amount: used, id: 0)] }
         return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since, meterID]).map {
             Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
         }
@@ -161,7 +164,13 @@ extension SQLiteJobStore {
         }
         guard observation.fromResponse, !observation.model.isEmpty else { return }
         // Aggregated windows: the provider's word needs how much is used, not when each spend leaves.
-        let (before, ids) = try loadBudget(db: db, provider: observation.provider, model: observation.model, catalog: nil, now: now, exact: false)
+        // Only the windows the provider's word corrects: the headers' and the 429's.
+        var corrected = Set<LimitKind>()
+        if !observation.tokensPerMinute.isEmpty { corrected.insert(.tpm) }
+        if !observation.requestsPerDay.isEmpty { corrected.insert(.rpd) }
+        if let limit = observation.rateLimit { corrected.insert(limit.kind) }
+        let (before, ids) = try loadBudget(
+            db: db, provider: observation.provider, model: observation.model, catalog: nil, now: now, spendsOf: corrected)
         guard !ids.isEmpty else { return }
         var after = before
         after.apply(observation, at: now)

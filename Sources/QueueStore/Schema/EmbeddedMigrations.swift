@@ -534,7 +534,10 @@ enum EmbeddedMigrations {
         SELECT budget_id, at, amount, NULL, 0 FROM settled_buckets;
         DROP TABLE settled_buckets;
         CREATE UNIQUE INDEX budget_spends_bucket ON budget_spends (budget_id, at) WHERE open = 0;
-        CREATE INDEX budget_spends_open_meter ON budget_spends (budget_id) WHERE open = 1;
+        -- A window's sum (its buckets, then its open reservations) is read from this index alone, amount
+        -- included, not row by row from the table.
+        DROP INDEX budget_spends_window;
+        CREATE INDEX budget_spends_window ON budget_spends (budget_id, open, at, amount);
 
         -- A guessed limit (the catalog's, or the default for an unknown model) is a floor, not a ceiling: it is
         -- raised while work waits on it, until the provider states the real one. `guess` says how far a guess
