@@ -109,6 +109,12 @@ struct ZeroConfigurationProcessTests {
         #expect(standing == "rpd|40000|header\ntpd|8000000|scaled\ntpm|320000|header", "\(standing)")
         let rpm = try run.sql("SELECT limit_value >= 1200, guess IN ('scaled', 'probing') FROM budgets WHERE kind = 'rpm'")
         #expect(rpm == "1|1", "\(rpm)")
+        // `limits` says which are firm and what happens to the others.
+        let shown = try CommandRun.groqbatch(["limits", "--db", run.db, "--json"])
+        let meters = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
+        let standings = Dictionary(meters.map { ($0["kind"] as? String ?? "?", $0["standing"] as? String ?? "?") }, uniquingKeysWith: { $1 })
+        #expect(standings["tpm"] == "learned" && standings["rpd"] == "learned" && standings["tpd"] == "scaled", "\(standings)")
+        #expect(["scaled", "probing"].contains(standings["rpm"] ?? ""), "\(standings)")
     }
 
     @Test func theCatalogsOwnTierRunsAtItsLimitWithNo429() async throws {

@@ -24,6 +24,13 @@ enum JobsSQL {
         """
     }
 
+    /// The columns of `candidates`, by position: named lookups per row cost more than the rest of a
+    /// claim on a busy queue.
+    enum CandidateColumn: Int {
+        case id, priority, models, modelIndex, promptChars, maxTokens, fallbackWhenLimited, batchID, tokenCap, costCap
+        case spentTokens, spentCost, truncate, serviceTier
+    }
+
     /// Queued, runnable jobs in claim order, for admission to choose from: one page, after the page
     /// before it (`after`: its last priority and id).
     static func candidates(batchFilter: Bool, after: Bool) -> String {

@@ -29,7 +29,6 @@ extension SQLiteJobStore {
         }
         var failedWithoutCall = 0
         var meterIDs: [String: [LimitKind: Int64]] = [:]
-        var estimators: [String: TokenEstimator] = [:]
         var admission = Admission(budgets: [:], estimators: [:], catalog: context.catalog, batchCaps: [:], dayCap: dayCap)
         var round = Admission.Round()
         var candidates: [Admission.Candidate] = []
@@ -44,39 +43,13 @@ extension SQLiteJobStore {
             if let after { arguments += [after.priority, after.priority, after.id] }
             arguments += [pageSize]
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, after: after != nil)), arguments: arguments)
-            var page = try rows.map { row in
-                let json: String = row["models"]
-                let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
-                chains[json] = models
-                let batchID: Int64 = row["batch_id"]
-                let cap = SpendingCap(maxTokens: row["token_cap"], maxCost: row["cost_cap"], spentTokens: row["spent_tokens"], spentCost: row["spent_cost"])
-                if !cap.isUnlimited, admission.batchCaps[batchID] == nil { admission.batchCaps[batchID] = cap }
-                return Admission.Candidate(
-                    id: row["id"], models: models, modelIndex: row["model_index"], promptCharacters: row["prompt_chars"],
-                    maxTokens: row["max_tokens"], fallbackWhenLimited: row["fallback_when_limited"] as Bool, batchID: batchID,
-                    truncate: row["truncate"] as Bool, serviceTier: row["service_tier"])
-            }
-            if let last = rows.last { after = (last["priority"], last["id"]) }
+            var page = try rows.map { try candidate($0, chains: &chains, caps: &admission.batchCaps) }
+            if let last = rows.last { after = (last[JobsSQL.CandidateColumn.priority.rawValue], last[JobsSQL.CandidateColumn.id.rawValue]) }
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
                 failedWithoutCall += try chooseModels(&page, db: db, context: context, now: seconds)
             }
-            // Meters by the key jobs spend on (a model, or its flex meters); estimators by model. A claim
-            // adds at most `limit` jobs to a meter, each no larger than the page's largest cost for it.
-            var largest: [String: JobCost] = [:]
-            for candidate in page where candidate.models.indices.contains(candidate.modelIndex) {
-                let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
-                for model in chain {
-                    if estimators[model] == nil {
-                        estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
-                        admission.estimators[model] = estimators[model]
-                    }
-                    let key = Admission.meterKey(serviceTier: candidate.serviceTier, model: model)
-                    let cost = admission.cost(of: candidate, model: model)
-                    if cost.tokens > largest[key]?.tokens ?? -1 { largest[key] = cost }
-                }
-            }
-            for (key, cost) in largest where admission.budgets[key] == nil {
-                let headroom = JobCost(tokens: cost.tokens.multipliedReportingOverflow(by: limit).overflow ? Int.max : cost.tokens * limit, requests: limit)
+            for (key, headroom) in try headrooms(page, limit: limit, admission: &admission, db: db, provider: context.provider)
+            where admission.budgets[key] == nil {
                 (admission.budgets[key], meterIDs[key]) = try loadBudget(
                     db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds, headroom: headroom)
             }
@@ -108,7 +81,7 @@ extension SQLiteJobStore {
             try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
             jobs += try rows.map { row in
                 var job = try claimedJob(row, chains: &chains)
-                if let estimator = estimators[byID[admitted.id]!.models[admitted.modelIndex]] {
+                if let estimator = admission.estimators[byID[admitted.id]!.models[admitted.modelIndex]] {
                     job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin)
                 }
                 return job
@@ -160,6 +133,49 @@ extension SQLiteJobStore {
         result.movedWithoutCall = movedWithoutCall
         result.failedWithoutCall = failedWithoutCall
         return result
+    }
+
+    /// One row of `JobsSQL.candidates` as admission sees it; a batch's cap goes to `caps` the first time.
+    static func candidate(_ row: Row, chains: inout [String: [String]], caps: inout [Int64: SpendingCap]) throws -> Admission.Candidate {
+        typealias Column = JobsSQL.CandidateColumn
+        let json: String = row[Column.models.rawValue]
+        let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
+        chains[json] = models
+        let batchID: Int64 = row[Column.batchID.rawValue]
+        let cap = SpendingCap(
+            maxTokens: row[Column.tokenCap.rawValue], maxCost: row[Column.costCap.rawValue], spentTokens: row[Column.spentTokens.rawValue],
+            spentCost: row[Column.spentCost.rawValue])
+        if !cap.isUnlimited, caps[batchID] == nil { caps[batchID] = cap }
+        return Admission.Candidate(
+            id: row[Column.id.rawValue], models: models, modelIndex: row[Column.modelIndex.rawValue],
+            promptCharacters: row[Column.promptChars.rawValue], maxTokens: row[Column.maxTokens.rawValue],
+            fallbackWhenLimited: row[Column.fallbackWhenLimited.rawValue] as Bool, batchID: batchID,
+            truncate: row[Column.truncate.rawValue] as Bool, serviceTier: row[Column.serviceTier.rawValue])
+    }
+
+    /// The most a claim may add to each meter the page's jobs spend on: the cost of the first `limit`
+    /// of them (first come, first served per meter, so no later one is admitted this round). Loads
+    /// the estimators it needs into `admission`.
+    static func headrooms(
+        _ page: [Admission.Candidate], limit: Int, admission: inout Admission, db: Database, provider: String
+    ) throws -> [String: JobCost] {
+        var headrooms: [String: JobCost] = [:]
+        for candidate in page where candidate.models.indices.contains(candidate.modelIndex) {
+            let chain = candidate.fallbackWhenLimited ? Array(candidate.models[candidate.modelIndex...]) : [candidate.models[candidate.modelIndex]]
+            for model in chain {
+                if admission.estimators[model] == nil {
+                    admission.estimators[model] = try loadEstimator(db: db, provider: provider, model: model)
+                }
+                let key = Admission.meterKey(serviceTier: candidate.serviceTier, model: model)
+                var headroom = headrooms[key] ?? JobCost(tokens: 0, requests: 0)
+                guard headroom.requests < limit else { continue }
+                let cost = admission.cost(of: candidate, model: model)
+                headroom.requests += 1
+                headroom.tokens = headroom.tokens.addingReportingOverflow(cost.tokens).overflow ? Int.max : headroom.tokens + cost.tokens
+                headrooms[key] = headroom
+            }
+        }
+        return headrooms
     }
 
     /// `--model auto`: gives each candidate still carrying a policy its chain of fitting models, stored on
