@@ -1,15 +1,15 @@
 -- groqbatch schema, part 7: meters that cost the same at a million requests a day as at a hundred, and
 -- guesses that are not ceilings.
 --
--- Settled spends become buckets: one row per meter and second for minute meters, per minute for day
--- meters, stamped with the bucket's end (so a spend leaves its window no earlier than it would have). A
--- window then holds at most 60 or 1,440 rows however many calls it counts. Open reservations stay one
+-- Settled spends become buckets: one row per meter and second for minute meters, per five minutes for
+-- day meters, stamped with the bucket's end (so a spend leaves its window no earlier than it would have).
+-- A window then holds at most 60 or 288 rows however many calls it counts. Open reservations stay one
 -- row per job until their call's outcome settles them into the bucket of the answer's time.
 CREATE TEMP TABLE settled_buckets AS
 SELECT s.budget_id,
        CASE WHEN b.kind IN ('rpm', 'tpm')
             THEN CAST(s.at AS INTEGER) + (s.at > CAST(s.at AS INTEGER))
-            ELSE (CAST(s.at / 60 AS INTEGER) + (s.at / 60 > CAST(s.at / 60 AS INTEGER))) * 60 END AS at,
+            ELSE (CAST(s.at / 300 AS INTEGER) + (s.at / 300 > CAST(s.at / 300 AS INTEGER))) * 300 END AS at,
        SUM(s.amount) AS amount
 FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
 WHERE s.open = 0

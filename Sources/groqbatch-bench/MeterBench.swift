@@ -6,8 +6,8 @@ import Scheduler
 /// must cost the same however many calls it counts, or a busy day slows the worker down as it goes.
 ///
 /// (a) claim + record of one job, on a database whose day log already counts a million calls (as the
-/// buckets a day at that rate leaves: per second for the minute meters, per minute for the day
-/// meters), against the same on an empty log; the day meters at 91% of their limit, so admission
+/// buckets a day at that rate leaves: per second for the minute meters, per five minutes for the
+/// day meters), against the same on an empty log; the day meters at 91% of their limit, so admission
 /// reads their windows bucket by bucket.
 /// (b) the worker's CPU per job, near its daily limit, at 1,000 and at 10,000 jobs.
 struct MeterBench {
@@ -57,16 +57,17 @@ struct MeterBench {
         if history {
             let end = Int(now.timeIntervalSince1970.rounded(.down))
             // A million calls in the last day: 11.6 a second, of 30 tokens each, in the buckets the
-            // store keeps (a second for minute meters, a minute for day meters).
+            // store keeps (five minutes for day meters; a second for minute meters, of which a worker's
+            // pruning every heartbeat leaves the last two minutes).
             _ = try ChildProcess.sqlite(db, """
-                WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 86399)
+                WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 119)
                 INSERT INTO budget_spends (budget_id, at, amount, job_id, open)
                 SELECT b.id, \(end) - s.i - 1, CASE b.kind WHEN 'rpm' THEN 12 ELSE 347 END, NULL, 0
                 FROM s, budgets b WHERE b.kind IN ('rpm', 'tpm')
                 ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = amount + excluded.amount;
-                WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 1439)
+                WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 287)
                 INSERT INTO budget_spends (budget_id, at, amount, job_id, open)
-                SELECT b.id, \((end / 60) * 60) - s.i * 60, CASE b.kind WHEN 'rpd' THEN 694 ELSE 20833 END, NULL, 0
+                SELECT b.id, \((end / 300) * 300) - s.i * 300, CASE b.kind WHEN 'rpd' THEN 3472 ELSE 104167 END, NULL, 0
                 FROM s, budgets b WHERE b.kind IN ('rpd', 'tpd')
                 ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = amount + excluded.amount;
                 """)

@@ -29,9 +29,9 @@ struct DayRolloverTests {
         let late = try await fixture.store.claim(
             workerID: "w", limit: 10, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(86_000), budget: context())
         #expect(late.jobs.isEmpty)
-        // The day's requests were settled in the bucket of their minute, stamped at its end.
+        // The day's requests were settled in the bucket of their five minutes, stamped at its end.
         let wake = try #require(late.wakeAt).timeIntervalSince(start)
-        #expect(wake >= 86_401 && wake <= 86_462, "\(wake)")
+        #expect(wake >= 86_401 && wake <= 86_702, "\(wake)")
         let tomorrow = try await fixture.store.claim(
             workerID: "w", limit: 10, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(wake), budget: context())
         #expect(tomorrow.jobs.count == 3)
@@ -55,7 +55,9 @@ struct DayRolloverTests {
         let blocked = try await other.claim(workerID: "other", limit: 5, leaseDuration: 60, batch: nil, now: now.addingTimeInterval(1), budget: context())
         #expect(blocked.jobs.isEmpty && blocked.tooLarge == 0)
         let wake = try #require(blocked.wakeAt).timeIntervalSince(now)
-        #expect(wake >= 578 && wake <= 640, "until the stated time: \(wake)")
+        // Until the stated time, or up to five minutes later: the 429's count of the day is kept in a
+        // five-minute bucket stamped at its end.
+        #expect(wake >= 578 && wake <= 880, "until the stated time: \(wake)")
         #expect(try fixture.sqlite3("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "queued|5", "no job fails; they wait")
         #expect(try fixture.sqlite3("SELECT limit_value, source FROM budgets WHERE kind = 'tpd'") == "100000|429")
     }

@@ -51,10 +51,11 @@ extension SQLiteJobStore {
         }
     }
 
-    /// Deletes settled spends older than any window (a day and a minute).
+    /// Deletes settled spends older than their windows (a day and a minute; two minutes for minute meters).
     public func pruneSpends(now: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: BudgetsSQL.prune, arguments: [now.unixSeconds - 86_400 - 60])
+            try db.execute(sql: BudgetsSQL.pruneMinuteMeters, arguments: [now.unixSeconds - 120])
         }
     }
 }
