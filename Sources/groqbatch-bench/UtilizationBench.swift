@@ -2,8 +2,9 @@ import Foundation
 import QueueStore
 
 /// The GroqQueue's utilization, in real time against the simulator's limits: the theoretical minimum time
-/// for the work the simulator served, `max(requests / RPM, reserved tokens / TPM, requests / RPD,
-/// reserved tokens / TPD)`, divided by the time `work --drain` took. Reserved tokens are the simulator's
+/// for the work the simulator served, crediting the first window's burst (a fresh limit allows its whole
+/// amount at once): the largest of `(amount - limit) / limit` periods over RPM, TPM, RPD and TPD, with
+/// requests and reserved tokens as the amounts, divided by the time `work --drain` took. Reserved tokens are the simulator's
 /// own count (prompt + max_tokens) from its request log; `max_tokens` is the simulator's shortest answer,
 /// so every completion uses all of it and reserved equals used. Each scenario lasts several windows of a
 /// minute: over a single window a rolling limit would not bind at all.
@@ -82,10 +83,10 @@ struct UtilizationBench {
         let refused = refusals.count
         let byLimit = Dictionary(grouping: refusals, by: { $0["limit"] as? String ?? "?" }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
         let reserved = served.reduce(0) { $0 + ($1["reserved_tokens"] as? Int ?? 0) }
-        let minimum = [
-            Double(served.count) / Double(real.rpm), Double(reserved) / Double(real.tpm),
-            Double(served.count) / Double(real.rpd), Double(reserved) / Double(real.tpd),
-        ].max()! * 60
+        let spent: [(amount: Int, limit: Int, period: Double)] = [
+            (served.count, real.rpm, 60), (reserved, real.tpm, 60), (served.count, real.rpd, 86_400), (reserved, real.tpd, 86_400),
+        ]
+        let minimum = spent.map { max(0, Double($0.amount - $0.limit)) / Double($0.limit) * $0.period }.max() ?? 0
         let estimator = try store.estimators().first { $0.model == Self.model }?.estimator
         report.add(
             "utilization, \(name)", minimum / run.seconds, "",

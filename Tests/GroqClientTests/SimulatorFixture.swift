@@ -19,9 +19,11 @@ struct SimulatorFixture {
         ]
     }
 
+    /// `timeout` is generous: these tests are about what the client makes of answers, and the suite runs
+    /// beside process tests that keep both cores busy (a fresh clone's run saw 10 s go by unanswered).
     static func start(
         models: [SimulatedModel] = SimulatorFixture.models(), faults: FaultRates = FaultRates(), key: String = "sim-key",
-        timeout: Double = 10, enforcement: LimitEnforcement = .rollingWindow
+        timeout: Double = 60, enforcement: LimitEnforcement = .rollingWindow
     ) async throws -> SimulatorFixture {
         let directory = TemporaryDirectory("sim")
         let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
