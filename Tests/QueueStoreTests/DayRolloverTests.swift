@@ -61,4 +61,21 @@ struct DayRolloverTests {
         #expect(try fixture.sqlite3("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "queued|5", "no job fails; they wait")
         #expect(try fixture.sqlite3("SELECT limit_value, source FROM budgets WHERE kind = 'tpd'") == "100000|429")
     }
+
+    @Test func aModelBlockedForTheDayHidesNoOtherJobsAtAnyPriority() async throws {
+        let fixture = try StoreFixture()
+        // 1,500 jobs of a model whose day is spent, at priorities 5 and 0; behind them, other models'.
+        try fixture.addJobs(700, batch: "blocked-high", prefix: "h", models: ["m1"], priority: 5)
+        try fixture.addJobs(800, batch: "blocked", prefix: "b", models: ["m1"])
+        try fixture.addJobs(2, batch: "open", prefix: "o", models: ["m2"])
+        try fixture.addJobs(2, batch: "open-low", prefix: "l", models: ["m2"], priority: -3)
+        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 1])
+        // m2 states no limits in this catalog, so its jobs need no first answer to go together.
+        let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100), .init(id: "m2", maxOutput: 100)], source: .catalog))
+        let now = Date()
+        let first = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: now, budget: context)
+        #expect(first.jobs.map(\.customID) == ["h1"])
+        let rest = try await fixture.store.claim(workerID: "w", limit: 10, leaseDuration: 60, batch: nil, now: now, budget: context)
+        #expect(Set(rest.jobs.map(\.customID)) == ["o1", "o2", "l1", "l2"], "every page of the queue is seen, at every priority")
+    }
 }

@@ -31,15 +31,26 @@ enum JobsSQL {
         case spentTokens, spentCost, truncate, serviceTier
     }
 
-    /// Queued, runnable jobs in claim order, for admission to choose from: one page, after the page
-    /// before it (`after`: its last priority and id).
-    static func candidates(batchFilter: Bool, after: Bool) -> String {
-        """
+    /// Where a page of candidates starts: the queue's head, after a job at the same priority, or at the
+    /// priorities below one. (Two plain ranges of `jobs_claim_order`: one `priority < ? OR (priority = ?
+    /// AND id > ?)` condition made SQLite scan from the head for every page, 20 s for 200,000 jobs.)
+    enum CandidatePage {
+        case head, samePriority, lowerPriority
+    }
+
+    /// Queued, runnable jobs in claim order, for admission to choose from: one page.
+    static func candidates(batchFilter: Bool, page: CandidatePage) -> String {
+        let start = switch page {
+        case .head: ""
+        case .samePriority: "\n  AND j.priority = ? AND j.id > ?"
+        case .lowerPriority: "\n  AND j.priority < ?"
+        }
+        return """
         SELECT j.id, j.priority, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
                j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
-          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))\(after ? "\n  AND (j.priority < ? OR (j.priority = ? AND j.id > ?))" : "")
+          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))\(start)
         ORDER BY j.priority DESC, j.id
         LIMIT ?
         """

@@ -37,12 +37,21 @@ extension SQLiteJobStore {
         // other batches and models behind it.
         var after: (priority: Int, id: Int64)?
         let pageSize = max(min(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 512), 64)
-        while !round.isComplete(limit: limit) {
+        func fetch(_ page: JobsSQL.CandidatePage, _ start: StatementArguments, count: Int) throws -> [Row] {
             var arguments: StatementArguments = [seconds]
             if let batch { arguments += [batch] }
-            if let after { arguments += [after.priority, after.priority, after.id] }
-            arguments += [pageSize]
-            let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, after: after != nil)), arguments: arguments)
+            arguments += start
+            arguments += [count]
+            return try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, page: page)), arguments: arguments)
+        }
+        while !round.isComplete(limit: limit) {
+            var rows: [Row]
+            if let after {
+                rows = try fetch(.samePriority, [after.priority, after.id], count: pageSize)
+                if rows.count < pageSize { rows += try fetch(.lowerPriority, [after.priority], count: pageSize - rows.count) }
+            } else {
+                rows = try fetch(.head, [], count: pageSize)
+            }
             var page = try rows.map { try candidate($0, chains: &chains, caps: &admission.batchCaps) }
             if let last = rows.last { after = (last[JobsSQL.CandidateColumn.priority.rawValue], last[JobsSQL.CandidateColumn.id.rawValue]) }
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
