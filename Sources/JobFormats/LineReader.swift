@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// Reads a file or standard input one line at a time with a fixed-size buffer, so a file of any size
-/// is read in flat memory.
+/// is read in flat memory. A UTF-8 byte order mark at the start (Excel and PowerShell write one) is
+/// skipped: it is not part of the first line.
 public final class LineReader {
     /// Why a file could not be read.
     public struct OpenError: Error, CustomStringConvertible {
@@ -23,6 +24,9 @@ public final class LineReader {
     private var atEOF = false
     /// Bytes read so far, for progress.
     public private(set) var bytesRead = 0
+    /// Whether the start of the stream was looked at for a byte order mark.
+    private var checkedByteOrderMark = false
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Opens `path`, or standard input for `-`.
     public init(path: String, bufferSize: Int = 1 << 20) throws(OpenError) {
@@ -53,6 +57,14 @@ public final class LineReader {
     public func forEachLine(_ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
         var lineNumber = 0
         while true {
+            if !checkedByteOrderMark {
+                if end - start < Self.byteOrderMark.count, !atEOF {
+                    try refill()
+                    continue
+                }
+                checkedByteOrderMark = true
+                if buffer[start..<end].starts(with: Self.byteOrderMark) { start += Self.byteOrderMark.count }
+            }
             if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 var lineEnd = newline

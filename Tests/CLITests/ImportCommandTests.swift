@@ -44,6 +44,15 @@ struct ImportCommandTests {
         #expect(result.stdout.contains("batch 'piped': 3 jobs imported"))
     }
 
+    @Test func aFileWithAByteOrderMarkAndWindowsLineEndsImports() throws {
+        let windows = "\u{FEFF}" + Self.goodLines.replacingOccurrences(of: "\n", with: "\r\n")
+        let file = directory.write("excel.jsonl", windows)
+        let result = try run(["import", file, "--model", "m0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("batch 'excel': 3 jobs imported"))
+        #expect(try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT custom_id FROM jobs ORDER BY line"]).stdout == "r1\n2\np3\n")
+    }
+
     @Test func anyBadLineImportsNothingAndNamesFileLineAndField() throws {
         let good = directory.write("good.jsonl", Self.goodLines)
         #expect(try run(["import", good, "--model", "m"]).status == 0)

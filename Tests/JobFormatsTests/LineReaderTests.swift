@@ -26,6 +26,12 @@ struct LineReaderTests {
         #expect(try lines("\(long)\nshort\n\(long)", bufferSize: 16) == [long, "short", long])
     }
 
+    @Test func aByteOrderMarkAtTheStartIsSkippedAndOnlyThere() throws {
+        #expect(try lines("\u{FEFF}{\"a\":1}\r\nb") == [#"{"a":1}"#, "b"], "as Excel and PowerShell write UTF-8")
+        #expect(try lines("\u{FEFF}", bufferSize: 2) == [])
+        #expect(try lines("a\n\u{FEFF}b") == ["a", "\u{FEFF}b"], "a mark inside the file is content")
+    }
+
     @Test func aMissingFileSaysSo() {
         #expect(throws: LineReader.OpenError.self) { _ = try LineReader(path: "/nonexistent/x.jsonl") }
     }
