@@ -40,6 +40,8 @@ let package = Package(
             dependencies: [
                 "JobFormats", "Scheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for binding an import's rows without boxing each value (ImportSink).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -154,13 +154,13 @@ public struct ImportLineParser: Sendable {
             }
             switch fields["content"] {
             case .string(let text)?:
-                characters += text.unicodeScalars.count
+                characters += Self.scalarCount(text)
             case .array(let parts)?:
                 for (partIndex, part) in parts.enumerated() {
                     guard case .object(let partFields) = part else {
                         throw issue(line, "\(path).content[\(partIndex)]", "expected an object, found \(part.typeName)")
                     }
-                    if let text = partFields["text"]?.stringValue { characters += text.unicodeScalars.count }
+                    if let text = partFields["text"]?.stringValue { characters += Self.scalarCount(text) }
                 }
             case .null?, nil:
                 // An assistant turn that only calls tools has no content; every other turn needs some.
@@ -199,6 +199,13 @@ public struct ImportLineParser: Sendable {
     }
 
     /// A short reason for a parse error.
+    /// Unicode scalars in `text`: its UTF-8 bytes that do not continue a scalar (the same number as
+    /// `unicodeScalars.count`, without decoding each scalar).
+    static func scalarCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+    }
+
     static func describe(_ error: any Error) -> String {
         (error as? JSONParser.Failure)?.description ?? "\(error)"
     }

@@ -52,10 +52,27 @@ public final class LineReader {
         if ownsFile { fclose(file) }
     }
 
+    /// Lines handed out so far.
+    private var lineNumber = 0
+
     /// Calls `body` with each line's bytes (without `\n` or `\r\n`) and its 1-based number.
     /// A line longer than the buffer grows the buffer for that line.
     public func forEachLine(_ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
-        var lineNumber = 0
+        while let (bytes, number) = try nextLine() { try body(bytes, number) }
+    }
+
+    /// The next lines, copied out of the buffer: at most `maxLines`, and no more once `maxBytes` are
+    /// taken. Nil at the end of the input. A chunk can go to another task while this reader reads on.
+    public func nextChunk(maxLines: Int, maxBytes: Int) throws -> LineChunk? {
+        var chunk = LineChunk()
+        while chunk.count < maxLines, chunk.bytes.count < maxBytes, let (bytes, number) = try nextLine() {
+            chunk.append(bytes, number: number)
+        }
+        return chunk.count == 0 ? nil : chunk
+    }
+
+    /// The next line's bytes (valid until the next call) and number, or nil at the end.
+    private func nextLine() throws -> (ArraySlice<UInt8>, Int)? {
         while true {
             if !checkedByteOrderMark {
                 if end - start < Self.byteOrderMark.count, !atEOF {
@@ -65,24 +82,32 @@ public final class LineReader {
                 checkedByteOrderMark = true
                 if buffer[start..<end].starts(with: Self.byteOrderMark) { start += Self.byteOrderMark.count }
             }
-            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = newlineIndex() {
                 lineNumber += 1
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                try body(buffer[start..<lineEnd], lineNumber)
+                let line = buffer[start..<lineEnd]
                 start = newline + 1
-                continue
+                return (line, lineNumber)
             }
             if atEOF {
-                if start < end {
-                    lineNumber += 1
-                    var lineEnd = end
-                    if buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                    try body(buffer[start..<lineEnd], lineNumber)
-                }
-                return
+                guard start < end else { return nil }
+                lineNumber += 1
+                var lineEnd = end
+                if buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = buffer[start..<lineEnd]
+                start = end
+                return (line, lineNumber)
             }
             try refill()
+        }
+    }
+
+    /// Where the next newline in the unread bytes is (memchr: several times faster than a loop).
+    private func newlineIndex() -> Int? {
+        guard start < end else { return nil }
+        return buffer.withUnsafeBufferPointer { raw in
+            memchr(raw.baseAddress! + start, 0x0A, end - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(raw.baseAddress!) }
         }
     }
 

@@ -16,7 +16,7 @@ struct BenchMain {
         // `--only forecast` (or import, queue, meters, e2e, utilization) runs one section.
         let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
         let runs = { (section: String) in only == nil || only == section }
-        if runs("import") { try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 100_000 : 1_000_000).run(report) }
+        if runs("import") { try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 50_000 : 200_000).run(report) }
         if runs("queue") { try await QueueBench(scratch: scratch, jobs: quick ? 50_000 : 200_000).run(report) }
         if runs("meters") { try await MeterBench(binary: binary, scratch: scratch, quick: quick).run(report) }
         if runs("e2e") { try await EndToEndBench(binary: binary, scratch: scratch, jobs: quick ? 5_000 : 20_000).run(report) }

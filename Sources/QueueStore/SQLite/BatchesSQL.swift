@@ -1,6 +1,18 @@
+import Foundation
+
 /// Every statement on `batches`.
 enum BatchesSQL {
-    static let find = "SELECT id FROM batches WHERE name = ?"
+    /// A batch in sight by name: one still being imported is not found.
+    static let find = "SELECT id FROM batches WHERE name = ? AND import_heartbeat IS NULL"
+    static let findStaging = "SELECT id FROM batches WHERE name = ? AND import_heartbeat IS NOT NULL"
+    /// A staging batch's name while it waits to join an existing batch: never a name people type.
+    static func stagingName(target: String) -> String { "\u{1}import into \(target) \(UUID().uuidString.lowercased())" }
+    static let beginStaging = "UPDATE batches SET import_heartbeat = ?, import_target = ? WHERE id = ?"
+    static let heartbeat = "UPDATE batches SET import_heartbeat = ? WHERE id = ? AND import_heartbeat IS NOT NULL"
+    /// A new batch's import is whole: it comes into sight.
+    static let reveal = "UPDATE batches SET import_heartbeat = NULL, import_target = NULL, updated_at = ? WHERE id = ? AND import_heartbeat IS NOT NULL"
+    /// Staging batches whose import stopped writing before a time: it died.
+    static let abandonedStaging = "SELECT id FROM batches WHERE import_heartbeat < ?"
     static let insert = """
         INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
                              cost_cap, created_at, updated_at, via, remote_leftovers, flex_fallback)

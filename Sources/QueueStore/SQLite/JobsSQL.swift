@@ -8,6 +8,12 @@ enum JobsSQL {
         ON CONFLICT (batch_id, custom_id) DO NOTHING
         """
     static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
+    static let present = "SELECT 1 FROM jobs WHERE batch_id = ? AND custom_id = ?"
+    /// Staged jobs join the batch they were imported into, when the whole file is in.
+    static let joinTarget = "UPDATE jobs SET batch_id = ? WHERE batch_id = ?"
+    /// A withdrawn import's staged jobs, a slice at a time: no transaction holds the lock for long.
+    static let deleteStagedSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
+    static let countInBatch = "SELECT COUNT(*) FROM jobs WHERE batch_id = ?"
 
     /// Claims queued, runnable jobs in priority order, then age.
     static func claim(batchFilter: Bool) -> String {
@@ -16,7 +22,7 @@ enum JobsSQL {
         WHERE id IN (
             SELECT id FROM jobs
             WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
-              AND (via = 'on-demand' OR (via IS NULL AND batch_id IN (SELECT id FROM batches WHERE via = 'on-demand')))
+              AND (via = 'on-demand' OR (via IS NULL AND batch_id IN (SELECT id FROM batches WHERE via = 'on-demand' AND import_heartbeat IS NULL)))
             ORDER BY priority DESC, id
             LIMIT ?)
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
@@ -50,7 +56,7 @@ enum JobsSQL {
                j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
-          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand'))\(start)
+          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
         ORDER BY j.priority DESC, j.id
         LIMIT ?
         """

@@ -4,12 +4,12 @@ enum RemoteBatchesSQL {
     static let waitingGroups = """
         SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline
         FROM jobs j JOIN batches b ON b.id = j.batch_id
-        WHERE (j.via = 'batch-api' OR (j.via IS NULL AND b.via = 'batch-api')) AND j.status = 'queued' AND j.next_attempt_at <= ?
+        WHERE (j.via = 'batch-api' OR (j.via IS NULL AND b.via = 'batch-api' AND b.import_heartbeat IS NULL)) AND j.status = 'queued' AND j.next_attempt_at <= ?
         GROUP BY j.batch_id, model
         """
     static let waitingJobs = """
         SELECT id, length(request) FROM jobs
-        WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id) = 'batch-api'))
+        WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id AND import_heartbeat IS NULL) = 'batch-api'))
           AND status = 'queued' AND next_attempt_at <= ? AND json_extract(models, '$[' || model_index || ']') = ?
         ORDER BY priority DESC, id
         LIMIT ?
@@ -18,7 +18,7 @@ enum RemoteBatchesSQL {
     /// through the jobs_batch_status index, so an on-demand queue of millions is not scanned), or remote
     /// batches still open.
     static let anyWork = """
-        SELECT EXISTS (SELECT 1 FROM batches b WHERE b.via IN ('batch-api', 'auto')
+        SELECT EXISTS (SELECT 1 FROM batches b WHERE b.via IN ('batch-api', 'auto') AND b.import_heartbeat IS NULL
                        AND EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status = 'queued'))
             OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
         """
@@ -27,7 +27,7 @@ enum RemoteBatchesSQL {
         SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline, COUNT(*),
                SUM(j.prompt_chars), COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
-        WHERE b.via = 'auto' AND j.via IS NULL AND j.status = 'queued'
+        WHERE b.via = 'auto' AND b.import_heartbeat IS NULL AND j.via IS NULL AND j.status = 'queued'
         GROUP BY j.batch_id, model
         """
     /// The first `limit` undecided jobs of a batch and model (queue order) go on demand...

@@ -1,6 +1,7 @@
 import Foundation
 import JobFormats
 import GRDB
+import GRDBSQLite
 
 extension SQLiteJobStore {
     /// Adds jobs to a batch inside one transaction, handed to `produce` as an `ImportSink`.
@@ -61,6 +62,8 @@ public final class ImportSink {
     let batch: BatchSpec
     let insert: Statement
     let firstNewID: Int64
+    /// The existing batch a staged import joins: a `custom_id` it holds is already present.
+    let target: Int64?
     let nowSeconds: Double
     let runnableAt: Double
     var summary: ImportSummary
@@ -68,12 +71,16 @@ public final class ImportSink {
     var lastModels: [String] = []
     var lastModelsJSON = "[]"
 
-    init(db: Database, batchID: Int64, batch: BatchSpec, now: Date) throws {
+    /// `target` is nil for an import in one transaction, whose batch may hold jobs of earlier imports,
+    /// and the batch a staging batch's jobs will join for an import in chunks.
+    init(db: Database, batchID: Int64, batch: BatchSpec, now: Date, target: Int64? = nil, staged: Bool = false) throws {
         self.db = db
         self.batchID = batchID
         self.batch = batch
-        insert = try db.makeStatement(sql: JobsSQL.insert)
-        firstNewID = try Int64.fetchOne(db, sql: JobsSQL.maxID)! + 1
+        self.target = target
+        insert = try db.cachedStatement(sql: JobsSQL.insert)
+        // A staging batch holds only this import's jobs: any clash in it is a duplicate line.
+        firstNewID = staged ? 0 : try Int64.fetchOne(db, sql: JobsSQL.maxID)! + 1
         nowSeconds = now.unixSeconds
         runnableAt = max(now.unixSeconds, batch.notBefore?.unixSeconds ?? 0)
         summary = ImportSummary(batchName: batch.name)
@@ -81,16 +88,15 @@ public final class ImportSink {
 
     /// Adds one job; a `custom_id` seen before is reported, not inserted.
     public func add(_ job: NewJob) throws -> Addition {
+        if let target, try Bool.fetchOne(db.cachedStatement(sql: JobsSQL.present), arguments: [target, job.customID]) != nil {
+            summary.alreadyPresent += 1
+            return .alreadyPresent
+        }
         if job.models != lastModels {
             lastModels = job.models
             lastModelsJSON = SQLiteJobStore.jsonArray(job.models)
         }
-        try insert.execute(arguments: [
-            batchID, job.line, job.customID, job.priority ?? batch.priority, job.requestJSON,
-            lastModelsJSON, job.promptCharacters, job.maxTokens, batch.maxAttempts,
-            batch.notBefore?.unixSeconds, runnableAt, nowSeconds, nowSeconds, job.truncate ?? batch.truncate, job.serviceTier,
-        ])
-        if db.changesCount == 1 {
+        if try insertRow(job) {
             summary.inserted += 1
             return .inserted
         }
@@ -100,6 +106,44 @@ public final class ImportSink {
         summary.alreadyPresent += 1
         return .alreadyPresent
     }
+
+    /// Binds one job's values straight to the prepared insert and runs it; false when its `custom_id`
+    /// clashed. (Through `StatementArguments` each value is boxed and copied: that cost more than
+    /// SQLite's own work on a large import.) The order is `JobsSQL.insert`'s.
+    private func insertRow(_ job: NewJob) throws -> Bool {
+        let statement = insert.sqliteStatement
+        sqlite3_reset(statement)
+        sqlite3_bind_int64(statement, 1, batchID)
+        sqlite3_bind_int64(statement, 2, Int64(job.line))
+        bindText(statement, 3, job.customID)
+        sqlite3_bind_int64(statement, 4, Int64(job.priority ?? batch.priority))
+        bindText(statement, 5, job.requestJSON)
+        bindText(statement, 6, lastModelsJSON)
+        sqlite3_bind_int64(statement, 7, Int64(job.promptCharacters))
+        if let maxTokens = job.maxTokens { sqlite3_bind_int64(statement, 8, Int64(maxTokens)) } else { sqlite3_bind_null(statement, 8) }
+        sqlite3_bind_int64(statement, 9, Int64(batch.maxAttempts))
+        if let notBefore = batch.notBefore { sqlite3_bind_double(statement, 10, notBefore.unixSeconds) } else { sqlite3_bind_null(statement, 10) }
+        sqlite3_bind_double(statement, 11, runnableAt)
+        sqlite3_bind_double(statement, 12, nowSeconds)
+        sqlite3_bind_double(statement, 13, nowSeconds)
+        sqlite3_bind_int64(statement, 14, (job.truncate ?? batch.truncate) ? 1 : 0)
+        if let tier = job.serviceTier { bindText(statement, 15, tier) } else { sqlite3_bind_null(statement, 15) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: JobsSQL.insert)
+        }
+        return sqlite3_changes(db.sqliteConnection) == 1
+    }
+
+    private func bindText(_ statement: SQLiteStatement, _ index: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            _ = sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// SQLite copies the bytes it is given: the Swift string's storage need not outlive the call.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Jobs added so far.
     public var inserted: Int { summary.inserted }

@@ -4,7 +4,7 @@ import JobFormats
 import QueueStore
 import Scheduler
 
-/// `groqbatch import FILE|-`: validates every line and adds the jobs to a batch in one transaction.
+/// `groqbatch import FILE|-`: validates every line and adds the jobs to a batch, all or nothing.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -138,15 +138,11 @@ struct ImportCommand: AsyncParsableCommand {
         return URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
-    /// The job's chain: its own model or the batch's, then the fallbacks, each once. A policy (`auto`)
-    /// stands alone, spelled out, and the worker replaces it with the models that fit at the first claim.
-    func chain(for lineModel: String?) -> [String] {
-        if let chosen = lineModel ?? model, let policy = ModelChooser.Policy(name: chosen) { return [policy.rawValue] }
-        var models: [String] = []
-        for candidate in [lineModel ?? model].compactMap({ $0 }) + fallbackModels where !models.contains(candidate) {
-            models.append(candidate)
-        }
-        return models
+    /// Builds the jobs from the lines, on every core.
+    var builder: ImportJobBuilder {
+        ImportJobBuilder(
+            parser: ImportLineParser(file: file, defaultMaxTokens: maxTokens), model: model, fallbackModels: fallbackModels,
+            serviceTier: serviceTier)
     }
 
     /// Every model id known: the catalog's (built in, or the configuration's) and the provider's own list
@@ -169,9 +165,6 @@ struct ImportCommand: AsyncParsableCommand {
         return "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); convert each row to such a line first (for example with a short script, or `sqlite3 -json`)"
     }
 
-    /// An import abandoned because of bad lines; throwing it rolls the transaction back.
-    struct Rejected: Error {}
-
     func run() async throws {
         try await failingClearly {
             let reader: LineReader
@@ -179,97 +172,51 @@ struct ImportCommand: AsyncParsableCommand {
             let settings = try await database.settings()
             let store = try database.open(settings)
             var spec = BatchSpec(
-                name: batchName, source: file, models: chain(for: nil), maxTokens: maxTokens, priority: priority,
+                name: batchName, source: file, models: builder.chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,
                 fallbackWhenLimited: fallbackWhenLimited, tokenCap: tokenCap, costCap: maxCost)
             spec.truncate = truncate
             spec.via = via
             spec.flexFallback = flexFallback
             spec.remoteLeftovers = ifRemoteExpires
-            let parser = ImportLineParser(file: file, defaultMaxTokens: maxTokens)
-            var issues = 0
-            var jobLines = 0
-            var withoutOutputLimit = 0
-            var modelsNamed = Set(chain(for: nil))
             var progress = ProgressLine(label: "importing \(file)")
-            func report(_ issue: ImportIssue) {
-                issues += 1
-                if issues <= Self.printedIssueLimit { Console.error(issue.description) }
-            }
-            let summary: ImportSummary
+            let outcome: ChunkedImport.Outcome
             do {
-                summary = try store.importJobs(into: spec) { sink in
-                    try reader.forEachLine { bytes, line in
-                        if jobLines == 0 && issues == 0, let hint = Self.notJSONLines(bytes, file: file) {
-                            // One line for the whole file, not one "malformed JSON" per row.
-                            report(ImportIssue(file: file, line: line, field: "file", message: hint))
-                            throw Rejected()
-                        }
-                        if line % 4096 == 0 { progress.update("\(line.counted("line")), \(sink.inserted) new jobs") }
-                        let job: NewJob
-                        do throws(ImportIssue) {
-                            guard let parsed = try parser.parse(bytes, line: line) else { return }
-                            jobLines += 1
-                            if parsed.maxTokens == nil { withoutOutputLimit += 1 }
-                            if let named = parsed.model, ModelChooser.Policy.looksLikePolicy(named), ModelChooser.Policy(name: named) == nil {
-                                throw ImportIssue(file: file, line: line, field: "model", message: "unknown policy '\(named)'; use auto, auto:cheapest or auto:fastest")
-                            }
-                            let models = chain(for: parsed.model)
-                            modelsNamed.formUnion(models)
-                            guard !models.isEmpty else {
-                                throw ImportIssue(
-                                    file: file, line: line, field: "model",
-                                    message: "missing: the line names no model and no --model was given")
-                            }
-                            var made = NewJob(
-                                line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
-                                models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
-                                priority: parsed.priority, truncate: parsed.truncate)
-                            let lineTier = parsed.body["service_tier"]?.stringValue
-                            if let lineTier, !["flex", "on_demand", "auto", "performance"].contains(lineTier) {
-                                throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(lineTier)'; use flex, on_demand or auto")
-                            }
-                            made.serviceTier = lineTier == "performance" ? nil : lineTier ?? serviceTier
-                            job = made
-                        } catch {
-                            report(error)
-                            return
-                        }
-                        if case .duplicate(let earlier) = try sink.add(job) {
-                            report(ImportIssue(
-                                file: file, line: line, field: "custom_id",
-                                message: "duplicate '\(job.customID)', first used on line \(earlier)"))
-                        }
-                    }
-                    if jobLines == 0 && issues == 0 {
-                        report(ImportIssue(file: file, line: 0, field: "file", message: "is empty: no job lines"))
-                    }
-                    if issues > 0 && (!skipInvalid || sink.inserted == 0) { throw Rejected() }
-                }
-            } catch is Rejected {
+                outcome = try await ChunkedImport(
+                    reader: reader, builder: builder, store: store, spec: spec, skipInvalid: skipInvalid,
+                    onIssue: { issue, count in if count <= Self.printedIssueLimit { Console.error(issue.description) } },
+                    onProgress: { lines, inserted in progress.update("\(lines.counted("line")), \(inserted) new jobs") }
+                ).run()
+            } catch let withdrawn as ChunkedImport.Withdrawn {
                 progress.finish()
+                let issues = withdrawn.outcome.issues
                 if issues > Self.printedIssueLimit { Console.error("... and \(issues - Self.printedIssueLimit) more problems") }
                 throw CommandFailure(
                     skipInvalid ? "\(file): no valid lines; nothing imported"
-                        : jobLines == 0 ? "\(file): nothing imported"
+                        : withdrawn.outcome.jobLines == 0 ? "\(file): nothing imported"
                         : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
+            } catch let conflict as ImportConflict {
+                progress.finish()
+                throw CommandFailure(conflict.description)
             }
             progress.finish()
+            let summary = outcome.summary
             var message = "batch '\(summary.batchName)': \(summary.inserted) job\(summary.inserted == 1 ? "" : "s") imported"
             if summary.alreadyPresent > 0 {
                 message += ", \(summary.alreadyPresent) already in the batch (unchanged)"
             }
-            if issues > 0 { message += ", \(issues) invalid line\(issues == 1 ? "" : "s") skipped" }
+            if outcome.issues > 0 { message += ", \(outcome.issues) invalid line\(outcome.issues == 1 ? "" : "s") skipped" }
             print(message)
             if summary.inserted > 0 {
                 let known = try knownModels(settings, store: store)
-                for named in modelsNamed.sorted() where !known.contains(named) && !ModelChooser.Policy.looksLikePolicy(named) {
+                let named = outcome.modelsNamed.union(builder.chain(for: nil))
+                for named in named.sorted() where !known.contains(named) && !ModelChooser.Policy.looksLikePolicy(named) {
                     let guess = ClosestMatch.closest(to: named, among: known).map { "; did you mean '\($0)'?" } ?? ""
                     Console.error("warning: model '\(named)' is neither in the catalog nor in the provider's list (groqbatch models --refresh)\(guess) The jobs are kept: the provider decides when they run.")
                 }
             }
-            if withoutOutputLimit > 0 && summary.inserted > 0 {
-                Console.error("warning: \(withoutOutputLimit.counted("job")) set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
+            if outcome.withoutOutputLimit > 0 && summary.inserted > 0 {
+                Console.error("warning: \(outcome.withoutOutputLimit.counted("job")) set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
             }
         }
     }

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// Imports in chunks: each chunk is one short transaction, so workers keep claiming while a large file
+/// goes in, and the jobs stay out of their sight (in a staging batch) until the whole file is in.
+extension SQLiteJobStore {
+    /// A staging batch whose import has not written for this long is taken for dead and deleted.
+    public static let abandonedImportAge: TimeInterval = 600
+
+    /// Starts an import into `batch`: a new batch is created out of sight; an existing one gets a staging
+    /// batch whose jobs join it on commit. Staging batches of imports that died are deleted first.
+    public func beginImport(_ batch: BatchSpec, now: Date = Date()) async throws -> StagedImport {
+        _ = try await discardAbandonedImports(now: now)
+        return try await pool.write { db in
+            let seconds = now.unixSeconds
+            if let target = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch.name]) {
+                var staging = batch
+                staging.name = BatchesSQL.stagingName(target: batch.name)
+                let stagingID = try Self.findOrCreateBatch(staging, db: db, now: now)
+                try db.execute(sql: BatchesSQL.beginStaging, arguments: [seconds, target, stagingID])
+                return StagedImport(stagingBatchID: stagingID, targetBatchID: target, batch: batch)
+            }
+            if try Int64.fetchOne(db, sql: BatchesSQL.findStaging, arguments: [batch.name]) != nil {
+                throw ImportConflict(batch: batch.name)
+            }
+            let id = try Self.findOrCreateBatch(batch, db: db, now: now)
+            try db.execute(sql: BatchesSQL.beginStaging, arguments: [seconds, nil, id])
+            return StagedImport(stagingBatchID: id, targetBatchID: nil, batch: batch)
+        }
+    }
+
+    /// Writes one chunk of an import in one transaction and says what became of each job, in order.
+    public func stage(_ jobs: [NewJob], into staged: StagedImport, now: Date = Date()) async throws -> [ImportSink.Addition] {
+        try await pool.write { db in
+            // The request and chain columns are JSON this program wrote from values it parsed, and the
+            // other checked columns are ours too: SQLite's CHECKs (json_valid parses every body again)
+            // cost a fifth of the write, which is most of an import's time. Off for this transaction only.
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
+            let sink = try ImportSink(db: db, batchID: staged.stagingBatchID, batch: staged.batch, now: now, target: staged.targetBatchID, staged: true)
+            let additions = try jobs.map { try sink.add($0) }
+            try db.execute(sql: BatchesSQL.heartbeat, arguments: [now.unixSeconds, staged.stagingBatchID])
+            return additions
+        }
+    }
+
+    /// Brings a whole import into sight in one transaction. Moving staged jobs into an existing batch
+    /// fails if another import added one of the same `custom_id`s meanwhile; then nothing changes.
+    public func commitImport(_ staged: StagedImport, now: Date = Date()) async throws {
+        try await pool.write { db in
+            let seconds = now.unixSeconds
+            if let target = staged.targetBatchID {
+                do {
+                    try db.execute(sql: JobsSQL.joinTarget, arguments: [target, staged.stagingBatchID])
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    throw ImportConflict(batch: staged.batch.name)
+                }
+                try db.execute(sql: BatchesSQL.delete, arguments: [staged.stagingBatchID])
+                try db.execute(sql: BatchesSQL.touch, arguments: [
+                    staged.batch.source, staged.batch.fallbackWhenLimited, staged.batch.tokenCap, staged.batch.costCap,
+                    staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, target,
+                ])
+            } else {
+                try db.execute(sql: BatchesSQL.reveal, arguments: [seconds, staged.stagingBatchID])
+            }
+            try db.execute(sql: WorkersSQL.bumpChanges)
+        }
+    }
+
+    /// Withdraws an import: its staged jobs and its staging batch are deleted, a slice per transaction.
+    public func discardImport(_ staged: StagedImport) async throws {
+        try await deleteStagingBatch(staged.stagingBatchID)
+    }
+
+    /// Deletes the staging batches of imports that stopped writing `abandonedImportAge` ago (the process
+    /// died); returns how many.
+    @discardableResult
+    public func discardAbandonedImports(now: Date = Date()) async throws -> Int {
+        let abandoned = try await pool.read { db in
+            try Int64.fetchAll(db, sql: BatchesSQL.abandonedStaging, arguments: [now.unixSeconds - Self.abandonedImportAge])
+        }
+        for id in abandoned { try await deleteStagingBatch(id) }
+        return abandoned.count
+    }
+
+    private func deleteStagingBatch(_ id: Int64) async throws {
+        var left = true
+        while left {
+            left = try await pool.write { db in
+                try db.execute(sql: JobsSQL.deleteStagedSlice, arguments: [id, 10_000])
+                guard db.changesCount == 0 else { return true }
+                try db.execute(sql: BatchesSQL.delete, arguments: [id])
+                return false
+            }
+        }
+    }
+}

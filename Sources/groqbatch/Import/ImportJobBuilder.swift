@@ -1,0 +1,80 @@
+import JobFormats
+import QueueStore
+import Scheduler
+
+/// Turns the lines of an import file into jobs: parsing, validation, each job's model chain and tier.
+/// It reads nothing but its input, so chunks of a file are built on every core at once.
+struct ImportJobBuilder: Sendable {
+    /// What one chunk of lines became.
+    struct Built: Sendable {
+        var jobs: [NewJob] = []
+        var issues: [ImportIssue] = []
+        /// Lines that were jobs (valid or not); blank lines are not.
+        var jobLines = 0
+        var withoutOutputLimit = 0
+        var modelsNamed: Set<String> = []
+        /// The first line shows the file is not JSON lines at all: the rest need not be read.
+        var notJSONLines = false
+    }
+
+    var parser: ImportLineParser
+    var model: String?
+    var fallbackModels: [String]
+    var serviceTier: String?
+
+    var file: String { parser.file }
+
+    /// The job's chain: its own model or the batch's, then the fallbacks, each once. A policy (`auto`)
+    /// stands alone, spelled out, and the worker replaces it with the models that fit at the first claim.
+    func chain(for lineModel: String?) -> [String] {
+        if let chosen = lineModel ?? model, let policy = ModelChooser.Policy(name: chosen) { return [policy.rawValue] }
+        var models: [String] = []
+        for candidate in [lineModel ?? model].compactMap({ $0 }) + fallbackModels where !models.contains(candidate) {
+            models.append(candidate)
+        }
+        return models
+    }
+
+    func build(_ chunk: LineChunk, firstOfFile: Bool) -> Built {
+        var built = Built()
+        chunk.forEachLine { bytes, line in
+            if firstOfFile && built.jobLines == 0 && built.issues.isEmpty, let hint = ImportCommand.notJSONLines(bytes, file: file) {
+                // One line for the whole file, not one "malformed JSON" per row.
+                built.issues.append(ImportIssue(file: file, line: line, field: "file", message: hint))
+                built.notJSONLines = true
+            }
+            if built.notJSONLines { return }
+            do throws(ImportIssue) {
+                guard let job = try job(bytes, line: line, built: &built) else { return }
+                built.jobs.append(job)
+            } catch {
+                built.issues.append(error)
+            }
+        }
+        return built
+    }
+
+    private func job(_ bytes: ArraySlice<UInt8>, line: Int, built: inout Built) throws(ImportIssue) -> NewJob? {
+        guard let parsed = try parser.parse(bytes, line: line) else { return nil }
+        built.jobLines += 1
+        if parsed.maxTokens == nil { built.withoutOutputLimit += 1 }
+        if let named = parsed.model, ModelChooser.Policy.looksLikePolicy(named), ModelChooser.Policy(name: named) == nil {
+            throw ImportIssue(file: file, line: line, field: "model", message: "unknown policy '\(named)'; use auto, auto:cheapest or auto:fastest")
+        }
+        let models = chain(for: parsed.model)
+        built.modelsNamed.formUnion(models)
+        guard !models.isEmpty else {
+            throw ImportIssue(file: file, line: line, field: "model", message: "missing: the line names no model and no --model was given")
+        }
+        var job = NewJob(
+            line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
+            models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
+            priority: parsed.priority, truncate: parsed.truncate)
+        let lineTier = parsed.body["service_tier"]?.stringValue
+        if let lineTier, !["flex", "on_demand", "auto", "performance"].contains(lineTier) {
+            throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(lineTier)'; use flex, on_demand or auto")
+        }
+        job.serviceTier = lineTier == "performance" ? nil : lineTier ?? serviceTier
+        return job
+    }
+}
