@@ -78,6 +78,8 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "QueueStore", "GroqClient", "Scheduler", "JobFormats",
+                // ByteBuffer: a Batch API input file is streamed to the client a page at a time.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -40,6 +40,8 @@ public protocol JobStore: Sendable {
     func countsByStatus(batch: String?) async throws -> [JobStatus: Int]
     /// Deletes settled spends older than any meter's window.
     func pruneSpends(now: Date) async throws
+    /// Deletes what imports that died mid-file staged (out of every worker's sight); returns how many.
+    @discardableResult func discardAbandonedImports(now: Date) async throws -> Int
     /// Whether `error` is the database's weather (busy, locked, briefly unreachable, out of space for a
     /// moment): worth waiting out and trying again, as opposed to a fault in what was asked.
     func isTransient(_ error: any Error) -> Bool

@@ -18,6 +18,7 @@ extension QueueWorker {
                 _ = try await store.renewLeases(workerID: configuration.workerID, leaseDuration: configuration.leaseDuration, now: nil)
                 let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID)
                 if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
+                if try await store.discardAbandonedImports(now: Date()) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
                 _ = weather.succeeded(at: Date())
             } catch where store.isTransient(error) {

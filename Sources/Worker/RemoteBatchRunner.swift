@@ -36,20 +36,44 @@ struct RemoteBatchRunner: Sendable {
             try decideAuto(now: now)
             let made = try store.prepareRemoteBatches(
                 provider: settings.provider, workerID: workerID, maxLines: settings.maxLines, maxBytes: settings.maxBytes,
-                leaseDuration: settings.leaseDuration, now: now)
+                leaseDuration: settings.leaseDuration, now: now, budget: settings.budget)
             if made > 0 { logger.notice("packed queued jobs into \(made) remote batches for the Batch API") }
             for remote in try store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration, now: now) {
                 if Task.isCancelled { return }
                 guard remote.nextPollAt <= now.timeIntervalSince1970 else { continue }
                 do {
-                    try await drive(remote)
+                    try await driveHoldingLease(remote)
                 } catch let failure as ChatFailure {
                     logger.warning("remote batch \(remote.localID): \(failure.description); trying again later")
-                    try store.markRemoteError(remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval))
+                    try await store.markRemoteError(remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval))
+                } catch let lost as RemoteLeaseLost {
+                    logger.info("\(lost.description)")
                 }
             }
+        } catch is RemoteLeaseLost {
+            // Another worker drives it now; this one goes on with the rest next pass.
         } catch {
             logger.error("remote batches: \(error)")
+        }
+    }
+
+    /// Drives a remote batch while renewing its lease, as a worker renews its jobs' leases: an upload or
+    /// a read of 200 MB may outlast one lease, and another worker must not take the batch meanwhile. If
+    /// the lease is lost all the same (a stalled process), the drive stops: every change it would make
+    /// is fenced by the lease anyway.
+    func driveHoldingLease(_ remote: RemoteBatchRecord) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await drive(remote) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(settings.leaseDuration / 4))
+                    guard try await store.renewRemoteLease(remote, workerID: workerID, leaseDuration: settings.leaseDuration) else {
+                        throw RemoteLeaseLost(localID: remote.localID)
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 
@@ -92,55 +116,61 @@ struct RemoteBatchRunner: Sendable {
         }
     }
 
-    /// Uploads the input file (or adopts the one a crashed worker uploaded) and returns its id.
+    /// Uploads the input file (or adopts the one a lost try uploaded) and returns its id; nil when the
+    /// jobs went back to the queue (all cancelled, or the upload failed: the next pass packs them anew).
     func upload(_ remote: RemoteBatchRecord) async throws -> String? {
         let filename = remote.localID + ".jsonl"
-        // A crash between the upload and its record leaves the file at the provider: adopt it.
-        if let existing = try await client.files().first(where: { $0.filename == filename }) {
-            try store.markRemoteUploaded(remote, fileID: existing.id)
+        // A try that was lost (a crash, a timeout) may have left the file at the provider: adopt it.
+        if remote.polls > 0, let existing = try await client.file(named: filename) {
+            try await store.markRemoteUploaded(remote, fileID: existing.id)
             return existing.id
         }
-        let jobs = try store.remoteInput(remote)
-        guard !jobs.isEmpty else {
-            try store.finishRemote(remote, reason: "cancelled")
+        let input = RemoteInputLines(store: store, remote: remote, pageSize: 1_000)
+        let size = try await input.measure()
+        guard size.jobs > 0 else {
+            try await store.finishRemote(remote, reason: "cancelled", workerID: workerID)
             return nil
         }
-        var content = ""
-        content.reserveCapacity(jobs.count * 300)
-        for job in jobs {
-            content += #"{"custom_id":"job-\#(job.id)","method":"POST","url":"/v1/chat/completions","body":"#
-            content += GroqClient.body(job.request, model: remote.model) + "}\n"
+        try await store.markRemoteTrying(remote)
+        let file: RemoteFile
+        do {
+            file = try await client.uploadBatchFile(filename: filename, length: size.bytes, lines: input)
+        } catch {
+            let returned = try await store.abandonUpload(remote, message: error.description, workerID: workerID)
+            logger.warning("upload of \(filename) failed (\(error.description)); its \(returned.counted("job")) went back to the queue")
+            return nil
         }
-        let file = try await client.uploadBatchFile(filename: filename, content: Array(content.utf8))
-        try store.markRemoteUploaded(remote, fileID: file.id)
-        logger.info("uploaded \(jobs.count.counted("job")) as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
+        try await store.markRemoteUploaded(remote, fileID: file.id)
+        logger.info("uploaded \(size.jobs.counted("job")) as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
         return file.id
     }
 
     func create(_ remote: RemoteBatchRecord) async throws {
         guard let fileID = remote.fileID else { return }
-        // A crash between creating the batch and its record: the batch carries our id in its metadata.
-        var batch = try await client.batches().first { $0.metadata?["groqbatch_id"] == remote.localID }
+        // A lost try may have created the batch: it carries our id in its metadata. (Every page of the
+        // account's batches is read: the first shows only the newest.)
+        var batch = remote.polls > 0 ? try await client.batch(metadata: "groqbatch_id", equals: remote.localID) : nil
         if batch == nil {
+            try await store.markRemoteTrying(remote)
             batch = try await client.createBatch(inputFileID: fileID, completionWindow: remote.completionWindow, metadata: ["groqbatch_id": remote.localID])
         }
         guard let batch else { return }
-        try store.markRemoteSubmitted(remote, remoteBatchID: batch.id, status: batch.status)
+        try await store.markRemoteSubmitted(remote, remoteBatchID: batch.id, status: batch.status)
         logger.notice("remote batch \(batch.id) created: \(remote.lines.counted("job")) of \(remote.model), window \(remote.completionWindow)")
     }
 
     func poll(_ remote: RemoteBatchRecord) async throws {
         guard let id = remote.remoteBatchID else { return }
         // `groqbatch cancel` took every job back: stop paying for the remote batch too.
-        if try store.remoteInput(remote).isEmpty {
+        if try await store.remoteHeldCount(remote) == 0 {
             let cancelled = try await client.cancelBatch(id: id)
-            try store.finishRemote(remote, reason: "cancelled")
+            try await store.finishRemote(remote, reason: "cancelled", workerID: workerID)
             logger.notice("remote batch \(id) cancelled (\(cancelled.status)): its jobs were cancelled")
             return
         }
         let batch = try await client.batch(id: id)
         if batch.isFinal {
-            try store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID)
+            try await store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID)
             logger.notice("remote batch \(id) \(batch.status): reading its answers")
             var collecting = remote
             collecting.state = "collecting"
@@ -151,40 +181,54 @@ struct RemoteBatchRunner: Sendable {
             return
         }
         let wait = min(settings.maxPollInterval, settings.pollInterval * pow(1.5, Double(min(remote.polls, 20))))
-        try store.markRemotePolled(remote, status: batch.status, nextPollAt: Date().addingTimeInterval(wait))
+        try await store.markRemotePolled(remote, status: batch.status, nextPollAt: Date().addingTimeInterval(wait))
     }
 
+    /// Reads the output and error files line by line as they arrive and writes the answers a slice per
+    /// transaction: memory stays flat whatever the files' size. Reading a file again writes nothing twice.
     func collect(_ remote: RemoteBatchRecord) async throws {
         guard remote.state == "collecting" else { return }
         let finished = Date()
-        var answers: [RemoteAnswer] = []
-        for fileID in [remote.outputFileID, remote.errorFileID].compactMap({ $0 }) {
-            let bytes = try await client.fileContent(id: fileID)
-            for line in bytes.split(separator: 0x0A) {
-                guard var answer = Self.answer(Array(line), remote: remote, finished: finished) else { continue }
-                if let result = answer.success?.result, let entry = settings.catalog.entries[remote.model],
-                   entry.inputPrice != nil || entry.outputPrice != nil {
-                    answer.cost = entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens) * WorkPlan.batchDiscount
-                }
-                answers.append(answer)
-            }
-        }
-        var start = 0
-        while start < answers.count {
-            let slice = Array(answers[start..<min(answers.count, start + settings.writeSlice)])
-            let written = try store.recordRemoteAnswers(remote, slice, workerID: workerID)
+        var slice: [RemoteAnswer] = []
+        var requeued = 0
+        func write() async throws {
+            guard !slice.isEmpty else { return }
+            let written = try await store.recordRemoteAnswers(remote, slice, workerID: workerID)
+            slice.removeAll(keepingCapacity: true)
+            requeued += written.requeued
             counters.update { progress in
                 progress.succeeded += written.answered
                 progress.failed += written.failed
                 progress.promptTokens += written.promptTokens
                 progress.completionTokens += written.completionTokens
             }
-            start += settings.writeSlice
+        }
+        for fileID in [remote.outputFileID, remote.errorFileID].compactMap({ $0 }) {
+            try await client.forEachFileLine(id: fileID) { line in
+                guard var answer = Self.answer(line, remote: remote, finished: finished) else { return }
+                if let result = answer.success?.result, let entry = settings.catalog.entries[remote.model],
+                   entry.inputPrice != nil || entry.outputPrice != nil {
+                    answer.cost = entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens) * WorkPlan.batchDiscount
+                }
+                slice.append(answer)
+                if slice.count >= settings.writeSlice { try await write() }
+            }
+        }
+        try await write()
+        if requeued > 0 {
+            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID): \(requeued.counted("line")) failed on the provider's side (5xx, timeouts); their jobs go back to the queue as one try each")
         }
         let reason = remote.remoteStatus ?? "completed"
-        let left = try store.finishRemote(remote, reason: reason)
+        let left = try await store.finishRemote(remote, reason: reason, workerID: workerID)
         if left > 0 {
-            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left.counted("job")) unanswered: \(remote.leftovers == "fail" ? "failed" : "back to on-demand calls")")
+            let next = switch remote.ifExpires {
+            case .fail: "failed"
+            case .onDemand: "sent to on-demand calls"
+            case .requeue:
+                remote.ifExpires.requeue(deadline: remote.deadline, now: Date().timeIntervalSince1970) == .onDemand
+                    ? "sent to on-demand calls (the deadline leaves no room for another window)" : "queued for a new remote batch"
+            }
+            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left.counted("job")) unanswered: \(next)")
         }
     }
 
@@ -215,6 +259,13 @@ struct RemoteBatchRunner: Sendable {
         let error = (object["error"] as? [String: Any]) ?? ((response?["body"] as? [String: Any])?["error"] as? [String: Any])
         let code = error?["code"] as? String ?? "http_\(status ?? 0)"
         if ["batch_expired", "batch_cancelled"].contains(code) { return nil }
-        return RemoteAnswer(jobID: jobID, success: nil, error: (code, error?["message"] as? String ?? "the line failed", status))
+        let transient = status.map { $0 >= 500 || $0 == 429 || $0 == 408 } ?? false || transientCodes.contains(code)
+        return RemoteAnswer(jobID: jobID, success: nil, error: (code, error?["message"] as? String ?? "the line failed", status, transient))
     }
+
+    /// Error codes of lines that failed for the provider's sake, whatever their status: the job is
+    /// worth another try.
+    static let transientCodes: Set<String> = [
+        "request_timeout", "timeout", "internal_server_error", "server_error", "service_unavailable", "overloaded", "rate_limit_exceeded",
+    ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QueueStore
 import Scheduler
 
 /// How a worker drives the provider's Batch API for `--via batch-api` batches.
@@ -22,6 +23,9 @@ public struct RemoteSettings: Sendable {
     public var catalog: ModelCatalog = .groq
     /// The worker's concurrency, which bounds on-demand pace once latency is known. The default is 16.
     public var concurrency = 16
+    /// The catalog's prices and the day's caps that remote batches reserve against, as claims do. The
+    /// default is none: no prices, no daily caps (a batch's own caps still hold).
+    public var budget: BudgetContext?
 
     public init(
         provider: String, maxLines: Int = 50_000, maxBytes: Int = 200 << 20, pollInterval: Double = 5, maxPollInterval: Double = 300,

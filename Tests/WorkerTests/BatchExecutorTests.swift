@@ -160,28 +160,38 @@ struct BatchExecutorTests {
         #expect(try sql(db, "SELECT COUNT(*) FROM jobs WHERE via = 'on-demand'") == "\(onDemand)")
     }
 
-    @Test(arguments: ["requeue", "fail"])
-    func anExpiredRemoteBatchKeepsItsAnswersAndTheRestFollowTheBatchsPolicy(policy: String) async throws {
+    /// (policy, hours to the deadline or none): what the jobs an expired remote batch left do.
+    @Test(arguments: [("requeue", nil), ("requeue", 20.0), ("on-demand", nil), ("fail", nil)] as [(String, Double?)])
+    func anExpiredRemoteBatchKeepsItsAnswersAndTheRestFollowTheBatchsPolicy(policy: String, hours: Double?) async throws {
         let directory = TemporaryDirectory("batch-expiry")
-        // 24 h last 0.48 s here; at 1,000 lines a second about 380 of 2,000 lines are answered.
+        // 24 h last 0.48 s here; at 1,000 lines a second about 380 of 2,000 lines are answered per window.
         let simulator = try await Self.simulator(linesPerSecond: 1_000, secondsPerWindowHour: 0.02, in: directory)
         let db = directory.path("q.sqlite")
-        try await Self.importJobs(2_000, db: db, directory: directory, extra: ["--if-remote-expires", policy])
+        var extra = ["--if-remote-expires", policy]
+        if let hours { extra += ["--deadline", ISO8601DateFormatter().string(from: Date().addingTimeInterval(hours * 3600))] }
+        try await Self.importJobs(2_000, db: db, directory: directory, extra: extra)
         let worker = try work(simulator, db: db, directory: directory, log: "work.log")
         #expect(await worker.wait(timeout: 300) == 0, "\(worker.output)")
         await simulator.stop()
-        let remote = try sql(db, "SELECT remote_status, answered, left_over FROM remote_batches").split(separator: "|")
-        #expect(remote.first == "expired")
-        let answered = try #require(Int(remote[1])), left = try #require(Int(remote[2]))
-        #expect(answered > 200 && answered + left == 2_000, "\(remote)")
-        let viaBatch = try sql(db, "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.via IS NULL AND a.outcome = 'success'")
-        #expect(viaBatch == "\(answered)", "the finished lines are kept")
-        if policy == "requeue" {
+        let first = try sql(db, "SELECT remote_status, answered, left_over FROM remote_batches ORDER BY id LIMIT 1").split(separator: "|")
+        #expect(first.first == "expired")
+        let answered = try #require(Int(first[1])), left = try #require(Int(first[2]))
+        #expect(answered > 200 && answered + left == 2_000, "\(first)")
+        let viaBatch = Int(try sql(db, "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.via IS NULL AND a.outcome = 'success'")) ?? -1
+        let onDemand = Int(try sql(db, "SELECT COUNT(*) FROM jobs WHERE via = 'on-demand' AND status = 'succeeded'")) ?? -1
+        switch (policy, hours) {
+        case ("requeue", nil):
+            // Packed into new remote batches, window after window, until every job is answered: none on demand.
             #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|2000")
-            #expect(try sql(db, "SELECT COUNT(*) FROM jobs WHERE via = 'on-demand' AND status = 'succeeded'") == "\(left)", "the rest ran on demand")
-        } else {
+            #expect(viaBatch == 2_000 && onDemand == 0, "\(viaBatch) through the Batch API, \(onDemand) on demand")
+            #expect(Int(try sql(db, "SELECT COUNT(*) FROM remote_batches")) ?? 0 > 2)
+        case ("fail", _):
             #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status") == "failed|\(left)\nsucceeded|\(answered)")
             #expect(try sql(db, "SELECT DISTINCT error_code FROM jobs WHERE status = 'failed'") == "batch_expired")
+        default:
+            // on-demand, or a deadline too close for another 24 h window: the rest run on demand.
+            #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|2000")
+            #expect(viaBatch == answered && onDemand == left, "\(viaBatch) through the Batch API, \(onDemand) on demand")
         }
     }
 }

@@ -13,8 +13,7 @@ struct BatchRoutes: Sendable {
         router.post("/openai/v1/files") { request, _ in try await guarded(request, "POST /files") { try await upload(request) } }
         router.get("/openai/v1/files") { request, _ in
             try await guarded(request, "GET /files") {
-                let files = await store.allFiles().map(\.json)
-                return json(200, object: ["object": "list", "data": files])
+                page(await store.allFiles().map { ($0.id, $0.json) }, request)
             }
         }
         router.get("/openai/v1/files/:id") { request, context in
@@ -36,8 +35,7 @@ struct BatchRoutes: Sendable {
         router.post("/openai/v1/batches") { request, _ in try await guarded(request, "POST /batches") { try await create(request) } }
         router.get("/openai/v1/batches") { request, _ in
             try await guarded(request, "GET /batches") {
-                let batches = await store.allBatches().map(\.json)
-                return json(200, object: ["object": "list", "data": batches])
+                page(await store.allBatches().map { ($0.id, $0.json) }, request)
             }
         }
         router.get("/openai/v1/batches/:id") { request, context in
@@ -110,6 +108,23 @@ struct BatchRoutes: Sendable {
         } catch {
             return raw(error.status, error.body)
         }
+    }
+
+    /// One page of a list, newest first, the OpenAI way: `limit` objects (20 unless asked, at most the
+    /// configured page size) after the object `after` names, with `first_id`, `last_id` and `has_more`.
+    func page(_ items: [(id: String, json: [String: Any])], _ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        let limit = min(store.settings.maxPageSize, max(1, query.get("limit").flatMap { Int(String($0)) } ?? 20))
+        var start = 0
+        if let after = query.get("after").map({ String($0) }) {
+            guard let index = items.firstIndex(where: { $0.id == after }) else { return notFound("object", after) }
+            start = index + 1
+        }
+        let slice = items[min(start, items.count)..<min(items.count, start + limit)]
+        return json(200, object: [
+            "object": "list", "data": slice.map(\.json), "first_id": slice.first?.id ?? NSNull(), "last_id": slice.last?.id ?? NSNull(),
+            "has_more": start + limit < items.count,
+        ])
     }
 
     func notFound(_ kind: String, _ id: String) -> Response {

@@ -27,9 +27,11 @@ actor BatchStore {
     }
 
     /// Whether this call to `/files` or `/batches` fails with a 500.
-    func drawFault() -> Bool {
-        guard settings.faultRate > 0 else { return false }
-        return Double(random.next() >> 11) / Double(1 << 53) < settings.faultRate
+    func drawFault() -> Bool { draw(settings.faultRate) }
+
+    private func draw(_ chance: Double) -> Bool {
+        guard chance > 0 else { return false }
+        return Double(random.next() >> 11) / Double(1 << 53) < chance
     }
 
     private func nextID(_ prefix: String) -> String {
@@ -47,7 +49,8 @@ actor BatchStore {
 
     func file(_ id: String) -> SimulatedFile? { files[id] }
 
-    func allFiles() -> [SimulatedFile] { files.values.sorted { $0.createdAt < $1.createdAt } }
+    /// Every file, newest first (as Groq and OpenAI list them).
+    func allFiles() -> [SimulatedFile] { files.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
 
     // MARK: - Batches
 
@@ -150,6 +153,16 @@ actor BatchStore {
         for (index, line) in batch.lines.enumerated() {
             let requestID = "req_" + String(format: "%08x", index) + batch.id.suffix(8)
             let lineID = "batch_req_\(batch.id.suffix(8))_\(index)"
+            if index < batch.finished, draw(settings.lineFaultRate) {
+                // The provider's hiccup on one line: its own 5xx, or a timeout with no response at all.
+                batch.failedCount += 1
+                if random.next() % 2 == 0 {
+                    errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":500,"request_id":"\#(requestID)","body":\#(GroqErrorBody.internalServerError)},"error":null}"#)
+                } else {
+                    errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"request_timeout","message":"The request timed out before the model answered."}}"#)
+                }
+                continue
+            }
             if index >= batch.finished {
                 let code = status == "expired" ? "batch_expired" : "batch_cancelled"
                 errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"\#(code)","message":"This request could not be executed before the batch \#(status == "expired" ? "expired" : "was cancelled")."}}"#)

@@ -12,11 +12,20 @@ public struct BatchSettings: Sendable, Codable, Equatable {
     public var finalizingSeconds: Double
     /// The chance that a call to `/files` or `/batches` answers 500. The default is 0.
     public var faultRate: Double
+    /// The chance that a line the batch ran comes back as the provider's hiccup instead of an answer:
+    /// a 500 in the line's response, or a `request_timeout` error, as Groq's output files carry them.
+    /// The default is 0.
+    public var lineFaultRate: Double
+    /// Most objects one page of `GET /files` or `GET /batches` holds, whatever `limit` asks. The
+    /// default is 100; tests set a few, to have many pages.
+    public var maxPageSize: Int
 
     public init(
         linesPerSecond: Double = 2_000, secondsPerWindowHour: Double = 3_600, validationSeconds: Double = 0.2,
-        finalizingSeconds: Double = 0.2, faultRate: Double = 0
+        finalizingSeconds: Double = 0.2, faultRate: Double = 0, lineFaultRate: Double = 0, maxPageSize: Int = 100
     ) {
+        self.lineFaultRate = lineFaultRate
+        self.maxPageSize = maxPageSize
         self.linesPerSecond = linesPerSecond
         self.secondsPerWindowHour = secondsPerWindowHour
         self.validationSeconds = validationSeconds
@@ -30,6 +39,8 @@ public struct BatchSettings: Sendable, Codable, Equatable {
         case validationSeconds = "validation_seconds"
         case finalizingSeconds = "finalizing_seconds"
         case faultRate = "fault_rate"
+        case lineFaultRate = "line_fault_rate"
+        case maxPageSize = "max_page_size"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +52,8 @@ public struct BatchSettings: Sendable, Codable, Equatable {
             secondsPerWindowHour: try c.decodeIfPresent(Double.self, forKey: .secondsPerWindowHour) ?? defaults.secondsPerWindowHour,
             validationSeconds: try c.decodeIfPresent(Double.self, forKey: .validationSeconds) ?? defaults.validationSeconds,
             finalizingSeconds: try c.decodeIfPresent(Double.self, forKey: .finalizingSeconds) ?? defaults.finalizingSeconds,
-            faultRate: try c.decodeIfPresent(Double.self, forKey: .faultRate) ?? defaults.faultRate)
+            faultRate: try c.decodeIfPresent(Double.self, forKey: .faultRate) ?? defaults.faultRate,
+            lineFaultRate: try c.decodeIfPresent(Double.self, forKey: .lineFaultRate) ?? defaults.lineFaultRate,
+            maxPageSize: max(1, try c.decodeIfPresent(Int.self, forKey: .maxPageSize) ?? defaults.maxPageSize))
     }
 }

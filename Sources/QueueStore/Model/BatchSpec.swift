@@ -22,8 +22,8 @@ public struct BatchSpec: Sendable, Equatable {
     public var fallbackWhenLimited: Bool
     /// How its jobs run: `on-demand` calls or the provider's `batch-api`. The default is on-demand.
     public var via: String = "on-demand"
-    /// What an expired or cancelled remote batch's unanswered jobs do: `requeue` (to on-demand) or `fail`.
-    public var remoteLeftovers: String = "requeue"
+    /// What the jobs an expired or cancelled remote batch left unanswered do next.
+    public var ifRemoteExpires: RemoteExpiryPolicy = .requeue
     /// On a 498 (flex busy), move a flex job to on_demand instead of waiting for flex. The default is false.
     public var flexFallback = false
     /// Shorten prompts too long for their model's context window instead of failing them. The default is false.

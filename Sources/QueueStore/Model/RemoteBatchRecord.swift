@@ -25,8 +25,12 @@ public struct RemoteBatchRecord: Sendable, Equatable {
     public var createdAt: Double
     /// The batch's name, for `groqbatch remote`.
     public var batchName: String?
-    /// What to do with lines an expired or cancelled remote batch left: `requeue` or `fail`.
-    public var leftovers: String
+    /// What the jobs it leaves unanswered do next.
+    public var ifExpires: RemoteExpiryPolicy
+    /// The batch's deadline (Unix seconds), which decides whether another remote window fits.
+    public var deadline: Double?
+    /// The worker driving it while its lease lasts.
+    public var workerID: String?
 
     /// The `lease_owner` of the jobs it carries.
     public var owner: String { "remote:" + localID }
@@ -37,12 +41,15 @@ public struct RemoteAnswer: Sendable {
     public var jobID: Int64
     /// The successful call, as an attempt and a result; nil for a line that failed.
     public var success: (attempt: AttemptRecord, result: JobResult)?
-    /// The failed line's error, when it failed.
-    public var error: (code: String, message: String, httpStatus: Int?)?
+    /// The failed line's error, when it failed. `transient`: the provider's hiccup (a 5xx, a timeout),
+    /// not the job's fault: the job goes back to the queue and the line counts as one try.
+    public var error: (code: String, message: String, httpStatus: Int?, transient: Bool)?
     /// Estimated US dollars for a successful line, at the Batch API's discount; nil without prices.
     public var cost: Double?
 
-    public init(jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?)?) {
+    public init(
+        jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?, transient: Bool)?
+    ) {
         self.jobID = jobID
         self.success = success
         self.error = error

@@ -15,7 +15,7 @@ enum BatchesSQL {
     static let abandonedStaging = "SELECT id FROM batches WHERE import_heartbeat < ?"
     static let insert = """
         INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
-                             cost_cap, created_at, updated_at, via, remote_leftovers, flex_fallback)
+                             cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let touch = """

@@ -60,8 +60,8 @@ enum BudgetsSQL {
         ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens, cost = cost + excluded.cost
         """
     static let day = "SELECT tokens, cost FROM usage_days WHERE day = ?"
-    static let jobReservation = "SELECT batch_id, reserved_tokens, reserved_cost FROM jobs WHERE id = ?"
-    static let clearReservation = "UPDATE jobs SET reserved_tokens = 0, reserved_cost = 0 WHERE id = ?"
+    static let jobReservation = "SELECT batch_id, reserved_tokens, reserved_cost, reserved_at FROM jobs WHERE id = ?"
+    static let clearReservation = "UPDATE jobs SET reserved_tokens = 0, reserved_cost = 0, reserved_at = NULL WHERE id = ?"
     static let pauseBatch = "UPDATE batches SET paused = ? WHERE id = ?"
     static let resumeBatch = "UPDATE batches SET paused = NULL WHERE id = ? AND paused IS NOT NULL"
     static let pausedBatches = "SELECT name, paused FROM batches WHERE paused IS NOT NULL"

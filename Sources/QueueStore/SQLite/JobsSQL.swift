@@ -65,7 +65,7 @@ enum JobsSQL {
     static let claimAdmitted = """
         UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?,
                         model_attempts = CASE WHEN model_index = ? THEN model_attempts ELSE 0 END, model_index = ?,
-                        reserved_tokens = ?, reserved_cost = ?, claim_token = ?
+                        reserved_tokens = ?, reserved_cost = ?, reserved_at = ?, claim_token = ?
         WHERE id = ? AND status = 'queued'
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
                   max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier, claim_token
@@ -177,15 +177,18 @@ enum JobsSQL {
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE status = 'running' AND lease_owner = ?
         """
-    /// Two counts, so each uses its partial index.
+    /// Two counts, so each uses its partial index, less the jobs of imports still under way: no worker
+    /// can claim those yet, and the import may still withdraw them.
     static let unfinished = """
         SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'queued') + (SELECT COUNT(*) FROM jobs WHERE status = 'running')
+             - (SELECT COUNT(*) FROM jobs WHERE batch_id IN (SELECT id FROM batches WHERE import_heartbeat IS NOT NULL))
         """
     /// Unfinished jobs outside the given (capped) batches: what a draining worker still waits for.
     static func unfinishedExcluding(_ count: Int) -> String {
         """
         SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')
         AND batch_id NOT IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+        AND batch_id NOT IN (SELECT id FROM batches WHERE import_heartbeat IS NOT NULL)
         """
     }
     static let unfinishedInBatch = """

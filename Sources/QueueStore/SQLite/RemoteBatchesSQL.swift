@@ -8,7 +8,7 @@ enum RemoteBatchesSQL {
         GROUP BY j.batch_id, model
         """
     static let waitingJobs = """
-        SELECT id, length(request) FROM jobs
+        SELECT id, length(request), prompt_chars, max_tokens FROM jobs
         WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id AND import_heartbeat IS NULL) = 'batch-api'))
           AND status = 'queued' AND next_attempt_at <= ? AND json_extract(models, '$[' || model_index || ']') = ?
         ORDER BY priority DESC, id
@@ -46,14 +46,17 @@ enum RemoteBatchesSQL {
                                     lease_expires_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?)
         """
+    /// A job joins a remote batch, with its cap reservation (tokens and dollars, and when).
     static let takeJob = """
-        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = NULL, updated_at = ?
+        UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = NULL, updated_at = ?,
+                        reserved_tokens = ?, reserved_cost = ?, reserved_at = ?
         WHERE id = ? AND status = 'queued'
         """
+    static let batchCaps = "SELECT token_cap, cost_cap, spent_tokens, spent_cost FROM batches WHERE id = ?"
     static let columns = """
         r.id, r.local_id, r.provider, r.batch_id, r.model, r.state, r.file_id, r.remote_batch_id, r.remote_status,
         r.output_file_id, r.error_file_id, r.completion_window, r.lines, r.answered, r.failed, r.left_over,
-        r.next_poll_at, r.polls, r.last_error, r.created_at, b.name, b.remote_leftovers
+        r.next_poll_at, r.polls, r.last_error, r.created_at, b.name, b.if_remote_expires, b.deadline, r.worker_id
         """
     /// The open remote batches this worker may drive: its own, unowned ones, and ones whose driver's lease ran out.
     static let lease = """
@@ -61,30 +64,58 @@ enum RemoteBatchesSQL {
         WHERE state <> 'done' AND provider = ? AND (worker_id IS NULL OR worker_id = ? OR lease_expires_at < ?)
         """
     static let leased = "SELECT \(columns) FROM remote_batches r JOIN batches b ON b.id = r.batch_id WHERE r.state <> 'done' AND r.worker_id = ? ORDER BY r.id"
+    /// A worker keeps the remote batch it drives while a long upload or read goes on.
+    static let renew = "UPDATE remote_batches SET lease_expires_at = ? WHERE id = ? AND worker_id = ? AND state <> 'done'"
+    /// Whether the worker still holds the remote batch: every change to it and its jobs asks first.
+    static let held = "SELECT 1 FROM remote_batches WHERE id = ? AND worker_id = ? AND state <> 'done'"
     static let all = "SELECT \(columns) FROM remote_batches r JOIN batches b ON b.id = r.batch_id ORDER BY r.id"
-    static let inputJobs = "SELECT id, request FROM jobs WHERE lease_owner = ? AND status = 'running' ORDER BY id"
-    static let uploaded = "UPDATE remote_batches SET state = 'uploaded', file_id = ?, updated_at = ? WHERE id = ? AND state = 'preparing'"
-    static let submitted = "UPDATE remote_batches SET state = 'submitted', remote_batch_id = ?, remote_status = ?, updated_at = ? WHERE id = ? AND state = 'uploaded'"
-    static let polled = "UPDATE remote_batches SET remote_status = ?, next_poll_at = ?, polls = polls + 1, updated_at = ? WHERE id = ?"
+    /// A page of a remote batch's jobs, in id order: its input file's lines.
+    static let inputPage = "SELECT id, request FROM jobs WHERE lease_owner = ? AND status = 'running' AND id > ? ORDER BY id LIMIT ?"
+    static let heldCount = "SELECT COUNT(*) FROM jobs WHERE lease_owner = ? AND status = 'running'"
+    static let heldJobs = "SELECT id FROM jobs WHERE lease_owner = ? AND status = 'running'"
+    // Each change below applies only while the worker (the last `?`) holds the remote batch's lease.
+    /// An upload or a create is about to be tried: if this one is lost, the next looks for what it made.
+    static let trying = "UPDATE remote_batches SET polls = polls + 1, updated_at = ? WHERE id = ? AND worker_id = ?"
+    static let uploaded = "UPDATE remote_batches SET state = 'uploaded', file_id = ?, polls = 0, updated_at = ? WHERE id = ? AND state = 'preparing' AND worker_id = ?"
+    static let submitted = """
+        UPDATE remote_batches SET state = 'submitted', remote_batch_id = ?, remote_status = ?, polls = 0, updated_at = ?
+        WHERE id = ? AND state = 'uploaded' AND worker_id = ?
+        """
+    static let polled = "UPDATE remote_batches SET remote_status = ?, next_poll_at = ?, polls = polls + 1, updated_at = ? WHERE id = ? AND worker_id = ?"
     static let collecting = """
         UPDATE remote_batches SET state = 'collecting', remote_status = ?, output_file_id = ?, error_file_id = ?, updated_at = ?
-        WHERE id = ? AND state = 'submitted'
+        WHERE id = ? AND state = 'submitted' AND worker_id = ?
         """
-    static let failedCall = "UPDATE remote_batches SET last_error = ?, next_poll_at = ?, updated_at = ? WHERE id = ?"
+    static let failedCall = "UPDATE remote_batches SET last_error = ?, next_poll_at = ?, updated_at = ? WHERE id = ? AND worker_id = ?"
     static let counted = "UPDATE remote_batches SET answered = answered + ?, failed = failed + ?, updated_at = ? WHERE id = ?"
+    static let uploadFailed = """
+        UPDATE remote_batches SET state = 'done', remote_status = 'upload_failed', last_error = ?, left_over = ?, finished_at = ?,
+                                  updated_at = ?, worker_id = NULL
+        WHERE id = ?
+        """
     static let done = "UPDATE remote_batches SET state = 'done', left_over = ?, finished_at = ?, updated_at = ?, worker_id = NULL WHERE id = ?"
-    /// Jobs the remote batch left unanswered go back to on-demand calls...
-    static let requeueLeftovers = """
-        UPDATE jobs SET status = 'queued', via = 'on-demand', lease_owner = NULL, next_attempt_at = ?, updated_at = ?,
-                        error_code = ?, error_message = ?
-        WHERE lease_owner = ? AND status = 'running'
+    /// A job the remote batch left (or never uploaded) goes back to the queue: for on-demand calls when
+    /// the first `?` is 1, else for the next remote batch; counting no try.
+    static let requeueLeftover = """
+        UPDATE jobs SET status = 'queued', via = CASE WHEN ? THEN 'on-demand' ELSE via END, lease_owner = NULL,
+                        next_attempt_at = ?, updated_at = ?, error_code = ?, error_message = ?
+        WHERE id = ? AND lease_owner = ? AND status = 'running'
         """
-    /// ...or fail, as the batch's policy says.
-    static let failLeftovers = """
+    /// ...or fails, as the batch's policy says.
+    static let failLeftover = """
         UPDATE jobs SET status = 'failed', lease_owner = NULL, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?
-        WHERE lease_owner = ? AND status = 'running'
+        WHERE id = ? AND lease_owner = ? AND status = 'running'
         """
-    static let ownedStatus = "SELECT status, lease_owner FROM jobs WHERE id = ?"
+    static let ownedStatus = "SELECT status, lease_owner, model_attempts, max_attempts, model_index, json_array_length(models) FROM jobs WHERE id = ?"
+    /// A line that failed for the provider's sake counts as a try, and its job goes back to the queue:
+    /// for on-demand calls when the first `?` is 1, else for the next remote batch; on the next model
+    /// of its chain when this one had its tries.
+    static let retryJob = """
+        UPDATE jobs SET status = 'queued', via = CASE WHEN ? THEN 'on-demand' ELSE via END, attempts = attempts + 1,
+                        model_index = ?, model_attempts = ?, lease_owner = NULL, next_attempt_at = ?, updated_at = ?,
+                        error_code = ?, error_message = ?
+        WHERE id = ? AND status = 'running' AND lease_owner = ?
+        """
     static let failJob = """
         UPDATE jobs SET status = 'failed', attempts = attempts + 1, lease_owner = NULL, error_code = ?, error_message = ?,
                         finished_at = ?, updated_at = ?

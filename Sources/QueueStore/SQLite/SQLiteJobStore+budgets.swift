@@ -83,7 +83,7 @@ extension SQLiteJobStore {
                 try db.cachedStatement(sql: BudgetsSQL.insertOpenSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
-                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, claimToken, admitted.id,
+                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds, claimToken, admitted.id,
             ])
             try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])

@@ -195,7 +195,12 @@ extension SQLiteJobStore {
         let reservedCost: Double = row[2]
         guard reservedTokens != 0 || reservedCost != 0 || tokens != 0 else { return }
         try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens - reservedTokens, cost - reservedCost, batchID])
-        try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [utcDay(Date(timeIntervalSince1970: now)), tokens - reservedTokens, cost - reservedCost])
+        // The difference corrects the day the reservation was booked on, which may be yesterday for a
+        // job in flight at midnight; without a reservation, the usage is today's.
+        let reservedAt: Double? = row[3]
+        try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [
+            utcDay(Date(timeIntervalSince1970: reservedAt ?? now)), tokens - reservedTokens, cost - reservedCost,
+        ])
         try db.cachedStatement(sql: BudgetsSQL.clearReservation).execute(arguments: [jobID])
     }
 }

@@ -7,33 +7,63 @@ extension SQLiteJobStore {
     /// most `maxLines` jobs and `maxBytes` of request bodies each, one model each, in one transaction:
     /// from here the jobs belong to their remote batch (`lease_owner` = `remote:<local id>`), so no
     /// other worker or call can send them again.
+    ///
+    /// Each job reserves what it may cost against its batch's caps (`--token-cap`, `--max-cost`) and the
+    /// day's (`work --max-tokens-per-day`, `--max-cost-per-day`), at the Batch API's prices, as a claim
+    /// does: jobs that do not fit stay queued until the answers settle below the caps or the day turns.
     public func prepareRemoteBatches(
-        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date = Date()
+        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date = Date(),
+        budget: BudgetContext? = nil
     ) throws -> Int {
         try pool.write { db in
             let seconds = now.unixSeconds
             var made = 0
+            let today = Self.utcDay(now)
+            var dayCap = SpendingCap(maxTokens: budget?.dailyTokenCap, maxCost: budget?.dailyCostCap)
+            if let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
+                dayCap.spentTokens = row[0]
+                dayCap.spentCost = row[1]
+            }
             for group in try Row.fetchAll(db, sql: RemoteBatchesSQL.waitingGroups, arguments: [seconds]) {
                 let batchID: Int64 = group[0]
                 guard let model: String = group[1] else { continue }
                 let deadline: Double? = group[2]
-                var waiting = try Row.fetchAll(db, sql: RemoteBatchesSQL.waitingJobs, arguments: [batchID, seconds, model, maxLines * 64])
-                    .map { (id: $0[0] as Int64, bytes: $0[1] as Int) }
+                guard let caps = try Row.fetchOne(db, sql: RemoteBatchesSQL.batchCaps, arguments: [batchID]) else { continue }
+                var batchCap = SpendingCap(maxTokens: caps[0], maxCost: caps[1], spentTokens: caps[2], spentCost: caps[3])
+                let estimator = try Self.loadEstimator(db: db, provider: provider, model: model)
+                let entry = budget?.catalog.entries[model]
+                var waiting = try Row.fetchAll(db, sql: RemoteBatchesSQL.waitingJobs, arguments: [batchID, seconds, model, maxLines * 64])[...]
                 while !waiting.isEmpty {
-                    var chosen: [Int64] = []
+                    var chosen: [(id: Int64, tokens: Int, cost: Double)] = []
                     var bytes = 0
-                    while let next = waiting.first, chosen.count < maxLines, bytes + next.bytes + 200 <= maxBytes || chosen.isEmpty {
-                        chosen.append(next.id)
-                        bytes += next.bytes + 200
+                    while let next = waiting.first, chosen.count < maxLines {
+                        let length: Int = next[1]
+                        guard bytes + length + 200 <= maxBytes || chosen.isEmpty else { break }
+                        let prompt = estimator.estimate(characters: next[2])
+                        let output = (next[3] as Int?) ?? estimator.completionReservation(maxOutput: entry?.maxOutput)
+                        let cost = (entry?.cost(promptTokens: prompt, completionTokens: output) ?? 0) * WorkPlan.batchDiscount
+                        guard batchCap.allows(tokens: prompt + output, cost: cost), dayCap.allows(tokens: prompt + output, cost: cost) else {
+                            // At a cap: this batch's other jobs wait for the settlement of those sent.
+                            waiting.removeAll()
+                            break
+                        }
+                        batchCap.add(tokens: prompt + output, cost: cost)
+                        dayCap.add(tokens: prompt + output, cost: cost)
+                        chosen.append((next[0], prompt + output, cost))
+                        bytes += length + 200
                         waiting.removeFirst()
                     }
+                    guard !chosen.isEmpty else { break }
                     let localID = "gb-" + UUID().uuidString.lowercased()
                     try db.execute(sql: RemoteBatchesSQL.insert, arguments: [
                         localID, provider, batchID, model, Self.completionWindow(deadline: deadline, now: seconds), chosen.count,
                         workerID, seconds + leaseDuration, seconds, seconds,
                     ])
                     let take = try db.cachedStatement(sql: RemoteBatchesSQL.takeJob)
-                    for id in chosen { try take.execute(arguments: ["remote:" + localID, seconds, id]) }
+                    for job in chosen { try take.execute(arguments: ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id]) }
+                    let tokens = chosen.reduce(0) { $0 + $1.tokens }, cost = chosen.reduce(0) { $0 + $1.cost }
+                    try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens, cost, batchID])
+                    try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, tokens, cost])
                     made += 1
                 }
             }
@@ -72,135 +102,64 @@ extension SQLiteJobStore {
             id: row[0], localID: row[1], provider: row[2], batchID: row[3], model: row[4], state: row[5], fileID: row[6],
             remoteBatchID: row[7], remoteStatus: row[8], outputFileID: row[9], errorFileID: row[10], completionWindow: row[11],
             lines: row[12], answered: row[13], failed: row[14], leftOver: row[15], nextPollAt: row[16], polls: row[17],
-            lastError: row[18], createdAt: row[19], batchName: row[20], leftovers: row[21])
+            lastError: row[18], createdAt: row[19], batchName: row[20], ifExpires: RemoteExpiryPolicy(rawValue: row[21]) ?? .requeue,
+            deadline: row[22], workerID: row[23])
     }
 
-    /// The jobs of a remote batch, as (job id, stored request) in id order: its input file's lines.
-    public func remoteInput(_ remote: RemoteBatchRecord) throws -> [(id: Int64, request: String)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: RemoteBatchesSQL.inputJobs, arguments: [remote.owner]).map { ($0[0], $0[1]) }
+    /// Extends this worker's lease on a remote batch it drives; false when another worker holds it now.
+    public func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: RemoteBatchesSQL.renew, arguments: [now.unixSeconds + leaseDuration, remote.id, workerID])
+            return db.changesCount == 1
         }
     }
 
-    public func markRemoteUploaded(_ remote: RemoteBatchRecord, fileID: String, now: Date = Date()) throws {
-        try pool.write { db in try db.execute(sql: RemoteBatchesSQL.uploaded, arguments: [fileID, now.unixSeconds, remote.id]) }
-    }
-
-    public func markRemoteSubmitted(_ remote: RemoteBatchRecord, remoteBatchID: String, status: String, now: Date = Date()) throws {
-        try pool.write { db in try db.execute(sql: RemoteBatchesSQL.submitted, arguments: [remoteBatchID, status, now.unixSeconds, remote.id]) }
-    }
-
-    public func markRemotePolled(_ remote: RemoteBatchRecord, status: String, nextPollAt: Date, now: Date = Date()) throws {
-        try pool.write { db in
-            try db.execute(sql: RemoteBatchesSQL.polled, arguments: [status, nextPollAt.unixSeconds, now.unixSeconds, remote.id])
+    /// A page of a remote batch's jobs after job `after`, as (job id, stored request) in id order: its
+    /// input file's lines, read a page at a time so an upload never holds them all.
+    public func remoteInputPage(_ remote: RemoteBatchRecord, after: Int64, limit: Int) async throws -> [(id: Int64, request: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: RemoteBatchesSQL.inputPage, arguments: [remote.owner, after, limit]).map { ($0[0], $0[1]) }
         }
     }
 
-    public func markRemoteCollecting(_ remote: RemoteBatchRecord, status: String, outputFileID: String?, errorFileID: String?, now: Date = Date()) throws {
-        try pool.write { db in
-            try db.execute(sql: RemoteBatchesSQL.collecting, arguments: [status, outputFileID, errorFileID, now.unixSeconds, remote.id])
+    /// How many jobs the remote batch still holds (the rest were cancelled or answered).
+    public func remoteHeldCount(_ remote: RemoteBatchRecord) async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: RemoteBatchesSQL.heldCount, arguments: [remote.owner]) ?? 0 }
+    }
+
+    /// Runs one fenced change: it applies only while `workerID` holds the remote batch.
+    private func fenced(_ remote: RemoteBatchRecord, _ sql: String, _ arguments: StatementArguments) async throws {
+        try await pool.write { db in
+            try db.execute(sql: sql, arguments: arguments)
+            if db.changesCount == 0, try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, remote.workerID]) == nil {
+                throw RemoteLeaseLost(localID: remote.localID)
+            }
         }
+    }
+
+    /// An upload or create is about to be tried: after a lost one, the next looks for what it made.
+    public func markRemoteTrying(_ remote: RemoteBatchRecord, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.trying, [now.unixSeconds, remote.id, remote.workerID])
+    }
+
+    public func markRemoteUploaded(_ remote: RemoteBatchRecord, fileID: String, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.uploaded, [fileID, now.unixSeconds, remote.id, remote.workerID])
+    }
+
+    public func markRemoteSubmitted(_ remote: RemoteBatchRecord, remoteBatchID: String, status: String, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.submitted, [remoteBatchID, status, now.unixSeconds, remote.id, remote.workerID])
+    }
+
+    public func markRemotePolled(_ remote: RemoteBatchRecord, status: String, nextPollAt: Date, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.polled, [status, nextPollAt.unixSeconds, now.unixSeconds, remote.id, remote.workerID])
+    }
+
+    public func markRemoteCollecting(_ remote: RemoteBatchRecord, status: String, outputFileID: String?, errorFileID: String?, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.collecting, [status, outputFileID, errorFileID, now.unixSeconds, remote.id, remote.workerID])
     }
 
     /// A call about a remote batch failed: say why and look again later.
-    public func markRemoteError(_ remote: RemoteBatchRecord, message: String, retryAt: Date, now: Date = Date()) throws {
-        try pool.write { db in
-            try db.execute(sql: RemoteBatchesSQL.failedCall, arguments: [message, retryAt.unixSeconds, now.unixSeconds, remote.id])
-        }
-    }
-
-    /// Writes answers read back from a remote batch's files, in one transaction (callers pass bounded
-    /// slices). A job no longer held by the remote batch (cancelled, or written by another worker) is
-    /// left alone, so reading the same file twice changes nothing.
-    @discardableResult
-    public func recordRemoteAnswers(
-        _ remote: RemoteBatchRecord, _ answers: [RemoteAnswer], workerID: String, now: Date = Date()
-    ) throws -> (answered: Int, failed: Int, promptTokens: Int, completionTokens: Int) {
-        try pool.write { db in
-            let seconds = now.unixSeconds
-            var answered = 0, failed = 0, promptTokens = 0, completionTokens = 0
-            for answer in answers {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: RemoteBatchesSQL.ownedStatus), arguments: [answer.jobID]),
-                      (row[0] as String) == "running", (row[1] as String?) == remote.owner
-                else { continue }
-                if let success = answer.success {
-                    let attempt = success.attempt, result = success.result
-                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
-                        answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
-                        attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
-                        attempt.requestID, nil, nil,
-                    ])
-                    try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
-                        answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
-                        result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
-                        result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false,
-                    ])
-                    try db.cachedStatement(sql: RemoteBatchesSQL.succeedJob).execute(arguments: [seconds, seconds, answer.jobID, remote.owner])
-                    answered += 1
-                    promptTokens += result.promptTokens
-                    completionTokens += result.completionTokens
-                } else if let error = answer.error {
-                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
-                        answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus, "permanent",
-                        error.code, error.message, nil, nil, nil, nil, nil,
-                    ])
-                    try db.cachedStatement(sql: RemoteBatchesSQL.failJob).execute(arguments: [error.code, error.message, seconds, seconds, answer.jobID, remote.owner])
-                    failed += 1
-                }
-            }
-            try db.execute(sql: RemoteBatchesSQL.counted, arguments: [answered, failed, seconds, remote.id])
-            return (answered, failed, promptTokens, completionTokens)
-        }
-    }
-
-    /// Closes a remote batch: the jobs it left unanswered go back to on-demand calls or fail, as the
-    /// batch's policy says. Returns how many it left.
-    @discardableResult
-    public func finishRemote(_ remote: RemoteBatchRecord, reason: String, now: Date = Date()) throws -> Int {
-        try pool.write { db in
-            let seconds = now.unixSeconds
-            let message = "the remote batch \(remote.remoteBatchID ?? remote.localID) ended \(reason) before answering this job"
-            if remote.leftovers == "fail" {
-                try db.execute(sql: RemoteBatchesSQL.failLeftovers, arguments: ["batch_\(reason)", message, seconds, seconds, remote.owner])
-            } else {
-                try db.execute(sql: RemoteBatchesSQL.requeueLeftovers, arguments: [seconds, seconds, "batch_\(reason)", message, remote.owner])
-            }
-            let left = db.changesCount
-            if left > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
-            try db.execute(sql: RemoteBatchesSQL.done, arguments: [left, seconds, seconds, remote.id])
-            return left
-        }
-    }
-}
-
-extension SQLiteJobStore {
-    /// Jobs of one `--via auto` batch and model still waiting for an executor.
-    public struct UndecidedGroup: Sendable {
-        public var batchID: Int64
-        public var deadline: Date?
-        public var demand: ModelDemand
-    }
-
-    public func undecidedAutoGroups() throws -> [UndecidedGroup] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: RemoteBatchesSQL.undecidedGroups).compactMap { row in
-                guard let model: String = row[1] else { return nil }
-                let deadline: Double? = row[2]
-                return UndecidedGroup(
-                    batchID: row[0], deadline: deadline.map(Date.init(timeIntervalSince1970:)),
-                    demand: ModelDemand(model: model, requests: row[3], promptCharacters: row[4], maxTokens: row[5], withoutMaxTokens: row[6]))
-            }
-        }
-    }
-
-    /// Gives the first `onDemand` undecided jobs of a batch and model (in queue order) to on-demand calls
-    /// and the rest to the Batch API, in one transaction.
-    public func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date = Date()) throws {
-        try pool.write { db in
-            let seconds = now.unixSeconds
-            try db.execute(sql: RemoteBatchesSQL.decideOnDemand, arguments: [seconds, batchID, model, onDemand])
-            try db.execute(sql: RemoteBatchesSQL.decideBatchAPI, arguments: [seconds, batchID, model])
-            try db.execute(sql: WorkersSQL.bumpChanges)
-        }
+    public func markRemoteError(_ remote: RemoteBatchRecord, message: String, retryAt: Date, now: Date = Date()) async throws {
+        try await fenced(remote, RemoteBatchesSQL.failedCall, [message, retryAt.unixSeconds, now.unixSeconds, remote.id, remote.workerID])
     }
 }

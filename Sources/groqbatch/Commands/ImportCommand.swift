@@ -73,8 +73,10 @@ struct ImportCommand: AsyncParsableCommand {
         valueName: "executor"))
     var via = "on-demand"
 
-    @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp("With --via batch-api: what jobs an expired or cancelled remote batch left do: requeue (on-demand calls) or fail.", valueName: "policy"))
-    var ifRemoteExpires = "requeue"
+    @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp(
+        "With --via batch-api or auto: what the jobs an expired remote batch left unanswered do. requeue (the default): into a new remote batch while the deadline leaves room for a whole 24 h window, on-demand calls when it does not; on-demand: on-demand calls at once (full price, within the on-demand limits); fail: failed.",
+        valueName: "policy"))
+    var ifRemoteExpires: RemoteExpiryPolicy = .requeue
 
     @Option(name: .customLong("service-tier"), help: ArgumentHelp("flex, on_demand or auto: the tier to ask for, for lines that name none. flex has about ten times the on-demand limits and its own meters, but answers 498 when busy.", valueName: "tier"))
     var serviceTier: String?
@@ -105,7 +107,6 @@ struct ImportCommand: AsyncParsableCommand {
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
         guard ["on-demand", "batch-api", "auto"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand, batch-api or auto.") }
-        guard ["requeue", "fail"].contains(ifRemoteExpires) else { throw ValidationError("--if-remote-expires: use requeue or fail.") }
         if let serviceTier, !["flex", "on_demand", "auto"].contains(serviceTier) {
             throw ValidationError("--service-tier: unknown tier '\(serviceTier)'; use flex, on_demand or auto.")
         }
@@ -178,7 +179,7 @@ struct ImportCommand: AsyncParsableCommand {
             spec.truncate = truncate
             spec.via = via
             spec.flexFallback = flexFallback
-            spec.remoteLeftovers = ifRemoteExpires
+            spec.ifRemoteExpires = ifRemoteExpires
             var progress = ProgressLine(label: "importing \(file)")
             let outcome: ChunkedImport.Outcome
             do {
@@ -221,3 +222,5 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension RemoteExpiryPolicy: ExpressibleByArgument {}

@@ -202,6 +202,7 @@ struct WorkCommand: AsyncParsableCommand {
                 provider: baseURL, maxLines: batchMaxLines, pollInterval: batchPollInterval,
                 maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
             configuration.remote?.catalog = models
+            configuration.remote?.budget = configuration.budget
             configuration.remote?.concurrency = work.concurrency
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".

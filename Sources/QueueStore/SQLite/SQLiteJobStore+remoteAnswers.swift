@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+/// What a remote batch's answers and its end do to its jobs: results, tries, requeues, and the caps.
+extension SQLiteJobStore {
+    /// What one slice of answers did.
+    public struct RemoteWrite: Sendable, Equatable {
+        public var answered = 0
+        public var failed = 0
+        /// Lines that failed for the provider's sake: their jobs went back to the queue.
+        public var requeued = 0
+        public var promptTokens = 0
+        public var completionTokens = 0
+    }
+
+    /// Writes answers read back from a remote batch's files, in one transaction (callers pass bounded
+    /// slices), while `workerID` holds the remote batch. A job no longer held by the remote batch
+    /// (cancelled, or written already) is left alone, so reading the same file twice changes nothing.
+    ///
+    /// A line that failed for the provider's sake (`transient`) counts as a try of its job, which goes
+    /// back to the queue (the next remote batch, or on demand as the batch's policy and deadline say;
+    /// the next model of its chain after its tries), or fails once its chain is spent.
+    @discardableResult
+    public func recordRemoteAnswers(_ remote: RemoteBatchRecord, _ answers: [RemoteAnswer], workerID: String, now: Date = Date()) async throws -> RemoteWrite {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
+                throw RemoteLeaseLost(localID: remote.localID)
+            }
+            let seconds = now.unixSeconds
+            var written = RemoteWrite()
+            for answer in answers {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: RemoteBatchesSQL.ownedStatus), arguments: [answer.jobID]),
+                      (row[0] as String) == "running", (row[1] as String?) == remote.owner
+                else { continue }
+                if let success = answer.success {
+                    let attempt = success.attempt, result = success.result
+                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
+                        answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
+                        attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
+                        attempt.requestID, nil, nil,
+                    ])
+                    try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
+                        answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
+                        result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
+                        result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false,
+                    ])
+                    try Self.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
+                    try db.cachedStatement(sql: RemoteBatchesSQL.succeedJob).execute(arguments: [seconds, seconds, answer.jobID, remote.owner])
+                    written.answered += 1
+                    written.promptTokens += result.promptTokens
+                    written.completionTokens += result.completionTokens
+                } else if let error = answer.error {
+                    let modelAttempts: Int = row[2], maxAttempts: Int = row[3], modelIndex: Int = row[4], chainLength: Int = row[5]
+                    let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
+                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
+                        answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
+                        retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil,
+                    ])
+                    // An errored line is not billed: its reservation goes back to the caps.
+                    try Self.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)
+                    if retry {
+                        let nextModel = modelAttempts + 1 >= maxAttempts
+                        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: seconds) == .onDemand
+                        try db.cachedStatement(sql: RemoteBatchesSQL.retryJob).execute(arguments: [
+                            onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
+                            error.code, error.message, answer.jobID, remote.owner,
+                        ])
+                        written.requeued += 1
+                    } else {
+                        try db.cachedStatement(sql: RemoteBatchesSQL.failJob).execute(arguments: [
+                            error.code, error.message, seconds, seconds, answer.jobID, remote.owner,
+                        ])
+                        written.failed += 1
+                    }
+                }
+            }
+            if written.requeued > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            try db.execute(sql: RemoteBatchesSQL.counted, arguments: [written.answered, written.failed, seconds, remote.id])
+            return written
+        }
+    }
+
+    /// Closes a remote batch: the jobs it left unanswered go to a new remote batch, on demand, or fail,
+    /// as the batch's policy and deadline say, and their cap reservations are given back. Returns how
+    /// many it left.
+    @discardableResult
+    public func finishRemote(_ remote: RemoteBatchRecord, reason: String, workerID: String, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
+                throw RemoteLeaseLost(localID: remote.localID)
+            }
+            let seconds = now.unixSeconds
+            let message = "the remote batch \(remote.remoteBatchID ?? remote.localID) ended \(reason) before answering this job"
+            let left = try Self.releaseHeldJobs(remote, code: "batch_\(reason)", message: message, fail: remote.ifExpires == .fail, db: db, now: seconds)
+            try db.execute(sql: RemoteBatchesSQL.done, arguments: [left, seconds, seconds, remote.id])
+            return left
+        }
+    }
+
+    /// An input file that could not be uploaded: its jobs go back to the queue (for the next remote
+    /// batch, counting no try) and the remote batch is closed as `upload_failed`. Returns how many.
+    @discardableResult
+    public func abandonUpload(_ remote: RemoteBatchRecord, message: String, workerID: String, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
+                throw RemoteLeaseLost(localID: remote.localID)
+            }
+            let seconds = now.unixSeconds
+            var kept = remote
+            kept.ifExpires = .requeue
+            let left = try Self.releaseHeldJobs(kept, code: "upload_failed", message: message, fail: false, db: db, now: seconds)
+            try db.execute(sql: RemoteBatchesSQL.uploadFailed, arguments: [message, left, seconds, seconds, remote.id])
+            return left
+        }
+    }
+
+    /// Every job the remote batch still holds goes back to the queue (or fails), its reservation given back.
+    private static func releaseHeldJobs(_ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, db: Database, now: Double) throws -> Int {
+        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: now) == .onDemand
+        let held = try Int64.fetchAll(db, sql: RemoteBatchesSQL.heldJobs, arguments: [remote.owner])
+        for id in held {
+            try settleCaps(jobID: id, tokens: 0, cost: 0, db: db, now: now)
+            if fail {
+                try db.cachedStatement(sql: RemoteBatchesSQL.failLeftover).execute(arguments: [code, message, now, now, id, remote.owner])
+            } else {
+                try db.cachedStatement(sql: RemoteBatchesSQL.requeueLeftover).execute(arguments: [onDemand, now, now, code, message, id, remote.owner])
+            }
+        }
+        if !held.isEmpty && !fail { try db.execute(sql: WorkersSQL.bumpChanges) }
+        return held.count
+    }
+}
