@@ -149,4 +149,52 @@ struct BatchAPITests {
             .map { try JSONDecoder().decode(RequestLogEntry.self, from: Data($0.utf8)) }
         #expect(entries.map(\.endpoint) == ["POST /files"] && entries.first?.fault == "server_error")
     }
+
+    @Test func listsComeInPagesAndTheClientFollowsThemToTheOldestObject() async throws {
+        let directory = TemporaryDirectory("batch-pages")
+        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, maxPageSize: 3), directory: directory) { simulator, client in
+            var batchIDs: [String] = []
+            for n in 1...8 {
+                let file = try await client.uploadBatchFile(filename: "gb-\(n).jsonl", content: Self.input(2))
+                batchIDs.append(try await client.createBatch(inputFileID: file.id, completionWindow: "24h", metadata: ["groqbatch_id": "b-\(n)"]).id)
+            }
+            // One page holds the three newest: what a client reading only the first page would see.
+            let listed = try CommandRun.run("/usr/bin/curl", ["-s", "-H", "Authorization: Bearer sim-key", simulator.baseURL + "/batches?limit=100"])
+            let page = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+            #expect((page["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(batchIDs.suffix(3).reversed()))
+            #expect(page["has_more"] as? Bool == true && page["last_id"] as? String == batchIDs[5])
+            // The client reads on, page after page.
+            #expect(try await client.batches().map(\.id) == batchIDs.reversed())
+            #expect(try await client.batch(metadata: "groqbatch_id", equals: "b-1")?.id == batchIDs[0], "the oldest, on the last page")
+            #expect(try await client.file(named: "gb-1.jsonl") != nil)
+            #expect(try await client.file(named: "gb-9.jsonl") == nil)
+            #expect(try await client.files().filter { $0.purpose == "batch" }.count == 8, "every input file, over several pages")
+        }
+    }
+
+    @Test func someLinesFailForTheProvidersSakeAsA500OrATimeout() async throws {
+        let directory = TemporaryDirectory("batch-line-faults")
+        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, lineFaultRate: 0.1), directory: directory) { _, client in
+            let file = try await client.uploadBatchFile(filename: "faults.jsonl", content: Self.input(2_000))
+            let created = try await client.createBatch(inputFileID: file.id, completionWindow: "24h", metadata: [:])
+            var seen: Set<String> = []
+            let done = try await waitUntilFinal(client, created.id, seen: &seen)
+            #expect(done.status == "completed")
+            var answered = 0, serverErrors = 0, timeouts = 0
+            try await client.forEachFileLine(id: try #require(done.outputFileID)) { _ in answered += 1 }
+            try await client.forEachFileLine(id: try #require(done.errorFileID)) { line in
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+                if let response = object["response"] as? [String: Any], response["status_code"] as? Int == 500 { serverErrors += 1 }
+                if (object["error"] as? [String: Any])?["code"] as? String == "request_timeout" { timeouts += 1 }
+            }
+            #expect(answered + serverErrors + timeouts == 2_000)
+            #expect(serverErrors > 40 && timeouts > 40, "about 100 each: \(serverErrors) 500s, \(timeouts) timeouts")
+            #expect(done.requestCounts?.failed == serverErrors + timeouts)
+        }
+    }
+
+    @Test func anUploadMayTakeAMinutePlusASecondPerMegabyte() {
+        #expect(GroqClient.transferSeconds(bytes: 0, base: 60) == 60)
+        #expect(GroqClient.transferSeconds(bytes: 200_000_000, base: 60) == 260, "a 200 MB input file is not cut off at a chat call's minute")
+    }
 }

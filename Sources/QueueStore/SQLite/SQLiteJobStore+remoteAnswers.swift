@@ -11,6 +11,14 @@ extension SQLiteJobStore {
         public var requeued = 0
         public var promptTokens = 0
         public var completionTokens = 0
+
+        public init(answered: Int = 0, failed: Int = 0, requeued: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0) {
+            self.answered = answered
+            self.failed = failed
+            self.requeued = requeued
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+        }
     }
 
     /// Writes answers read back from a remote batch's files, in one transaction (callers pass bounded
