@@ -222,4 +222,42 @@ struct BatchExecutorTests {
             #expect(viaBatch == answered && onDemand == left, "\(viaBatch) through the Batch API, \(onDemand) on demand")
         }
     }
+
+    /// The worker's peak resident memory, read from /proc while it runs (VmHWM only grows), in MB.
+    func peakMegabytes(_ process: BackgroundProcess) async -> Double {
+        var peak = 0.0
+        while process.process.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                peak = max(peak, kilobytes / 1024)
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return peak
+    }
+
+    @Test func anUploadAndItsAnswersAreStreamedNotHeld() async throws {
+        let directory = TemporaryDirectory("batch-memory")
+        let simulator = try await Self.simulator(linesPerSecond: 50_000, in: directory)
+        let small = directory.path("small.sqlite"), large = directory.path("large.sqlite")
+        let padding = String(repeating: "lorem ipsum dolor sit amet ", count: 180)  // about 5 kB a prompt
+        for (db, count) in [(small, 200), (large, 8_000)] {
+            let file = directory.write("jobs-\(count).jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"\#(padding) \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+            let run = try await CommandRun.groqbatchAwaiting(["import", file, "--db", db, "--model", Self.model, "--via", "batch-api", "--batch", "jobs"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        var peaks: [Double] = []
+        for db in [small, large] {
+            let worker = try work(simulator, db: db, directory: directory, log: "work.log", extra: ["--batch-max-lines", "50000"])
+            peaks.append(await peakMegabytes(worker))
+            #expect(await worker.wait(timeout: 300) == 0, "\(worker.output)")
+            #expect(try sql(db, "SELECT COUNT(*) FROM jobs WHERE status = 'succeeded'") == (db == small ? "200" : "8000"))
+        }
+        await simulator.stop()
+        print("batch memory test: peak \(peaks) MB")
+        // A 40 MB input file and its answers: held whole (three copies of the upload, every answer at
+        // once) the worker grew by hundreds of MB; streamed, it grows by a few pages.
+        #expect(peaks[1] - peaks[0] < 40, "peak \(Int(peaks[0])) MB for 200 jobs, \(Int(peaks[1])) MB for 8,000 jobs of 5 kB")
+    }
 }
