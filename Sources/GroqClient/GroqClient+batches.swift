@@ -4,59 +4,6 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// An object a list endpoint pages through by id.
-protocol Identified {
-    var id: String { get }
-}
-
-/// A file at the provider (`/files`): an uploaded batch input, or a batch's output or error file.
-public struct RemoteFile: Sendable, Equatable, Decodable, Identified {
-    public var id: String
-    public var bytes: Int?
-    public var filename: String?
-    public var purpose: String?
-    public var createdAt: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case id, bytes, filename, purpose
-        case createdAt = "created_at"
-    }
-}
-
-/// A batch at the provider (`/batches`), in the status machine Groq shares with OpenAI.
-public struct RemoteBatch: Sendable, Equatable, Decodable, Identified {
-    public struct Counts: Sendable, Equatable, Decodable {
-        public var total: Int
-        public var completed: Int
-        public var failed: Int
-    }
-
-    public var id: String
-    public var status: String
-    public var inputFileID: String
-    public var outputFileID: String?
-    public var errorFileID: String?
-    public var completionWindow: String?
-    public var createdAt: Int?
-    public var expiresAt: Int?
-    public var requestCounts: Counts?
-    public var metadata: [String: String]?
-
-    /// No more change will come: the output and error files are final.
-    public var isFinal: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }
-
-    enum CodingKeys: String, CodingKey {
-        case id, status, metadata
-        case inputFileID = "input_file_id"
-        case outputFileID = "output_file_id"
-        case errorFileID = "error_file_id"
-        case completionWindow = "completion_window"
-        case createdAt = "created_at"
-        case expiresAt = "expires_at"
-        case requestCounts = "request_counts"
-    }
-}
-
 extension GroqClient {
     /// Uploads a Batch API input file (`POST /files`, purpose `batch`) under `filename`, which the caller
     /// can look for with `file(named:)` after a crash to learn whether an upload arrived.
@@ -251,43 +198,4 @@ extension GroqClient {
             throw transportFailure(error)
         }
     }
-}
-
-/// Buffers already in memory, as the stream an upload takes.
-struct BufferSequence: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let buffers: [ByteBuffer]
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var rest: ArraySlice<ByteBuffer>
-        mutating func next() async throws -> ByteBuffer? { rest.popFirst() }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: buffers[...]) }
-}
-
-/// A stream of buffers between a head and a tail: a multipart body around a file's lines.
-struct Enveloped<Lines: AsyncSequence & Sendable>: AsyncSequence, Sendable where Lines.Element == ByteBuffer {
-    typealias Element = ByteBuffer
-    let head: ByteBuffer
-    let lines: Lines
-    let tail: ByteBuffer
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var head: ByteBuffer?
-        var lines: Lines.AsyncIterator
-        var tail: ByteBuffer?
-
-        mutating func next() async throws -> ByteBuffer? {
-            if let first = head {
-                head = nil
-                return first
-            }
-            if let line = try await lines.next() { return line }
-            defer { tail = nil }
-            return tail
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(head: head, lines: lines.makeAsyncIterator(), tail: tail) }
 }

@@ -11,7 +11,7 @@ struct SimCommandTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         defer { if process.isRunning { process.terminate() } }
         var buffer = Data()
         while !buffer.contains(0x0A) {

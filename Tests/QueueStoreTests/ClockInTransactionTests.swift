@@ -94,7 +94,7 @@ final class BackgroundShell: @unchecked Sendable {
             guard let self else { return }
             self.lock.withLock { self.collected.append(data) }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
         inPipe.fileHandleForWriting.write(Data(input.utf8))
         try inPipe.fileHandleForWriting.close()
     }

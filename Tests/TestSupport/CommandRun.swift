@@ -22,7 +22,7 @@ public struct CommandRun: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
-        try process.run()
+        try ProcessLaunch.run(process)
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inPipe.fileHandleForWriting.close()
         // Read both pipes while the process runs, so a chatty child never blocks on a full pipe.

@@ -30,10 +30,7 @@ extension SQLiteJobStore {
     /// the next model of its chain after its tries), or fails once its chain is spent.
     @discardableResult
     public func recordRemoteAnswers(_ remote: RemoteBatchRecord, _ answers: [RemoteAnswer], workerID: String, now: Date = Date()) async throws -> RemoteWrite {
-        try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
-                throw RemoteLeaseLost(localID: remote.localID)
-            }
+        try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             var written = RemoteWrite()
             for answer in answers {
@@ -93,10 +90,7 @@ extension SQLiteJobStore {
     /// many it left.
     @discardableResult
     public func finishRemote(_ remote: RemoteBatchRecord, reason: String, workerID: String, now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
-                throw RemoteLeaseLost(localID: remote.localID)
-            }
+        try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             let message = "the remote batch \(remote.remoteBatchID ?? remote.localID) ended \(reason) before answering this job"
             let left = try Self.releaseHeldJobs(remote, code: "batch_\(reason)", message: message, fail: remote.ifExpires == .fail, db: db, now: seconds)
@@ -109,16 +103,23 @@ extension SQLiteJobStore {
     /// batch, counting no try) and the remote batch is closed as `upload_failed`. Returns how many.
     @discardableResult
     public func abandonUpload(_ remote: RemoteBatchRecord, message: String, workerID: String, now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
-                throw RemoteLeaseLost(localID: remote.localID)
-            }
+        try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             var kept = remote
             kept.ifExpires = .requeue
             let left = try Self.releaseHeldJobs(kept, code: "upload_failed", message: message, fail: false, db: db, now: seconds)
             try db.execute(sql: RemoteBatchesSQL.uploadFailed, arguments: [message, left, seconds, seconds, remote.id])
             return left
+        }
+    }
+
+    /// Runs `body` in one write transaction that first checks `workerID` still holds the remote batch.
+    private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
+                throw RemoteLeaseLost(localID: remote.localID)
+            }
+            return try body(db)
         }
     }
 
