@@ -41,6 +41,6 @@ extension QueueWorker {
     func reportCounts() async {
         guard let onProgress else { return }
         let counts = (try? await store.countsByStatus(batch: configuration.batch)) ?? [:]
-        onProgress(counters.snapshot, counts)
+        await onProgress(counters.snapshot, counts)
     }
 }

@@ -15,8 +15,8 @@ import Synchronization
 public final class QueueWorker: Service {
     public let configuration: WorkerConfiguration
     let store: any JobStore
-    /// The SQLite store again, for the Batch API loop, whose remote-batch records only SQLite keeps yet.
-    let remoteBatchStore: SQLiteJobStore?
+    /// The remote-batch records and the provider's Batch API: the second loop runs only with both.
+    let remote: (store: any RemoteBatchStore, api: any BatchAPI)?
     let executor: any ChatExecutor
     let logger: Logger
     let planner: OutcomePlanner
@@ -27,17 +27,18 @@ public final class QueueWorker: Service {
     let breaker: Mutex<ProviderBreaker>
     let metrics = WorkerMetrics()
     /// Called with a snapshot every `progressInterval` seconds, and once at the end.
-    let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)?
+    let onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) async -> Void)?
     let progressInterval: TimeInterval
 
-    /// A worker on any store; `--via batch-api` batches need `remoteBatchStore` to run.
+    /// A worker on any store; `--via batch-api` batches need `remote` (a store of remote batches and a
+    /// Batch API) to run.
     public init(
         store: any JobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
-        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil,
-        remoteBatchStore: SQLiteJobStore? = nil
+        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) async -> Void)? = nil,
+        remote: (store: any RemoteBatchStore, api: any BatchAPI)? = nil
     ) {
         self.store = store
-        self.remoteBatchStore = remoteBatchStore
+        self.remote = remote
         self.executor = executor
         self.configuration = configuration
         self.logger = logger
@@ -48,14 +49,16 @@ public final class QueueWorker: Service {
         self.progressInterval = progressInterval
     }
 
-    /// A worker on the SQLite queue, Batch API loop included.
+    /// A worker on one store that keeps both the queue and the remote batches; with `batchAPI`, the
+    /// Batch API loop runs too.
     public convenience init(
-        store: SQLiteJobStore, executor: any ChatExecutor, configuration: WorkerConfiguration, logger: Logger,
-        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) -> Void)? = nil
+        store: some JobStore & RemoteBatchStore, executor: any ChatExecutor, batchAPI: (any BatchAPI)? = nil,
+        configuration: WorkerConfiguration, logger: Logger,
+        progressInterval: TimeInterval = 2, onProgress: (@Sendable (WorkerProgress, [JobStatus: Int]) async -> Void)? = nil
     ) {
         self.init(
             store: store as any JobStore, executor: executor, configuration: configuration, logger: logger,
-            progressInterval: progressInterval, onProgress: onProgress, remoteBatchStore: store)
+            progressInterval: progressInterval, onProgress: onProgress, remote: batchAPI.map { (store, $0) })
     }
 
     /// Why the worker stopped; nil while it runs.
@@ -83,8 +86,8 @@ public final class QueueWorker: Service {
             try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { await self.heartbeat() }
                 if onProgress != nil { services.addTask { await self.reportProgress() } }
-                if let remote = configuration.remote, let client = executor as? GroqClient, let remoteBatchStore {
-                    let runner = RemoteBatchRunner(store: remoteBatchStore, client: client, settings: remote, workerID: id, logger: logger, counters: counters)
+                if let settings = configuration.remote, let remote {
+                    let runner = RemoteBatchRunner(store: remote.store, client: remote.api, settings: settings, workerID: id, logger: logger, counters: counters)
                     services.addTask { await runner.loop() }
                 }
                 defer { services.cancelAll() }

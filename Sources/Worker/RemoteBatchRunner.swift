@@ -14,8 +14,8 @@ import ServiceLifecycle
 /// written only to jobs the remote batch still holds. So a worker killed at any point, restarted, sends
 /// no job twice and loses none.
 struct RemoteBatchRunner: Sendable {
-    let store: SQLiteJobStore
-    let client: GroqClient
+    let store: any RemoteBatchStore
+    let client: any BatchAPI
     let settings: RemoteSettings
     let workerID: String
     let logger: Logger
@@ -32,20 +32,20 @@ struct RemoteBatchRunner: Sendable {
 
     func runOnce(now: Date) async {
         do {
-            guard try store.hasRemoteWork(provider: settings.provider) else { return }
-            try decideAuto(now: now)
-            let made = try store.prepareRemoteBatches(
+            guard try await store.hasRemoteWork(provider: settings.provider) else { return }
+            try await decideAuto(now: now)
+            let made = try await store.prepareRemoteBatches(
                 provider: settings.provider, workerID: workerID, maxLines: settings.maxLines, maxBytes: settings.maxBytes,
                 leaseDuration: settings.leaseDuration, now: now, budget: settings.budget)
             if made > 0 { logger.notice("packed queued jobs into \(made) remote batches for the Batch API") }
-            for remote in try store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration, now: now) {
+            for remote in try await store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration, now: now) {
                 if Task.isCancelled { return }
                 guard remote.nextPollAt <= now.timeIntervalSince1970 else { continue }
                 do {
                     try await driveHoldingLease(remote)
                 } catch let failure as ChatFailure {
                     logger.warning("remote batch \(remote.localID): \(failure.description); trying again later")
-                    try await store.markRemoteError(remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval))
+                    try await store.markRemoteError(remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval), now: Date())
                 } catch let lost as RemoteLeaseLost {
                     logger.info("\(lost.description)")
                 }
@@ -67,7 +67,7 @@ struct RemoteBatchRunner: Sendable {
             group.addTask {
                 while true {
                     try await Task.sleep(for: .seconds(settings.leaseDuration / 4))
-                    guard try await store.renewRemoteLease(remote, workerID: workerID, leaseDuration: settings.leaseDuration) else {
+                    guard try await store.renewRemoteLease(remote, workerID: workerID, leaseDuration: settings.leaseDuration, now: Date()) else {
                         throw RemoteLeaseLost(localID: remote.localID)
                     }
                 }
@@ -80,11 +80,11 @@ struct RemoteBatchRunner: Sendable {
     /// `--via auto`: gives each undecided job an executor. On demand gets what the limits finish before
     /// the deadline (with a tenth kept in reserve); the Batch API gets the rest, when the deadline is at
     /// least its shortest window away. Without a deadline, or with one too close, everything runs on demand.
-    func decideAuto(now: Date) throws {
-        let groups = try store.undecidedAutoGroups()
+    func decideAuto(now: Date) async throws {
+        let groups = try await store.undecidedAutoGroups()
         guard !groups.isEmpty else { return }
-        let inputs = try store.planInputs(batch: nil)
-        let outlooks = try store.planOutlooks(
+        let inputs = try await store.planInputs(batch: nil, catalog: nil)
+        let outlooks = try await store.planOutlooks(
             models: Set(groups.map(\.demand.model)), history: inputs.history, catalog: settings.catalog, provider: settings.provider)
         for group in groups {
             let available = group.deadline.map { $0.timeIntervalSince(now) } ?? .infinity
@@ -93,7 +93,7 @@ struct RemoteBatchRunner: Sendable {
                 : WorkPlanner.onDemandCapacity(
                     group.demand, outlook: outlooks[group.demand.model] ?? ModelOutlook(), concurrency: settings.concurrency,
                     seconds: available * 0.9)
-            try store.decideAuto(batchID: group.batchID, model: group.demand.model, onDemand: onDemand, now: now)
+            try await store.decideAuto(batchID: group.batchID, model: group.demand.model, onDemand: onDemand, now: now)
             logger.notice("--via auto: \(onDemand.counted("job")) of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
         }
     }
@@ -122,25 +122,26 @@ struct RemoteBatchRunner: Sendable {
         let filename = remote.localID + ".jsonl"
         // A try that was lost (a crash, a timeout) may have left the file at the provider: adopt it.
         if remote.polls > 0, let existing = try await client.file(named: filename) {
-            try await store.markRemoteUploaded(remote, fileID: existing.id)
+            try await store.markRemoteUploaded(remote, fileID: existing.id, now: Date())
             return existing.id
         }
         let input = RemoteInputLines(store: store, remote: remote, pageSize: 1_000)
         let size = try await input.measure()
         guard size.jobs > 0 else {
-            try await store.finishRemote(remote, reason: "cancelled", workerID: workerID)
+            _ = try await store.finishRemote(remote, reason: "cancelled", workerID: workerID, now: Date())
             return nil
         }
-        try await store.markRemoteTrying(remote)
+        try await store.markRemoteTrying(remote, now: Date())
         let file: RemoteFile
         do {
             file = try await client.uploadBatchFile(filename: filename, length: size.bytes, lines: input)
         } catch {
-            let returned = try await store.abandonUpload(remote, message: error.description, workerID: workerID)
-            logger.warning("upload of \(filename) failed (\(error.description)); its \(returned.counted("job")) went back to the queue")
+            let message = error.description
+            let returned = try await store.abandonUpload(remote, message: message, workerID: workerID, now: Date())
+            logger.warning("upload of \(filename) failed (\(message)); its \(returned.counted("job")) went back to the queue")
             return nil
         }
-        try await store.markRemoteUploaded(remote, fileID: file.id)
+        try await store.markRemoteUploaded(remote, fileID: file.id, now: Date())
         logger.info("uploaded \(size.jobs.counted("job")) as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
         return file.id
     }
@@ -151,11 +152,11 @@ struct RemoteBatchRunner: Sendable {
         // account's batches is read: the first shows only the newest.)
         var batch = remote.polls > 0 ? try await client.batch(metadata: "groqbatch_id", equals: remote.localID) : nil
         if batch == nil {
-            try await store.markRemoteTrying(remote)
+            try await store.markRemoteTrying(remote, now: Date())
             batch = try await client.createBatch(inputFileID: fileID, completionWindow: remote.completionWindow, metadata: ["groqbatch_id": remote.localID])
         }
         guard let batch else { return }
-        try await store.markRemoteSubmitted(remote, remoteBatchID: batch.id, status: batch.status)
+        try await store.markRemoteSubmitted(remote, remoteBatchID: batch.id, status: batch.status, now: Date())
         logger.notice("remote batch \(batch.id) created: \(remote.lines.counted("job")) of \(remote.model), window \(remote.completionWindow)")
     }
 
@@ -164,13 +165,13 @@ struct RemoteBatchRunner: Sendable {
         // `groqbatch cancel` took every job back: stop paying for the remote batch too.
         if try await store.remoteHeldCount(remote) == 0 {
             let cancelled = try await client.cancelBatch(id: id)
-            try await store.finishRemote(remote, reason: "cancelled", workerID: workerID)
+            _ = try await store.finishRemote(remote, reason: "cancelled", workerID: workerID, now: Date())
             logger.notice("remote batch \(id) cancelled (\(cancelled.status)): its jobs were cancelled")
             return
         }
         let batch = try await client.batch(id: id)
         if batch.isFinal {
-            try await store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID)
+            try await store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID, now: Date())
             logger.notice("remote batch \(id) \(batch.status): reading its answers")
             var collecting = remote
             collecting.state = "collecting"
@@ -181,7 +182,7 @@ struct RemoteBatchRunner: Sendable {
             return
         }
         let wait = min(settings.maxPollInterval, settings.pollInterval * pow(1.5, Double(min(remote.polls, 20))))
-        try await store.markRemotePolled(remote, status: batch.status, nextPollAt: Date().addingTimeInterval(wait))
+        try await store.markRemotePolled(remote, status: batch.status, nextPollAt: Date().addingTimeInterval(wait), now: Date())
     }
 
     /// Reads the output and error files line by line as they arrive and writes the answers a slice per
@@ -193,7 +194,7 @@ struct RemoteBatchRunner: Sendable {
         var requeued = 0
         func write() async throws {
             guard !slice.isEmpty else { return }
-            let written = try await store.recordRemoteAnswers(remote, slice, workerID: workerID)
+            let written = try await store.recordRemoteAnswers(remote, slice, workerID: workerID, now: Date())
             slice.removeAll(keepingCapacity: true)
             requeued += written.requeued
             counters.update { progress in
@@ -219,7 +220,7 @@ struct RemoteBatchRunner: Sendable {
             logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID): \(requeued.counted("line")) failed on the provider's side (5xx, timeouts); their jobs go back to the queue as one try each")
         }
         let reason = remote.remoteStatus ?? "completed"
-        let left = try await store.finishRemote(remote, reason: reason, workerID: workerID)
+        let left = try await store.finishRemote(remote, reason: reason, workerID: workerID, now: Date())
         if left > 0 {
             let next = switch remote.ifExpires {
             case .fail: "failed"

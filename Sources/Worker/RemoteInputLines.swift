@@ -7,7 +7,7 @@ import QueueStore
 struct RemoteInputLines: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
-    let store: SQLiteJobStore
+    let store: any RemoteBatchStore
     let remote: RemoteBatchRecord
     let pageSize: Int
 

@@ -40,7 +40,7 @@ struct EndToEndBench {
             binary, ["work", "--db", db, "--base-url", baseURL, "--drain", "--concurrency", "\(concurrency)", "--log-level", "error", "--catalog", catalog],
             stdoutPath: scratch + "/work.out", environment: ["GROQ_API_KEY": "sim-key"])
         guard run.status == 0 else { throw BenchError("work exited \(run.status): \((try? String(contentsOfFile: scratch + "/work.out.err", encoding: .utf8)) ?? "")") }
-        let done = try store.countsByStatus()[.succeeded] ?? 0
+        let done = try await store.countsByStatus(batch: nil)[.succeeded] ?? 0
         guard done == jobs else { throw BenchError("only \(done) of \(jobs) jobs succeeded") }
         let rate = Double(jobs) / run.seconds
         report.add("end to end", rate, "jobs/s", ratio: String(format: "%.2f of the simulator's capacity alone", rate / capacity))

@@ -125,7 +125,7 @@ struct MeterBench {
                      "--catalog", folder + "/catalog.json"],
             stdoutPath: folder + "/work.out", environment: ["GROQ_API_KEY": "sim-key"])
         guard run.status == 0 else { throw BenchError("work exited \(run.status)") }
-        let done = try store.countsByStatus()[.succeeded] ?? 0
+        let done = try await store.countsByStatus(batch: nil)[.succeeded] ?? 0
         guard done == jobs else { throw BenchError("only \(done) of \(jobs) jobs succeeded") }
         return run.cpuSeconds / Double(jobs)
     }

@@ -87,7 +87,7 @@ struct UtilizationBench {
             (served.count, real.rpm, 60), (reserved, real.tpm, 60), (served.count, real.rpd, 86_400), (reserved, real.tpd, 86_400),
         ]
         let minimum = spent.map { max(0, Double($0.amount - $0.limit)) / Double($0.limit) * $0.period }.max() ?? 0
-        let estimator = try store.estimators().first { $0.model == Self.model }?.estimator
+        let estimator = try await store.estimators().first { $0.model == Self.model }?.estimator
         report.add(
             "utilization, \(name)", minimum / run.seconds, "",
             ratio: String(format: "%@; %.0f s theoretical / %.0f s measured; %d 429s%@; estimator error %.1f%% after %d samples",

@@ -97,7 +97,7 @@ struct BudgetClaimTests {
         // The 429's wait, or up to a second later: its correction is kept in a one-second bucket stamped at its end.
         let wake = try #require(blocked.wakeAt).timeIntervalSince(now)
         #expect(wake >= 20 - 0.01 && wake <= 21.01, "\(wake)")
-        let meters = try fixture.store.meterStatuses(now: now.addingTimeInterval(1))
+        let meters = try await fixture.store.meterStatuses(now: now.addingTimeInterval(1))
         #expect(meters.first { $0.kind == "tpm" }?.used ?? 0 >= 1000, "the provider's count of tokens is taken when it is higher")
     }
 
@@ -129,10 +129,10 @@ struct BudgetClaimTests {
         #expect(second.jobs.count == 1, "the stated 400 holds the second job at once")
     }
 
-    @Test func limitsSetAndResetAreVisibleInTheMeters() throws {
+    @Test func limitsSetAndResetAreVisibleInTheMeters() async throws {
         let fixture = try StoreFixture()
         try fixture.store.setLimits(provider: provider, model: "m9", limits: [.rpm: 7, .tpd: 900])
-        let meters = try fixture.store.meterStatuses()
+        let meters = try await fixture.store.meterStatuses()
         #expect(meters.map { "\($0.kind):\($0.limit ?? 0):\($0.source)" } == ["rpm:7:config", "tpd:900:config"])
         #expect(try fixture.store.resetLimits(provider: nil, model: "m9") == 2)
     }

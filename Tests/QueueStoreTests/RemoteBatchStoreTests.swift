@@ -18,9 +18,9 @@ struct RemoteBatchStoreTests {
         }
     }
 
-    func prepare(_ fixture: StoreFixture, worker: String = "a", at now: Date, budget: BudgetContext? = nil, maxLines: Int = 100) throws -> [RemoteBatchRecord] {
-        _ = try fixture.store.prepareRemoteBatches(provider: provider, workerID: worker, maxLines: maxLines, maxBytes: 1 << 20, leaseDuration: 120, now: now, budget: budget)
-        return try fixture.store.leaseRemoteBatches(provider: provider, workerID: worker, leaseDuration: 120, now: now)
+    func prepare(_ fixture: StoreFixture, worker: String = "a", at now: Date, budget: BudgetContext? = nil, maxLines: Int = 100) async throws -> [RemoteBatchRecord] {
+        _ = try await fixture.store.prepareRemoteBatches(provider: provider, workerID: worker, maxLines: maxLines, maxBytes: 1 << 20, leaseDuration: 120, now: now, budget: budget)
+        return try await fixture.store.leaseRemoteBatches(provider: provider, workerID: worker, leaseDuration: 120, now: now)
     }
 
     func answer(_ id: Int64, tokens: Int = 15) -> RemoteAnswer {
@@ -37,12 +37,12 @@ struct RemoteBatchStoreTests {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 3)
         let start = Date()
-        let heldByA = try #require(try prepare(fixture, at: start).first)
+        let heldByA = try #require(try await prepare(fixture, at: start).first)
         // A renews in time: B cannot take the remote batch.
         #expect(try await fixture.store.renewRemoteLease(heldByA, workerID: "a", leaseDuration: 120, now: start.addingTimeInterval(100)))
-        #expect(try fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(130)).isEmpty)
+        #expect(try await fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(130)).isEmpty)
         // A stalls past its lease: B takes the remote batch, and nothing A does changes it any more.
-        let heldByB = try #require(try fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(230)).first)
+        let heldByB = try #require(try await fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(230)).first)
         #expect(heldByB.id == heldByA.id && heldByB.workerID == "b")
         #expect(try await fixture.store.renewRemoteLease(heldByA, workerID: "a", leaseDuration: 120) == false)
         await #expect(throws: RemoteLeaseLost.self) { try await fixture.store.markRemoteTrying(heldByA) }
@@ -60,14 +60,14 @@ struct RemoteBatchStoreTests {
     @Test func aLineThatFailedForTheProvidersSakeCountsATryAndGoesBack() async throws {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 3)
-        let remote = try #require(try prepare(fixture, at: Date()).first)
+        let remote = try #require(try await prepare(fixture, at: Date()).first)
         let ids = try jobIDs(fixture, remote)
         let written = try await fixture.store.recordRemoteAnswers(remote, [
             answer(ids[0]),
             RemoteAnswer(jobID: ids[1], success: nil, error: ("request_timeout", "timed out", nil, true)),
             RemoteAnswer(jobID: ids[2], success: nil, error: ("invalid_request_error", "bad body", 400, false)),
         ], workerID: "a")
-        #expect(written == SQLiteJobStore.RemoteWrite(answered: 1, failed: 1, requeued: 1, promptTokens: 10, completionTokens: 5))
+        #expect(written == RemoteWrite(answered: 1, failed: 1, requeued: 1, promptTokens: 10, completionTokens: 5))
         #expect(try fixture.sqlite3("SELECT custom_id, status, attempts, model_attempts, lease_owner IS NULL, COALESCE(via, '-'), COALESCE(error_code, '-') FROM jobs ORDER BY id") == """
             j1|succeeded|1|0|1|-|-
             j2|queued|1|1|1|-|request_timeout
@@ -76,7 +76,7 @@ struct RemoteBatchStoreTests {
         #expect(try fixture.sqlite3("SELECT outcome, error_code FROM attempts WHERE job_id = \(ids[1])") == "retry|request_timeout")
         // The next remote batch takes it; a second hiccup spends its tries (max 2): it fails.
         try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
-        let next = try #require(try prepare(fixture, at: Date()).first)
+        let next = try #require(try await prepare(fixture, at: Date()).first)
         #expect(try jobIDs(fixture, next) == [ids[1]])
         try await fixture.store.recordRemoteAnswers(next, [RemoteAnswer(jobID: ids[1], success: nil, error: ("http_500", "oops", 500, true))], workerID: "a")
         #expect(try fixture.sqlite3("SELECT status, attempts, error_code FROM jobs WHERE id = \(ids[1])") == "failed|2|http_500")
@@ -86,13 +86,13 @@ struct RemoteBatchStoreTests {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 1, models: ["m1", "m2"])
         for round in 0..<2 {
-            let remote = try #require(try prepare(fixture, at: Date()).first)
+            let remote = try #require(try await prepare(fixture, at: Date()).first)
             let id = try #require(try jobIDs(fixture, remote).first)
             try await fixture.store.recordRemoteAnswers(remote, [RemoteAnswer(jobID: id, success: nil, error: ("http_503", "busy", 503, true))], workerID: "a")
             try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
             #expect(try fixture.sqlite3("SELECT status, model_index, model_attempts FROM jobs") == (round == 0 ? "queued|0|1" : "queued|1|0"))
         }
-        #expect(try prepare(fixture, at: Date()).first?.model == "m2")
+        #expect(try await prepare(fixture, at: Date()).first?.model == "m2")
     }
 
     /// (policy, hours to the deadline) → what the leftovers of an expired remote batch became.
@@ -103,7 +103,7 @@ struct RemoteBatchStoreTests {
     func leftoversFollowThePolicyAndTheDeadline(policy: RemoteExpiryPolicy, hours: Double?, expected: String) async throws {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 2, policy: policy, deadline: hours.map { Date().addingTimeInterval($0 * 3600) })
-        let remote = try #require(try prepare(fixture, at: Date()).first)
+        let remote = try #require(try await prepare(fixture, at: Date()).first)
         #expect(try await fixture.store.finishRemote(remote, reason: "expired", workerID: "a") == 2)
         #expect(try fixture.sqlite3("SELECT DISTINCT status || '|' || COALESCE(via, '-') FROM jobs") == expected)
         #expect(try fixture.sqlite3("SELECT SUM(attempts), SUM(reserved_tokens), (SELECT spent_tokens FROM batches) FROM jobs") == "0|0|0", "no try, reservations back")
@@ -112,11 +112,11 @@ struct RemoteBatchStoreTests {
     @Test func aFailedUploadReturnsItsJobsForTheNextRemoteBatch() async throws {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 3)
-        let remote = try #require(try prepare(fixture, at: Date()).first)
+        let remote = try #require(try await prepare(fixture, at: Date()).first)
         #expect(try await fixture.store.abandonUpload(remote, message: "the upload timed out", workerID: "a") == 3)
         #expect(try fixture.sqlite3("SELECT state, remote_status, left_over FROM remote_batches") == "done|upload_failed|3")
         #expect(try fixture.sqlite3("SELECT status, COUNT(*), SUM(attempts), COUNT(lease_owner) FROM jobs GROUP BY status") == "queued|3|0|0")
-        #expect(try jobIDs(fixture, try #require(try prepare(fixture, at: Date()).last)).count == 3)
+        #expect(try jobIDs(fixture, try #require(try await prepare(fixture, at: Date()).last)).count == 3)
     }
 
     @Test func remoteBatchesTakeNoMoreThanTheBatchsAndTheDaysCapsAllow() async throws {
@@ -124,7 +124,7 @@ struct RemoteBatchStoreTests {
         // Each job reserves its estimated prompt (8 characters: a few tokens) plus max_tokens 32.
         try batchAPIJobs(fixture, 10, tokenCap: 150)
         let budget = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 1000)], source: .catalog))
-        let remote = try #require(try prepare(fixture, at: Date(), budget: budget).first)
+        let remote = try #require(try await prepare(fixture, at: Date(), budget: budget).first)
         let held = try jobIDs(fixture, remote)
         #expect(held.count >= 3 && held.count <= 4, "\(held.count) jobs of about 36 tokens under a cap of 150")
         #expect(try fixture.sqlite3("SELECT COUNT(*) FROM jobs WHERE status = 'queued'") == "\(10 - held.count)")
@@ -132,7 +132,7 @@ struct RemoteBatchStoreTests {
         try await fixture.store.recordRemoteAnswers(remote, held.map { answer($0, tokens: 15) }, workerID: "a")
         #expect(try fixture.sqlite3("SELECT spent_tokens FROM batches") == "\(15 * held.count)")
         try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
-        let next = try #require(try prepare(fixture, at: Date(), budget: budget).last)
+        let next = try #require(try await prepare(fixture, at: Date(), budget: budget).last)
         let nextHeld = try jobIDs(fixture, next)
         #expect(next.id != remote.id && !nextHeld.isEmpty)
 
@@ -141,7 +141,7 @@ struct RemoteBatchStoreTests {
         try batchAPIJobs(other, 10)
         var daily = budget
         daily.dailyTokenCap = 80
-        let capped = try #require(try prepare(other, at: Date(), budget: daily).first)
+        let capped = try #require(try await prepare(other, at: Date(), budget: daily).first)
         #expect(try jobIDs(other, capped).count == 2)
     }
 
@@ -150,7 +150,7 @@ struct RemoteBatchStoreTests {
         let midnight = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
         try batchAPIJobs(fixture, 1, now: midnight.addingTimeInterval(-60))
         let budget = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 1000)], source: .catalog))
-        let remote = try #require(try prepare(fixture, at: midnight.addingTimeInterval(-10), budget: budget).first)
+        let remote = try #require(try await prepare(fixture, at: midnight.addingTimeInterval(-10), budget: budget).first)
         let reserved = try fixture.sqlite3("SELECT tokens FROM usage_days")
         #expect(Int(reserved) ?? 0 > 32)
         try await fixture.store.recordRemoteAnswers(remote, [answer(try jobIDs(fixture, remote)[0], tokens: 15)], workerID: "a", now: midnight.addingTimeInterval(10))

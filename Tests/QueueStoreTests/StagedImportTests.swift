@@ -32,8 +32,8 @@ struct StagedImportTests {
         batchAPI.via = "batch-api"
         let remote = try await fixture.store.beginImport(batchAPI)
         _ = try await fixture.store.stage(jobs(1...3), into: remote)
-        #expect(try fixture.store.hasRemoteWork(provider: provider) == false)
-        #expect(try fixture.store.prepareRemoteBatches(provider: provider, workerID: "w", maxLines: 10, maxBytes: 1 << 20, leaseDuration: 60) == 0)
+        #expect(try await fixture.store.hasRemoteWork(provider: provider) == false)
+        #expect(try await fixture.store.prepareRemoteBatches(provider: provider, workerID: "w", maxLines: 10, maxBytes: 1 << 20, leaseDuration: 60) == 0)
 
         try await fixture.store.commitImport(staged)
         #expect(try await claimed(fixture.store) == ["j1", "j2", "j3"])

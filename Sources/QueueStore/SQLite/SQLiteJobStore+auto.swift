@@ -3,15 +3,8 @@ import GRDB
 import Scheduler
 
 extension SQLiteJobStore {
-    /// Jobs of one `--via auto` batch and model still waiting for an executor.
-    public struct UndecidedGroup: Sendable {
-        public var batchID: Int64
-        public var deadline: Date?
-        public var demand: ModelDemand
-    }
-
-    public func undecidedAutoGroups() throws -> [UndecidedGroup] {
-        try pool.read { db in
+    public func undecidedAutoGroups() async throws -> [UndecidedGroup] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: RemoteBatchesSQL.undecidedGroups).compactMap { row in
                 guard let model: String = row[1] else { return nil }
                 let deadline: Double? = row[2]
@@ -24,8 +17,8 @@ extension SQLiteJobStore {
 
     /// Gives the first `onDemand` undecided jobs of a batch and model (in queue order) to on-demand calls
     /// and the rest to the Batch API, in one transaction.
-    public func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date = Date()) throws {
-        try pool.write { db in
+    public func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date = Date()) async throws {
+        try await pool.write { db in
             let seconds = now.unixSeconds
             try db.execute(sql: RemoteBatchesSQL.decideOnDemand, arguments: [seconds, batchID, model, onDemand])
             try db.execute(sql: RemoteBatchesSQL.decideBatchAPI, arguments: [seconds, batchID, model])

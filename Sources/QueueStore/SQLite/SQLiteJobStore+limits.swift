@@ -5,8 +5,8 @@ import Scheduler
 // `groqbatch limits`: the meters as people read them, and limits set or forgotten by hand.
 extension SQLiteJobStore {
     /// Every meter, for `groqbatch limits`.
-    public func meterStatuses(now: Date = Date()) throws -> [MeterStatus] {
-        try pool.read { db in
+    public func meterStatuses(now: Date = Date()) async throws -> [MeterStatus] {
+        try await pool.read { db in
             let seconds = now.unixSeconds
             return try Row.fetchAll(db, sql: BudgetsSQL.all).compactMap { row -> MeterStatus? in
                 guard var meter = Self.meter(row) else { return nil }
@@ -42,8 +42,8 @@ extension SQLiteJobStore {
     }
 
     /// The estimator per model, for `limits` and the benchmarks.
-    public func estimators() throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
-        try pool.read { db in
+    public func estimators() async throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
                 ($0[0], $0[1], TokenEstimator(
                     characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7]))

@@ -7,8 +7,8 @@ extension SQLiteJobStore {
     /// snapshot.
     /// With a `catalog`, each job counts under the model it will really call: past decommissioned models
     /// in its chain, as a claim moves it, and jobs asking more output than that model allows are counted.
-    public func planInputs(batch: String?, catalog: ModelCatalog? = nil) throws -> PlanInputs {
-        try pool.read { db in
+    public func planInputs(batch: String?, catalog: ModelCatalog? = nil) async throws -> PlanInputs {
+        try await pool.read { db in
             var arguments: StatementArguments = []
             if let batch {
                 guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
@@ -77,9 +77,9 @@ extension SQLiteJobStore {
     /// catalog's), the learned estimator, prices, and the history of earlier answers.
     public func planOutlooks(
         models: Set<String>, history: [String: PlanInputs.History], catalog: ModelCatalog, provider: String
-    ) throws -> [String: ModelOutlook] {
-        let meters = try meterStatuses().filter { $0.provider == provider }
-        let estimators = try self.estimators().filter { $0.provider == provider }
+    ) async throws -> [String: ModelOutlook] {
+        let meters = try await meterStatuses().filter { $0.provider == provider }
+        let estimators = try await self.estimators().filter { $0.provider == provider }
         var outlooks: [String: ModelOutlook] = [:]
         for model in models {
             let entry = catalog.entries[model]

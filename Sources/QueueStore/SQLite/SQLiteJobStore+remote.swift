@@ -14,8 +14,8 @@ extension SQLiteJobStore {
     public func prepareRemoteBatches(
         provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date = Date(),
         budget: BudgetContext? = nil
-    ) throws -> Int {
-        try pool.write { db in
+    ) async throws -> Int {
+        try await pool.write { db in
             let seconds = now.unixSeconds
             var made = 0
             let today = Self.utcDay(now)
@@ -72,8 +72,8 @@ extension SQLiteJobStore {
     }
 
     /// Whether there is Batch API work for this provider: a read, so an idle worker writes nothing.
-    public func hasRemoteWork(provider: String) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: RemoteBatchesSQL.anyWork, arguments: [provider]) ?? false }
+    public func hasRemoteWork(provider: String) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: RemoteBatchesSQL.anyWork, arguments: [provider]) ?? false }
     }
 
     /// The Batch API's window for a batch: the time to its deadline in whole hours, between 24 h and 7 d.
@@ -84,8 +84,8 @@ extension SQLiteJobStore {
     }
 
     /// Takes (or keeps) the open remote batches of a provider this worker may drive and returns them.
-    public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) throws -> [RemoteBatchRecord] {
-        try pool.write { db in
+    public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> [RemoteBatchRecord] {
+        try await pool.write { db in
             let seconds = now.unixSeconds
             try db.execute(sql: RemoteBatchesSQL.lease, arguments: [workerID, seconds + leaseDuration, provider, workerID, seconds])
             return try Row.fetchAll(db, sql: RemoteBatchesSQL.leased, arguments: [workerID]).map(Self.remoteRecord)

@@ -75,11 +75,6 @@ public final class SQLiteJobStore: Sendable {
     public func appliedMigrations() throws -> [Int] {
         try pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
     }
-
-    /// Jobs per status over the whole file, or of one batch.
-    public func countsByStatus(batch: String? = nil) throws -> [JobStatus: Int] {
-        try pool.read { db in try Self.countsByStatus(db: db, batch: batch) }
-    }
 }
 
 extension Date {

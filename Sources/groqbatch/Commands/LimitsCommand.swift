@@ -42,7 +42,7 @@ struct ShowLimits: AsyncParsableCommand {
         try await failingClearly {
             let store = try await database.open()
             let only = provider.map(ProviderOptions.normalized)
-            let meters = try store.meterStatuses().filter { only == nil || $0.provider == only }
+            let meters = try await store.meterStatuses().filter { only == nil || $0.provider == only }
             if json {
                 print(try Console.json(meters))
                 return
@@ -59,7 +59,7 @@ struct ShowLimits: AsyncParsableCommand {
                      "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
                      meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-"]
                 }).rendered)
-            let estimates = try store.estimators()
+            let estimates = try await store.estimators()
             if !estimates.isEmpty {
                 print("")
                 print(TextTable(

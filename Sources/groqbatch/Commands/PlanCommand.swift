@@ -54,10 +54,10 @@ struct PlanCommand: AsyncParsableCommand {
             let models = try CatalogOption.load(settings).merging(store.providerModels(provider: provider))
             try store.expireOverdue()
             let inputs: PlanInputs
-            do { inputs = try store.planInputs(batch: batch, catalog: models) } catch let error as SQLiteJobStore.NotFoundError {
+            do { inputs = try await store.planInputs(batch: batch, catalog: models) } catch let error as SQLiteJobStore.NotFoundError {
                 throw CommandFailure(error.description)
             }
-            let outlooks = try store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)
+            let outlooks = try await store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)
             let schedule = try WorkSettings(settings).schedule
             let now = Date()
             let split = Self.split(inputs, outlooks: outlooks, concurrency: concurrency, now: now)

@@ -206,15 +206,15 @@ struct WorkCommand: AsyncParsableCommand {
             configuration.remote?.concurrency = work.concurrency
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
-                let meters = (try? store.meterStatuses()) ?? []
+                let meters = (try? await store.meterStatuses()) ?? []
                 let limits = meters.filter { $0.provider == baseURL && $0.kind == "tpm" && models.contains($0.model) }.compactMap(\.limit)
                 return limits.isEmpty ? nil : limits.reduce(0, +)
             }
             if let schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
-                store: store, executor: client, configuration: configuration, logger: logger,
+                store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,
                 progressInterval: Console.stderrIsTerminal ? 1 : work.progressInterval,
-                onProgress: { progress, counts in display.show(progress, counts) })
+                onProgress: { progress, counts in await display.show(progress, counts) })
             // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),

@@ -23,7 +23,7 @@ enum MetricsEndpoint {
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
-            refresh(registry, store: store, provider: provider)
+            await refresh(registry, store: store, provider: provider)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -47,12 +47,12 @@ enum MetricsEndpoint {
         namespace: "groqbatch", metricName: "budget_used", unitName: "", helpText: "What a meter has spent in its window.") }
 
     /// Sets the gauges that come from the database.
-    static func refresh(_ registry: PrometheusCollectorRegistry, store: SQLiteJobStore, provider: String) {
-        let counts = (try? store.countsByStatus()) ?? [:]
+    static func refresh(_ registry: PrometheusCollectorRegistry, store: SQLiteJobStore, provider: String) async {
+        let counts = (try? await store.countsByStatus(batch: nil)) ?? [:]
         for status in JobStatus.allCases {
             registry.makeGauge(descriptor: jobs, labels: [("status", status.rawValue)]).set(Double(counts[status] ?? 0))
         }
-        for meter in (try? store.meterStatuses()) ?? [] where meter.provider == provider {
+        for meter in (try? await store.meterStatuses()) ?? [] where meter.provider == provider {
             let labels = [("model", meter.model), ("kind", meter.kind)]
             if let limit = meter.limit { registry.makeGauge(descriptor: budgetLimit, labels: labels).set(Double(limit)) }
             if let remaining = meter.remaining {
