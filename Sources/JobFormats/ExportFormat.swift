@@ -23,24 +23,17 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 
     /// `{"id","custom_id","response":{"status_code","request_id","body"},"error":{"code","message"}}`.
     static func batchOutputLine(_ row: ExportRow) -> String {
-        var object: [String: JSONValue] = [
-            "id": .string("batch_req_\(row.jobID)"),
-            "custom_id": .string(row.customID),
-            "response": .null,
-            "error": .null,
-        ]
+        var line = BatchLine.Output(id: "batch_req_\(row.jobID)", customID: row.customID)
         if row.status == "succeeded", let raw = row.rawResponse {
-            let body = (try? JSONValue.decode(Data(raw.utf8))) ?? .string(raw)
-            object["response"] = .object([
-                "status_code": .number(200),
-                "request_id": row.requestID.map(JSONValue.string) ?? .null,
-                "body": body,
-            ])
+            line.statusCode = 200
+            line.requestID = row.requestID
+            line.body = (try? JSONValue.decode(Data(raw.utf8))) ?? .string(raw)
         }
         if let error = row.effectiveError {
-            object["error"] = .object(["code": .string(error.code), "message": .string(error.message)])
+            line.errorCode = error.code
+            line.errorMessage = error.message
         }
-        return JSONValue.object(object).jsonString()
+        return BatchLine.output(line)
     }
 
     static func csvLine(_ row: ExportRow) -> String {

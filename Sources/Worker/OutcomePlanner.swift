@@ -18,19 +18,10 @@ public struct OutcomePlanner: Sendable {
     ) -> JobOutcome {
         switch result {
         case .success(let success):
-            let completion = success.completion
-            let usage = completion.usage
-            let attempt = AttemptRecord(
-                model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: success.httpStatus,
-                outcome: .success, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-                requestID: completion.xGroq?.id ?? success.rateLimits.requestID)
-            let answer = JobResult(
-                model: completion.model ?? model, content: completion.content, finishReason: completion.finishReason,
-                promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.totalTokens,
-                queueTime: usage.queueTime, promptTime: usage.promptTime, completionTime: usage.completionTime,
-                totalTime: usage.totalTime, responseID: completion.id, requestID: completion.xGroq?.id,
-                rawResponse: completion.rawBody)
-            return JobOutcome(jobID: job.id, attempt: attempt, transition: .succeed(answer))
+            let recorded = success.completion.records(
+                calledModel: model, requestID: success.rateLimits.requestID, startedAt: startedAt, finishedAt: finishedAt,
+                httpStatus: success.httpStatus)
+            return JobOutcome(jobID: job.id, attempt: recorded.attempt, transition: .succeed(recorded.result))
         case .failure(let failure):
             let attempt = AttemptRecord(
                 model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: failure.httpStatus,

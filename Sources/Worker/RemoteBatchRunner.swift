@@ -235,33 +235,22 @@ struct RemoteBatchRunner: Sendable {
 
     /// One output or error line as an answer for its job; nil for a line the batch never ran (it expired
     /// or was cancelled first: the batch's policy decides those) or a line not ours.
-    static func answer(_ line: [UInt8], remote: RemoteBatchRecord, finished: Date) -> RemoteAnswer? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-              let customID = object["custom_id"] as? String, customID.hasPrefix("job-"), let jobID = Int64(customID.dropFirst(4))
-        else { return nil }
-        let response = object["response"] as? [String: Any]
-        let status = response?["status_code"] as? Int
-        if status == 200, let body = response?["body"], let data = try? JSONSerialization.data(withJSONObject: body, options: [.withoutEscapingSlashes]),
-           var completion = try? JSONDecoder().decode(ChatCompletion.self, from: data) {
-            completion.rawBody = String(decoding: data, as: UTF8.self)
-            let usage = completion.usage
-            let requestID = completion.xGroq?.id ?? response?["request_id"] as? String
-            let attempt = AttemptRecord(
-                model: completion.model ?? remote.model, startedAt: Date(timeIntervalSince1970: remote.createdAt), finishedAt: finished,
-                httpStatus: 200, outcome: .success, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-                requestID: requestID)
-            let result = JobResult(
-                model: completion.model ?? remote.model, content: completion.content, finishReason: completion.finishReason,
-                promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.totalTokens,
-                queueTime: usage.queueTime, promptTime: usage.promptTime, completionTime: usage.completionTime,
-                totalTime: usage.totalTime, responseID: completion.id, requestID: requestID, rawResponse: completion.rawBody)
-            return RemoteAnswer(jobID: jobID, success: (attempt, result), error: nil)
+    static func answer(_ bytes: [UInt8], remote: RemoteBatchRecord, finished: Date) -> RemoteAnswer? {
+        guard let line = try? BatchLine.output(bytes), line.customID.hasPrefix("job-"), let jobID = Int64(line.customID.dropFirst(4)) else {
+            return nil
         }
-        let error = (object["error"] as? [String: Any]) ?? ((response?["body"] as? [String: Any])?["error"] as? [String: Any])
-        let code = error?["code"] as? String ?? "http_\(status ?? 0)"
+        if line.answered, let body = line.body?.jsonString(),
+           var completion = try? JSONDecoder().decode(ChatCompletion.self, from: Data(body.utf8)) {
+            completion.rawBody = body
+            let recorded = completion.records(
+                calledModel: remote.model, requestID: line.requestID, startedAt: Date(timeIntervalSince1970: remote.createdAt),
+                finishedAt: finished, httpStatus: 200)
+            return RemoteAnswer(jobID: jobID, success: recorded, error: nil)
+        }
+        let code = line.errorCode ?? "http_\(line.statusCode ?? 0)"
         if ["batch_expired", "batch_cancelled"].contains(code) { return nil }
-        let transient = status.map { $0 >= 500 || $0 == 429 || $0 == 408 } ?? false || transientCodes.contains(code)
-        return RemoteAnswer(jobID: jobID, success: nil, error: (code, error?["message"] as? String ?? "the line failed", status, transient))
+        let transient = line.statusCode.map { $0 >= 500 || $0 == 429 || $0 == 408 } ?? false || transientCodes.contains(code)
+        return RemoteAnswer(jobID: jobID, success: nil, error: (code, line.errorMessage ?? "the line failed", line.statusCode, transient))
     }
 
     /// Error codes of lines that failed for the provider's sake, whatever their status: the job is

@@ -1,4 +1,5 @@
 import GroqClient
+import JobFormats
 import NIOCore
 import QueueStore
 
@@ -13,7 +14,7 @@ struct RemoteInputLines: AsyncSequence, Sendable {
 
     /// One job's line of the input file.
     static func line(jobID: Int64, request: String, model: String) -> String {
-        #"{"custom_id":"job-\#(jobID)","method":"POST","url":"/v1/chat/completions","body":"# + GroqClient.body(request, model: model) + "}\n"
+        BatchLine.input(customID: "job-\(jobID)", body: GroqClient.body(request, model: model))
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
