@@ -74,15 +74,23 @@ public struct ModelCatalog: Sendable, Equatable {
     public static let unknownModelLimits: [LimitKind: Int] = [.rpm: 30, .rpd: 1_000, .tpm: 6_000, .tpd: 100_000]
 
     /// The meters' name for a model's `flex` service tier, which Groq limits apart from on-demand.
-    public static func flexKey(_ model: String) -> String { model + "@flex" }
+    public static func flexKey(_ model: String) -> String { model + flexSuffix }
+
+    /// The model a meter key names, and whether it is the model's flex meter: `flexKey`'s inverse.
+    public static func meterModel(_ key: String) -> (model: String, flex: Bool) {
+        key.hasSuffix(flexSuffix) ? (String(key.dropLast(flexSuffix.count)), true) : (key, false)
+    }
+
+    private static let flexSuffix = "@flex"
 
     /// Flex limits start at this many times the model's on-demand limits (Groq publishes "about ten").
     public static let flexLimitMultiplier = 10
 
     /// The starting limit and its source for a model's meter (or its flex meter, `model@flex`).
     public func startingLimit(model: String, kind: LimitKind) -> (limit: Int?, source: LimitSource) {
-        if model.hasSuffix("@flex") {
-            let base = startingLimit(model: String(model.dropLast("@flex".count)), kind: kind)
+        let named = Self.meterModel(model)
+        if named.flex {
+            let base = startingLimit(model: named.model, kind: kind)
             return (base.limit.map { $0 * Self.flexLimitMultiplier }, base.source)
         }
         guard let entry = entries[model] else { return (Self.unknownModelLimits[kind], .fallback) }

@@ -101,18 +101,18 @@ struct RemoteBatchRunner: Sendable {
     /// One step for one remote batch, from wherever it is.
     func drive(_ remote: RemoteBatchRecord) async throws {
         switch remote.state {
-        case "preparing":
+        case .preparing:
             // Upload, then create at once: the record of each step is written before the next call.
             if let fileID = try await upload(remote) {
                 var uploaded = remote
-                uploaded.state = "uploaded"
+                uploaded.state = .uploaded
                 uploaded.fileID = fileID
                 try await create(uploaded)
             }
-        case "uploaded": try await create(remote)
-        case "submitted": try await poll(remote)
-        case "collecting": try await collect(remote)
-        default: break
+        case .uploaded: try await create(remote)
+        case .submitted: try await poll(remote)
+        case .collecting: try await collect(remote)
+        case .done: break
         }
     }
 
@@ -174,7 +174,7 @@ struct RemoteBatchRunner: Sendable {
             try await store.markRemoteCollecting(remote, status: batch.status, outputFileID: batch.outputFileID, errorFileID: batch.errorFileID, now: Date())
             logger.notice("remote batch \(id) \(batch.status): reading its answers")
             var collecting = remote
-            collecting.state = "collecting"
+            collecting.state = .collecting
             collecting.remoteStatus = batch.status
             collecting.outputFileID = batch.outputFileID
             collecting.errorFileID = batch.errorFileID
@@ -188,7 +188,7 @@ struct RemoteBatchRunner: Sendable {
     /// Reads the output and error files line by line as they arrive and writes the answers a slice per
     /// transaction: memory stays flat whatever the files' size. Reading a file again writes nothing twice.
     func collect(_ remote: RemoteBatchRecord) async throws {
-        guard remote.state == "collecting" else { return }
+        guard remote.state == .collecting else { return }
         let finished = Date()
         var slice: [RemoteAnswer] = []
         var requeued = 0

@@ -98,7 +98,7 @@ struct BudgetClaimTests {
         let wake = try #require(blocked.wakeAt).timeIntervalSince(now)
         #expect(wake >= 20 - 0.01 && wake <= 21.01, "\(wake)")
         let meters = try await fixture.store.meterStatuses(now: now.addingTimeInterval(1))
-        #expect(meters.first { $0.kind == "tpm" }?.used ?? 0 >= 1000, "the provider's count of tokens is taken when it is higher")
+        #expect(meters.first { $0.kind == .tpm }?.used ?? 0 >= 1000, "the provider's count of tokens is taken when it is higher")
     }
 
     @Test func aJobThatCanNeverFitAFirmLimitMovesOnOrFails() async throws {
@@ -133,7 +133,7 @@ struct BudgetClaimTests {
         let fixture = try StoreFixture()
         try fixture.store.setLimits(provider: provider, model: "m9", limits: [.rpm: 7, .tpd: 900])
         let meters = try await fixture.store.meterStatuses()
-        #expect(meters.map { "\($0.kind):\($0.limit ?? 0):\($0.source)" } == ["rpm:7:config", "tpd:900:config"])
+        #expect(meters.map { "\($0.kind.rawValue):\($0.limit ?? 0):\($0.source.rawValue)" } == ["rpm:7:config", "tpd:900:config"])
         #expect(try fixture.store.resetLimits(provider: nil, model: "m9") == 2)
     }
 }

@@ -11,7 +11,7 @@ struct RemoteBatchStoreTests {
     /// `count` jobs of a `--via batch-api` batch, each with 8 prompt characters and max_tokens 32.
     func batchAPIJobs(_ fixture: StoreFixture, _ count: Int, policy: RemoteExpiryPolicy = .requeue, tokenCap: Int? = nil, deadline: Date? = nil, models: [String] = ["m1"], now: Date = Date()) throws {
         var spec = BatchSpec(name: "b", source: "t", models: models, deadline: deadline, maxAttempts: 2, tokenCap: tokenCap)
-        spec.via = "batch-api"
+        spec.via = .batchAPI
         spec.ifRemoteExpires = policy
         _ = try fixture.store.importJobs(into: spec, now: now) { sink in
             for n in 1...count { _ = try sink.add(StoreFixture.job(n, customID: "j\(n)", models: models)) }

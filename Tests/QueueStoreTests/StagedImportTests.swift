@@ -29,7 +29,7 @@ struct StagedImportTests {
         #expect(try await claimed(fixture.store).isEmpty, "a claim took a job of an import still under way")
         #expect(try fixture.sqlite3("SELECT COUNT(*) FROM batch_progress") == "0")
         var batchAPI = BatchSpec(name: "remote", source: "t", models: ["m1"])
-        batchAPI.via = "batch-api"
+        batchAPI.via = .batchAPI
         let remote = try await fixture.store.beginImport(batchAPI)
         _ = try await fixture.store.stage(jobs(1...3), into: remote)
         #expect(try await fixture.store.hasRemoteWork(provider: provider) == false)

@@ -21,7 +21,7 @@ public struct BatchSpec: Sendable, Equatable {
     /// Jobs may move down their chain when their own model is out of budget. The default is false.
     public var fallbackWhenLimited: Bool
     /// How its jobs run: `on-demand` calls or the provider's `batch-api`. The default is on-demand.
-    public var via: String = "on-demand"
+    public var via: Executor = .onDemand
     /// What the jobs an expired or cancelled remote batch left unanswered do next.
     public var ifRemoteExpires: RemoteExpiryPolicy = .requeue
     /// On a 498 (flex busy), move a flex job to on_demand instead of waiting for flex. The default is false.

@@ -8,7 +8,7 @@ public struct RemoteBatchRecord: Sendable, Equatable {
     public var provider: String
     public var batchID: Int64
     public var model: String
-    public var state: String
+    public var state: RemoteBatchState
     public var fileID: String?
     public var remoteBatchID: String?
     public var remoteStatus: String?

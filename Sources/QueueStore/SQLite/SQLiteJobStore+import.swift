@@ -35,7 +35,7 @@ extension SQLiteJobStore {
             arguments: [
                 batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
                 batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, now.unixSeconds,
-                batch.via, batch.ifRemoteExpires.rawValue, batch.flexFallback,
+                batch.via.rawValue, batch.ifRemoteExpires.rawValue, batch.flexFallback,
             ])
         return db.lastInsertedRowID
     }

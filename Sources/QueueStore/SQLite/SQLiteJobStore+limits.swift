@@ -15,7 +15,7 @@ extension SQLiteJobStore {
                     Meter.Spend(at: $0[1], amount: $0[2])
                 }
                 return MeterStatus(
-                    provider: row["provider"], model: row["model"], kind: meter.kind.rawValue, limit: meter.limit, source: meter.source.rawValue,
+                    provider: row["provider"], model: row["model"], kind: meter.kind, limit: meter.limit, source: meter.source,
                     standing: MeterStanding(meter), floor: meter.isPaced ? meter.floor ?? 0 : nil, used: meter.used(at: seconds), remaining: meter.remaining(at: seconds),
                     resetsIn: meter.resetIn(at: seconds),
                     blockedUntil: meter.blockedUntil.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })

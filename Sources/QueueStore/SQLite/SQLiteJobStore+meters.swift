@@ -154,7 +154,7 @@ extension SQLiteJobStore {
     static func learn(_ observation: ProviderObservation, db: Database, now: Double) throws {
         if let prompt = observation.promptTokens {
             // Tokens per character are the model's, whichever tier served it.
-            let model = observation.model.hasSuffix("@flex") ? String(observation.model.dropLast("@flex".count)) : observation.model
+            let model = ModelCatalog.meterModel(observation.model).model
             var estimator = try loadEstimator(db: db, provider: observation.provider, model: model)
             estimator.learn(characters: observation.promptCharacters, tokens: prompt)
             if observation.maxTokensUnset, let completion = observation.completionTokens {

@@ -87,7 +87,7 @@ extension SQLiteJobStore {
                 estimator: estimators.first { $0.model == model }?.estimator, maxOutput: entry?.maxOutput,
                 inputPrice: entry?.inputPrice, outputPrice: entry?.outputPrice)
             for kind in LimitKind.allCases {
-                if let meter = meters.first(where: { $0.model == model && $0.kind == kind.rawValue }) {
+                if let meter = meters.first(where: { $0.model == model && $0.kind == kind }) {
                     guard let value = meter.limit else { continue }
                     outlook.limits[kind] = .init(value: value, confirmed: meter.firm, used: meter.used, burstable: meter.floor)
                 } else if let value = catalog.startingLimit(model: model, kind: kind).limit {

@@ -99,7 +99,8 @@ extension SQLiteJobStore {
 
     static func remoteRecord(_ row: Row) -> RemoteBatchRecord {
         RemoteBatchRecord(
-            id: row[0], localID: row[1], provider: row[2], batchID: row[3], model: row[4], state: row[5], fileID: row[6],
+            id: row[0], localID: row[1], provider: row[2], batchID: row[3], model: row[4],
+            state: RemoteBatchState(rawValue: row[5]) ?? .done, fileID: row[6],
             remoteBatchID: row[7], remoteStatus: row[8], outputFileID: row[9], errorFileID: row[10], completionWindow: row[11],
             lines: row[12], answered: row[13], failed: row[14], leftOver: row[15], nextPollAt: row[16], polls: row[17],
             lastError: row[18], createdAt: row[19], batchName: row[20], ifExpires: RemoteExpiryPolicy(rawValue: row[21]) ?? .requeue,

@@ -71,7 +71,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "on-demand (calls within the rate limits), batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits), or auto (on demand what the limits finish before --deadline, the Batch API for the rest when the deadline is 24 h or more away).",
         valueName: "executor"))
-    var via = "on-demand"
+    var via: Executor = .onDemand
 
     @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp(
         "With --via batch-api or auto: what the jobs an expired remote batch left unanswered do. requeue (the default): into a new remote batch while the deadline leaves room for a whole 24 h window, on-demand calls when it does not; on-demand: on-demand calls at once (full price, within the on-demand limits); fail: failed.",
@@ -79,7 +79,7 @@ struct ImportCommand: AsyncParsableCommand {
     var ifRemoteExpires: RemoteExpiryPolicy = .requeue
 
     @Option(name: .customLong("service-tier"), help: ArgumentHelp("flex, on_demand or auto: the tier to ask for, for lines that name none. flex has about ten times the on-demand limits and its own meters, but answers 498 when busy.", valueName: "tier"))
-    var serviceTier: String?
+    var serviceTier: ServiceTier?
 
     @Flag(name: .customLong("flex-fallback"), help: "After a 498 (flex busy), send the job on_demand instead of waiting for flex.")
     var flexFallback = false
@@ -106,11 +106,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if let model, model.isEmpty { throw ValidationError("--model must not be empty.") }
-        guard ["on-demand", "batch-api", "auto"].contains(via) else { throw ValidationError("--via: unknown executor '\(via)'; use on-demand, batch-api or auto.") }
-        if let serviceTier, !["flex", "on_demand", "auto"].contains(serviceTier) {
-            throw ValidationError("--service-tier: unknown tier '\(serviceTier)'; use flex, on_demand or auto.")
-        }
-        if via != "on-demand", let model, ModelChooser.Policy.looksLikePolicy(model) {
+        if via != .onDemand, let model, ModelChooser.Policy.looksLikePolicy(model) {
             throw ValidationError("--via batch-api needs a model per job; --model \(model) chooses at claim time, which the Batch API has none of.")
         }
         if let model, ModelChooser.Policy.looksLikePolicy(model) {
@@ -224,3 +220,5 @@ struct ImportCommand: AsyncParsableCommand {
 }
 
 extension RemoteExpiryPolicy: ExpressibleByArgument {}
+extension Executor: ExpressibleByArgument {}
+extension ServiceTier: ExpressibleByArgument {}

@@ -54,7 +54,7 @@ struct ShowLimits: AsyncParsableCommand {
             print(TextTable(
                 header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "STANDING", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
                 rows: meters.map { meter in
-                    [meter.provider, meter.model, meter.kind.uppercased(), meter.limit.map(String.init) ?? "none", meter.source,
+                    [meter.provider, meter.model, meter.kind.rawValue.uppercased(), meter.limit.map(String.init) ?? "none", meter.source.rawValue,
                      meter.standing.rawValue,
                      "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
                      meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-"]

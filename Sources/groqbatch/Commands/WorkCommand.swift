@@ -207,7 +207,7 @@ struct WorkCommand: AsyncParsableCommand {
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
                 let meters = (try? await store.meterStatuses()) ?? []
-                let limits = meters.filter { $0.provider == baseURL && $0.kind == "tpm" && models.contains($0.model) }.compactMap(\.limit)
+                let limits = meters.filter { $0.provider == baseURL && $0.kind == .tpm && models.contains($0.model) }.compactMap(\.limit)
                 return limits.isEmpty ? nil : limits.reduce(0, +)
             }
             if let schedule { logger.notice("run windows: \(schedule)") }

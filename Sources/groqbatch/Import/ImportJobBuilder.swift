@@ -20,7 +20,7 @@ struct ImportJobBuilder: Sendable {
     var parser: ImportLineParser
     var model: String?
     var fallbackModels: [String]
-    var serviceTier: String?
+    var serviceTier: ServiceTier?
 
     var file: String { parser.file }
 
@@ -70,11 +70,14 @@ struct ImportJobBuilder: Sendable {
             line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
             models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
             priority: parsed.priority, truncate: parsed.truncate)
-        let lineTier = parsed.body["service_tier"]?.stringValue
-        if let lineTier, !["flex", "on_demand", "auto", "performance"].contains(lineTier) {
-            throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(lineTier)'; use flex, on_demand or auto")
+        if let named = parsed.body["service_tier"]?.stringValue {
+            guard let tier = ServiceTier.fromLine(named) else {
+                throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(named)'; use flex, on_demand or auto")
+            }
+            job.serviceTier = tier?.rawValue
+        } else {
+            job.serviceTier = serviceTier?.rawValue
         }
-        job.serviceTier = lineTier == "performance" ? nil : lineTier ?? serviceTier
         return job
     }
 }

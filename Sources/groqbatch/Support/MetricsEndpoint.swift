@@ -53,7 +53,7 @@ enum MetricsEndpoint {
             registry.makeGauge(descriptor: jobs, labels: [("status", status.rawValue)]).set(Double(counts[status] ?? 0))
         }
         for meter in (try? await store.meterStatuses()) ?? [] where meter.provider == provider {
-            let labels = [("model", meter.model), ("kind", meter.kind)]
+            let labels = [("model", meter.model), ("kind", meter.kind.rawValue)]
             if let limit = meter.limit { registry.makeGauge(descriptor: budgetLimit, labels: labels).set(Double(limit)) }
             if let remaining = meter.remaining {
                 registry.makeGauge(descriptor: budgetRemaining, labels: labels).set(Double(remaining))
