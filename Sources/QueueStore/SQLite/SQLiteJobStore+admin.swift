@@ -4,9 +4,8 @@ import JobFormats
 
 extension SQLiteJobStore {
     /// Why an admin command found nothing to act on.
-    public struct NotFoundError: Error, CustomStringConvertible {
-        public var description: String
-    }
+    /// Kept for callers that name it through the store: the error is the queue's, not SQLite's.
+    public typealias NotFoundError = QueueStore.NotFoundError
 
     /// Progress of every batch, or of one.
     public func batchStatuses(batch: String? = nil) throws -> [BatchStatus] {

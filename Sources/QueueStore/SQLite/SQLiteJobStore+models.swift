@@ -3,14 +3,7 @@ import GRDB
 import Scheduler
 
 extension SQLiteJobStore {
-    /// What `models --refresh` changed.
-    public struct ModelRefresh: Sendable, Equatable {
-        /// Listed now and not known before (neither in the catalog nor listed earlier).
-        public var added: [String] = []
-        /// Known before and no longer listed: now decommissioned.
-        public var vanished: [String] = []
-        public var listed = 0
-    }
+    public typealias ModelRefresh = QueueStore.ModelRefresh
 
     /// The provider's models as last refreshed, with the vanished ones marked decommissioned.
     public func providerModels(provider: String) throws -> [ProviderModel] {

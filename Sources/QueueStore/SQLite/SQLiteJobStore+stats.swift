@@ -2,10 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteJobStore {
-    /// How `stats` groups calls.
-    public enum StatsDimension: String, Sendable, CaseIterable {
-        case model, day, batch
-    }
+    public typealias StatsDimension = QueueStore.StatsDimension
 
     /// The calls of the `call_stats` view (one batch, or all; since a time, or ever), summed per model,
     /// UTC day or batch. Latencies are read sorted per group for exact nearest-rank percentiles.

@@ -35,6 +35,8 @@ public final class SQLiteJobStore: Sendable {
 
     /// The path of the database file.
     public let path: String
+    /// The file, for people: `AdminStore.location`.
+    public var location: String { path }
     let pool: DatabasePool
 
     /// Opens (creating with mode 0600 when missing) and migrates the queue at `path`.

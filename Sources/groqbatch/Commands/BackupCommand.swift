@@ -27,19 +27,19 @@ struct BackupCommand: AsyncParsableCommand {
                 throw CommandFailure("\(file) exists; choose another name or add --force to replace it")
             }
             let store = try await database.open()
-            if URL(fileURLWithPath: file).standardizedFileURL.path == URL(fileURLWithPath: store.path).standardizedFileURL.path {
+            if URL(fileURLWithPath: file).standardizedFileURL.path == URL(fileURLWithPath: store.location).standardizedFileURL.path {
                 throw CommandFailure("\(file) is the queue itself; choose another file")
             }
-            var line = ProgressLine(label: "backing up \(store.path)")
+            var line = ProgressLine(label: "backing up \(store.location)")
             do {
-                try store.backup(to: file) { fraction in line.update("\(Int(fraction * 100))%") }
+                try await store.backup(to: file) { fraction in line.update("\(Int(fraction * 100))%") }
             } catch {
                 line.finish()
                 throw CommandFailure("backup to \(file) failed: \(error)")
             }
             line.finish()
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
-            print("backed up \(store.path) to \(file) (\(ByteCountFormatter.string(fromByteCount: size, countStyle: .file)))")
+            print("backed up \(store.location) to \(file) (\(ByteCountFormatter.string(fromByteCount: size, countStyle: .file)))")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import JobFormats
 import QueueStore
@@ -29,13 +30,13 @@ struct CancelCommand: AsyncParsableCommand {
             let store = try await database.open()
             do {
                 if let job {
-                    let id = try store.findJob(job, batch: batch)
-                    print(try store.cancel(jobID: id) ? "job \(job) cancelled" : "job \(job) had already finished; unchanged")
+                    let id = try await store.findJob(job, batch: batch)
+                    print(try await store.cancel(jobID: id, now: Date()) ? "job \(job) cancelled" : "job \(job) had already finished; unchanged")
                 } else if let batch {
-                    let count = try store.cancel(batch: batch)
+                    let count = try await store.cancel(batch: batch, now: Date())
                     print("batch '\(batch)': \(count.counted("job")) cancelled")
                 }
-            } catch let error as SQLiteJobStore.NotFoundError {
+            } catch let error as NotFoundError {
                 throw CommandFailure(error.description)
             }
         }

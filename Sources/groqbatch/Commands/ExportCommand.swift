@@ -36,18 +36,18 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            try store.expireOverdue()
+            _ = try await store.expireOverdue(now: Date())
             let sink = try OutputFile(path: output)
             var counts: [String: Int] = [:]
             do {
                 let format = effectiveFormat
                 if let header = format.header { try sink.writeLine(header) }
-                try store.exportRows(batch: batch) { row in
+                try await store.exportRows(batch: batch) { row in
                     counts[row.status, default: 0] += 1
                     try sink.writeLine(format.line(for: row))
                 }
                 try sink.commit()
-            } catch let error as SQLiteJobStore.NotFoundError {
+            } catch let error as NotFoundError {
                 sink.abandon()
                 throw CommandFailure(error.description)
             } catch {

@@ -144,9 +144,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     /// Every model id known: the catalog's (built in, or the configuration's) and the provider's own list
     /// as `models --refresh` last stored it.
-    func knownModels(_ settings: Settings, store: SQLiteJobStore) throws -> Set<String> {
+    func knownModels(_ settings: Settings, store: any ReportStore) async throws -> Set<String> {
         let catalog = try CatalogOption.load(settings)
-        let listed = try store.providerModels(provider: ProviderOptions.baseURL(settings))
+        let listed = try await store.providerModels(provider: ProviderOptions.baseURL(settings))
         return Set(catalog.entries.keys).union(listed.map(\.id))
     }
 
@@ -205,7 +205,7 @@ struct ImportCommand: AsyncParsableCommand {
             if outcome.issues > 0 { message += ", \(outcome.issues) invalid line\(outcome.issues == 1 ? "" : "s") skipped" }
             print(message)
             if summary.inserted > 0 {
-                let known = try knownModels(settings, store: store)
+                let known = try await knownModels(settings, store: store)
                 let named = outcome.modelsNamed.union(builder.chain(for: nil))
                 for named in named.sorted() where !known.contains(named) && !ModelChooser.Policy.looksLikePolicy(named) {
                     let guess = ClosestMatch.closest(to: named, among: known).map { "; did you mean '\($0)'?" } ?? ""

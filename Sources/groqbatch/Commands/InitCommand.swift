@@ -13,8 +13,8 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            let applied = try store.appliedMigrations()
-            print("\(store.path): schema version \(applied.last ?? 0) (migrations \(applied.map(String.init).joined(separator: ", ")))")
+            let applied = try await store.appliedMigrations()
+            print("\(store.location): schema version \(applied.last ?? 0) (migrations \(applied.map(String.init).joined(separator: ", ")))")
         }
     }
 }

@@ -42,7 +42,7 @@ struct ShowLimits: AsyncParsableCommand {
         try await failingClearly {
             let store = try await database.open()
             let only = provider.map(ProviderOptions.normalized)
-            let meters = try await store.meterStatuses().filter { only == nil || $0.provider == only }
+            let meters = try await store.meterStatuses(now: Date()).filter { only == nil || $0.provider == only }
             if json {
                 print(try Console.json(meters))
                 return
@@ -105,7 +105,7 @@ struct SetLimits: AsyncParsableCommand {
             limits[.tpm] = tpm
             limits[.tpd] = tpd
             let url = provider.map(ProviderOptions.normalized) ?? ProviderOptions.baseURL(settings)
-            try store.setLimits(provider: url, model: model, limits: limits)
+            try await store.setLimits(provider: url, model: model, limits: limits, now: Date())
             print("\(model) at \(url): " + limits.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
     }

@@ -59,18 +59,18 @@ struct ModelsCommand: AsyncParsableCommand {
                 do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }
                 try await client.shutdown()
                 let listed = try result.mapError { CommandFailure("\(baseURL)/models: \($0.description)") }.get()
-                let change = try store.refreshProviderModels(
+                let change = try await store.refreshProviderModels(
                     provider: baseURL,
                     listed: listed.filter { $0.active != false }.map {
                         ProviderModel(id: $0.id, contextWindow: $0.contextWindow, maxOutput: $0.maxCompletionTokens, ownedBy: $0.ownedBy)
                     },
-                    catalogIDs: Set(base.entries.keys))
+                    catalogIDs: Set(base.entries.keys), now: Date())
                 var summary = "\(baseURL) lists \(change.listed.counted("model"))"
                 if !change.added.isEmpty { summary += "; new: \(change.added.joined(separator: ", "))" }
                 if !change.vanished.isEmpty { summary += "; no longer listed, now decommissioned: \(change.vanished.joined(separator: ", "))" }
                 Console.error(summary)
             }
-            let listed = try store.providerModels(provider: baseURL)
+            let listed = try await store.providerModels(provider: baseURL)
             let merged = base.merging(listed)
             let listedIDs = Dictionary(listed.map { ($0.id, $0.status == "active") }, uniquingKeysWith: { $1 })
             let rows = merged.entries.values.sorted { $0.id < $1.id }.map { entry in

@@ -51,10 +51,10 @@ struct PlanCommand: AsyncParsableCommand {
             let settings = try await database.settings(flags)
             let store = try database.open(settings)
             let provider = ProviderOptions.baseURL(settings)
-            let models = try CatalogOption.load(settings).merging(store.providerModels(provider: provider))
-            try store.expireOverdue()
+            let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
+            _ = try await store.expireOverdue(now: Date())
             let inputs: PlanInputs
-            do { inputs = try await store.planInputs(batch: batch, catalog: models) } catch let error as SQLiteJobStore.NotFoundError {
+            do { inputs = try await store.planInputs(batch: batch, catalog: models) } catch let error as NotFoundError {
                 throw CommandFailure(error.description)
             }
             let outlooks = try await store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)

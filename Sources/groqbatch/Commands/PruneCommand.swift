@@ -43,7 +43,7 @@ struct PruneCommand: AsyncParsableCommand {
             let store = try await database.open()
             let cutoff = AgeArgument(finishedBefore)!.date
             var line = ProgressLine(label: "pruning")
-            let summary = try store.prune(finishedBefore: cutoff, batch: batch, slice: slice, dryRun: dryRun) { progress in
+            let summary = try await store.prune(finishedBefore: cutoff, batch: batch, slice: slice, dryRun: dryRun) { progress in
                 line.update("\(progress.jobs.counted("job")) deleted")
             }
             line.finish()

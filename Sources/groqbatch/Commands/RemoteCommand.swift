@@ -28,7 +28,7 @@ struct RemoteCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            let rows = try store.remoteBatches().map {
+            let rows = try await store.remoteBatches().map {
                 Row(local_id: $0.localID, batch: $0.batchName ?? "-", model: $0.model, state: $0.state.rawValue, remote_batch_id: $0.remoteBatchID,
                     remote_status: $0.remoteStatus, lines: $0.lines, answered: $0.answered, failed: $0.failed, left_over: $0.leftOver,
                     window: $0.completionWindow, last_error: $0.lastError)

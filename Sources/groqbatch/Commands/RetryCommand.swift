@@ -52,12 +52,12 @@ struct RetryCommand: AsyncParsableCommand {
             if cancelled { statuses.append(.cancelled) }
             if expired { statuses.append(.expired) }
             do {
-                let count = try store.requeue(statuses, batch: batch, newDeadline: deadline.flatMap { TimeArgument($0)?.date })
+                let count = try await store.requeue(statuses, batch: batch, newDeadline: deadline.flatMap { TimeArgument($0)?.date }, now: Date())
                 print("\(count) job\(count == 1 ? "" : "s") queued again\(batch.map { " in batch '\($0)'" } ?? "")")
                 if expired {
                     print(deadline.map { "the batches' deadline is now \($0)" } ?? "the batches' deadline is cleared")
                 }
-            } catch let error as SQLiteJobStore.NotFoundError {
+            } catch let error as NotFoundError {
                 throw CommandFailure(error.description)
             }
         }

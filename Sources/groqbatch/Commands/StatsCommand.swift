@@ -20,7 +20,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Group by model, day (UTC) or batch.")
-    var by: SQLiteJobStore.StatsDimension = .model
+    var by: StatsDimension = .model
 
     @Option(help: "Only this batch's calls.")
     var batch: String?
@@ -42,8 +42,8 @@ struct StatsCommand: AsyncParsableCommand {
             let store = try await database.open()
             let groups: [CallStatistics]
             do {
-                groups = try store.statistics(by: by, batch: batch, since: since.flatMap { AgeArgument($0)?.date })
-            } catch let error as SQLiteJobStore.NotFoundError {
+                groups = try await store.statistics(by: by, batch: batch, since: since.flatMap { AgeArgument($0)?.date })
+            } catch let error as NotFoundError {
                 throw CommandFailure(error.description)
             }
             if json {
@@ -71,4 +71,4 @@ struct StatsCommand: AsyncParsableCommand {
     }
 }
 
-extension SQLiteJobStore.StatsDimension: ExpressibleByArgument {}
+extension StatsDimension: ExpressibleByArgument {}

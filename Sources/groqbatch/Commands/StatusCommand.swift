@@ -37,12 +37,12 @@ struct StatusCommand: AsyncParsableCommand {
         try await failingClearly {
             let store = try await database.open()
             guard watch else {
-                print(try render(store))
+                print(try await render(store))
                 return
             }
             let terminal = isatty(1) != 0
             while true {
-                let frame = try render(store)
+                let frame = try await render(store)
                 if terminal {
                     // Home the cursor and clear the screen, so the table redraws in place.
                     Console.out("\u{1B}[H\u{1B}[2J" + "groqbatch status, every \(interval) s (Ctrl-C stops)\n" + frame)
@@ -54,17 +54,17 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    func render(_ store: SQLiteJobStore) throws -> String {
-        try store.expireOverdue()
+    func render(_ store: any QueueDatabase) async throws -> String {
+        _ = try await store.expireOverdue(now: Date())
         let statuses: [BatchStatus]
-        do { statuses = try store.batchStatuses(batch: batch) } catch let error as SQLiteJobStore.NotFoundError {
+        do { statuses = try await store.batchStatuses(batch: batch) } catch let error as NotFoundError {
             throw CommandFailure(error.description)
         }
         if json {
             return try Console.json(statuses)
         }
         if statuses.isEmpty {
-            return "no batches in \(store.path); add some with: groqbatch import FILE --model MODEL"
+            return "no batches in \(store.location); add some with: groqbatch import FILE --model MODEL"
         }
         var lines = [Self.table(statuses)]
         for status in statuses {

@@ -19,9 +19,9 @@ struct VacuumCommand: AsyncParsableCommand {
         try await failingClearly {
             let store = try await database.open()
             let sizes: (before: Int64, after: Int64)
-            do { sizes = try store.vacuum() } catch { throw CommandFailure("vacuum failed: \(error)") }
+            do { sizes = try await store.vacuum() } catch { throw CommandFailure("vacuum failed: \(error)") }
             let format = { (bytes: Int64) in ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file) }
-            print("\(store.path): \(format(sizes.before)) -> \(format(sizes.after))")
+            print("\(store.location): \(format(sizes.before)) -> \(format(sizes.after))")
         }
     }
 }

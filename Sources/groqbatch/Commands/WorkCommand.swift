@@ -178,7 +178,7 @@ struct WorkCommand: AsyncParsableCommand {
             let store = try database.open(settings)
             let baseURL = ProviderOptions.baseURL(settings)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
-            let models = try CatalogOption.load(settings).merging(store.providerModels(provider: baseURL))
+            let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: baseURL))
             // On a terminal the progress line and the log share standard error: log lines go above it.
             let statusLine = TerminalStatusLine()
             let terminal = Console.stderrIsTerminal
@@ -206,7 +206,7 @@ struct WorkCommand: AsyncParsableCommand {
             configuration.remote?.concurrency = work.concurrency
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
                 // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
-                let meters = (try? await store.meterStatuses()) ?? []
+                let meters = (try? await store.meterStatuses(now: Date())) ?? []
                 let limits = meters.filter { $0.provider == baseURL && $0.kind == .tpm && models.contains($0.model) }.compactMap(\.limit)
                 return limits.isEmpty ? nil : limits.reduce(0, +)
             }
@@ -229,7 +229,7 @@ struct WorkCommand: AsyncParsableCommand {
             }
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let impatience = SecondSignalExit { [workerID = configuration.workerID] in
-                _ = try? store.releaseAll(workerID: workerID)
+                _ = try? store.releaseAll(workerID: workerID, now: Date())
             }
             var failure: (any Error)?
             do { try await group.run() } catch { failure = error }

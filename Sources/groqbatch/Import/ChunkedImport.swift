@@ -1,3 +1,4 @@
+import Foundation
 import JobFormats
 import QueueStore
 
@@ -28,7 +29,7 @@ struct ChunkedImport {
 
     let reader: LineReader
     let builder: ImportJobBuilder
-    let store: SQLiteJobStore
+    let store: any ImportStore
     let spec: BatchSpec
     let skipInvalid: Bool
     /// Called with each problem in line order (within a chunk) as it is found.
@@ -38,14 +39,14 @@ struct ChunkedImport {
 
     func run() async throws -> Outcome {
         var outcome = Outcome(summary: ImportSummary(batchName: spec.name))
-        let staged = try await store.beginImport(spec)
+        let staged = try await store.beginImport(spec, now: Date())
         do {
             try await stageChunks(into: staged, outcome: &outcome)
             if outcome.jobLines == 0 && outcome.issues == 0 {
                 report(ImportIssue(file: builder.file, line: 0, field: "file", message: "is empty: no job lines"), &outcome)
             }
             if outcome.issues > 0 && (!skipInvalid || outcome.summary.inserted == 0) { throw Withdrawn(outcome: outcome) }
-            try await store.commitImport(staged)
+            try await store.commitImport(staged, now: Date())
             return outcome
         } catch {
             // Withdrawn as a whole; if even that fails, the staging batch stays out of sight and is
@@ -106,7 +107,7 @@ struct ChunkedImport {
                     } else {
                         writing = next
                         let jobs = next.jobs
-                        group.addTask { .staged(try await store.stage(jobs, into: staged)) }
+                        group.addTask { .staged(try await store.stage(jobs, into: staged, now: Date())) }
                     }
                 }
                 try readAhead(&group)

@@ -29,7 +29,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the queue the settings name, or ends the command with one clear line.
-    func open(_ settings: Settings) throws -> SQLiteJobStore {
+    func open(_ settings: Settings) throws -> any QueueDatabase {
         let path = settings.string(.db) ?? "groqbatch.sqlite"
         do {
             return try SQLiteJobStore(path: path)
@@ -39,7 +39,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the queue for a command that has no settings of its own.
-    func open() async throws -> SQLiteJobStore {
+    func open() async throws -> any QueueDatabase {
         try open(await settings())
     }
 }

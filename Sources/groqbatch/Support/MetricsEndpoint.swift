@@ -18,7 +18,7 @@ enum MetricsEndpoint {
 
     /// The HTTP service, on 127.0.0.1:`port` (0 picks one); `onBound` gets the port once it listens.
     static func application(
-        registry: PrometheusCollectorRegistry, port: Int, host: String, store: SQLiteJobStore, provider: String,
+        registry: PrometheusCollectorRegistry, port: Int, host: String, store: any QueueDatabase, provider: String,
         logger: Logger, onBound: @escaping @Sendable (Int) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -47,12 +47,12 @@ enum MetricsEndpoint {
         namespace: "groqbatch", metricName: "budget_used", unitName: "", helpText: "What a meter has spent in its window.") }
 
     /// Sets the gauges that come from the database.
-    static func refresh(_ registry: PrometheusCollectorRegistry, store: SQLiteJobStore, provider: String) async {
+    static func refresh(_ registry: PrometheusCollectorRegistry, store: any QueueDatabase, provider: String) async {
         let counts = (try? await store.countsByStatus(batch: nil)) ?? [:]
         for status in JobStatus.allCases {
             registry.makeGauge(descriptor: jobs, labels: [("status", status.rawValue)]).set(Double(counts[status] ?? 0))
         }
-        for meter in (try? await store.meterStatuses()) ?? [] where meter.provider == provider {
+        for meter in (try? await store.meterStatuses(now: Date())) ?? [] where meter.provider == provider {
             let labels = [("model", meter.model), ("kind", meter.kind.rawValue)]
             if let limit = meter.limit { registry.makeGauge(descriptor: budgetLimit, labels: labels).set(Double(limit)) }
             if let remaining = meter.remaining {

@@ -1,0 +1,14 @@
+import Foundation
+
+/// What `import` needs of the queue: a file's jobs written in chunks, out of every worker's sight until
+/// the whole file is in (then all of them at once), or withdrawn.
+public protocol ImportStore: Sendable {
+    /// Starts an import into a batch (new or existing); imports that died mid-file are cleaned up first.
+    func beginImport(_ batch: BatchSpec, now: Date) async throws -> StagedImport
+    /// Writes one chunk in one transaction; what became of each job, in order.
+    func stage(_ jobs: [NewJob], into staged: StagedImport, now: Date) async throws -> [ImportSink.Addition]
+    /// Brings the whole import into sight in one transaction.
+    func commitImport(_ staged: StagedImport, now: Date) async throws
+    /// Withdraws everything the import wrote.
+    func discardImport(_ staged: StagedImport) async throws
+}

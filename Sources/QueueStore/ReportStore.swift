@@ -1,0 +1,26 @@
+import Foundation
+import JobFormats
+import Scheduler
+
+/// What the commands that look at the queue read: `status`, `stats`, `export`, `plan`, `limits`,
+/// `remote`, `models`. Reads only.
+public protocol ReportStore: Sendable {
+    /// Progress of every batch, or of one.
+    func batchStatuses(batch: String?) async throws -> [BatchStatus]
+    /// Call statistics grouped by `dimension`, of one batch or all, since a time or ever.
+    func statistics(by dimension: StatsDimension, batch: String?, since: Date?) async throws -> [CallStatistics]
+    /// Every job of one batch or all, in input order, one row at a time.
+    func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) async throws
+    /// Every meter, as `limits` shows it.
+    func meterStatuses(now: Date) async throws -> [MeterStatus]
+    /// The prompt-token estimators learned per provider and model.
+    func estimators() async throws -> [(provider: String, model: String, estimator: TokenEstimator)]
+    /// The remote batches of `--via batch-api` batches.
+    func remoteBatches() async throws -> [RemoteBatchRecord]
+    /// The provider's model list as `models --refresh` last stored it.
+    func providerModels(provider: String) async throws -> [ProviderModel]
+    /// A job's numeric id from its custom_id (in a batch) or its id.
+    func findJob(_ name: String, batch: String?) async throws -> Int64
+    /// The schema migrations applied, by number.
+    func appliedMigrations() async throws -> [Int]
+}
