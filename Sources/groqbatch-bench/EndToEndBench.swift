@@ -25,14 +25,12 @@ struct EndToEndBench {
         report.add("simulator alone", capacity, "requests/s", ratio: "the denominator: \(concurrency) concurrent calls through the same client, no database")
 
         let db = scratch + "/e2e.sqlite"
-        let store = try SQLiteJobStore(path: db)
-        _ = try store.importJobs(into: BatchSpec(name: "e2e", source: "bench", models: [model])) { sink in
-            for index in 1...jobs {
-                _ = try sink.add(NewJob(
-                    line: index, customID: "e2e-\(index)",
-                    requestJSON: #"{"max_tokens":32,"messages":[{"content":"End to end prompt \#(index)","role":"user"}]}"#,
-                    models: [model], promptCharacters: 24, maxTokens: 32))
-            }
+        let store = try BenchQueue.open(db)
+        try await BenchQueue.add(jobs, to: BatchSpec(name: "e2e", source: "bench", models: [model]), in: store) { index in
+            return NewJob(
+                line: index, customID: "e2e-\(index)",
+                requestJSON: #"{"max_tokens":32,"messages":[{"content":"End to end prompt \#(index)","role":"user"}]}"#,
+                models: [model], promptCharacters: 24, maxTokens: 32)
         }
         let catalog = scratch + "/catalog.json"
         try #"{"models": [{"id": "\#(model)", "max_output": 64}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)

@@ -13,25 +13,23 @@ struct ForecastBench {
     static let model = "bench/planned"
 
     func run(_ report: BenchReport) async throws {
-        try plan(report)
-        try stats(report)
+        try await plan(report)
+        try await stats(report)
     }
 
     /// Jobs whose prompt lengths vary, so the estimator has something to learn.
-    func importJobs(_ store: SQLiteJobStore, batch: String, count: Int, offset: Int) throws {
+    func importJobs(_ store: any QueueDatabase, batch: String, count: Int, offset: Int) async throws {
         let words = ["summarise", "the", "queue", "of", "tonight", "and", "its", "budget", "for", "every", "model"]
-        _ = try store.importJobs(into: BatchSpec(name: batch, source: "bench", models: [Self.model])) { sink in
-            for index in 1...count {
-                let text = (0..<(20 + (index * 7 + offset) % 60)).map { words[($0 + index) % words.count] }.joined(separator: " ")
-                _ = try sink.add(NewJob(
-                    line: index, customID: "\(batch)-\(index)",
-                    requestJSON: #"{"max_tokens":64,"messages":[{"content":"\#(text)","role":"user"}]}"#,
-                    models: [Self.model], promptCharacters: text.count, maxTokens: 64))
-            }
+        try await BenchQueue.add(count, to: BatchSpec(name: batch, source: "bench", models: [Self.model]), in: store) { index in
+            let text = (0..<(20 + (index * 7 + offset) % 60)).map { words[($0 + index) % words.count] }.joined(separator: " ")
+            return NewJob(
+                line: index, customID: "\(batch)-\(index)",
+                requestJSON: #"{"max_tokens":64,"messages":[{"content":"\#(text)","role":"user"}]}"#,
+                models: [Self.model], promptCharacters: text.count, maxTokens: 64)
         }
     }
 
-    func plan(_ report: BenchReport) throws {
+    func plan(_ report: BenchReport) async throws {
         let rpm = 300
         let jobs = Int(seconds / 60 * Double(rpm)) + rpm / 10
         report.emit("== plan against a measured run (\(jobs) jobs at \(rpm) requests per minute; about \(Int(seconds)) s) ==")
@@ -46,16 +44,16 @@ struct ForecastBench {
         let simulator = try SimulatorProcess(binary: binary, configPath: simConfig)
         defer { simulator.stop() }
         let db = folder + "/queue.sqlite"
-        let store = try SQLiteJobStore(path: db)
+        let store = try BenchQueue.open(db)
         let common = ["--db", db, "--catalog", catalog, "--base-url", simulator.baseURL]
         let environment = ["GROQ_API_KEY": "sim-key"]
         // An earlier night taught the estimator this model's tokens per character and answer lengths.
-        try importJobs(store, batch: "earlier", count: 100, offset: 3)
+        try await importJobs(store, batch: "earlier", count: 100, offset: 3)
         guard try ChildProcess.run(binary, ["work", "--drain", "--log-level", "error"] + common, environment: environment).status == 0,
               try ChildProcess.run(binary, ["limits", "reset", "--db", db]).status == 0,
               try ChildProcess.run(binary, ["limits", "set", "--db", db, "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "\(rpm)"]).status == 0
         else { throw BenchError("preparing the planned run failed") }
-        try importJobs(store, batch: "tonight", count: jobs, offset: 0)
+        try await importJobs(store, batch: "tonight", count: jobs, offset: 0)
         let planOut = folder + "/plan.json"
         guard try ChildProcess.run(binary, ["plan", "--batch", "tonight", "--json"] + common, stdoutPath: planOut).status == 0,
               let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planOut))) as? [String: Any],
@@ -78,7 +76,7 @@ struct ForecastBench {
                    ratio: "planned \(plannedTokens), used \(totals[1]); target within 5%")
     }
 
-    func stats(_ report: BenchReport) throws {
+    func stats(_ report: BenchReport) async throws {
         let jobs = 600
         report.emit("== stats against the simulator's request log (\(jobs) jobs, 0.3 s latency, 3% 500s, 3% 429s) ==")
         let folder = scratch + "/forecast-stats"
@@ -92,7 +90,7 @@ struct ForecastBench {
         let simulator = try SimulatorProcess(binary: binary, configPath: simConfig, requestLog: log)
         defer { simulator.stop() }
         let db = folder + "/queue.sqlite"
-        try importJobs(try SQLiteJobStore(path: db), batch: "stats", count: jobs, offset: 1)
+        try await importJobs(try BenchQueue.open(db), batch: "stats", count: jobs, offset: 1)
         let run = try ChildProcess.run(
             binary, ["work", "--drain", "--db", db, "--catalog", catalog, "--base-url", simulator.baseURL, "--concurrency", "32",
                      "--backoff-base", "0.05", "--backoff-cap", "0.2", "--log-level", "error"],

@@ -89,7 +89,7 @@ struct ImportBench {
                     (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11])
                 }
         }
-        _ = try SQLiteJobStore(path: target)
+        _ = try BenchQueue.open(target)
         var db: OpaquePointer?
         guard sqlite3_open(target, &db) == SQLITE_OK else { throw BenchError("cannot open \(target)") }
         defer { sqlite3_close(db) }

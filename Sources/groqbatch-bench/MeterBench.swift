@@ -38,18 +38,16 @@ struct MeterBench {
     /// Seconds per claim + record cycle.
     func claimAndRecord(history: Bool, cycles: Int) async throws -> Double {
         let db = scratch + "/meters-\(history ? "full" : "empty").sqlite"
-        let store = try SQLiteJobStore(path: db)
-        _ = try store.importJobs(into: BatchSpec(name: "meters", source: "bench", models: [Self.model])) { sink in
-            for index in 1...(cycles + 1) {
-                _ = try sink.add(NewJob(
-                    line: index, customID: "m\(index)",
-                    requestJSON: #"{"max_tokens":16,"messages":[{"content":"Metered prompt \#(index)","role":"user"}]}"#,
-                    models: [Self.model], promptCharacters: 20, maxTokens: 16))
-            }
+        let store = try BenchQueue.open(db)
+        try await BenchQueue.add(cycles + 1, to: BatchSpec(name: "meters", source: "bench", models: [Self.model]), in: store) { index in
+            NewJob(
+                line: index, customID: "m\(index)",
+                requestJSON: #"{"max_tokens":16,"messages":[{"content":"Metered prompt \#(index)","role":"user"}]}"#,
+                models: [Self.model], promptCharacters: 20, maxTokens: 16)
         }
-        try store.setLimits(provider: Self.provider, model: Self.model, limits: [
+        try await store.setLimits(provider: Self.provider, model: Self.model, limits: [
             .rpm: 10_000_000, .tpm: 1_000_000_000, .rpd: 1_100_000, .tpd: 33_000_000,
-        ])
+        ], now: Date())
         let context = BudgetContext(provider: Self.provider, catalog: ModelCatalog(entries: [.init(id: Self.model, maxOutput: 64)], source: .catalog))
         let now = Date()
         // One cycle creates the meters; the history goes in next to it.
@@ -80,7 +78,7 @@ struct MeterBench {
         return seconds / Double(cycles)
     }
 
-    func cycle(_ store: SQLiteJobStore, context: BudgetContext, at now: Date) async throws {
+    func cycle(_ store: any QueueDatabase, context: BudgetContext, at now: Date) async throws {
         let claimed = try await store.claim(workerID: "bench", limit: 1, leaseDuration: 60, batch: nil, now: now, budget: context)
         guard let job = claimed.jobs.first else { throw BenchError("nothing claimed") }
         let observation = ProviderObservation(
@@ -111,14 +109,12 @@ struct MeterBench {
         let simulator = try SimulatorProcess(binary: binary, configPath: folder + "/sim.json")
         defer { simulator.stop() }
         let db = folder + "/queue.sqlite"
-        let store = try SQLiteJobStore(path: db)
-        _ = try store.importJobs(into: BatchSpec(name: "cpu", source: "bench", models: [Self.model])) { sink in
-            for index in 1...jobs {
-                _ = try sink.add(NewJob(
-                    line: index, customID: "c\(index)",
-                    requestJSON: #"{"max_tokens":16,"messages":[{"content":"Metered prompt \#(index)","role":"user"}]}"#,
-                    models: [Self.model], promptCharacters: 20, maxTokens: 16))
-            }
+        let store = try BenchQueue.open(db)
+        try await BenchQueue.add(jobs, to: BatchSpec(name: "cpu", source: "bench", models: [Self.model]), in: store) { index in
+            return NewJob(
+                line: index, customID: "c\(index)",
+                requestJSON: #"{"max_tokens":16,"messages":[{"content":"Metered prompt \#(index)","role":"user"}]}"#,
+                models: [Self.model], promptCharacters: 20, maxTokens: 16)
         }
         let run = try ChildProcess.run(
             binary, ["work", "--db", db, "--base-url", simulator.baseURL, "--drain", "--concurrency", "256", "--log-level", "error",

@@ -8,15 +8,13 @@ struct QueueBench {
 
     func run(_ report: BenchReport) async throws {
         report.emit("== queue (\(jobs) jobs, claim 256 + complete 256 per round) ==")
-        let store = try SQLiteJobStore(path: scratch + "/queue.sqlite")
+        let store = try BenchQueue.open(scratch + "/queue.sqlite")
         let models = ["openai/gpt-oss-20b", "qwen/qwen3.6-27b"]
-        _ = try store.importJobs(into: BatchSpec(name: "bench", source: "bench", models: models)) { sink in
-            for index in 1...jobs {
-                _ = try sink.add(NewJob(
-                    line: index, customID: "job-\(index)",
-                    requestJSON: #"{"max_tokens":64,"messages":[{"content":"Prompt number \#(index)","role":"user"}]}"#,
-                    models: models, promptCharacters: 20, maxTokens: 64))
-            }
+        try await BenchQueue.add(jobs, to: BatchSpec(name: "bench", source: "bench", models: models), in: store) { index in
+            return NewJob(
+                line: index, customID: "job-\(index)",
+                requestJSON: #"{"max_tokens":64,"messages":[{"content":"Prompt number \#(index)","role":"user"}]}"#,
+                models: models, promptCharacters: 20, maxTokens: 64)
         }
         let raw = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"An answer of a realistic length, a sentence or two."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":14,"total_tokens":26}}"#
         let (done, seconds) = try await measure { () async throws -> Int in

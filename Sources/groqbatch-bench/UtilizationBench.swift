@@ -51,17 +51,15 @@ struct UtilizationBench {
         defer { simulator.stop() }
 
         let db = folder + "/queue.sqlite"
-        let store = try SQLiteJobStore(path: db)
+        let store = try BenchQueue.open(db)
         let words = ["queue", "budget", "token", "limit", "worker", "night", "batch", "model", "answer", "prompt"]
-        _ = try store.importJobs(into: BatchSpec(name: "utilization", source: "bench", models: [Self.model])) { sink in
-            for index in 1...jobs {
-                let count = 60 + index % 40
-                let text = (0..<count).map { words[($0 * 7 + index) % words.count] }.joined(separator: " ")
-                _ = try sink.add(NewJob(
-                    line: index, customID: "u\(index)",
-                    requestJSON: #"{"max_tokens":12,"messages":[{"content":"\#(text)","role":"user"}]}"#,
-                    models: [Self.model], promptCharacters: text.count, maxTokens: 12))
-            }
+        try await BenchQueue.add(jobs, to: BatchSpec(name: "utilization", source: "bench", models: [Self.model]), in: store) { index in
+            let count = 60 + index % 40
+            let text = (0..<count).map { words[($0 * 7 + index) % words.count] }.joined(separator: " ")
+            return NewJob(
+                line: index, customID: "u\(index)",
+                requestJSON: #"{"max_tokens":12,"messages":[{"content":"\#(text)","role":"user"}]}"#,
+                models: [Self.model], promptCharacters: text.count, maxTokens: 12)
         }
         if pin {
             let set = try ChildProcess.run(binary, [
