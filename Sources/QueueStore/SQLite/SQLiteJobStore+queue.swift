@@ -204,13 +204,6 @@ extension SQLiteJobStore: JobStore {
             try db.execute(sql: WorkersSQL.register, arguments: [id, host, pid, now.unixSeconds, now.unixSeconds])
         }
     }
-
-    /// Marks a worker stopped.
-    public func stopWorker(id: String, now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: WorkersSQL.stop, arguments: [now.unixSeconds, now.unixSeconds, id])
-        }
-    }
 }
 
 extension SQLiteJobStore {
