@@ -58,6 +58,11 @@ public struct Admission: Sendable {
         public var kind: LimitKind
         public var limit: Int
         public var cost: Int
+
+        /// What to tell the user, for the job's error.
+        public func advice(model: String) -> String {
+            "the job needs \(cost) \(kind.countsTokens ? "tokens" : "requests") but \(model) allows \(limit) per \(kind.period == 60 ? "minute" : "day") (\(kind.rawValue.uppercased())); lower max_tokens or use a model with a larger limit"
+        }
     }
 
     /// A job its current model cannot take at all (retired, or a prompt beyond its context window):

@@ -18,133 +18,23 @@ extension SQLiteJobStore {
     static func claimWithBudget(
         db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date, context: BudgetContext
     ) throws -> ClaimResult {
-        let seconds = now.unixSeconds
         let expired = try expireOverdue(db: db, now: now)
-        var chains: [String: [String]] = [:]
-        let today = utcDay(now)
-        var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
-        if !dayCap.isUnlimited, let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
-            dayCap.spentTokens = row[0]
-            dayCap.spentCost = row[1]
-        }
-        var failedWithoutCall = 0
-        var meterIDs: [String: [LimitKind: Int64]] = [:]
-        var admission = Admission(budgets: [:], estimators: [:], catalog: context.catalog, batchCaps: [:], dayCap: dayCap)
-        var round = Admission.Round()
-        var candidates: [Admission.Candidate] = []
-        // Admission sees the whole runnable queue, page by page, until it has admitted enough: a paused
-        // batch, a model blocked for the day or a first job that does not fit never hides the jobs of
-        // other batches and models behind it.
-        var after: (priority: Int, id: Int64)?
-        let pageSize = max(min(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 512), 64)
-        func fetch(_ page: JobsSQL.CandidatePage, _ start: StatementArguments, count: Int) throws -> [Row] {
-            var arguments: StatementArguments = [seconds]
-            if let batch { arguments += [batch] }
-            arguments += start
-            arguments += [count]
-            return try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, page: page)), arguments: arguments)
-        }
-        while !round.isComplete(limit: limit) {
-            var rows: [Row]
-            if let after {
-                rows = try fetch(.samePriority, [after.priority, after.id], count: pageSize)
-                if rows.count < pageSize { rows += try fetch(.lowerPriority, [after.priority], count: pageSize - rows.count) }
-            } else {
-                rows = try fetch(.head, [], count: pageSize)
-            }
-            var page = try rows.map { try candidate($0, chains: &chains, caps: &admission.batchCaps) }
-            if let last = rows.last { after = (last[JobsSQL.CandidateColumn.priority.rawValue], last[JobsSQL.CandidateColumn.id.rawValue]) }
-            if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
-                failedWithoutCall += try chooseModels(&page, db: db, context: context, now: seconds)
-            }
-            for (key, headroom) in try headrooms(page, limit: limit, admission: &admission, db: db, provider: context.provider)
-            where admission.budgets[key] == nil {
-                (admission.budgets[key], meterIDs[key]) = try loadBudget(
-                    db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds, headroom: headroom)
-            }
-            admission.admit(page, limit: limit, now: seconds, round: &round)
-            candidates += page
-            if rows.count < pageSize { break }
-        }
-        let decision = round.decision
-
-        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var touched = round.raised
-        var jobs: [ClaimedJob] = []
-        let expires = now.addingTimeInterval(leaseDuration).unixSeconds
-        let claimToken = newClaimToken()
-        for admitted in decision.admitted {
-            let model = admitted.meterKey
-            touched.insert(model)
-            // A reservation left open by an earlier claim of the job (its lease lapsed) keeps counting, settled as it was.
-            try closeOpenSpends(jobID: admitted.id, settledTokens: nil, db: db, now: seconds)
-            // Meters without a limit keep no log: nothing would ever read it.
-            for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
-                try db.cachedStatement(sql: BudgetsSQL.insertOpenSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
-            }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
-                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds, claimToken, admitted.id,
-            ])
-            try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
-            try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
-            try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
-            jobs += try rows.map { row in
-                var job = try claimedJob(row, chains: &chains)
-                if let estimator = admission.estimators[byID[admitted.id]!.models[admitted.modelIndex]] {
-                    job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin)
-                }
-                return job
-            }
-        }
-        for model in touched {
-            for (kind, meter) in admission.budgets[model]!.meters where meter.limit != nil {
-                try saveMeter(db: db, id: meterIDs[model]![kind]!, meter: meter, now: seconds)
-            }
-        }
-        for (batchID, cost) in decision.pausedBatches {
-            let reason = admission.batchCaps[batchID]?.reason(for: cost) ?? "cap reached"
-            try db.cachedStatement(sql: BudgetsSQL.pauseBatch).execute(arguments: [reason, batchID])
-        }
-        // A job moved to its next model is runnable at once: the worker must look again, not idle.
-        var movedWithoutCall = 0
-        for refused in decision.unusable {
-            let candidate = byID[refused.id]!
-            if refused.modelIndex + 1 < candidate.models.count {
-                movedWithoutCall += 1
-                try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, refused.code, refused.message, seconds, refused.id])
-            } else {
-                failedWithoutCall += 1
-                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: [refused.code, refused.message, seconds, seconds, refused.id])
-            }
-        }
-        for refused in decision.tooLarge {
-            let candidate = byID[refused.id]!
-            let model = candidate.models[refused.modelIndex]
-            let message = "the job needs \(refused.cost) \(refused.kind.countsTokens ? "tokens" : "requests") but \(model) allows \(refused.limit) per \(refused.kind.period == 60 ? "minute" : "day") (\(refused.kind.rawValue.uppercased())); lower max_tokens or use a model with a larger limit"
-            if refused.modelIndex + 1 < candidate.models.count {
-                movedWithoutCall += 1
-                try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [refused.modelIndex + 1, "request_too_large", message, seconds, refused.id])
-            } else {
-                failedWithoutCall += 1
-                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["request_too_large", message, seconds, seconds, refused.id])
-            }
-        }
-        var wake: Double?
-        if jobs.count < limit {
-            let nextRunnable = try Double.fetchOne(db.cachedStatement(sql: JobsSQL.earliestFutureRunnable), arguments: [seconds])
-            let nextDay = decision.dayCapReached ? (seconds / 86_400).rounded(.down) * 86_400 + 86_400 : nil
-            wake = [decision.wakeAt, nextRunnable, nextDay, movedWithoutCall > 0 ? seconds : nil].compactMap { $0 }.min()
-        }
+        var claim = try BudgetClaim(db: db, context: context, batch: batch, now: now)
+        let decision = try claim.admitFromQueue(limit: limit)
+        let jobs = try claim.take(decision.admitted, workerID: workerID, leaseDuration: leaseDuration)
+        try claim.saveMeters()
+        try claim.pause(decision.pausedBatches)
+        let refused = try claim.refuse(decision)
         var result = ClaimResult(
             jobs: jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) },
-            wakeAt: wake.map(Date.init(timeIntervalSince1970:)), tooLarge: decision.tooLarge.count, unusable: decision.unusable.count,
+            wakeAt: jobs.count < limit ? try claim.wake(decision, movedWithoutCall: refused.moved) : nil,
+            tooLarge: decision.tooLarge.count, unusable: decision.unusable.count,
             pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
-        result.movedWithoutCall = movedWithoutCall
-        result.failedWithoutCall = failedWithoutCall
+        result.movedWithoutCall = refused.moved
+        result.failedWithoutCall = refused.failed + claim.failedChoosingModels
         return result
     }
 
-    /// One row of `JobsSQL.candidates` as admission sees it; a batch's cap goes to `caps` the first time.
     static func candidate(_ row: Row, chains: inout [String: [String]], caps: inout [Int64: SpendingCap]) throws -> Admission.Candidate {
         typealias Column = JobsSQL.CandidateColumn
         let json: String = row[Column.models.rawValue]
