@@ -15,120 +15,113 @@ extension QueueWorker {
 
     func claimLoop() async throws {
         try await withThrowingTaskGroup(of: Event.self) { group in
-            var inFlight = 0
-            var timerPending = false
-            var claimed = 0
-            var idleSince: (counter: Int64, wake: Date?)?
-            var graceDeadline: Date?
-            var capped = Set<Int64>()
-            var dayCapNoticed = false
-            var closedUntil: Date?
-            var weather = DatabaseWeather()
+            var state = ClaimLoopState()
             while true {
-                closedUntil = windowClosedUntil(previously: closedUntil, inFlight: inFlight)
-                if let reason = stopReasonNow(claimed: claimed) {
-                    if inFlight == 0 { break }
-                    if reason == .shutdown, graceDeadline == nil {
-                        graceDeadline = Date().addingTimeInterval(configuration.grace)
-                        logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(inFlight.counted("call")) in flight")
-                    }
-                    if let deadline = graceDeadline, Date() >= deadline {
-                        logger.notice("grace period over: cancelling \(inFlight.counted("call")); their jobs return to the queue")
-                        group.cancelAll()
-                        graceDeadline = .distantFuture
-                    }
-                } else if closedUntil != nil {
+                state.closedUntil = windowClosedUntil(previously: state.closedUntil, inFlight: state.inFlight)
+                if let reason = stopReasonNow(claimed: state.claimed) {
+                    if state.inFlight == 0 { break }
+                    windDown(reason, &state, &group)
+                } else if state.closedUntil != nil {
                     // Outside the run window: calls in flight finish, nothing new starts.
-                } else if !weather.mayTry(at: Date()) {
+                } else if !state.weather.mayTry(at: Date()) {
                     // The database is busy or unavailable: wait it out (pauseLength), then try again.
                 } else if case .none = breaker.withLock({ $0.peek(at: Date()) }) {
                     // The provider is unreachable: nothing is claimed until the next probe is due.
-                } else if configuration.concurrency - inFlight >= refillBatch || inFlight == 0,
-                          try await weathered(&weather, { try await self.shouldClaim(idleSince) }) == true,
-                          // Read before the claim: a change made while the claim runs (an import, the
-                          // Batch API loop deciding --via auto jobs) then differs from it and wakes an
-                          // idle worker. Read after, such a change would pass as seen: a lost wakeup.
-                          let counterBeforeClaim = try await weathered(&weather, { try await self.store.changeCounter() }),
-                          let claim = try await weathered(&weather, {
-                              var limit = self.configuration.concurrency - inFlight
-                              if let maxJobs = self.configuration.maxJobs { limit = min(limit, maxJobs - claimed) }
-                              // While the provider is unreachable, one probe call at a time.
-                              let probing = self.breaker.withLock { $0.allowance(at: Date()) } == .probe
-                              if probing { limit = min(limit, 1) }
-                              let claim = try await self.claim(limit: limit)
-                              if probing && claim.jobs.isEmpty { self.breaker.withLock { $0.probeUnused(at: Date()) } }
-                              return (limit, claim)
-                          }) {
-                    let (limit, claim) = claim
-                    let jobs = claim.jobs
-                    for job in jobs {
-                        group.addTask {
-                            await self.process(job)
-                            return .finished
-                        }
-                    }
-                    inFlight += jobs.count
-                    claimed += jobs.count
-                    counters.update { $0.inFlight = inFlight }
-                    metrics.recordInFlight(inFlight)
-                    // Fewer than asked: nothing more is runnable now; remember when to look again.
-                    idleSince = jobs.count < limit ? (counterBeforeClaim, claim.wakeAt) : nil
-                    capped = claim.pausedBatches
-                    if claim.movedWithoutCall > 0 || claim.failedWithoutCall > 0 {
-                        counters.update {
-                            $0.fellBack += claim.movedWithoutCall
-                            $0.failed += claim.failedWithoutCall
-                        }
-                    }
-                    if claim.expired > 0 {
-                        logger.notice("\(claim.expired) queued jobs expired: their batch's deadline passed (groqbatch retry --expired queues them again)")
-                    }
-                    if claim.dayCapReached && !dayCapNoticed {
-                        logger.notice("the daily cap is reached: work pauses until the next UTC day")
-                    }
-                    dayCapNoticed = claim.dayCapReached
+                } else if state.wantsClaim(concurrency: configuration.concurrency, refillBatch: refillBatch) {
+                    try await claimAndStart(&state, &group)
                 }
-                if inFlight == 0, control.reason == nil, configuration.drain, weather.mayTry(at: Date()),
-                   try await weathered(&weather, { try await self.drained(capped: capped, dayCapReached: dayCapNoticed) }) == true {
-                    control.stop(.drained)
-                    continue
-                }
-                if !timerPending {
-                    timerPending = true
-                    // Once stopping, the timer only bounds the wait for calls in flight (up to the grace
-                    // period's end): a shutdown-cancelled sleep would end at once, and the loop would spin.
-                    let stopping = control.reason != nil
-                    var probeAt: Date?
-                    if case .none(let until) = breaker.withLock({ $0.peek(at: Date()) }) { probeAt = until }
-                    let pause = min(
-                        pauseLength(idleSince: idleSince, closedUntil: closedUntil),
-                        weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
-                        probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
-                        graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
-                    group.addTask {
-                        if stopping {
-                            try? await Task.sleep(for: .seconds(pause))
-                        } else {
-                            // A long sleep outside the run window must still end at once on shutdown.
-                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
-                        }
-                        return .tick
+                if state.inFlight == 0, control.reason == nil, configuration.drain, state.weather.mayTry(at: Date()) {
+                    let (capped, dayCapReached) = (state.capped, state.dayCapReached)
+                    if try await weathered(&state.weather, { try await self.drained(capped: capped, dayCapReached: dayCapReached) }) == true {
+                        control.stop(.drained)
+                        continue
                     }
                 }
+                if !state.timerPending { startTimer(&state, &group) }
                 switch try await group.next() {
                 case .finished?:
                     // A finished job frees a slot and may have requeued itself: claim again.
-                    idleSince = nil
-                    inFlight -= 1
-                    counters.update { $0.inFlight = inFlight }
-                    metrics.recordInFlight(inFlight)
-                case .tick?:
-                    timerPending = false
-                case nil:
-                    timerPending = false
+                    state.finished()
+                    counters.update { $0.inFlight = state.inFlight }
+                    metrics.recordInFlight(state.inFlight)
+                case .tick?, nil:
+                    state.timerPending = false
                 }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Stopping with calls in flight: after a shutdown they have the grace period, then are cancelled
+    /// (their jobs return to the queue).
+    func windDown(_ reason: StopReason, _ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>) {
+        if reason == .shutdown, state.graceDeadline == nil {
+            state.graceDeadline = Date().addingTimeInterval(configuration.grace)
+            logger.notice("stopping: waiting up to \(Int(configuration.grace)) s for \(state.inFlight.counted("call")) in flight")
+        }
+        if let deadline = state.graceDeadline, Date() >= deadline {
+            logger.notice("grace period over: cancelling \(state.inFlight.counted("call")); their jobs return to the queue")
+            group.cancelAll()
+            state.graceDeadline = .distantFuture
+        }
+    }
+
+    /// Claims when the queue may hold runnable work, and starts a call for each job claimed.
+    func claimAndStart(_ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>) async throws {
+        let idleSince = state.idleSince
+        guard try await weathered(&state.weather, { try await self.shouldClaim(idleSince) }) == true,
+              // Read before the claim: a change made while the claim runs (an import, the Batch API loop
+              // deciding --via auto jobs) then differs from it and wakes an idle worker. Read after, such
+              // a change would pass as seen: a lost wakeup.
+              let counterBeforeClaim = try await weathered(&state.weather, { try await self.store.changeCounter() })
+        else { return }
+        // While the provider is unreachable, one probe call at a time.
+        let probing = breaker.withLock { $0.allowance(at: Date()) } == .probe
+        let limit = state.claimLimit(concurrency: configuration.concurrency, maxJobs: configuration.maxJobs, probing: probing)
+        guard let claim = try await weathered(&state.weather, { try await self.claim(limit: limit) }) else { return }
+        if probing && claim.jobs.isEmpty { breaker.withLock { $0.probeUnused(at: Date()) } }
+        for job in claim.jobs {
+            group.addTask {
+                await self.process(job)
+                return .finished
+            }
+        }
+        let dayCapNewlyReached = state.absorb(claim, asked: limit, counterBeforeClaim: counterBeforeClaim)
+        counters.update { $0.inFlight = state.inFlight }
+        metrics.recordInFlight(state.inFlight)
+        if claim.movedWithoutCall > 0 || claim.failedWithoutCall > 0 {
+            counters.update {
+                $0.fellBack += claim.movedWithoutCall
+                $0.failed += claim.failedWithoutCall
+            }
+        }
+        if claim.expired > 0 {
+            logger.notice("\(claim.expired) queued jobs expired: their batch's deadline passed (groqbatch retry --expired queues them again)")
+        }
+        if dayCapNewlyReached { logger.notice("the daily cap is reached: work pauses until the next UTC day") }
+    }
+
+    /// One timer in the group at a time: it wakes the loop when there may be something to do.
+    func startTimer(_ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>) {
+        state.timerPending = true
+        // Once stopping, the timer only bounds the wait for calls in flight (up to the grace period's
+        // end): a shutdown-cancelled sleep would end at once, and the loop would spin.
+        let stopping = control.reason != nil
+        var probeAt: Date?
+        if case .none(let until) = breaker.withLock({ $0.peek(at: Date()) }) { probeAt = until }
+        let pause = min(
+            pauseLength(idleSince: state.idleSince, closedUntil: state.closedUntil),
+            state.weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+            probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
+            state.graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
+        group.addTask {
+            if stopping {
+                try? await Task.sleep(for: .seconds(pause))
+            } else {
+                // A long sleep outside the run window must still end at once on shutdown.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+            }
+            return .tick
         }
     }
 
