@@ -9,67 +9,90 @@ import ServiceLifecycle
 // One generation: prompt fitting, the call, the outcome it leads to, and what the response tells the meters.
 extension QueueWorker {
     func process(_ job: ClaimedJob) async {
-        let outcome: JobOutcome
+        let outcome = await outcome(for: job)
+        countCall(outcome)
+        await write(outcome, of: job)
+    }
+
+    /// What became of the job: a call (its prompt fitted first, when `--truncate` allows), or a failure
+    /// without one when the prompt cannot fit or the chain is used up.
+    func outcome(for job: ClaimedJob) async -> JobOutcome {
         let fitting = job.model.map { fitted(job, model: $0) }
         if case .failure(let reason)? = fitting {
-            outcome = JobOutcome(
+            return JobOutcome(
                 jobID: job.id, attempt: nil, transition: .fail(code: "context_length_exceeded", message: reason.description),
                 observation: noCall(job), claimToken: job.claimToken)
-        } else if let model = job.model, case .success(let fit)? = fitting {
-            let events = configuration.logEvents
-            let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
-            if let fit {
-                logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
-                    "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
-                ]) { $1 })
-            }
-            if events.contains(.requests) {
-                logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(requestJSON))"]) { $1 })
-            }
-            let started = Date()
-            let result = await executor.execute(requestJSON: requestJSON, model: model)
-            let finished = Date()
-            if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
-            if Task.isCancelled {
-                // Cut short by shutdown: not the job's fault, so it goes back untouched.
-                let attempt = AttemptRecord(
-                    model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
-                    errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
-                outcome = JobOutcome(
-                    jobID: job.id, attempt: attempt, transition: .release,
-                    observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) },
-                    claimToken: job.claimToken)
-            } else {
-                if case .failure(let failure) = result, failure.outcomeClass == .fatal {
-                    control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
-                }
-                var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
-                planned.observation = observation(job: job, model: model, result: result)
-                if case .failure(let failure) = result, let reason = failure.unreachable {
-                    // The provider is down, not the job bad: it waits without using up a try.
-                    planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
-                    if breaker.withLock({ $0.unreachable(at: finished) }) == .opened {
-                        let hours = String(format: "%g", configuration.giveUpAfter / 3600)
-                        logger.warning("the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)")
-                    }
-                } else if case .closed(let after)? = breaker.withLock({ $0.reached(at: finished) }) {
-                    logger.notice("the provider answers again after \(DurationText.short(after)): claiming resumes")
-                }
-                planned.attempt?.chosenBy = job.modelPolicy
-                planned.claimToken = job.claimToken
-                if fit != nil, case .succeed(var answer) = planned.transition {
-                    answer.truncated = true
-                    planned.transition = .succeed(answer)
-                }
-                outcome = planned
-                log(job, model: model, outcome: outcome)
-            }
-        } else {
-            outcome = JobOutcome(
+        }
+        guard let model = job.model, case .success(let fit)? = fitting else {
+            return JobOutcome(
                 jobID: job.id, attempt: nil, transition: .fail(code: "no_model", message: "the job's model chain is used up"),
                 observation: noCall(job), claimToken: job.claimToken)
         }
-        countCall(outcome)
+        return await call(job, model: model, fit: fit)
+    }
+
+    /// One call to the provider, logged as asked, and its outcome.
+    func call(_ job: ClaimedJob, model: String, fit: PromptFitter.Fitted?) async -> JobOutcome {
+        let events = configuration.logEvents
+        let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
+        if let fit {
+            logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
+                "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
+            ]) { $1 })
+        }
+        if events.contains(.requests) {
+            logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(requestJSON))"]) { $1 })
+        }
+        let started = Date()
+        let result = await executor.execute(requestJSON: requestJSON, model: model)
+        let finished = Date()
+        if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
+        if Task.isCancelled {
+            // Cut short by shutdown: not the job's fault, so it goes back untouched.
+            let attempt = AttemptRecord(
+                model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
+                errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
+            return JobOutcome(
+                jobID: job.id, attempt: attempt, transition: .release,
+                observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) },
+                claimToken: job.claimToken)
+        }
+        let outcome = planned(job, model: model, result: result, started: started, finished: finished, truncated: fit != nil)
+        log(job, model: model, outcome: outcome)
+        return outcome
+    }
+
+    /// The job's next step after an answer or a failure, and what the failure says of the provider.
+    func planned(
+        _ job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, started: Date, finished: Date, truncated: Bool
+    ) -> JobOutcome {
+        if case .failure(let failure) = result, failure.outcomeClass == .fatal {
+            control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
+        }
+        var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+        planned.observation = observation(job: job, model: model, result: result)
+        if case .failure(let failure) = result, let reason = failure.unreachable {
+            // The provider is down, not the job bad: it waits without using up a try.
+            planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
+            if breaker.withLock({ $0.unreachable(at: finished) }) == .opened {
+                let hours = String(format: "%g", configuration.giveUpAfter / 3600)
+                logger.warning("the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)")
+            }
+        } else if case .closed(let after)? = breaker.withLock({ $0.reached(at: finished) }) {
+            logger.notice("the provider answers again after \(DurationText.short(after)): claiming resumes")
+        }
+        planned.attempt?.chosenBy = job.modelPolicy
+        planned.claimToken = job.claimToken
+        if truncated, case .succeed(var answer) = planned.transition {
+            answer.truncated = true
+            planned.transition = .succeed(answer)
+        }
+        return planned
+    }
+
+    /// Writes the outcome (the recorder waits out a busy database); one that cannot be written sends
+    /// the job back to the queue at once.
+    func write(_ outcome: JobOutcome, of job: ClaimedJob) async {
         do {
             let disposition = try await recorder.record(outcome)
             if disposition == .applied {
