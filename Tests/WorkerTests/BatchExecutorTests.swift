@@ -88,6 +88,11 @@ struct BatchExecutorTests {
         let arguments = ["--batch-max-lines", "300", "--lease", "3"]
         for kill in 0..<10 {
             let worker = try work(simulator, db: db, directory: directory, log: "kill-\(kill).log", extra: arguments)
+            // At a random moment once the worker runs (it registers itself; a loaded machine starts it slowly).
+            let started = Date()
+            while Date().timeIntervalSince(started) < 30, try sql(db, "SELECT COUNT(*) FROM workers") != "\(kill + 1)" {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...2_500, using: &generator)))
             worker.signal(SIGKILL)
             _ = await worker.wait()
