@@ -17,7 +17,7 @@ struct BudgetClaimTests {
     @Test func twoConnectionsRacingNeverOverspendOneBudget() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(300)
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 25])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 25])
         let other = try SQLiteJobStore(path: fixture.path)
         let now = Date()
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -37,7 +37,7 @@ struct BudgetClaimTests {
     @Test func aReopenedFileRemembersWhatWasSpent() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(50)
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 10])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 10])
         let start = Date()
         var claimed = 0
         var now = start
@@ -59,7 +59,7 @@ struct BudgetClaimTests {
         // Guessed limits admit one call until the provider's first answer says which apply; a pinned one
         // lets the other through.
         #expect(try await claim(fixture.store, 2, at: Date(), context: context(tpm: 100_000)).jobs.count == 1)
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
         #expect(try await claim(fixture.store, 2, at: Date(), context: context()).jobs.count == 1)
         let all = try fixture.sqlite3("SELECT id FROM jobs WHERE status = 'running' ORDER BY id").split(separator: "\n").compactMap { Int64($0) }
         #expect(all.count == 2)
@@ -105,7 +105,7 @@ struct BudgetClaimTests {
         let fixture = try StoreFixture()
         try fixture.addJobs(1, models: ["m1", "m2"])
         try fixture.addJobs(1, batch: "solo", prefix: "s", models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 10])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 10])
         let result = try await claim(fixture.store, 5, at: Date(), context: context())
         #expect(result.tooLarge == 2)
         #expect(try fixture.sqlite3("SELECT custom_id, status, model_index, error_code FROM jobs ORDER BY id") == "j1|queued|1|request_too_large\ns1|failed|0|request_too_large")
@@ -131,9 +131,9 @@ struct BudgetClaimTests {
 
     @Test func limitsSetAndResetAreVisibleInTheMeters() async throws {
         let fixture = try StoreFixture()
-        try fixture.store.setLimits(provider: provider, model: "m9", limits: [.rpm: 7, .tpd: 900])
+        try await fixture.store.setLimits(provider: provider, model: "m9", limits: [.rpm: 7, .tpd: 900])
         let meters = try await fixture.store.meterStatuses()
         #expect(meters.map { "\($0.kind.rawValue):\($0.limit ?? 0):\($0.source.rawValue)" } == ["rpm:7:config", "tpd:900:config"])
-        #expect(try fixture.store.resetLimits(provider: nil, model: "m9") == 2)
+        #expect(try await fixture.store.resetLimits(provider: nil, model: "m9") == 2)
     }
 }

@@ -10,7 +10,7 @@ struct BudgetEdgeTests {
     @Test func aLimitNearIntMaxIsMeteredWithoutOverflow() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(4, models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: Int.max, .rpm: Int.max - 1])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: Int.max, .rpm: Int.max - 1])
         let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100)], source: .catalog))
         let now = Date()
         // The second claim reads a window that already holds the first one's spends.

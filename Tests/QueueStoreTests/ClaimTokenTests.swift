@@ -20,7 +20,7 @@ struct ClaimTokenTests {
     @Test func aLapsedClaimsLate429AndLateSuccessLeaveTheNewClaimsReservationAlone() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(1, models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
         let start = Date()
         let first = try #require(try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start, budget: context).jobs.first)
         // w1 stalls past its lease; w2 finds the job, takes it back and claims it.

@@ -44,7 +44,7 @@ struct ClockInTransactionTests {
     @Test func aClaimThatWaitedForTheLockStampsItsSpendsAndLeasesFromWhenItGotIt() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(1, models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
         let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100)], source: .catalog))
         let lock = try await HeldLock(fixture)
         let store = fixture.store
@@ -81,6 +81,8 @@ final class BackgroundShell: @unchecked Sendable {
     private let out = Pipe()
     private let lock = NSLock()
     private var collected = Data()
+    /// The pipe reached its end: every byte the child wrote is in `collected`.
+    private var ended = false
 
     init(_ executable: String, _ arguments: [String], input: String) throws {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -92,7 +94,10 @@ final class BackgroundShell: @unchecked Sendable {
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self else { return }
-            self.lock.withLock { self.collected.append(data) }
+            self.lock.withLock {
+                self.collected.append(data)
+                if data.isEmpty { self.ended = true }
+            }
         }
         try ProcessLaunch.run(process)
         inPipe.fileHandleForWriting.write(Data(input.utf8))
@@ -101,8 +106,12 @@ final class BackgroundShell: @unchecked Sendable {
 
     var output: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
 
+    /// Waits for the child to exit and for its last output to be read: the handler may run after the
+    /// exit, and removing it first lost the final line on a loaded machine.
     func waitUntilExit() {
         process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(10)
+        while !lock.withLock({ ended }), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         out.fileHandleForReading.readabilityHandler = nil
     }
 }

@@ -21,7 +21,7 @@ struct DayRolloverTests {
     @Test func aDaysRequestsComeBackADayAfterTheyWereSpent() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(6, models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 3])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 3])
         let start = Date()
         let today = try await fixture.store.claim(workerID: "w", limit: 10, leaseDuration: 60, batch: nil, now: start, budget: context())
         #expect(today.jobs.count == 3)
@@ -41,7 +41,7 @@ struct DayRolloverTests {
     @Test func aDaily429StopsTheModelForEveryWorkerAndItsJobsWait() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(5, models: ["m1"])
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 100])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 100])
         let now = Date()
         let claimed = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: now, budget: context())
         let refused = ProviderObservation(
@@ -69,7 +69,7 @@ struct DayRolloverTests {
         try fixture.addJobs(800, batch: "blocked", prefix: "b", models: ["m1"])
         try fixture.addJobs(2, batch: "open", prefix: "o", models: ["m2"])
         try fixture.addJobs(2, batch: "open-low", prefix: "l", models: ["m2"], priority: -3)
-        try fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 1])
+        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 1])
         // m2 states no limits in this catalog, so its jobs need no first answer to go together.
         let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100), .init(id: "m2", maxOutput: 100)], source: .catalog))
         let now = Date()

@@ -109,8 +109,8 @@ struct OutcomeTests {
         let job = try await claimOne(fixture)
         _ = try await fixture.store.record(
             [JobOutcome(jobID: job.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()))], workerID: "w", now: Date())
-        #expect(try fixture.store.cancel(batch: "b") == 3)
-        #expect(try fixture.store.requeue([.cancelled], batch: "b") == 3)
+        #expect(try await fixture.store.cancel(batch: "b") == 3)
+        #expect(try await fixture.store.requeue([.cancelled], batch: "b") == 3)
         #expect(try await fixture.store.countsByStatus(batch: nil) == [.queued: 3, .succeeded: 1])
         #expect(throws: SQLiteJobStore.NotFoundError.self) { try fixture.store.cancel(batch: "nope") }
         let counter = try await fixture.store.changeCounter()

@@ -36,7 +36,7 @@ struct ScheduleTests {
             [JobOutcome(jobID: running[1].id, attempt: StoreFixture.attempt(outcome: .retry),
                         transition: .retry(at: start.addingTimeInterval(7300), code: "server_error", message: "503"))],
             workerID: "w", now: start.addingTimeInterval(7250))
-        #expect(try fixture.store.expireOverdue(now: start.addingTimeInterval(7260)) == 1)
+        #expect(try await fixture.store.expireOverdue(now: start.addingTimeInterval(7260)) == 1)
         #expect(try await fixture.store.countsByStatus(batch: nil) == [.succeeded: 1, .expired: 3])
         #expect(try fixture.sqlite3("SELECT status, error_code FROM jobs WHERE id = \(running[1].id)") == "expired|server_error")
         #expect(try fixture.sqlite3("SELECT expired, succeeded, deadline FROM batch_progress") == "3|1|2027-01-15 10:00:00")
@@ -45,22 +45,22 @@ struct ScheduleTests {
     @Test func exportSaysExpiredAndRetryRequeuesUnderANewDeadline() async throws {
         let fixture = try StoreFixture()
         try importBatch(fixture, 2, deadline: start.addingTimeInterval(60))
-        #expect(try fixture.store.expireOverdue(now: start.addingTimeInterval(61)) == 2)
+        #expect(try await fixture.store.expireOverdue(now: start.addingTimeInterval(61)) == 2)
         var errors: [String] = []
         try fixture.store.exportRows(batch: "night") { row in errors.append(row.effectiveError?.code ?? "-") }
         #expect(errors == ["expired", "expired"])
         let later = start.addingTimeInterval(120)
-        #expect(try fixture.store.requeue([.expired], batch: "night", newDeadline: later.addingTimeInterval(600), now: later) == 2)
-        #expect(try fixture.store.expireOverdue(now: later.addingTimeInterval(1)) == 0, "the new deadline holds")
+        #expect(try await fixture.store.requeue([.expired], batch: "night", newDeadline: later.addingTimeInterval(600), now: later) == 2)
+        #expect(try await fixture.store.expireOverdue(now: later.addingTimeInterval(1)) == 0, "the new deadline holds")
         #expect(try await claim(fixture, at: later.addingTimeInterval(1)).count == 2)
-        #expect(try fixture.store.batchStatuses(batch: "night").first?.deadline == "2027-01-15 08:12:00")
+        #expect(try await fixture.store.batchStatuses(batch: "night").first?.deadline == "2027-01-15 08:12:00")
     }
 
     @Test func retryWithoutADeadlineClearsItAndKeepsNotBefore() async throws {
         let fixture = try StoreFixture()
         try importBatch(fixture, 1, notBefore: start.addingTimeInterval(30), deadline: start.addingTimeInterval(60))
-        #expect(try fixture.store.expireOverdue(now: start.addingTimeInterval(61)) == 1)
-        #expect(try fixture.store.requeue([.expired], batch: nil, now: start) == 1)
+        #expect(try await fixture.store.expireOverdue(now: start.addingTimeInterval(61)) == 1)
+        #expect(try await fixture.store.requeue([.expired], batch: nil, now: start) == 1)
         #expect(try fixture.sqlite3("SELECT deadline IS NULL FROM batches") == "1")
         #expect(try await claim(fixture, at: start.addingTimeInterval(29)).isEmpty, "--not-before still holds")
         #expect(try await claim(fixture, at: start.addingTimeInterval(30)).count == 1)

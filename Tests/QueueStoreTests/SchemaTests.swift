@@ -37,7 +37,7 @@ struct SchemaTests {
             try await group.waitForAll()
         }
         let store = try SQLiteJobStore(path: path)
-        #expect(try store.appliedMigrations() == EmbeddedMigrations.all.map(\.number))
+        #expect(try await store.appliedMigrations() == EmbeddedMigrations.all.map(\.number))
     }
 
     @Test func aFileFromANewerGroqbatchIsRefused() throws {

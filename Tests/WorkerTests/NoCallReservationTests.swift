@@ -18,7 +18,7 @@ struct NoCallReservationTests {
                 line: 1, customID: "long", requestJSON: #"{"max_tokens":8,"messages":[{"content":"\#(system)","role":"system"},{"content":"hi","role":"user"}]}"#,
                 models: [WorkerFixture.tiny], promptCharacters: system.count + 2, maxTokens: 8, truncate: true))
         }
-        try fixture.store.setLimits(provider: fixture.simulator.baseURL, model: WorkerFixture.tiny, limits: [.tpm: 1_000_000])
+        try await fixture.store.setLimits(provider: fixture.simulator.baseURL, model: WorkerFixture.tiny, limits: [.tpm: 1_000_000])
         var configuration = WorkerFixture.configuration(concurrency: 1)
         configuration.budget = BudgetContext(
             provider: fixture.simulator.baseURL, catalog: ModelCatalog(entries: [.init(id: WorkerFixture.tiny, contextWindow: 48, maxOutput: 32)], source: .catalog))

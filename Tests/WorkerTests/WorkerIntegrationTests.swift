@@ -116,7 +116,7 @@ struct UserBudgetTests {
         let spent = try #require(Int(try fixture.sql("SELECT spent_tokens FROM batches WHERE name = 'capped'")))
         #expect(spent <= 400)
         #expect(try fixture.sql("SELECT SUM(total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped'") == "\(spent)", "settled to real usage")
-        let status = try fixture.store.batchStatuses(batch: "capped").first
+        let status = try await fixture.store.batchStatuses(batch: "capped").first
         #expect(status?.paused?.hasPrefix("token cap 400 reached: \(spent) spent") == true, "\(String(describing: status))")
     }
 }

@@ -8,8 +8,8 @@ extension SQLiteJobStore {
     public typealias NotFoundError = QueueStore.NotFoundError
 
     /// Progress of every batch, or of one.
-    public func batchStatuses(batch: String? = nil) throws -> [BatchStatus] {
-        try pool.read { db in
+    public func batchStatuses(batch: String? = nil) async throws -> [BatchStatus] {
+        try await pool.read { db in
             let rows = if let batch {
                 try Row.fetchAll(db, sql: BatchesSQL.progressOfOne, arguments: [batch])
             } else {
@@ -31,8 +31,8 @@ extension SQLiteJobStore {
     }
 
     /// Cancels a batch's queued and running jobs, in one transaction. Returns how many.
-    public func cancel(batch: String, now: Date = Date()) throws -> Int {
-        try pool.write { db in
+    public func cancel(batch: String, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
             guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }
@@ -43,8 +43,8 @@ extension SQLiteJobStore {
 
     /// The job a person names: by its `custom_id` (within `batch` when given), or else by its numeric
     /// id. Throws `NotFoundError` when it names none, or several batches' jobs without `batch`.
-    public func findJob(_ name: String, batch: String?) throws -> Int64 {
-        try pool.read { db in
+    public func findJob(_ name: String, batch: String?) async throws -> Int64 {
+        try await pool.read { db in
             var matches = try Row.fetchAll(db, sql: JobsSQL.byCustomID, arguments: [name]).map { (id: $0[0] as Int64, batch: $0[1] as String) }
             if let batch {
                 guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
@@ -63,8 +63,8 @@ extension SQLiteJobStore {
     }
 
     /// Cancels one job by id if it is queued or running. Returns whether it was.
-    public func cancel(jobID: Int64, now: Date = Date()) throws -> Bool {
-        try pool.write { db in
+    public func cancel(jobID: Int64, now: Date = Date()) async throws -> Bool {
+        try await pool.write { db in
             guard try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [jobID]) != nil else {
                 throw NotFoundError(description: "no job with id \(jobID)")
             }
@@ -77,8 +77,8 @@ extension SQLiteJobStore {
     ///
     /// Expired jobs would expire again at once under their batch's old deadline, so requeuing them gives
     /// their batches `newDeadline` (nil: none).
-    public func requeue(_ statuses: [JobStatus], batch: String?, newDeadline: Date? = nil, now: Date = Date()) throws -> Int {
-        try pool.write { db in
+    public func requeue(_ statuses: [JobStatus], batch: String?, newDeadline: Date? = nil, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
             var arguments: StatementArguments = [now.unixSeconds, now.unixSeconds]
             if let batch {
                 guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {

@@ -24,8 +24,8 @@ extension SQLiteJobStore {
     }
 
     /// Sets limits by hand (source `config`); they hold until the provider says otherwise.
-    public func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date = Date()) throws {
-        try pool.write { db in
+    public func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date = Date()) async throws {
+        try await pool.write { db in
             for (kind, value) in limits {
                 try db.execute(sql: BudgetsSQL.setLimit, arguments: [provider, model, kind.rawValue, value, now.unixSeconds])
             }
@@ -34,8 +34,8 @@ extension SQLiteJobStore {
 
     /// Forgets meters (all, or a model's, or a provider's): they start again from the catalog.
     @discardableResult
-    public func resetLimits(provider: String?, model: String?) throws -> Int {
-        try pool.write { db in
+    public func resetLimits(provider: String?, model: String?) async throws -> Int {
+        try await pool.write { db in
             try db.execute(sql: BudgetsSQL.reset, arguments: [model, model, provider, provider])
             return db.changesCount
         }

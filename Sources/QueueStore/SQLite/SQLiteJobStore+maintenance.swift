@@ -78,9 +78,9 @@ extension SQLiteJobStore {
     /// Rebuilds the file to give back the space deleted rows left, then truncates the write-ahead log.
     /// VACUUM holds the write lock while it runs: workers wait (busy timeout) rather than fail.
     /// Returns the file's size before and after, in bytes.
-    public func vacuum() throws -> (before: Int64, after: Int64) {
+    public func vacuum() async throws -> (before: Int64, after: Int64) {
         let before = Self.fileSize(path)
-        try pool.writeWithoutTransaction { db in
+        try await pool.writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }

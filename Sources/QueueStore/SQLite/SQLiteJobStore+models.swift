@@ -6,8 +6,8 @@ extension SQLiteJobStore {
     public typealias ModelRefresh = QueueStore.ModelRefresh
 
     /// The provider's models as last refreshed, with the vanished ones marked decommissioned.
-    public func providerModels(provider: String) throws -> [ProviderModel] {
-        try pool.read { db in
+    public func providerModels(provider: String) async throws -> [ProviderModel] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: ProviderModelsSQL.all, arguments: [provider]).map {
                 ProviderModel(id: $0[0], contextWindow: $0[1], maxOutput: $0[2], ownedBy: $0[3], status: $0[4])
             }
@@ -18,8 +18,8 @@ extension SQLiteJobStore {
     /// knew that are missing now become decommissioned, so claims move their jobs on without a call.
     public func refreshProviderModels(
         provider: String, listed: [ProviderModel], catalogIDs: Set<String>, now: Date = Date()
-    ) throws -> ModelRefresh {
-        try pool.write { db in
+    ) async throws -> ModelRefresh {
+        try await pool.write { db in
             var refresh = ModelRefresh(listed: listed.count)
             let earlier = try Row.fetchAll(db, sql: ProviderModelsSQL.all, arguments: [provider])
             let earlierIDs = Set(earlier.map { $0[0] as String })

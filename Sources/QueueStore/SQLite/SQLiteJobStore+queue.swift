@@ -42,8 +42,8 @@ extension SQLiteJobStore: JobStore {
     /// Marks queued jobs of batches past their deadline expired; `status`, `export` and `plan` call it
     /// so that they show the same as a worker would see. Returns how many.
     @discardableResult
-    public func expireOverdue(now: Date = Date()) throws -> Int {
-        try pool.write { db in try Self.expireOverdue(db: db, now: now) }
+    public func expireOverdue(now: Date = Date()) async throws -> Int {
+        try await pool.write { db in try Self.expireOverdue(db: db, now: now) }
     }
 
     static func claimedJob(_ row: Row, chains: inout [String: [String]]) throws -> ClaimedJob {

@@ -93,8 +93,8 @@ extension SQLiteJobStore {
     }
 
     /// Every remote batch, for `groqbatch remote`.
-    public func remoteBatches() throws -> [RemoteBatchRecord] {
-        try pool.read { db in try Row.fetchAll(db, sql: RemoteBatchesSQL.all).map(Self.remoteRecord) }
+    public func remoteBatches() async throws -> [RemoteBatchRecord] {
+        try await pool.read { db in try Row.fetchAll(db, sql: RemoteBatchesSQL.all).map(Self.remoteRecord) }
     }
 
     static func remoteRecord(_ row: Row) -> RemoteBatchRecord {

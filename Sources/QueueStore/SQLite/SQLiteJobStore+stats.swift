@@ -6,8 +6,8 @@ extension SQLiteJobStore {
 
     /// The calls of the `call_stats` view (one batch, or all; since a time, or ever), summed per model,
     /// UTC day or batch. Latencies are read sorted per group for exact nearest-rank percentiles.
-    public func statistics(by dimension: StatsDimension, batch: String? = nil, since: Date? = nil) throws -> [CallStatistics] {
-        try pool.read { db in
+    public func statistics(by dimension: StatsDimension, batch: String? = nil, since: Date? = nil) async throws -> [CallStatistics] {
+        try await pool.read { db in
             if let batch, try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) == nil {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }

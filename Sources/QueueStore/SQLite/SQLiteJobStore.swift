@@ -74,8 +74,8 @@ public final class SQLiteJobStore: Sendable {
     }
 
     /// The migrations applied to the file, by number.
-    public func appliedMigrations() throws -> [Int] {
-        try pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
+    public func appliedMigrations() async throws -> [Int] {
+        try await pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
     }
 }
 
