@@ -112,7 +112,7 @@ struct OutcomeTests {
         #expect(try await fixture.store.cancel(batch: "b") == 3)
         #expect(try await fixture.store.requeue([.cancelled], batch: "b") == 3)
         #expect(try await fixture.store.countsByStatus(batch: nil) == [.queued: 3, .succeeded: 1])
-        #expect(throws: SQLiteJobStore.NotFoundError.self) { try fixture.store.cancel(batch: "nope") }
+        await #expect(throws: NotFoundError.self) { try await fixture.store.cancel(batch: "nope") }
         let counter = try await fixture.store.changeCounter()
         #expect(counter >= 2)
     }

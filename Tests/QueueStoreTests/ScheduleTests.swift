@@ -66,7 +66,7 @@ struct ScheduleTests {
         #expect(try await claim(fixture, at: start.addingTimeInterval(30)).count == 1)
     }
 
-    @Test func aFileFromBeforeSchedulesUpgradesWithEveryRowAndCascadeKept() throws {
+    @Test func aFileFromBeforeSchedulesUpgradesWithEveryRowAndCascadeKept() async throws {
         // Build a file with only the first two migrations, through sqlite3, the way an earlier groqbatch left it.
         let directory = TemporaryDirectory("upgrade")
         let path = directory.path("old.sqlite")
@@ -86,12 +86,12 @@ struct ScheduleTests {
         let run = try CommandRun.run("/usr/bin/sqlite3", [path], input: script)
         #expect(run.status == 0, "\(run.stderr)")
         let store = try SQLiteJobStore(path: path)
-        #expect(try store.appliedMigrations() == PackagePaths.migrationNumbers)
+        #expect(try await store.appliedMigrations() == PackagePaths.migrationNumbers)
         let sqlite3 = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sqlite3("SELECT id, custom_id, status FROM jobs ORDER BY id") == "7|a|succeeded\n8|b|queued")
         #expect(try sqlite3("SELECT (SELECT COUNT(*) FROM attempts) || (SELECT COUNT(*) FROM results)") == "11")
         #expect(try sqlite3("PRAGMA foreign_key_list(attempts)").contains("|jobs|job_id|id|"), "attempts still point at jobs")
-        #expect(try store.cancel(batch: "old") == 1)
+        #expect(try await store.cancel(batch: "old") == 1)
         // Deleting the batch still cascades through jobs to attempts and results.
         _ = try CommandRun.run("/usr/bin/sqlite3", [path, "PRAGMA foreign_keys = ON; DELETE FROM batches;"])
         #expect(try sqlite3("SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM attempts) + (SELECT COUNT(*) FROM results)") == "0")
