@@ -19,6 +19,14 @@ struct BatchExecutorTests {
             """, requestLog: directory.path("requests.jsonl"), in: directory)
     }
 
+    /// Runs `read` until the simulator's injected 500s let it through (at most 20 times).
+    static func retryingFaults<T>(_ read: () async throws -> T) async throws -> T {
+        for _ in 0..<19 {
+            do { return try await read() } catch is ChatFailure { continue }
+        }
+        return try await read()
+    }
+
     static func importJobs(_ count: Int, db: String, directory: TemporaryDirectory, extra: [String] = []) async throws {
         let file = directory.write("jobs.jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"Question number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         let run = try await CommandRun.groqbatchAwaiting(["import", file, "--db", db, "--model", model, "--via", "batch-api"] + extra)
@@ -109,20 +117,32 @@ struct BatchExecutorTests {
         #expect(Int(try sql(db, "SELECT COUNT(*) FROM remote_batches WHERE remote_status = 'expired'")) ?? 0 > 0, "some windows expired early")
         // The provider's view: every batch on the account (several pages), every answered line in its
         // output files. Each job was answered, and paid for, once.
+        // The simulator's faults hit these reads too: each is tried until it goes through.
         let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: simulator.baseURL, apiKey: APIKey("sim-key")))
-        let batches = try await client.batches()
-        #expect(batches.count > 3, "more than a page of batches")
         var answered: [String: Int] = [:]
-        for batch in batches {
-            guard let output = batch.outputFileID else { continue }
-            try await client.forEachFileLine(id: output) { line in
-                let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
-                if let id = object?["custom_id"] as? String, (object?["response"] as? [String: Any])?["status_code"] as? Int == 200 {
-                    answered[id, default: 0] += 1
+        var batchCount = 0
+        do {
+            let batches = try await Self.retryingFaults { try await client.batches() }
+            batchCount = batches.count
+            for batch in batches {
+                guard let output = batch.outputFileID else { continue }
+                answered = try await Self.retryingFaults {
+                    var counts = answered
+                    try await client.forEachFileLine(id: output) { line in
+                        let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+                        if let id = object?["custom_id"] as? String, (object?["response"] as? [String: Any])?["status_code"] as? Int == 200 {
+                            counts[id, default: 0] += 1
+                        }
+                    }
+                    return counts
                 }
             }
+        } catch {
+            try await client.shutdown()
+            throw error
         }
         try await client.shutdown()
+        #expect(batchCount > 3, "more than a page of batches")
         await simulator.stop()
         #expect(answered.count == 2_000 && answered.values.allSatisfy { $0 == 1 }, "\(answered.count) jobs answered, \(answered.values.filter { $0 > 1 }.count) more than once")
         // No input file was uploaded twice, and each became one remote batch at most.
