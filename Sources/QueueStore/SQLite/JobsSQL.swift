@@ -13,7 +13,6 @@ enum JobsSQL {
     static let joinTarget = "UPDATE jobs SET batch_id = ? WHERE batch_id = ?"
     /// A withdrawn import's staged jobs, a slice at a time: no transaction holds the lock for long.
     static let deleteStagedSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
-    static let countInBatch = "SELECT COUNT(*) FROM jobs WHERE batch_id = ?"
 
     /// Claims queued, runnable jobs in priority order, then age.
     static func claim(batchFilter: Bool) -> String {
