@@ -13,7 +13,7 @@ struct DatabaseLockProcessTests {
             {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.2, "models": [{"id": "sim/fast", "max_output": 256}]}
             """, requestLog: directory.path("requests.jsonl"), in: directory)
         let db = directory.path("q.sqlite")
-        let count = 200
+        let count = 400  // about half a minute of work: the lock lands mid-run even when sqlite3 starts slowly
         let jobs = directory.write("jobs.jsonl", (1...count).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         #expect(try await CommandRun.groqbatchAwaiting(["import", jobs, "--db", db, "--model", "sim/fast"]).status == 0)
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}]}"#)
