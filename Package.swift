@@ -138,6 +138,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["groqbatch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["groqbatch", "Worker", "Scheduler", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
     ]
 )

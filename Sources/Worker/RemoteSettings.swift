@@ -22,14 +22,26 @@ public struct RemoteSettings: Sendable {
     /// The catalog `--via auto` plans on-demand capacity with. The default is the built-in one.
     public var catalog: ModelCatalog = .groq
     /// The worker's concurrency, which bounds on-demand pace once latency is known. The default is 16.
-    public var concurrency = 16
+    public var concurrency = WorkerConfiguration.Defaults.concurrency
     /// The catalog's prices and the day's caps that remote batches reserve against, as claims do. The
     /// default is none: no prices, no daily caps (a batch's own caps still hold).
     public var budget: BudgetContext?
 
+    /// Each default in one place: the initializer, `work`'s flags and their `--help` read them here.
+    public enum Defaults {
+        /// Groq's limit of lines per input file.
+        public static let maxLines = 50_000
+        /// Groq's limit of bytes per input file.
+        public static let maxBytes = 200 << 20
+        public static let pollInterval: Double = 5
+        public static let maxPollInterval: Double = 300
+        public static let leaseDuration: Double = 120
+        public static let writeSlice = 1_000
+    }
+
     public init(
-        provider: String, maxLines: Int = 50_000, maxBytes: Int = 200 << 20, pollInterval: Double = 5, maxPollInterval: Double = 300,
-        leaseDuration: Double = 120, writeSlice: Int = 1_000
+        provider: String, maxLines: Int = Defaults.maxLines, maxBytes: Int = Defaults.maxBytes, pollInterval: Double = Defaults.pollInterval,
+        maxPollInterval: Double = Defaults.maxPollInterval, leaseDuration: Double = Defaults.leaseDuration, writeSlice: Int = Defaults.writeSlice
     ) {
         self.provider = provider
         self.maxLines = maxLines

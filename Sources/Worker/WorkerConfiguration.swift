@@ -38,13 +38,24 @@ public struct WorkerConfiguration: Sendable {
     public var logEvents: LogEvents = []
     /// How long the provider may stay unreachable (refused, DNS, TLS) before the worker stops with an
     /// error; until then it pauses and probes. The default is six hours: a night's network drop passes.
-    public var giveUpAfter: TimeInterval = 6 * 3600
+    public var giveUpAfter: TimeInterval = Defaults.giveUpAfter
+
+    /// Each default in one place: the initializer, `work`'s settings and its `--help` read them here.
+    public enum Defaults {
+        public static let concurrency = 16
+        public static let leaseDuration: TimeInterval = 60
+        public static let grace: TimeInterval = 30
+        public static let backoffBase: TimeInterval = 1
+        public static let backoffCap: TimeInterval = 300
+        public static let giveUpAfter: TimeInterval = 6 * 3600
+    }
 
     public init(
-        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 16, batch: String? = nil,
-        drain: Bool = false, stopClaimingAt: Date? = nil, schedule: RunSchedule? = nil, maxJobs: Int? = nil, leaseDuration: TimeInterval = 60,
-        heartbeatInterval: TimeInterval = 20, grace: TimeInterval = 30, idlePollInterval: TimeInterval = 1,
-        backoff: BackoffPolicy = .exponentialJitter(), budget: BudgetContext? = nil
+        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = Defaults.concurrency, batch: String? = nil,
+        drain: Bool = false, stopClaimingAt: Date? = nil, schedule: RunSchedule? = nil, maxJobs: Int? = nil,
+        leaseDuration: TimeInterval = Defaults.leaseDuration, heartbeatInterval: TimeInterval = Defaults.leaseDuration / 3,
+        grace: TimeInterval = Defaults.grace, idlePollInterval: TimeInterval = 1,
+        backoff: BackoffPolicy = .exponentialJitter(base: Defaults.backoffBase, cap: Defaults.backoffCap), budget: BudgetContext? = nil
     ) {
         self.workerID = workerID
         self.concurrency = concurrency

@@ -17,6 +17,8 @@ public struct WorkerProgress: Sendable, Equatable {
     public var models: Set<String> = []
     public var startedAt = Date()
 
+    public init() {}
+
     public var finished: Int { succeeded + failed }
 }
 

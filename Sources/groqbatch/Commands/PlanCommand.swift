@@ -4,6 +4,7 @@ import Foundation
 import JobFormats
 import QueueStore
 import Scheduler
+import Worker
 
 /// `groqbatch plan`: what the unfinished work needs and how long it takes, before anything is spent.
 struct PlanCommand: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct PlanCommand: AsyncParsableCommand {
     var baseURL: String?
 
     @Option(help: "The worker's --concurrency, which bounds the pace once call latency is known.")
-    var concurrency = 16
+    var concurrency = WorkerConfiguration.Defaults.concurrency
 
     @OptionGroup var window: RunWindowOptions
 

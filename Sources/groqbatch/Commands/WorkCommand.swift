@@ -40,7 +40,7 @@ struct WorkCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var provider: ProviderOptions
 
-    @Option(help: "Generations in flight at once (default 16).")
+    @Option(help: "Generations in flight at once\(SettingKey.workConcurrency.defaultNote).")
     var concurrency: Int?
 
     @Option(help: "Run only this batch's jobs.")
@@ -57,27 +57,27 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var window: RunWindowOptions
 
-    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 30).")
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal\(SettingKey.workProgressInterval.defaultNote).")
     var progressInterval: Double?
 
     @Option(
         name: .customLong("give-up-after"),
-        help: ArgumentHelp("How long the provider may stay unreachable (refused, DNS, TLS) before the worker exits 4; until then it pauses and probes, and jobs keep their tries (default 6h).", valueName: "duration"))
+        help: ArgumentHelp("How long the provider may stay unreachable (refused, DNS, TLS) before the worker exits 4; until then it pauses and probes, and jobs keep their tries (default \(Int(WorkerConfiguration.Defaults.giveUpAfter / 3600))h).", valueName: "duration"))
     var giveUpAfter: String?
 
     @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
     var maxJobs: Int?
 
-    @Option(help: "Seconds a shutdown waits for calls in flight before returning their jobs to the queue (default 30).")
+    @Option(help: "Seconds a shutdown waits for calls in flight before returning their jobs to the queue\(SettingKey.workGrace.defaultNote).")
     var grace: Double?
 
-    @Option(help: "Seconds a claimed job stays this worker's without a renewal, renewed every third of it (default 60).")
+    @Option(help: "Seconds a claimed job stays this worker's without a renewal, renewed every third of it\(SettingKey.workLease.defaultNote).")
     var lease: Double?
 
-    @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time (default 1).")
+    @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time\(SettingKey.workBackoffBase.defaultNote).")
     var backoffBase: Double?
 
-    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait; a provider's own wait can be longer (default 300).")
+    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait; a provider's own wait can be longer\(SettingKey.workBackoffCap.defaultNote).")
     var backoffCap: Double?
 
     @Option(name: .customLong("max-tokens-per-day"), help: "Tokens all batches may use per UTC day; at the cap work pauses until the next day.")
@@ -95,11 +95,11 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for journald, Loki or jq.")
     var logFormat: String?
 
-    @Option(name: .customLong("batch-max-lines"), help: "With --via batch-api batches: lines per uploaded input file (the provider allows 50,000).")
-    var batchMaxLines = 50_000
+    @Option(name: .customLong("batch-max-lines"), help: "With --via batch-api batches: lines per uploaded input file (the provider allows \(RemoteSettings.Defaults.maxLines)).")
+    var batchMaxLines = RemoteSettings.Defaults.maxLines
 
-    @Option(name: .customLong("batch-poll-interval"), help: "Seconds between the first polls of a remote batch; later polls wait longer, up to 5 minutes.")
-    var batchPollInterval: Double = 5
+    @Option(name: .customLong("batch-poll-interval"), help: "Seconds between the first polls of a remote batch; later polls wait longer, up to \(Int(RemoteSettings.Defaults.maxPollInterval / 60)) minutes.")
+    var batchPollInterval = RemoteSettings.Defaults.pollInterval
 
     @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0 picks a free port, logged at start).", valueName: "port"))
     var metricsPort: Int?
@@ -130,7 +130,9 @@ struct WorkCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be between 0 and 65535.") }
-        guard (1...50_000).contains(batchMaxLines) else { throw ValidationError("--batch-max-lines must be between 1 and 50000.") }
+        guard (1...RemoteSettings.Defaults.maxLines).contains(batchMaxLines) else {
+            throw ValidationError("--batch-max-lines must be between 1 and \(RemoteSettings.Defaults.maxLines).")
+        }
         guard batchPollInterval > 0 else { throw ValidationError("--batch-poll-interval must be more than 0.") }
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1.") }
         if let until, TimeArgument(until) == nil { throw ValidationError("--until: cannot read '\(until)'; expected \(TimeArgument.help).") }
@@ -170,63 +172,37 @@ struct WorkCommand: AsyncParsableCommand {
         return times.compactMap { $0 }.min()
     }
 
+    /// The flags that hold for this run only, for the assembly.
+    func runFlags(zone: TimeZone) -> WorkAssembly.RunFlags {
+        WorkAssembly.RunFlags(
+            batch: batch, drain: drain, stopClaimingAt: stopClaimingAt(zone: zone), maxJobs: maxJobs,
+            giveUpAfter: giveUpAfter.flatMap(Self.seconds), logEvents: logEvents, batchMaxLines: batchMaxLines,
+            batchPollInterval: batchPollInterval)
+    }
+
     func run() async throws {
         try await failingClearly {
             let settings = try await database.settings(flags)
             let work = try WorkSettings(settings)
             let client = try ProviderOptions.makeClient(settings)
             let store = try database.open(settings)
-            let baseURL = ProviderOptions.baseURL(settings)
+            let provider = ProviderOptions.baseURL(settings)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
-            let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: baseURL))
+            let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
+            let assembly = WorkAssembly(settings: work, flags: runFlags(zone: work.timeZone), provider: provider, catalog: models)
+            let configuration = assembly.configuration
             // On a terminal the progress line and the log share standard error: log lines go above it.
             let statusLine = TerminalStatusLine()
             let terminal = Console.stderrIsTerminal
-            var logger = switch (work.jsonLogs, terminal) {
-            case (true, true): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0, write: statusLine.printAbove) }
-            case (true, false): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) }
-            case (false, true): Logger(label: "groqbatch.work") { StreamLogHandler(label: $0, stream: statusLine.logStream) }
-            case (false, false): Logger(label: "groqbatch.work")
-            }
-            logger.logLevel = work.logLevel
-            let schedule = work.schedule
-            var configuration = WorkerConfiguration(
-                concurrency: work.concurrency, batch: batch, drain: drain, stopClaimingAt: stopClaimingAt(zone: work.timeZone),
-                schedule: schedule, maxJobs: maxJobs, leaseDuration: work.lease, heartbeatInterval: work.lease / 3,
-                grace: work.grace, backoff: .exponentialJitter(base: work.backoffBase, cap: work.backoffCap),
-                budget: BudgetContext(
-                    provider: baseURL, catalog: models, dailyTokenCap: work.maxTokensPerDay, dailyCostCap: work.maxCostPerDay))
-            configuration.logEvents = logEvents
-            if let seconds = giveUpAfter.flatMap(Self.seconds) { configuration.giveUpAfter = seconds }
-            configuration.remote = RemoteSettings(
-                provider: baseURL, maxLines: batchMaxLines, pollInterval: batchPollInterval,
-                maxPollInterval: max(batchPollInterval, 300), leaseDuration: work.lease * 2)
-            configuration.remote?.catalog = models
-            configuration.remote?.budget = configuration.budget
-            configuration.remote?.concurrency = work.concurrency
-            let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine) { models in
-                // The tokens-per-minute limits of the models in use, for "tokens/min of limit".
-                let meters = (try? await store.meterStatuses(now: Date())) ?? []
-                let limits = meters.filter { $0.provider == baseURL && $0.kind == .tpm && models.contains($0.model) }.compactMap(\.limit)
-                return limits.isEmpty ? nil : limits.reduce(0, +)
-            }
-            if let schedule { logger.notice("run windows: \(schedule)") }
+            let logger = assembly.logger(statusLine: statusLine, terminal: terminal)
+            let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine, tokenLimit: assembly.tokenLimit(store: store))
+            if let schedule = configuration.schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
                 store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,
-                progressInterval: Console.stderrIsTerminal ? 1 : work.progressInterval,
+                progressInterval: terminal ? 1 : work.progressInterval,
                 onProgress: { progress, counts in await display.show(progress, counts) })
-            // The worker returning (drained, time up, fatal) ends the run normally, not as a failure.
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
-            ]
-            if let metricsPort {
-                let registry = MetricsEndpoint.bootstrap()
-                let host = metricsHost
-                let endpoint = MetricsEndpoint.application(
-                    registry: registry, port: metricsPort, host: host, store: store, provider: baseURL, logger: logger
-                ) { [logger] port in logger.notice("metrics on http://\(host):\(port)/metrics") }
-                services.append(.init(service: endpoint))
-            }
+            let services = assembly.services(
+                worker: worker, store: store, metrics: metricsPort.map { ($0, metricsHost) }, logger: logger)
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let impatience = SecondSignalExit { [workerID = configuration.workerID] in
                 _ = try? store.releaseAll(workerID: workerID, now: Date())
@@ -237,40 +213,8 @@ struct WorkCommand: AsyncParsableCommand {
             display.finish()
             try? await client.shutdown()
             if let failure { throw CommandFailure("the worker stopped on an error: \(failure)") }
-            let progress = worker.progress
-            let summary = "worker \(configuration.workerID): \(progress.succeeded) succeeded, \(progress.failed) failed, \(progress.retried.counted("retry", plural: "retries")), \(progress.fellBack.counted("fallback"))"
-            // With JSON logs every line on standard error is JSON, the summary included.
-            let report = { (line: String) in
-                if work.jsonLogs {
-                    logger.notice("worker stopped", metadata: [
-                        "worker": "\(configuration.workerID)", "succeeded": "\(progress.succeeded)", "failed": "\(progress.failed)",
-                        "retries": "\(progress.retried)", "fallbacks": "\(progress.fellBack)", "stopped": "\(Self.describe(worker.stopReason))",
-                    ])
-                } else {
-                    Console.error(line)
-                }
-            }
-            switch worker.stopReason {
-            case .fatal(let message)?:
-                report(summary)
-                throw CommandFailure("the provider refused this worker: \(message)", exitCode: 3)
-            case .providerUnreachable(let message)?:
-                report(summary)
-                throw CommandFailure(message, exitCode: 4)
-            case let reason:
-                report(summary + " (stopped: \(Self.describe(reason)))")
-            }
-        }
-    }
-
-    static func describe(_ reason: StopReason?) -> String {
-        switch reason {
-        case .shutdown?: "signal"
-        case .timeUp?: "time is up"
-        case .maxJobs?: "--max-jobs reached"
-        case .drained?: "nothing left to do"
-        case .fatal(let message)?, .providerUnreachable(let message)?: message
-        case nil: "cancelled"
+            try WorkSummary(workerID: configuration.workerID, progress: worker.progress, stopReason: worker.stopReason)
+                .report(jsonLogs: work.jsonLogs, logger: logger)
         }
     }
 }

@@ -1,3 +1,6 @@
+import GroqClient
+import Worker
+
 /// Every setting groqbatch reads from its configuration file, the environment or the command line:
 /// the one list that validation, `config show` and the docs follow.
 enum SettingKey: String, CaseIterable, Sendable {
@@ -45,27 +48,37 @@ enum SettingKey: String, CaseIterable, Sendable {
         }
     }
 
-    /// The built-in value, as `config show` prints it; nil when unset means "none".
+    /// The built-in value, as `config show` and `--help` print it; nil when unset means "none". Each is
+    /// read from the constant the code falls back to, so the two cannot drift.
     var defaultText: String? {
-        switch self {
-        case .db: "groqbatch.sqlite"
-        case .baseURL: "https://api.groq.com/openai/v1"
-        case .apiKeyEnv: "GROQ_API_KEY"
-        case .timeout: "60"
+        typealias Defaults = WorkerConfiguration.Defaults
+        return switch self {
+        case .db: DatabaseOptions.defaultPath
+        case .baseURL: GroqClientConfiguration.groqBaseURL
+        case .apiKeyEnv: ProviderOptions.defaultAPIKeyVariable
+        case .timeout: Self.text(ProviderOptions.defaultTimeout)
         case .allowInsecureHTTP: "false"
         case .catalog: nil
-        case .logLevel: "notice"
-        case .logFormat: "text"
-        case .workConcurrency: "16"
+        case .logLevel: WorkSettings.defaultLogLevel.rawValue
+        case .logFormat: WorkSettings.LogFormat.text.rawValue
+        case .workConcurrency: "\(Defaults.concurrency)"
         case .workWindows: nil
         case .workTimeZone: nil
-        case .workGrace: "30"
-        case .workLease: "60"
-        case .workBackoffBase: "1"
-        case .workBackoffCap: "300"
+        case .workGrace: Self.text(Defaults.grace)
+        case .workLease: Self.text(Defaults.leaseDuration)
+        case .workBackoffBase: Self.text(Defaults.backoffBase)
+        case .workBackoffCap: Self.text(Defaults.backoffCap)
         case .workMaxTokensPerDay, .workMaxCostPerDay: nil
-        case .workProgressInterval: "30"
+        case .workProgressInterval: Self.text(WorkSettings.defaultProgressInterval)
         }
+    }
+
+    /// ` (default X)` for a flag's help, or nothing when the setting has no default.
+    var defaultNote: String { defaultText.map { " (default \($0))" } ?? "" }
+
+    /// 30 rather than 30.0.
+    private static func text(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))" : "\(value)"
     }
 
     /// `work.max_tokens_per_day` → `GROQBATCH_WORK_MAX_TOKENS_PER_DAY`, as swift-configuration's

@@ -9,7 +9,7 @@ struct DatabaseOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "The queue's SQLite file; created when missing.",
-            discussion: "Defaults to $GROQBATCH_DB, the configuration file's db, or ./groqbatch.sqlite.",
+            discussion: "Defaults to $GROQBATCH_DB, the configuration file's db, or ./\(DatabaseOptions.defaultPath).",
             valueName: "path"))
     var db: String?
 
@@ -21,6 +21,9 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "file"))
     var config: String?
 
+    /// The queue's file unless `db` names another, relative to the working directory.
+    static let defaultPath = "groqbatch.sqlite"
+
     /// The settings, with these options and `flags` (a command's own options) on top.
     func settings(_ flags: [SettingKey: ConfigContent] = [:]) async throws -> Settings {
         var all = flags
@@ -30,7 +33,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the queue the settings name, or ends the command with one clear line.
     func open(_ settings: Settings) throws -> any QueueDatabase {
-        let path = settings.string(.db) ?? "groqbatch.sqlite"
+        let path = settings.string(.db) ?? Self.defaultPath
         do {
             return try SQLiteJobStore(path: path)
         } catch {

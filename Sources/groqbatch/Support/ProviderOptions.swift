@@ -16,14 +16,19 @@ struct ProviderOptions: ParsableArguments {
             valueName: "url"))
     var baseURL: String?
 
-    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key (default GROQ_API_KEY).", valueName: "name"))
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key\(SettingKey.apiKeyEnv.defaultNote).", valueName: "name"))
     var apiKeyVariable: String?
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds a whole request may take before it is retried (default 60).", valueName: "seconds"))
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds a whole request may take before it is retried\(SettingKey.timeout.defaultNote).", valueName: "seconds"))
     var requestTimeout: Double?
 
     @Flag(name: .customLong("allow-insecure-http"), help: "Allow http:// to a non-loopback host (the key travels unencrypted).")
     var allowInsecureHTTP = false
+
+    /// The variable the key is read from unless `api_key_env` names another.
+    static let defaultAPIKeyVariable = "GROQ_API_KEY"
+    /// Seconds a whole request may take unless `timeout` says otherwise.
+    static let defaultTimeout: Double = 60
 
     /// These options as settings, for the layers.
     var flags: [SettingKey: ConfigContent] {
@@ -49,7 +54,7 @@ struct ProviderOptions: ParsableArguments {
     }
 
     static func apiKeyVariable(_ settings: Settings) -> String {
-        settings.string(.apiKeyEnv) ?? "GROQ_API_KEY"
+        settings.string(.apiKeyEnv) ?? defaultAPIKeyVariable
     }
 
     /// A client for these settings, or one clear line on what is missing.
@@ -58,7 +63,7 @@ struct ProviderOptions: ParsableArguments {
         guard let key = ProcessInfo.processInfo.environment[variable], !key.isEmpty else {
             throw CommandFailure("\(variable) is not set: export your API key (https://console.groq.com/keys), or run `make demo` to use the simulator")
         }
-        let timeout = settings.double(.timeout) ?? 60
+        let timeout = settings.double(.timeout) ?? defaultTimeout
         guard timeout > 0 else { throw settings.invalid(.timeout, "must be more than 0 seconds") }
         do {
             return try GroqClient(configuration: GroqClientConfiguration(
