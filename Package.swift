@@ -12,7 +12,7 @@ let package = Package(
     name: "groqbatch",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "groqbatch", targets: ["groqbatch"]),
+        .executable(name: "groqbatch", targets: ["groqbatch"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

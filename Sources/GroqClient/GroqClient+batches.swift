@@ -18,8 +18,9 @@ extension GroqClient {
         filename: String, length: Int, lines: Lines
     ) async throws(ChatFailure) -> RemoteFile where Lines.Element == ByteBuffer {
         let boundary = "groqbatch-" + UUID().uuidString
-        let head = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/jsonl\r\n\r\n")
+        let head = ByteBuffer(
+            string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/jsonl\r\n\r\n")
         let tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
         let total = head.readableBytes + length + tail.readableBytes
         let body = HTTPClientRequest.Body.stream(Enveloped(head: head, lines: lines, tail: tail), length: .known(Int64(total)))
@@ -131,7 +132,8 @@ extension GroqClient {
         }
         guard response.status == .ok else {
             let bytes = (try? await response.body.collect(upTo: Self.maxBodyBytes)) ?? ByteBuffer()
-            throw httpFailure(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers, rateLimits: RateLimitHeaders(response.headers))
+            throw httpFailure(
+                status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers, rateLimits: RateLimitHeaders(response.headers))
         }
         var pending: [UInt8] = []
         do {
@@ -171,14 +173,17 @@ extension GroqClient {
         return try decoded(status, bytes, headers, method, path)
     }
 
-    func decoded<Answer: Decodable>(_ status: Int, _ bytes: ByteBuffer, _ headers: HTTPHeaders, _ method: String, _ path: String) throws(ChatFailure) -> Answer {
+    func decoded<Answer: Decodable>(_ status: Int, _ bytes: ByteBuffer, _ headers: HTTPHeaders, _ method: String, _ path: String) throws(ChatFailure) -> Answer
+    {
         guard status == 200 else {
             throw httpFailure(status: status, body: String(buffer: bytes), headers: headers, rateLimits: RateLimitHeaders(headers))
         }
         do {
             return try JSONDecoder().decode(Answer.self, from: Data(buffer: bytes))
         } catch {
-            throw ChatFailure(outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "\(method) \(path): not the expected JSON: \(Self.snippet(String(buffer: bytes)))")
+            throw ChatFailure(
+                outcomeClass: .retry, httpStatus: status, code: "invalid_response",
+                message: "\(method) \(path): not the expected JSON: \(Self.snippet(String(buffer: bytes)))")
         }
     }
 

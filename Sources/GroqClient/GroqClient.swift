@@ -51,7 +51,10 @@ public final class GroqClient: Sendable {
         case "http":
             let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
             if !loopback && !configuration.allowInsecureHTTP {
-                throw ConfigurationError(description: "base URL '\(configuration.baseURL)' is plain http to a remote host; the API key would travel unencrypted (use https, or --allow-insecure-http)")
+                throw ConfigurationError(
+                    description:
+                        "base URL '\(configuration.baseURL)' is plain http to a remote host; the API key would travel unencrypted (use https, or --allow-insecure-http)"
+                )
             }
         default:
             throw ConfigurationError(description: "base URL '\(configuration.baseURL)' must start with https:// (or http:// for loopback)")
@@ -91,15 +94,19 @@ public final class GroqClient: Sendable {
         do {
             var completion = try JSONDecoder().decode(ChatCompletion.self, from: Data(buffer: bytes))
             guard !completion.choices.isEmpty else {
-                return .failure(ChatFailure(outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "the response has no choices", rateLimits: rateLimits))
+                return .failure(
+                    ChatFailure(
+                        outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "the response has no choices", rateLimits: rateLimits))
             }
             completion.rawBody = text
             return .success(ChatSuccess(completion: completion, rateLimits: rateLimits, httpStatus: status))
         } catch {
-            return .failure(ChatFailure(
-                outcomeClass: ErrorClassifier.classify(status: nil, code: nil, message: nil), httpStatus: status,
-                code: "invalid_response", message: "HTTP \(status) with a body that is not a valid completion (\(bytes.readableBytes) bytes): \(Self.snippet(text))",
-                rateLimits: rateLimits))
+            return .failure(
+                ChatFailure(
+                    outcomeClass: ErrorClassifier.classify(status: nil, code: nil, message: nil), httpStatus: status,
+                    code: "invalid_response",
+                    message: "HTTP \(status) with a body that is not a valid completion (\(bytes.readableBytes) bytes): \(Self.snippet(text))",
+                    rateLimits: rateLimits))
         }
     }
 
@@ -117,7 +124,8 @@ public final class GroqClient: Sendable {
         do {
             return try JSONDecoder().decode(ModelList.self, from: Data(buffer: bytes)).data
         } catch {
-            throw ChatFailure(outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "the model list is not valid JSON: \(Self.snippet(text))")
+            throw ChatFailure(
+                outcomeClass: .retry, httpStatus: status, code: "invalid_response", message: "the model list is not valid JSON: \(Self.snippet(text))")
         }
     }
 
@@ -163,15 +171,18 @@ public final class GroqClient: Sendable {
     func transportFailure(_ error: any Error) -> ChatFailure {
         let timeouts: [HTTPClientError] = [.deadlineExceeded, .readTimeout, .connectTimeout]
         let unreachable = TransportFailure.unreachable(error)
-        let code = unreachable != nil ? "provider_unreachable"
+        let code =
+            unreachable != nil
+            ? "provider_unreachable"
             : (error as? HTTPClientError).map(timeouts.contains) == true ? "timeout" : "connection_error"
-        let message = if let unreachable {
-            "\(unreachable) (\(configuration.baseURL))"
-        } else if code == "timeout" {
-            "no complete response within \(configuration.requestTimeout) s (\(error))"
-        } else {
-            "\(error)"
-        }
+        let message =
+            if let unreachable {
+                "\(unreachable) (\(configuration.baseURL))"
+            } else if code == "timeout" {
+                "no complete response within \(configuration.requestTimeout) s (\(error))"
+            } else {
+                "\(error)"
+            }
         var failure = ChatFailure(
             outcomeClass: ErrorClassifier.classify(status: nil, code: code, message: nil), httpStatus: nil,
             code: code, message: configuration.apiKey.redact(message))

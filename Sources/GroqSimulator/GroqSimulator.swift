@@ -5,8 +5,12 @@ import ServiceLifecycle
 
 /// A Groq-compatible HTTP server on loopback, for the demo, the tests and the benchmarks.
 ///
-/// It serves `/openai/v1/chat/completions` and `/openai/v1/models` with Groq's JSON shapes, headers and
-/// error bodies, enforces per-model limits, simulates latency, and injects faults, logging every request.
+/// It serves `/openai/v1/chat/completions`, `/openai/v1/models` and the Batch API (`/files`,
+/// `/batches`, output files) with Groq's JSON shapes, headers and error bodies; enforces per-model
+/// limits (requests and tokens per minute and per day, in rolling windows, with Groq's 429 bodies),
+/// the flex tier's capacity and batch windows; simulates latency; injects faults (5xx, 429s, resets,
+/// malformed bodies, failed batch lines); and logs every request to a JSONL file the tests and the
+/// benchmarks read as the truth.
 public final class GroqSimulator: Sendable {
     public let configuration: SimulatorConfiguration
     /// The port it listens on.

@@ -5,11 +5,13 @@ import Foundation
 extension JSONValue {
     /// Decodes one JSON document (strict RFC 8259).
     public static func decode(_ data: some Collection<UInt8>) throws -> JSONValue {
-        let parsed = data.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) }
-        } ?? Array(data).withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) }
-        }
+        let parsed =
+            data.withContiguousStorageIfAvailable { buffer in
+                Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) }
+            }
+            ?? Array(data).withUnsafeBufferPointer { buffer in
+                Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) }
+            }
         return try parsed.get()
     }
 

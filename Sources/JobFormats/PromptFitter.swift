@@ -26,7 +26,7 @@ public enum PromptFitter {
     /// for each message kept (the framing a provider adds around every message).
     public static func fit(_ requestJSON: String, maxCharacters: Int, perMessage: Int = 0) throws(FitError) -> Fitted {
         guard let parsed = try? JSONValue.decode(Array(requestJSON.utf8)), var body = parsed.objectValue,
-              let messages = body["messages"]?.arrayValue
+            let messages = body["messages"]?.arrayValue
         else { throw FitError(description: "the body has no messages array to shorten") }
         let kept = messages.indices.filter { keptRoles.contains(messages[$0]["role"]?.stringValue ?? "") }
         let fixed = kept.reduce(0) { $0 + characters(messages[$1]) + perMessage }
@@ -46,7 +46,8 @@ public enum PromptFitter {
             }
             // The newest turn must survive; older ones that do not fit are left out, with all before them.
             if chosen.count == kept.count, unit.count == 1, let index = unit.first, let text = messages[index]["content"]?.stringValue,
-               budget - perMessage > marker.count {
+                budget - perMessage > marker.count
+            {
                 cutIndex = index
                 cutText = String(text.prefix(budget - perMessage - marker.count)) + marker
                 chosen.insert(index)
@@ -81,7 +82,8 @@ public enum PromptFitter {
         for index in messages.indices where !kept.contains(index) {
             let role = messages[index]["role"]?.stringValue
             if role == "tool", let last = units.last, let head = last.first,
-               messages[head]["role"]?.stringValue == "assistant", messages[head]["tool_calls"] != nil {
+                messages[head]["role"]?.stringValue == "assistant", messages[head]["tool_calls"] != nil
+            {
                 units[units.count - 1].append(index)
             } else {
                 units.append([index])
@@ -93,11 +95,12 @@ public enum PromptFitter {
     /// Characters of a message's content (a string, or the text of its parts) and of the arguments of
     /// the tools it calls.
     static func characters(_ message: JSONValue) -> Int {
-        let content = switch message["content"] {
-        case .string(let text)?: text.count
-        case .array(let parts)?: parts.reduce(0) { $0 + ($1["text"]?.stringValue?.count ?? 0) }
-        default: 0
-        }
+        let content =
+            switch message["content"] {
+            case .string(let text)?: text.count
+            case .array(let parts)?: parts.reduce(0) { $0 + ($1["text"]?.stringValue?.count ?? 0) }
+            default: 0
+            }
         let calls = message["tool_calls"]?.arrayValue ?? []
         return content + calls.reduce(0) { $0 + ($1["function"]?["arguments"]?.stringValue?.count ?? 0) }
     }

@@ -20,7 +20,7 @@ public protocol AdminStore: Sendable {
         finishedBefore cutoff: Date, batch: String?, slice: Int, dryRun: Bool, progress: (PruneSummary) -> Void
     ) async throws -> PruneSummary
     /// A consistent copy of the queue, taken while workers run.
-    func backup(to destination: String, progress: (Double) -> Void) async throws
+    func backup(to destination: String, progress: @escaping @Sendable (Double) -> Void) async throws
     /// Gives free pages back to the file system; the sizes before and after.
     func vacuum() async throws -> (before: Int64, after: Int64)
     /// Pins limits for a provider's model (`limits set`).

@@ -13,7 +13,8 @@ public protocol RemoteBatchStore: Sendable {
     func undecidedAutoGroups() async throws -> [UndecidedGroup]
     /// The unfinished work and the history `--via auto` plans the on-demand share with.
     func planInputs(batch: String?, catalog: ModelCatalog?) async throws -> PlanInputs
-    func planOutlooks(models: Set<String>, history: [String: PlanInputs.History], catalog: ModelCatalog, provider: String) async throws -> [String: ModelOutlook]
+    func planOutlooks(models: Set<String>, history: [String: PlanInputs.History], catalog: ModelCatalog, provider: String) async throws -> [String:
+        ModelOutlook]
     /// Gives the first `onDemand` undecided jobs of a batch and model to on-demand calls, the rest to the Batch API.
     func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date) async throws
     /// Packs queued Batch API jobs into new remote batches (reserving against the caps); returns how many.

@@ -131,7 +131,10 @@ public struct Admission: Sendable {
             let prompt = Int(Double(candidate.promptCharacters) * (estimators[model] ?? TokenEstimator()).ratio)
             let output = candidate.maxTokens ?? 0
             if prompt + output > window {
-                return ("context_length_exceeded", "the prompt (about \(prompt) tokens) and max_tokens (\(output)) exceed \(model)'s context window of \(window) tokens; --truncate shortens such prompts instead")
+                return (
+                    "context_length_exceeded",
+                    "the prompt (about \(prompt) tokens) and max_tokens (\(output)) exceed \(model)'s context window of \(window) tokens; --truncate shortens such prompts instead"
+                )
             }
         }
         return nil
@@ -163,7 +166,8 @@ public struct Admission: Sendable {
     public mutating func admit(_ candidates: [Candidate], limit: Int, now: Double, round: inout Round) {
         for candidate in candidates where !round.isComplete(limit: limit) {
             guard candidate.models.indices.contains(candidate.modelIndex), round.decision.pausedBatches[candidate.batchID] == nil else { continue }
-            let positions = candidate.fallbackWhenLimited
+            let positions =
+                candidate.fallbackWhenLimited
                 ? Array(candidate.modelIndex..<candidate.models.count) : [candidate.modelIndex]
             for position in positions {
                 let model = candidate.models[position]
@@ -188,9 +192,10 @@ public struct Admission: Sendable {
                 }
                 guard var wait = budget.wait(for: cost, at: now) else {
                     if position == candidate.modelIndex, let meter = budget.refusing(cost) {
-                        round.decision.tooLarge.append(TooLarge(
-                            id: candidate.id, modelIndex: position, kind: meter.kind, limit: meter.limit ?? 0,
-                            cost: cost.amount(for: meter.kind)))
+                        round.decision.tooLarge.append(
+                            TooLarge(
+                                id: candidate.id, modelIndex: position, kind: meter.kind, limit: meter.limit ?? 0,
+                                cost: cost.amount(for: meter.kind)))
                         break
                     }
                     continue
@@ -210,9 +215,10 @@ public struct Admission: Sendable {
                 budgets[key] = budget
                 dayCap.add(tokens: cost.tokens, cost: cost.cost)
                 batchCaps[candidate.batchID]?.add(tokens: cost.tokens, cost: cost.cost)
-                round.decision.admitted.append(Admitted(
-                    id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
-                    estimatedPromptTokens: estimatedPromptTokens(candidate, model: model), meterKey: key))
+                round.decision.admitted.append(
+                    Admitted(
+                        id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
+                        estimatedPromptTokens: estimatedPromptTokens(candidate, model: model), meterKey: key))
                 break
             }
         }

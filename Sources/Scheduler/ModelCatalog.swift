@@ -28,7 +28,10 @@ public struct ModelCatalog: Sendable, Equatable {
             case outputPrice = "output_price"
         }
 
-        public init(id: String, contextWindow: Int? = nil, maxOutput: Int? = nil, rpm: Int? = nil, rpd: Int? = nil, tpm: Int? = nil, tpd: Int? = nil, inputPrice: Double? = nil, outputPrice: Double? = nil, status: String? = nil) {
+        public init(
+            id: String, contextWindow: Int? = nil, maxOutput: Int? = nil, rpm: Int? = nil, rpd: Int? = nil, tpm: Int? = nil, tpd: Int? = nil,
+            inputPrice: Double? = nil, outputPrice: Double? = nil, status: String? = nil
+        ) {
             self.id = id
             self.contextWindow = contextWindow
             self.maxOutput = maxOutput

@@ -23,9 +23,11 @@ extension ModelCatalog {
     public func merging(_ listed: [ProviderModel]) -> ModelCatalog {
         var merged = self
         for model in listed {
-            var entry = entries[model.id] ?? Entry(
-                id: model.id, rpm: Self.unknownModelLimits[.rpm], rpd: Self.unknownModelLimits[.rpd],
-                tpm: Self.unknownModelLimits[.tpm], tpd: Self.unknownModelLimits[.tpd])
+            var entry =
+                entries[model.id]
+                ?? Entry(
+                    id: model.id, rpm: Self.unknownModelLimits[.rpm], rpd: Self.unknownModelLimits[.rpd],
+                    tpm: Self.unknownModelLimits[.tpm], tpd: Self.unknownModelLimits[.tpd])
             entry.contextWindow = model.contextWindow ?? entry.contextWindow
             entry.maxOutput = model.maxOutput ?? entry.maxOutput
             entry.status = model.status

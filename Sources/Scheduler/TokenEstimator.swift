@@ -67,7 +67,8 @@ public struct TokenEstimator: Sendable, Equatable {
     /// `maxOutput`. An answer longer than its reservation is settled at its real size, and the
     /// provider's headers correct the meter if it counted more.
     public func completionReservation(maxOutput: Int?) -> Int {
-        let typical = completionSamples > 0
+        let typical =
+            completionSamples > 0
             ? Int((completionTokens / Self.completionWeight(completionSamples) * (completionSamples < 8 ? 1.5 : 1.25)).rounded(.up))
             : Self.initialCompletionReservation
         return max(16, min(typical, maxOutput ?? Int.max))

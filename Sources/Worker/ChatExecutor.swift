@@ -1,7 +1,9 @@
 import GroqClient
 
-/// Whatever runs one chat completion for the worker. On-demand calls through `GroqClient` are the first
-/// executor; the provider's Batch API and the flex tier can be others.
+/// Whatever runs one on-demand chat completion for the worker: the request body as the job stores it
+/// (the model already set), and the provider's answer or a classified failure, with the rate-limit
+/// headers either way. `GroqClient` is the implementation (the flex tier is a field of the body, not
+/// another executor); tests pass their own. Remote batches go through `BatchAPI` instead.
 public protocol ChatExecutor: Sendable {
     func execute(requestJSON: String, model: String) async -> Result<ChatSuccess, ChatFailure>
 }

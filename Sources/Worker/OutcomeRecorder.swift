@@ -69,7 +69,7 @@ actor OutcomeRecorder {
                     logger.notice("the database answers again after \(String(format: "%.1f", lasted)) s: outcomes are written")
                 }
                 return dispositions
-            } catch where store.isTransient(error) {
+            } catch  where store.isTransient(error) {
                 if weather.failed(at: Date()) {
                     logger.warning("the database is busy or unavailable (\(error)): answers wait in memory and are written when it is back")
                 }

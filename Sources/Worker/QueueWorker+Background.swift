@@ -21,7 +21,7 @@ extension QueueWorker {
                 if try await store.discardAbandonedImports(now: Date()) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
                 _ = weather.succeeded(at: Date())
-            } catch where store.isTransient(error) {
+            } catch  where store.isTransient(error) {
                 // The claim loop and the recorder say when the database is busy; once is enough here.
                 if weather.failed(at: Date()) { logger.info("heartbeat waits for the database: \(error)") }
             } catch {

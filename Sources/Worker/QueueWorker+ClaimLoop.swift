@@ -70,10 +70,10 @@ extension QueueWorker {
     func claimAndStart(_ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>) async throws {
         let idleSince = state.idleSince
         guard try await weathered(&state.weather, { try await self.shouldClaim(idleSince) }) == true,
-              // Read before the claim: a change made while the claim runs (an import, the Batch API loop
-              // deciding --via auto jobs) then differs from it and wakes an idle worker. Read after, such
-              // a change would pass as seen: a lost wakeup.
-              let counterBeforeClaim = try await weathered(&state.weather, { try await self.store.changeCounter() })
+            // Read before the claim: a change made while the claim runs (an import, the Batch API loop
+            // deciding --via auto jobs) then differs from it and wakes an idle worker. Read after, such
+            // a change would pass as seen: a lost wakeup.
+            let counterBeforeClaim = try await weathered(&state.weather, { try await self.store.changeCounter() })
         else { return }
         // While the provider is unreachable, one probe call at a time.
         let probing = breaker.withLock { $0.allowance(at: Date()) } == .probe
@@ -135,7 +135,7 @@ extension QueueWorker {
                 logger.notice("the database answers again after \(String(format: "%.1f", lasted)) s: claiming resumes")
             }
             return value
-        } catch where store.isTransient(error) {
+        } catch  where store.isTransient(error) {
             if weather.failed(at: Date()) {
                 logger.warning("the database is busy or unavailable (\(error)): claiming waits and tries again; calls in flight go on")
             }
@@ -172,7 +172,8 @@ extension QueueWorker {
                 if result.unusable > 0 { reasons.append("their model is decommissioned or its context window too small") }
                 if result.tooLarge > 0 { reasons.append("the request can never fit the model's limits (request_too_large)") }
                 if result.failedWithoutCall > result.unusable + result.tooLarge { reasons.append("no model in the catalog fits them") }
-                let message = "without a call, \(result.movedWithoutCall.counted("job")) moved to their next model and \(result.failedWithoutCall) failed: \(reasons.joined(separator: "; "))"
+                let message =
+                    "without a call, \(result.movedWithoutCall.counted("job")) moved to their next model and \(result.failedWithoutCall) failed: \(reasons.joined(separator: "; "))"
                 if result.tooLarge > 0 { logger.warning("\(message)") } else { logger.notice("\(message)") }
             }
             return result
@@ -230,8 +231,10 @@ extension QueueWorker {
     func stopReasonNow(claimed: Int) -> StopReason? {
         if let reason = control.reason { return reason }
         if let since = breaker.withLock({ $0.givesUp(at: Date()) ? $0.unreachableSince : nil }) {
-            control.stop(.providerUnreachable(
-                "the provider has been unreachable for \(DurationText.short(Date().timeIntervalSince(since))) (--give-up-after); no job was failed by the outage, all stay queued"))
+            control.stop(
+                .providerUnreachable(
+                    "the provider has been unreachable for \(DurationText.short(Date().timeIntervalSince(since))) (--give-up-after); no job was failed by the outage, all stay queued"
+                ))
             return control.reason
         }
         if let stopAt = configuration.stopClaimingAt, Date() >= stopAt {

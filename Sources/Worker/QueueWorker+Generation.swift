@@ -36,9 +36,11 @@ extension QueueWorker {
         let events = configuration.logEvents
         let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
         if let fit {
-            logger.info("prompt shortened to fit \(model)'s context window", metadata: eventMetadata(job, model: model).merging([
-                "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
-            ]) { $1 })
+            logger.info(
+                "prompt shortened to fit \(model)'s context window",
+                metadata: eventMetadata(job, model: model).merging([
+                    "dropped_messages": "\(fit.droppedMessages)", "cut_newest": "\(fit.cutNewest)", "characters": "\(fit.characters)",
+                ]) { $1 })
         }
         if events.contains(.requests) {
             logger.notice("request", metadata: eventMetadata(job, model: model).merging(["body": "\(LogEvents.truncated(requestJSON))"]) { $1 })
@@ -54,7 +56,9 @@ extension QueueWorker {
                 errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
             return JobOutcome(
                 jobID: job.id, attempt: attempt, transition: .release,
-                observation: configuration.budget.map { ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model)) },
+                observation: configuration.budget.map {
+                    ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model))
+                },
                 claimToken: job.claimToken)
         }
         let outcome = planned(job, model: model, result: result, started: started, finished: finished, truncated: fit != nil)
@@ -76,7 +80,9 @@ extension QueueWorker {
             planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
             if breaker.withLock({ $0.unreachable(at: finished) }) == .opened {
                 let hours = String(format: "%g", configuration.giveUpAfter / 3600)
-                logger.warning("the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)")
+                logger.warning(
+                    "the provider is unreachable: \(reason); claiming pauses and jobs keep their tries; one probe call goes out now and then (up to every \(Int(ProviderBreaker.longestPause)) s); the worker gives up after \(hours) h (--give-up-after)"
+                )
             }
         } else if case .closed(let after)? = breaker.withLock({ $0.reached(at: finished) }) {
             logger.notice("the provider answers again after \(DurationText.short(after)): claiming resumes")
@@ -107,7 +113,9 @@ extension QueueWorker {
             let release = JobOutcome(jobID: job.id, attempt: nil, transition: .release, claimToken: job.claimToken)
             let released = (try? await recorder.record(release)) == .applied
             if released { count(release.transition) }
-            logger.error("job \(job.id) (\(job.customID)): could not record the outcome (\(error)); \(released ? "returned it to the queue: it runs again" : "it returns to the queue when this worker stops or its lease expires")")
+            logger.error(
+                "job \(job.id) (\(job.customID)): could not record the outcome (\(error)); \(released ? "returned it to the queue: it runs again" : "it returns to the queue when this worker stops or its lease expires")"
+            )
         }
     }
 
@@ -138,7 +146,8 @@ extension QueueWorker {
     /// For a job that ends without a call: its claim's reservation goes back whole, as after a refusal.
     func noCall(_ job: ClaimedJob) -> ProviderObservation? {
         guard let budget = configuration.budget else { return nil }
-        var observation = ProviderObservation(provider: budget.provider, model: job.model.map { Admission.meterKey(serviceTier: job.serviceTier, model: $0) } ?? "")
+        var observation = ProviderObservation(
+            provider: budget.provider, model: job.model.map { Admission.meterKey(serviceTier: job.serviceTier, model: $0) } ?? "")
         observation.refused = true
         return observation
     }
@@ -175,7 +184,8 @@ extension QueueWorker {
             }
             observation.fromResponse = failure.httpStatus != nil
         }
-        observation.tokensPerMinute = .init(limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
+        observation.tokensPerMinute = .init(
+            limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)
         observation.requestsPerDay = .init(limit: headers.requestsPerDayLimit, remaining: headers.requestsPerDayRemaining, resetIn: headers.requestsPerDayReset)
         return observation
     }

@@ -22,11 +22,13 @@ extension QueueWorker {
             headers = success.rateLimits
             let usage = success.completion.usage
             if events.contains(.responses) {
-                logger.notice("response", metadata: metadata.merging([
-                    "status": "\(success.httpStatus)", "finish_reason": "\(success.completion.finishReason ?? "-")",
-                    "prompt_tokens": "\(usage.promptTokens)", "completion_tokens": "\(usage.completionTokens)",
-                    "content": "\(LogEvents.truncated(success.completion.content ?? ""))",
-                ]) { $1 })
+                logger.notice(
+                    "response",
+                    metadata: metadata.merging([
+                        "status": "\(success.httpStatus)", "finish_reason": "\(success.completion.finishReason ?? "-")",
+                        "prompt_tokens": "\(usage.promptTokens)", "completion_tokens": "\(usage.completionTokens)",
+                        "content": "\(LogEvents.truncated(success.completion.content ?? ""))",
+                    ]) { $1 })
             }
             if events.contains(.latency) {
                 metadata["seconds"] = "\(String(format: "%.3f", seconds))"
@@ -37,10 +39,12 @@ extension QueueWorker {
         case .failure(let failure):
             headers = failure.rateLimits
             if events.contains(.responses) {
-                logger.notice("error response", metadata: metadata.merging([
-                    "status": "\(failure.httpStatus.map(String.init) ?? "none")", "code": "\(failure.code)",
-                    "class": "\(failure.outcomeClass.rawValue)", "message": "\(LogEvents.truncated(failure.message))",
-                ]) { $1 })
+                logger.notice(
+                    "error response",
+                    metadata: metadata.merging([
+                        "status": "\(failure.httpStatus.map(String.init) ?? "none")", "code": "\(failure.code)",
+                        "class": "\(failure.outcomeClass.rawValue)", "message": "\(LogEvents.truncated(failure.message))",
+                    ]) { $1 })
             }
             if events.contains(.latency) {
                 logger.notice("latency", metadata: metadata.merging(["seconds": "\(String(format: "%.3f", seconds))", "failed": "true"]) { $1 })
@@ -56,10 +60,12 @@ extension QueueWorker {
             }
         }
         if events.contains(.rateLimit), headers.tokensPerMinuteRemaining != nil || headers.requestsPerDayRemaining != nil {
-            logger.notice("rate limit headers", metadata: metadata.merging([
-                "remaining_tokens_per_minute": "\(headers.tokensPerMinuteRemaining.map(String.init) ?? "-")",
-                "remaining_requests_per_day": "\(headers.requestsPerDayRemaining.map(String.init) ?? "-")",
-            ]) { $1 })
+            logger.notice(
+                "rate limit headers",
+                metadata: metadata.merging([
+                    "remaining_tokens_per_minute": "\(headers.tokensPerMinuteRemaining.map(String.init) ?? "-")",
+                    "remaining_requests_per_day": "\(headers.requestsPerDayRemaining.map(String.init) ?? "-")",
+                ]) { $1 })
         }
     }
 

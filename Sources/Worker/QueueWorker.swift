@@ -87,7 +87,8 @@ public final class QueueWorker: Service {
                 services.addTask { await self.heartbeat() }
                 if onProgress != nil { services.addTask { await self.reportProgress() } }
                 if let settings = configuration.remote, let remote {
-                    let runner = RemoteBatchRunner(store: remote.store, client: remote.api, settings: settings, workerID: id, logger: logger, counters: counters)
+                    let runner = RemoteBatchRunner(
+                        store: remote.store, client: remote.api, settings: settings, workerID: id, logger: logger, counters: counters)
                     services.addTask { await runner.loop() }
                 }
                 defer { services.cancelAll() }

@@ -1,6 +1,6 @@
 import Foundation
-import JobFormats
 import GroqClient
+import JobFormats
 import Logging
 import QueueStore
 import Scheduler
@@ -45,7 +45,8 @@ struct RemoteBatchRunner: Sendable {
                     try await driveHoldingLease(remote)
                 } catch let failure as ChatFailure {
                     logger.warning("remote batch \(remote.localID): \(failure.description); trying again later")
-                    try await store.markRemoteError(remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval), now: Date())
+                    try await store.markRemoteError(
+                        remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval), now: Date())
                 } catch let lost as RemoteLeaseLost {
                     logger.info("\(lost.description)")
                 }
@@ -88,13 +89,15 @@ struct RemoteBatchRunner: Sendable {
             models: Set(groups.map(\.demand.model)), history: inputs.history, catalog: settings.catalog, provider: settings.provider)
         for group in groups {
             let available = group.deadline.map { $0.timeIntervalSince(now) } ?? .infinity
-            let onDemand = available.isInfinite || available < WorkPlanner.batchWindowSeconds
+            let onDemand =
+                available.isInfinite || available < WorkPlanner.batchWindowSeconds
                 ? group.demand.requests
                 : WorkPlanner.onDemandCapacity(
                     group.demand, outlook: outlooks[group.demand.model] ?? ModelOutlook(), concurrency: settings.concurrency,
                     seconds: available * 0.9)
             try await store.decideAuto(batchID: group.batchID, model: group.demand.model, onDemand: onDemand, now: now)
-            logger.notice("--via auto: \(onDemand.counted("job")) of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
+            logger.notice(
+                "--via auto: \(onDemand.counted("job")) of \(group.demand.model) on demand, \(group.demand.requests - onDemand) through the Batch API")
         }
     }
 
@@ -208,7 +211,8 @@ struct RemoteBatchRunner: Sendable {
             try await client.forEachFileLine(id: fileID) { line in
                 guard var answer = Self.answer(line, remote: remote, finished: finished) else { return }
                 if let result = answer.success?.result, let entry = settings.catalog.entries[remote.model],
-                   entry.inputPrice != nil || entry.outputPrice != nil {
+                    entry.inputPrice != nil || entry.outputPrice != nil
+                {
                     answer.cost = entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens) * WorkPlan.batchDiscount
                 }
                 slice.append(answer)
@@ -217,18 +221,21 @@ struct RemoteBatchRunner: Sendable {
         }
         try await write()
         if requeued > 0 {
-            logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID): \(requeued.counted("line")) failed on the provider's side (5xx, timeouts); their jobs go back to the queue as one try each")
+            logger.notice(
+                "remote batch \(remote.remoteBatchID ?? remote.localID): \(requeued.counted("line")) failed on the provider's side (5xx, timeouts); their jobs go back to the queue as one try each"
+            )
         }
         let reason = remote.remoteStatus ?? "completed"
         let left = try await store.finishRemote(remote, reason: reason, workerID: workerID, now: Date())
         if left > 0 {
-            let next = switch remote.ifExpires {
-            case .fail: "failed"
-            case .onDemand: "sent to on-demand calls"
-            case .requeue:
-                remote.ifExpires.requeue(deadline: remote.deadline, now: Date().timeIntervalSince1970) == .onDemand
-                    ? "sent to on-demand calls (the deadline leaves no room for another window)" : "queued for a new remote batch"
-            }
+            let next =
+                switch remote.ifExpires {
+                case .fail: "failed"
+                case .onDemand: "sent to on-demand calls"
+                case .requeue:
+                    remote.ifExpires.requeue(deadline: remote.deadline, now: Date().timeIntervalSince1970) == .onDemand
+                        ? "sent to on-demand calls (the deadline leaves no room for another window)" : "queued for a new remote batch"
+                }
             logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left.counted("job")) unanswered: \(next)")
         }
     }
@@ -240,7 +247,8 @@ struct RemoteBatchRunner: Sendable {
             return nil
         }
         if line.answered, let body = line.body?.jsonString(),
-           var completion = try? JSONDecoder().decode(ChatCompletion.self, from: Data(body.utf8)) {
+            var completion = try? JSONDecoder().decode(ChatCompletion.self, from: Data(body.utf8))
+        {
             completion.rawBody = body
             let recorded = completion.records(
                 calledModel: remote.model, requestID: line.requestID, startedAt: Date(timeIntervalSince1970: remote.createdAt),

@@ -40,7 +40,8 @@ struct RemoteInputLines: AsyncSequence, Sendable {
 
     /// The file's jobs and bytes, read once before the upload: the request states its length up front.
     func measure() async throws -> (jobs: Int, bytes: Int) {
-        var jobs = 0, bytes = 0
+        var jobs = 0
+        var bytes = 0
         for try await buffer in self {
             bytes += buffer.readableBytes
             jobs += buffer.readableBytesView.lazy.filter { $0 == 0x0A }.count

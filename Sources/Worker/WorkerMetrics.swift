@@ -14,9 +14,12 @@ struct WorkerMetrics: Sendable {
         Metrics.Timer(label: "groqbatch_request_duration_seconds", dimensions: [("model", model)])
             .recordSeconds(attempt.finishedAt.timeIntervalSince(attempt.startedAt))
         if attempt.outcome != .success {
-            Counter(label: "groqbatch_errors_total", dimensions: [
-                ("model", model), ("class", attempt.outcome.rawValue), ("code", attempt.errorCode ?? "none"),
-            ]).increment()
+            Counter(
+                label: "groqbatch_errors_total",
+                dimensions: [
+                    ("model", model), ("class", attempt.outcome.rawValue), ("code", attempt.errorCode ?? "none"),
+                ]
+            ).increment()
         }
         if attempt.httpStatus == 429 {
             Counter(label: "groqbatch_rate_limited_total", dimensions: [("model", model), ("limit", attempt.limitKind ?? "unknown")]).increment()

@@ -22,7 +22,7 @@ final class BenchReport {
 
     func printSummary() {
         print("\n== summary ==")
-        lines.forEach { print($0) }
+        for line in lines { print(line) }
     }
 }
 
@@ -33,7 +33,8 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 
-func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+/// Wall-clock seconds of an async `body`.
+func measureAsync<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let start = DispatchTime.now().uptimeNanoseconds
     let value = try await body()
     return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

@@ -20,7 +20,6 @@ struct EndToEndBench {
         defer { simulator.stop() }
         let baseURL = simulator.baseURL
 
-
         let capacity = try await simulatorCapacity(baseURL: baseURL, requests: jobs)
         report.add("simulator alone", capacity, "requests/s", ratio: "the denominator: \(concurrency) concurrent calls through the same client, no database")
 
@@ -37,12 +36,16 @@ struct EndToEndBench {
         let run = try ChildProcess.run(
             binary, ["work", "--db", db, "--base-url", baseURL, "--drain", "--concurrency", "\(concurrency)", "--log-level", "error", "--catalog", catalog],
             stdoutPath: scratch + "/work.out", environment: ["GROQ_API_KEY": "sim-key"])
-        guard run.status == 0 else { throw BenchError("work exited \(run.status): \((try? String(contentsOfFile: scratch + "/work.out.err", encoding: .utf8)) ?? "")") }
+        guard run.status == 0 else {
+            throw BenchError("work exited \(run.status): \((try? String(contentsOfFile: scratch + "/work.out.err", encoding: .utf8)) ?? "")")
+        }
         let done = try await store.countsByStatus(batch: nil)[.succeeded] ?? 0
         guard done == jobs else { throw BenchError("only \(done) of \(jobs) jobs succeeded") }
         let rate = Double(jobs) / run.seconds
         report.add("end to end", rate, "jobs/s", ratio: String(format: "%.2f of the simulator's capacity alone", rate / capacity))
-        report.add("worker CPU", run.cpuSeconds / run.seconds * 100, "% of one core", ratio: String(format: "%.2f CPU-ms per job", run.cpuSeconds * 1000 / Double(jobs)))
+        report.add(
+            "worker CPU", run.cpuSeconds / run.seconds * 100, "% of one core",
+            ratio: String(format: "%.2f CPU-ms per job", run.cpuSeconds * 1000 / Double(jobs)))
         report.add("worker peak RSS", run.peakRSSMegabytes, "MB")
     }
 
@@ -51,7 +54,7 @@ struct EndToEndBench {
         let body = #"{"max_tokens":32,"messages":[{"content":"Capacity probe","role":"user"}]}"#
         let model = self.model
         let perTask = requests / concurrency
-        let (failures, seconds) = await measure { () async -> Int in
+        let (failures, seconds) = await measureAsync { () async -> Int in
             await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<concurrency {
                     group.addTask {

@@ -50,30 +50,36 @@ struct ForecastBench {
         // An earlier night taught the estimator this model's tokens per character and answer lengths.
         try await importJobs(store, batch: "earlier", count: 100, offset: 3)
         guard try ChildProcess.run(binary, ["work", "--drain", "--log-level", "error"] + common, environment: environment).status == 0,
-              try ChildProcess.run(binary, ["limits", "reset", "--db", db]).status == 0,
-              try ChildProcess.run(binary, ["limits", "set", "--db", db, "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "\(rpm)"]).status == 0
+            try ChildProcess.run(binary, ["limits", "reset", "--db", db]).status == 0,
+            try ChildProcess.run(binary, ["limits", "set", "--db", db, "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "\(rpm)"]).status == 0
         else { throw BenchError("preparing the planned run failed") }
         try await importJobs(store, batch: "tonight", count: jobs, offset: 0)
         let planOut = folder + "/plan.json"
         guard try ChildProcess.run(binary, ["plan", "--batch", "tonight", "--json"] + common, stdoutPath: planOut).status == 0,
-              let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planOut))) as? [String: Any],
-              let model = (plan["models"] as? [[String: Any]])?.first,
-              let plannedSeconds = plan["seconds"] as? Double, let plannedRequests = model["requests"] as? Int,
-              let plannedTokens = model["total_tokens"] as? Int
+            let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planOut))) as? [String: Any],
+            let model = (plan["models"] as? [[String: Any]])?.first,
+            let plannedSeconds = plan["seconds"] as? Double, let plannedRequests = model["requests"] as? Int,
+            let plannedTokens = model["total_tokens"] as? Int
         else { throw BenchError("plan printed no plan") }
         let run = try ChildProcess.run(binary, ["work", "--drain", "--batch", "tonight", "--log-level", "error"] + common, environment: environment)
         guard run.status == 0 else { throw BenchError("work exited \(run.status)") }
-        let totals = try ChildProcess.sqlite(db, """
+        let totals = try ChildProcess.sqlite(
+            db,
+            """
             SELECT COUNT(*), (SELECT SUM(r.total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight')
             FROM attempts a JOIN jobs j ON j.id = a.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'
-            """).split(separator: "|").compactMap { Int($0) }
+            """
+        ).split(separator: "|").compactMap { Int($0) }
         guard totals.count == 2 else { throw BenchError("no totals from the run") }
-        report.add("plan, time", plannedSeconds / run.seconds, "of measured",
-                   ratio: String(format: "planned %.1f s, measured %.1f s; target within 15%%", plannedSeconds, run.seconds))
-        report.add("plan, requests", Double(plannedRequests) / Double(totals[0]), "of measured",
-                   ratio: "planned \(plannedRequests), made \(totals[0]); target within 5%")
-        report.add("plan, tokens", Double(plannedTokens) / Double(totals[1]), "of measured",
-                   ratio: "planned \(plannedTokens), used \(totals[1]); target within 5%")
+        report.add(
+            "plan, time", plannedSeconds / run.seconds, "of measured",
+            ratio: String(format: "planned %.1f s, measured %.1f s; target within 15%%", plannedSeconds, run.seconds))
+        report.add(
+            "plan, requests", Double(plannedRequests) / Double(totals[0]), "of measured",
+            ratio: "planned \(plannedRequests), made \(totals[0]); target within 5%")
+        report.add(
+            "plan, tokens", Double(plannedTokens) / Double(totals[1]), "of measured",
+            ratio: "planned \(plannedTokens), used \(totals[1]); target within 5%")
     }
 
     func stats(_ report: BenchReport) async throws {
@@ -82,7 +88,8 @@ struct ForecastBench {
         let folder = scratch + "/forecast-stats"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let simConfig = folder + "/sim.json"
-        try #"{"speed_factor": 1, "queue_delay": 0.3, "seed": 9, "faults": {"server_error": 0.03, "rate_limited": 0.03}, "models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": 1000000, "tokens_per_second": 400}]}"#
+        try
+            #"{"speed_factor": 1, "queue_delay": 0.3, "seed": 9, "faults": {"server_error": 0.03, "rate_limited": 0.03}, "models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": 1000000, "tokens_per_second": 400}]}"#
             .write(toFile: simConfig, atomically: true, encoding: .utf8)
         let catalog = folder + "/catalog.json"
         try #"{"models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": 1000000}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)
@@ -92,28 +99,35 @@ struct ForecastBench {
         let db = folder + "/queue.sqlite"
         try await importJobs(try BenchQueue.open(db), batch: "stats", count: jobs, offset: 1)
         let run = try ChildProcess.run(
-            binary, ["work", "--drain", "--db", db, "--catalog", catalog, "--base-url", simulator.baseURL, "--concurrency", "32",
-                     "--backoff-base", "0.05", "--backoff-cap", "0.2", "--log-level", "error"],
+            binary,
+            [
+                "work", "--drain", "--db", db, "--catalog", catalog, "--base-url", simulator.baseURL, "--concurrency", "32",
+                "--backoff-base", "0.05", "--backoff-cap", "0.2", "--log-level", "error",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"])
         guard run.status == 0 else { throw BenchError("work exited \(run.status)") }
         let statsOut = folder + "/stats.json"
         guard try ChildProcess.run(binary, ["stats", "--json", "--db", db], stdoutPath: statsOut).status == 0,
-              let shown = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsOut))) as? [[String: Any]])?.first
+            let shown = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsOut))) as? [[String: Any]])?.first
         else { throw BenchError("stats printed nothing") }
         let entries = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
         let latencies = entries.compactMap { $0["latency"] as? Double }.sorted()
-        let exact = [("requests", entries.count), ("successes", entries.filter { $0["status"] as? Int == 200 }.count),
-                     ("rate_limited", entries.filter { $0["status"] as? Int == 429 }.count)]
+        let exact = [
+            ("requests", entries.count), ("successes", entries.filter { $0["status"] as? Int == 200 }.count),
+            ("rate_limited", entries.filter { $0["status"] as? Int == 429 }.count),
+        ]
         let mismatches = exact.filter { (shown[$0.0] as? Int) != $0.1 }.map(\.0)
-        report.add("stats, counts", Double(exact.count - mismatches.count), "of \(exact.count) exact",
-                   ratio: exact.map { "\($0.0) \(shown[$0.0] as? Int ?? -1) vs \($0.1)" }.joined(separator: ", "))
+        report.add(
+            "stats, counts", Double(exact.count - mismatches.count), "of \(exact.count) exact",
+            ratio: exact.map { "\($0.0) \(shown[$0.0] as? Int ?? -1) vs \($0.1)" }.joined(separator: ", "))
         for (name, p) in [("p50", 0.50), ("p95", 0.95), ("p99", 0.99)] {
             let truth = CallStatistics.percentile(latencies, p) ?? 0
             let measured = shown["latency_\(name)"] as? Double ?? 0
-            report.add("stats, latency \(name)", measured / truth, "of simulated",
-                       ratio: String(format: "%.3f s measured by the worker, %.3f s simulated; target within 10%%", measured, truth))
+            report.add(
+                "stats, latency \(name)", measured / truth, "of simulated",
+                ratio: String(format: "%.3f s measured by the worker, %.3f s simulated; target within 10%%", measured, truth))
         }
     }
 }

@@ -30,13 +30,23 @@ struct ImportBench {
         try Self.naiveImporter.write(toFile: script, atomically: true, encoding: .utf8)
         let naive = try ChildProcess.run("/usr/bin/env", ["python3", script, file, scratch + "/naive.sqlite"], stdoutPath: scratch + "/naive.out")
         if naive.status == 0 {
-            report.add("import", importRate, "lines/s", ratio: String(format: "%.2fx the speed of a naive Python importer (json.loads, executemany, one transaction) at %.0f rows/s; target >= 1x", naive.seconds / run.seconds, Double(lines) / naive.seconds))
+            report.add(
+                "import", importRate, "lines/s",
+                ratio: String(
+                    format: "%.2fx the speed of a naive Python importer (json.loads, executemany, one transaction) at %.0f rows/s; target >= 1x",
+                    naive.seconds / run.seconds, Double(lines) / naive.seconds))
         } else {
             report.add("import", importRate, "lines/s", ratio: "no python3 here to compare with (exit \(naive.status))")
         }
         let baselineSeconds = try rawInsert(from: importDB, into: scratch + "/raw.sqlite")
-        report.note(String(format: "where the time goes: %.2f s wall, %.2f s of CPU (parsing and validating on every core, beside the writer); writing the same rows alone with raw prepared statements in one transaction takes %.2f s (%.0f rows/s)", run.seconds, run.cpuSeconds, baselineSeconds, Double(lines) / baselineSeconds))
-        report.add("import peak RSS", run.peakRSSMegabytes, "MB", ratio: String(format: "%.1f MB for a tenth of the lines: memory is bounded by the chunks in flight, not by the file", smallRun.peakRSSMegabytes))
+        report.note(
+            String(
+                format:
+                    "where the time goes: %.2f s wall, %.2f s of CPU (parsing and validating on every core, beside the writer); writing the same rows alone with raw prepared statements in one transaction takes %.2f s (%.0f rows/s)",
+                run.seconds, run.cpuSeconds, baselineSeconds, Double(lines) / baselineSeconds))
+        report.add(
+            "import peak RSS", run.peakRSSMegabytes, "MB",
+            ratio: String(format: "%.1f MB for a tenth of the lines: memory is bounded by the chunks in flight, not by the file", smallRun.peakRSSMegabytes))
     }
 
     /// What a user would write in ten lines instead of using groqbatch: the limit `import` is held to.
@@ -61,8 +71,10 @@ struct ImportBench {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var chunk = ""
-        let words = ["the", "of", "rate", "limit", "token", "bucket", "queue", "worker", "lease", "claim", "budget", "model", "answer",
-                     "prompt", "batch", "window", "deadline", "retry"]
+        let words = [
+            "the", "of", "rate", "limit", "token", "bucket", "queue", "worker", "lease", "claim", "budget", "model", "answer",
+            "prompt", "batch", "window", "deadline", "retry",
+        ]
         var state: UInt64 = 7
         func next(_ bound: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -70,7 +82,8 @@ struct ImportBench {
         }
         for index in 1...lines {
             let text = (0..<(12 + next(72))).map { _ in words[next(words.count)] }.joined(separator: " ")
-            chunk += #"{"custom_id": "req-\#(index)", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "openai/gpt-oss-20b", "messages": [{"role": "system", "content": "You are a careful assistant."}, {"role": "user", "content": "\#(text)"}], "max_tokens": 256}}"#
+            chunk +=
+                #"{"custom_id": "req-\#(index)", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "openai/gpt-oss-20b", "messages": [{"role": "system", "content": "You are a careful assistant."}, {"role": "user", "content": "\#(text)"}], "max_tokens": 256}}"#
             chunk += "\n"
             if chunk.utf8.count > 1 << 20 {
                 handle.write(Data(chunk.utf8))
@@ -84,10 +97,14 @@ struct ImportBench {
     /// with the SQLite C API: one prepared statement, one transaction. Returns the insert's seconds.
     func rawInsert(from source: String, into target: String) throws -> Double {
         let rows = try DatabaseQueue(path: source).read { db in
-            try Row.fetchAll(db, sql: "SELECT batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens, max_attempts, next_attempt_at, created_at, updated_at FROM jobs ORDER BY id")
-                .map { row -> (Int64, Int64, String, Int64, String, String, Int64, Int64?, Int64, Double, Double, Double) in
-                    (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11])
-                }
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens, max_attempts, next_attempt_at, created_at, updated_at FROM jobs ORDER BY id"
+            )
+            .map { row -> (Int64, Int64, String, Int64, String, String, Int64, Int64?, Int64, Double, Double, Double) in
+                (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11])
+            }
         }
         _ = try BenchQueue.open(target)
         var db: OpaquePointer?

@@ -45,9 +45,11 @@ struct MeterBench {
                 requestJSON: #"{"max_tokens":16,"messages":[{"content":"Metered prompt \#(index)","role":"user"}]}"#,
                 models: [Self.model], promptCharacters: 20, maxTokens: 16)
         }
-        try await store.setLimits(provider: Self.provider, model: Self.model, limits: [
-            .rpm: 10_000_000, .tpm: 1_000_000_000, .rpd: 1_100_000, .tpd: 33_000_000,
-        ], now: Date())
+        try await store.setLimits(
+            provider: Self.provider, model: Self.model,
+            limits: [
+                .rpm: 10_000_000, .tpm: 1_000_000_000, .rpd: 1_100_000, .tpd: 33_000_000,
+            ], now: Date())
         let context = BudgetContext(provider: Self.provider, catalog: ModelCatalog(entries: [.init(id: Self.model, maxOutput: 64)], source: .catalog))
         let now = Date()
         // One cycle creates the meters; the history goes in next to it.
@@ -57,7 +59,9 @@ struct MeterBench {
             // A million calls in the last day: 11.6 a second, of 30 tokens each, in the buckets the
             // store keeps (five minutes for day meters; a second for minute meters, of which a worker's
             // pruning every heartbeat leaves the last two minutes).
-            _ = try ChildProcess.sqlite(db, """
+            _ = try ChildProcess.sqlite(
+                db,
+                """
                 WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 119)
                 INSERT INTO budget_spends (budget_id, at, amount, job_id, open)
                 SELECT b.id, \(end) - s.i - 1, CASE b.kind WHEN 'rpm' THEN 12 ELSE 347 END, NULL, 0
@@ -70,7 +74,7 @@ struct MeterBench {
                 ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = amount + excluded.amount;
                 """)
         }
-        let ((), seconds) = try await measure { () async throws in
+        let ((), seconds) = try await measureAsync { () async throws in
             for index in 0..<cycles {
                 try await cycle(store, context: context, at: now.addingTimeInterval(Double(index) * 0.001))
             }
@@ -87,10 +91,13 @@ struct MeterBench {
             totalTokens: 24)
         let outcome = JobOutcome(
             jobID: job.id,
-            attempt: AttemptRecord(model: Self.model, startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success, promptTokens: 8, completionTokens: 16, requestID: "req_1"),
-            transition: .succeed(JobResult(
-                model: Self.model, content: "answer", finishReason: "stop", promptTokens: 8, completionTokens: 16, totalTokens: 24,
-                responseID: "chatcmpl-1", requestID: "req_1", rawResponse: "{}")),
+            attempt: AttemptRecord(
+                model: Self.model, startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success, promptTokens: 8, completionTokens: 16,
+                requestID: "req_1"),
+            transition: .succeed(
+                JobResult(
+                    model: Self.model, content: "answer", finishReason: "stop", promptTokens: 8, completionTokens: 16, totalTokens: 24,
+                    responseID: "chatcmpl-1", requestID: "req_1", rawResponse: "{}")),
             observation: observation, claimToken: job.claimToken)
         _ = try await store.record([outcome], workerID: "bench", now: now)
     }
@@ -117,8 +124,11 @@ struct MeterBench {
                 models: [Self.model], promptCharacters: 20, maxTokens: 16)
         }
         let run = try ChildProcess.run(
-            binary, ["work", "--db", db, "--base-url", simulator.baseURL, "--drain", "--concurrency", "256", "--log-level", "error",
-                     "--catalog", folder + "/catalog.json"],
+            binary,
+            [
+                "work", "--db", db, "--base-url", simulator.baseURL, "--drain", "--concurrency", "256", "--log-level", "error",
+                "--catalog", folder + "/catalog.json",
+            ],
             stdoutPath: folder + "/work.out", environment: ["GROQ_API_KEY": "sim-key"])
         guard run.status == 0 else { throw BenchError("work exited \(run.status)") }
         let done = try await store.countsByStatus(batch: nil)[.succeeded] ?? 0

@@ -16,8 +16,9 @@ struct QueueBench {
                 requestJSON: #"{"max_tokens":64,"messages":[{"content":"Prompt number \#(index)","role":"user"}]}"#,
                 models: models, promptCharacters: 20, maxTokens: 64)
         }
-        let raw = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"An answer of a realistic length, a sentence or two."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":14,"total_tokens":26}}"#
-        let (done, seconds) = try await measure { () async throws -> Int in
+        let raw =
+            #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"An answer of a realistic length, a sentence or two."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":14,"total_tokens":26}}"#
+        let (done, seconds) = try await measureAsync { () async throws -> Int in
             var done = 0
             while true {
                 let now = Date()
@@ -26,10 +27,13 @@ struct QueueBench {
                 let outcomes = claimed.map { job in
                     JobOutcome(
                         jobID: job.id,
-                        attempt: AttemptRecord(model: job.model!, startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success, promptTokens: 12, completionTokens: 14, requestID: "req_1"),
-                        transition: .succeed(JobResult(
-                            model: job.model!, content: "An answer of a realistic length, a sentence or two.", finishReason: "stop",
-                            promptTokens: 12, completionTokens: 14, totalTokens: 26, responseID: "chatcmpl-1", requestID: "req_1", rawResponse: raw)))
+                        attempt: AttemptRecord(
+                            model: job.model!, startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success, promptTokens: 12, completionTokens: 14,
+                            requestID: "req_1"),
+                        transition: .succeed(
+                            JobResult(
+                                model: job.model!, content: "An answer of a realistic length, a sentence or two.", finishReason: "stop",
+                                promptTokens: 12, completionTokens: 14, totalTokens: 26, responseID: "chatcmpl-1", requestID: "req_1", rawResponse: raw)))
                 }
                 _ = try await store.record(outcomes, workerID: "bench", now: now)
                 done += claimed.count

@@ -41,10 +41,12 @@ struct UtilizationBench {
         let folder = scratch + "/utilization-\(pin ? "known" : "learned")"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let simConfig = folder + "/sim.json"
-        try #"{"speed_factor": 1, "queue_delay": 0.05, "models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": \#(real.rpm), "rpd": \#(real.rpd), "tpm": \#(real.tpm), "tpd": \#(real.tpd), "tokens_per_second": 2000}]}"#
+        try
+            #"{"speed_factor": 1, "queue_delay": 0.05, "models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": \#(real.rpm), "rpd": \#(real.rpd), "tpm": \#(real.tpm), "tpd": \#(real.tpd), "tokens_per_second": 2000}]}"#
             .write(toFile: simConfig, atomically: true, encoding: .utf8)
         let catalogPath = folder + "/catalog.json"
-        try #"{"models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": \#(catalog.rpm), "rpd": \#(catalog.rpd), "tpm": \#(catalog.tpm), "tpd": \#(catalog.tpd)}]}"#
+        try
+            #"{"models": [{"id": "\#(Self.model)", "max_output": 256, "rpm": \#(catalog.rpm), "rpd": \#(catalog.rpd), "tpm": \#(catalog.tpm), "tpd": \#(catalog.tpd)}]}"#
             .write(toFile: catalogPath, atomically: true, encoding: .utf8)
         let log = folder + "/requests.jsonl"
         let simulator = try SimulatorProcess(binary: binary, configPath: simConfig, requestLog: log)
@@ -62,10 +64,12 @@ struct UtilizationBench {
                 models: [Self.model], promptCharacters: text.count, maxTokens: 12)
         }
         if pin {
-            let set = try ChildProcess.run(binary, [
-                "limits", "set", "--db", db, "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "\(real.rpm)",
-                "--rpd", "\(real.rpd)", "--tpm", "\(real.tpm)", "--tpd", "\(real.tpd)",
-            ], stdoutPath: folder + "/limits.out")
+            let set = try ChildProcess.run(
+                binary,
+                [
+                    "limits", "set", "--db", db, "--provider", simulator.baseURL, "--model", Self.model, "--rpm", "\(real.rpm)",
+                    "--rpd", "\(real.rpd)", "--tpm", "\(real.tpm)", "--tpd", "\(real.tpd)",
+                ], stdoutPath: folder + "/limits.out")
             guard set.status == 0 else { throw BenchError("limits set failed") }
         }
         let run = try ChildProcess.run(
@@ -79,7 +83,8 @@ struct UtilizationBench {
         let served = entries.filter { $0["status"] as? Int == 200 }
         let refusals = entries.filter { $0["status"] as? Int == 429 }
         let refused = refusals.count
-        let byLimit = Dictionary(grouping: refusals, by: { $0["limit"] as? String ?? "?" }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        let byLimit = Dictionary(grouping: refusals, by: { $0["limit"] as? String ?? "?" }).map { "\($0.value.count) \($0.key)" }.sorted().joined(
+            separator: ", ")
         let reserved = served.reduce(0) { $0 + ($1["reserved_tokens"] as? Int ?? 0) }
         let spent: [(amount: Int, limit: Int, period: Double)] = [
             (served.count, real.rpm, 60), (reserved, real.tpm, 60), (served.count, real.rpd, 86_400), (reserved, real.tpd, 86_400),
@@ -88,7 +93,8 @@ struct UtilizationBench {
         let estimator = try await store.estimators().first { $0.model == Self.model }?.estimator
         report.add(
             "utilization, \(name)", minimum / run.seconds, "",
-            ratio: String(format: "%@; %.0f s theoretical / %.0f s measured; %d 429s%@; estimator error %.1f%% after %d samples",
-                          target, minimum, run.seconds, refused, refused > 0 ? " (\(byLimit))" : "", (estimator?.relativeError ?? 0) * 100, estimator?.samples ?? 0))
+            ratio: String(
+                format: "%@; %.0f s theoretical / %.0f s measured; %d 429s%@; estimator error %.1f%% after %d samples",
+                target, minimum, run.seconds, refused, refused > 0 ? " (\(byLimit))" : "", (estimator?.relativeError ?? 0) * 100, estimator?.samples ?? 0))
     }
 }

@@ -21,7 +21,8 @@ struct GroqBatch: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, ImportCommand.self, StatusCommand.self, ExportCommand.self,
-            WorkCommand.self, PlanCommand.self, StatsCommand.self, RemoteCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self, ModelsCommand.self,
+            WorkCommand.self, PlanCommand.self, StatsCommand.self, RemoteCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self,
+            ModelsCommand.self,
             PruneCommand.self, BackupCommand.self, VacuumCommand.self, ConfigCommand.self, SimCommand.self,
         ]
     )

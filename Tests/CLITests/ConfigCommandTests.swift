@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The configuration layers, as a user meets them: a file, environment variables, flags, `config show`.
 struct ConfigCommandTests {
@@ -25,7 +25,8 @@ struct ConfigCommandTests {
     }
 
     @Test func flagsBeatTheEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
-        _ = directory.write("groqbatch.json", #"{"db": "file.sqlite", "timeout": 5, "work": {"concurrency": 32, "grace": 10, "windows": ["22:00-06:00", "12:00-13:00"]}}"#)
+        _ = directory.write(
+            "groqbatch.json", #"{"db": "file.sqlite", "timeout": 5, "work": {"concurrency": 32, "grace": 10, "windows": ["22:00-06:00", "12:00-13:00"]}}"#)
         let shown = try show(["--db", "flag.sqlite"], environment: ["GROQBATCH_WORK_CONCURRENCY": "24", "GROQBATCH_DB": "env.sqlite"])
         #expect(shown["db"]?.value == "flag.sqlite" && shown["db"]?.source == "command line")
         #expect(shown["work.concurrency"]?.value == "24" && shown["work.concurrency"]?.source == "GROQBATCH_WORK_CONCURRENCY")

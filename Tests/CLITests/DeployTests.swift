@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The files in deploy/: each checked by the tool that will read it, and its command run for real.
 struct DeployTests {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Testing
+
 @testable import groqbatch
 
 /// `--help` reads well at 80 columns: ArgumentParser wraps prose, so discussions are paragraphs without
@@ -7,9 +8,10 @@ import Testing
 struct HelpTextTests {
     /// Every command and subcommand, with its path for messages.
     static func commands(_ type: any ParsableCommand.Type = GroqBatch.self, path: String = "groqbatch") -> [(String, any ParsableCommand.Type)] {
-        [(path, type)] + type.configuration.subcommands.flatMap { sub in
-            commands(sub, path: "\(path) \(sub.configuration.commandName ?? "?")")
-        }
+        [(path, type)]
+            + type.configuration.subcommands.flatMap { sub in
+                commands(sub, path: "\(path) \(sub.configuration.commandName ?? "?")")
+            }
     }
 
     @Test func discussionsAreParagraphsAndExamplesFitEightyColumns() {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `prune`, `backup`, `vacuum` and `status --watch` through the real binary.
 struct HousekeepingCommandTests {

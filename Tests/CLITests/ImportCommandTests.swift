@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch import`, `status`, `export`, `cancel` and `retry` run as a user runs them: the real binary.
 struct ImportCommandTests {
@@ -57,7 +57,9 @@ struct ImportCommandTests {
         let good = directory.write("good.jsonl", Self.goodLines)
         #expect(try run(["import", good, "--model", "m"]).status == 0)
         let before = try snapshot()
-        let bad = directory.write("bad.jsonl", """
+        let bad = directory.write(
+            "bad.jsonl",
+            """
             {"prompt":"fine"}
             {"prompt": 3}
             {not json

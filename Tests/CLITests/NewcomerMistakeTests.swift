@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The mistakes people make in their first hour, each answered by one clear line.
 struct NewcomerMistakeTests {
@@ -77,7 +77,9 @@ struct NewcomerMistakeTests {
         #expect(try sql("SELECT b.name || ':' || j.custom_id FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE j.status = 'cancelled'") == "two:ticket-7")
         let missing = try run(["cancel", "--job", "ticket-9"])
         #expect(missing.status == 1 && missing.stderr.contains("no job with custom_id 'ticket-9'"))
-        let byID = try run(["cancel", "--job", try sql("SELECT id FROM jobs WHERE custom_id = 'ticket-8' AND batch_id = (SELECT id FROM batches WHERE name = 'one')")])
+        let byID = try run([
+            "cancel", "--job", try sql("SELECT id FROM jobs WHERE custom_id = 'ticket-8' AND batch_id = (SELECT id FROM batches WHERE name = 'one')"),
+        ])
         #expect(byID.status == 0, "the numeric id still works: \(byID.stderr)")
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch plan` on a queue no worker has touched: what it counts, under which model, and what it flags.
 struct PlanCommandTests {

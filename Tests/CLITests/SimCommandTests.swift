@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch sim` as a subprocess: the first line names the port, and SIGTERM stops it.
 struct SimCommandTests {

@@ -1,8 +1,8 @@
 import Foundation
 import GroqClient
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// The client against the simulator over real HTTP on 127.0.0.1: one test per outcome class and fault.
 struct ClientIntegrationTests {
@@ -97,13 +97,14 @@ struct ClientIntegrationTests {
         #expect(failure.providerWait.map { $0 > 50 } == true)
     }
 
-    @Test(arguments: [
-        (FaultRates(serverError: 1), 500, "internal_server_error"),
-        (FaultRates(unavailable: 1), 503, "service_unavailable"),
-        (FaultRates(edgeTimeout: 1), 524, "http_524"),
-        (FaultRates(capacityExceeded: 1), 498, "capacity_exceeded"),
-        (FaultRates(truncated: 1), 200, "invalid_response"),
-    ] as [(FaultRates, Int, String)])
+    @Test(
+        arguments: [
+            (FaultRates(serverError: 1), 500, "internal_server_error"),
+            (FaultRates(unavailable: 1), 503, "service_unavailable"),
+            (FaultRates(edgeTimeout: 1), 524, "http_524"),
+            (FaultRates(capacityExceeded: 1), 498, "capacity_exceeded"),
+            (FaultRates(truncated: 1), 200, "invalid_response"),
+        ] as [(FaultRates, Int, String)])
     func serverFaultsAreRetries(faults: FaultRates, status: Int, code: String) async throws {
         let fixture = try await SimulatorFixture.start(faults: faults)
         let result = await fixture.client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model)
@@ -134,8 +135,9 @@ struct ClientIntegrationTests {
     }
 
     @Test func nothingListeningIsARetry() async throws {
-        let client = try GroqClient(configuration: GroqClientConfiguration(
-            baseURL: "http://127.0.0.1:9/openai/v1", apiKey: APIKey("k"), connectTimeout: 1, requestTimeout: 2))
+        let client = try GroqClient(
+            configuration: GroqClientConfiguration(
+                baseURL: "http://127.0.0.1:9/openai/v1", apiKey: APIKey("k"), connectTimeout: 1, requestTimeout: 2))
         let result = await client.chat(requestJSON: SimulatorFixture.body(), model: "m")
         try await client.shutdown()
         #expect(try failure(result).outcomeClass == .retry)

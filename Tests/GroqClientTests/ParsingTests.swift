@@ -39,7 +39,8 @@ struct ParsingTests {
     }
 
     @Test func a429BodyGivesTheLimitKindUsedRequestedAndWait() throws {
-        let message = "Rate limit reached for model `llama-3.3-70b-versatile` in organization `org_01` service tier `on_demand` on tokens per day (TPD): Limit 100000, Used 97050, Requested 3619. Please try again in 9m38.016s. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing"
+        let message =
+            "Rate limit reached for model `llama-3.3-70b-versatile` in organization `org_01` service tier `on_demand` on tokens per day (TPD): Limit 100000, Used 97050, Requested 3619. Please try again in 9m38.016s. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing"
         let parsed = try #require(RateLimitMessage(message))
         #expect(parsed == RateLimitMessage(kind: .tokensPerDay, limit: 100_000, used: 97_050, requested: 3619, retryAfter: 578.016))
     }
@@ -55,12 +56,18 @@ struct ParsingTests {
     }
 
     @Test func anApproximateRequestedSizeIsRead() throws {
-        let parsed = try #require(RateLimitMessage("Rate limit reached for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 8000, Used 6000, Requested ~4251. Please try again in 1.2s."))
+        let parsed = try #require(
+            RateLimitMessage(
+                "Rate limit reached for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 8000, Used 6000, Requested ~4251. Please try again in 1.2s."
+            ))
         #expect(parsed.requested == 4251 && parsed.used == 6000 && parsed.retryAfter == 1.2)
     }
 
     @Test func requestTooLargeHasNoUsedAndNoWait() throws {
-        let parsed = try #require(RateLimitMessage("Request too large for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 6000, Requested 6294, please reduce your message size and try again."))
+        let parsed = try #require(
+            RateLimitMessage(
+                "Request too large for model `m` in organization `o` service tier `on_demand` on tokens per minute (TPM): Limit 6000, Requested 6294, please reduce your message size and try again."
+            ))
         #expect(parsed == RateLimitMessage(kind: .tokensPerMinute, limit: 6000, used: nil, requested: 6294, retryAfter: nil, requestTooLarge: true))
         #expect(RateLimitMessage("Internal Server Error") == nil)
     }

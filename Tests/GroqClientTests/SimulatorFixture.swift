@@ -26,11 +26,13 @@ struct SimulatorFixture {
         timeout: Double = 60, enforcement: LimitEnforcement = .rollingWindow
     ) async throws -> SimulatorFixture {
         let directory = TemporaryDirectory("sim")
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: models, enforcement: enforcement, speedFactor: 0, faults: faults, hangSeconds: 30,
-            requestLog: directory.path("requests.jsonl")))
-        let client = try GroqClient(configuration: GroqClientConfiguration(
-            baseURL: simulator.baseURL, apiKey: APIKey(key), connectTimeout: 15, requestTimeout: timeout))
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                models: models, enforcement: enforcement, speedFactor: 0, faults: faults, hangSeconds: 30,
+                requestLog: directory.path("requests.jsonl")))
+        let client = try GroqClient(
+            configuration: GroqClientConfiguration(
+                baseURL: simulator.baseURL, apiKey: APIKey(key), connectTimeout: 15, requestTimeout: timeout))
         return SimulatorFixture(simulator: simulator, client: client, directory: directory)
     }
 

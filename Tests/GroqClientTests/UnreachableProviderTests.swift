@@ -39,8 +39,9 @@ struct UnreachableProviderTests {
     }
 
     @Test func aResetMidCallIsOneCallsBadLuckNotAnOutage() async throws {
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            apiKey: "sim-key", models: [SimulatedModel(id: "m")], speedFactor: 0, faults: FaultRates(reset: 1)))
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                apiKey: "sim-key", models: [SimulatedModel(id: "m")], speedFactor: 0, faults: FaultRates(reset: 1)))
         let failure = try await call(simulator.baseURL)
         await simulator.stop()
         #expect(failure.unreachable == nil, "\(failure)")

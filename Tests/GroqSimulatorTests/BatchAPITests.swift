@@ -1,8 +1,8 @@
 import Foundation
 import GroqClient
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// The simulated Batch API through groqbatch's client: files, batches, the status machine, expiry,
 /// cancellation, validation and faults.
@@ -14,9 +14,10 @@ struct BatchAPITests {
     func withSimulator(
         _ batches: BatchSettings, directory: TemporaryDirectory, _ body: (GroqSimulator, GroqClient) async throws -> Void
     ) async throws {
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: [SimulatedModel(id: Self.model, maxOutput: 64), SimulatedModel(id: Self.retired, decommissioned: true)],
-            speedFactor: 0, requestLog: directory.path("log.jsonl"), batches: batches))
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                models: [SimulatedModel(id: Self.model, maxOutput: 64), SimulatedModel(id: Self.retired, decommissioned: true)],
+                speedFactor: 0, requestLog: directory.path("log.jsonl"), batches: batches))
         let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: simulator.baseURL, apiKey: APIKey("sim-key")))
         var failure: (any Error)?
         do { try await body(simulator, client) } catch { failure = error }
@@ -28,7 +29,8 @@ struct BatchAPITests {
     static func input(_ count: Int, retiredEvery: Int = 0) -> [UInt8] {
         let lines = (1...count).map { n in
             let model = retiredEvery > 0 && n % retiredEvery == 0 ? retired : model
-            return #"{"custom_id":"line-\#(n)","method":"POST","url":"/v1/chat/completions","body":{"model":"\#(model)","max_tokens":16,"messages":[{"role":"user","content":"Question \#(n)"}]}}"#
+            return
+                #"{"custom_id":"line-\#(n)","method":"POST","url":"/v1/chat/completions","body":{"model":"\#(model)","max_tokens":16,"messages":[{"role":"user","content":"Question \#(n)"}]}}"#
         }
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
@@ -69,7 +71,8 @@ struct BatchAPITests {
             #expect(done.requestCounts.map { [$0.total, $0.completed, $0.failed] } == [1_200, 1_188, 12])
             let output = try await client.fileContent(id: try #require(done.outputFileID))
             let errors = try await client.fileContent(id: try #require(done.errorFileID))
-            let answered = try Self.customIDs(output), failed = try Self.customIDs(errors)
+            let answered = try Self.customIDs(output)
+            let failed = try Self.customIDs(errors)
             #expect(Set(answered + failed) == Set((1...1_200).map { "line-\($0)" }) && answered.count + failed.count == 1_200)
             #expect(answered != answered.sorted { Int($0.dropFirst(5))! < Int($1.dropFirst(5))! }, "output is not in input order")
             let first = try #require(try JSONSerialization.jsonObject(with: Data(output.split(separator: 0x0A)[0])) as? [String: Any])
@@ -152,7 +155,8 @@ struct BatchAPITests {
 
     @Test func listsComeInPagesAndTheClientFollowsThemToTheOldestObject() async throws {
         let directory = TemporaryDirectory("batch-pages")
-        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, maxPageSize: 3), directory: directory) { simulator, client in
+        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, maxPageSize: 3), directory: directory) {
+            simulator, client in
             var batchIDs: [String] = []
             for n in 1...8 {
                 let file = try await client.uploadBatchFile(filename: "gb-\(n).jsonl", content: Self.input(2))
@@ -174,13 +178,16 @@ struct BatchAPITests {
 
     @Test func someLinesFailForTheProvidersSakeAsA500OrATimeout() async throws {
         let directory = TemporaryDirectory("batch-line-faults")
-        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, lineFaultRate: 0.1), directory: directory) { _, client in
+        try await withSimulator(BatchSettings(linesPerSecond: 10_000, validationSeconds: 0, finalizingSeconds: 0, lineFaultRate: 0.1), directory: directory) {
+            _, client in
             let file = try await client.uploadBatchFile(filename: "faults.jsonl", content: Self.input(2_000))
             let created = try await client.createBatch(inputFileID: file.id, completionWindow: "24h", metadata: [:])
             var seen: Set<String> = []
             let done = try await waitUntilFinal(client, created.id, seen: &seen)
             #expect(done.status == "completed")
-            var answered = 0, serverErrors = 0, timeouts = 0
+            var answered = 0
+            var serverErrors = 0
+            var timeouts = 0
             try await client.forEachFileLine(id: try #require(done.outputFileID)) { _ in answered += 1 }
             try await client.forEachFileLine(id: try #require(done.errorFileID)) { line in
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])

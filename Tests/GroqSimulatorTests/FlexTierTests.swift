@@ -1,8 +1,8 @@
 import Foundation
 import GroqClient
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// The simulator's `service_tier: flex`: limits of its own, ten times on-demand's, and fast 498s when busy.
 struct FlexTierTests {
@@ -44,7 +44,10 @@ struct FlexTierTests {
         let onDemand = await client.chat(requestJSON: body("on_demand"), model: Self.model)
         try await client.shutdown()
         await simulator.stop()
-        guard case .failure(let failure) = flex else { Issue.record("flex was not refused"); return }
+        guard case .failure(let failure) = flex else {
+            Issue.record("flex was not refused")
+            return
+        }
         #expect(failure.httpStatus == 498 && failure.code == "capacity_exceeded" && failure.outcomeClass == .retry)
         #expect((try? onDemand.get()) != nil, "on-demand is not affected")
     }

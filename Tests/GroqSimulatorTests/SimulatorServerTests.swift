@@ -1,16 +1,20 @@
 import AsyncHTTPClient
 import Foundation
 import GroqClient
-@testable import GroqSimulator
-import Testing
 import TestSupport
+import Testing
+
+@testable import GroqSimulator
 
 struct SimulatorServerTests {
     static let model = "sim/limited"
 
-    func start(_ model: SimulatedModel, enforcement: LimitEnforcement = .rollingWindow, speed: Double = 0, directory: TemporaryDirectory) async throws -> (GroqSimulator, GroqClient) {
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: [model], enforcement: enforcement, speedFactor: speed, requestLog: directory.path("log.jsonl")))
+    func start(_ model: SimulatedModel, enforcement: LimitEnforcement = .rollingWindow, speed: Double = 0, directory: TemporaryDirectory) async throws -> (
+        GroqSimulator, GroqClient
+    ) {
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                models: [model], enforcement: enforcement, speedFactor: speed, requestLog: directory.path("log.jsonl")))
         let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: simulator.baseURL, apiKey: APIKey("sim-key"), maxConnectionsPerHost: 600))
         return (simulator, client)
     }
@@ -59,7 +63,10 @@ struct SimulatorServerTests {
         let refused = await client.chat(requestJSON: body, model: Self.model)
         try await client.shutdown()
         await simulator.stop()
-        guard case .failure(let failure) = refused else { Issue.record("expected a 429"); return }
+        guard case .failure(let failure) = refused else {
+            Issue.record("expected a 429")
+            return
+        }
         #expect(failure.rateLimitMessage?.kind == .requestsPerMinute && failure.rateLimitMessage?.limit == 1)
     }
 
@@ -67,10 +74,12 @@ struct SimulatorServerTests {
         let directory = TemporaryDirectory()
         // Half a second of simulated latency keeps all 500 requests open at the same time.
         let model = SimulatedModel(id: Self.model, tokensPerSecond: 100)
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: [model], speedFactor: 1, queueDelay: 0.3))
-        let client = try GroqClient(configuration: GroqClientConfiguration(
-            baseURL: simulator.baseURL, apiKey: APIKey("sim-key"), requestTimeout: 60, maxConnectionsPerHost: 500))
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                models: [model], speedFactor: 1, queueDelay: 0.3))
+        let client = try GroqClient(
+            configuration: GroqClientConfiguration(
+                baseURL: simulator.baseURL, apiKey: APIKey("sim-key"), requestTimeout: 60, maxConnectionsPerHost: 500))
         let succeeded = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<500 {
                 group.addTask {

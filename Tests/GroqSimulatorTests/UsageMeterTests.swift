@@ -1,5 +1,6 @@
-@testable import GroqSimulator
 import Testing
+
+@testable import GroqSimulator
 
 struct UsageMeterTests {
     @Test func aRollingWindowFreesEachSpendAPeriodLater() {
@@ -37,10 +38,19 @@ struct UsageMeterTests {
 
     @Test func admissionNamesTheLimitThatRefuses() {
         var meters = ModelMeters(model: SimulatedModel(id: "m", rpm: 0, rpd: 0, tpm: 100, tpd: 150), enforcement: .rollingWindow)
-        guard case .success = meters.admit(tokens: 80, at: 0) else { Issue.record("first fits"); return }
-        guard case .failure(let minute) = meters.admit(tokens: 30, at: 1) else { Issue.record("TPM is full"); return }
+        guard case .success = meters.admit(tokens: 80, at: 0) else {
+            Issue.record("first fits")
+            return
+        }
+        guard case .failure(let minute) = meters.admit(tokens: 30, at: 1) else {
+            Issue.record("TPM is full")
+            return
+        }
         #expect(minute.kind == .tpm && minute.limit == 100 && minute.used == 80 && minute.requested == 30)
-        guard case .failure(let day) = meters.admit(tokens: 80, at: 61) else { Issue.record("TPD is full"); return }
+        guard case .failure(let day) = meters.admit(tokens: 80, at: 61) else {
+            Issue.record("TPD is full")
+            return
+        }
         #expect(day.kind == .tpd && day.wait > 80_000)
     }
 

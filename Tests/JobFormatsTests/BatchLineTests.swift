@@ -21,7 +21,11 @@ struct BatchLineTests {
             body: .object(["id": .string("chatcmpl-1"), "usage": .object(["prompt_tokens": .number(12), "queue_time": .number(0.0123)])])),
         BatchLine.Output(
             id: "batch_req_2", customID: "job-2", statusCode: 500, requestID: "req_2",
-            body: .object(["error": .object(["message": .string("Internal Server Error"), "type": .string("internal_server_error"), "code": .string("internal_server_error")])]),
+            body: .object([
+                "error": .object([
+                    "message": .string("Internal Server Error"), "type": .string("internal_server_error"), "code": .string("internal_server_error"),
+                ])
+            ]),
             errorCode: "internal_server_error", errorMessage: "Internal Server Error"),
         BatchLine.Output(id: "batch_req_3", customID: "job-3", errorCode: "request_timeout", errorMessage: "timed out"),
         BatchLine.Output(id: "batch_req_4", customID: "job-4", errorCode: "batch_expired", errorMessage: "expired first"),
@@ -33,9 +37,14 @@ struct BatchLineTests {
     }
 
     @Test func theProvidersLinesReadAsTheyMean() throws {
-        let answered = try BatchLine.output(Array(#"{"id":"batch_req_x","custom_id":"job-9","response":{"status_code":200,"request_id":"req_9","body":{"id":"chatcmpl-9"}},"error":null}"#.utf8))
+        let answered = try BatchLine.output(
+            Array(#"{"id":"batch_req_x","custom_id":"job-9","response":{"status_code":200,"request_id":"req_9","body":{"id":"chatcmpl-9"}},"error":null}"#.utf8)
+        )
         #expect(answered.answered && answered.requestID == "req_9" && answered.errorCode == nil)
-        let failed = try BatchLine.output(Array(#"{"id":"x","custom_id":"job-9","response":{"status_code":400,"request_id":"r","body":{"error":{"message":"bad","type":"invalid_request_error"}}},"error":null}"#.utf8))
+        let failed = try BatchLine.output(
+            Array(
+                #"{"id":"x","custom_id":"job-9","response":{"status_code":400,"request_id":"r","body":{"error":{"message":"bad","type":"invalid_request_error"}}},"error":null}"#
+                    .utf8))
         #expect(!failed.answered && failed.statusCode == 400 && failed.errorCode == "invalid_request_error" && failed.errorMessage == "bad")
         let expired = try BatchLine.output(Array(#"{"id":"x","custom_id":"job-9","response":null,"error":{"code":"batch_expired","message":"m"}}"#.utf8))
         #expect(expired.statusCode == nil && expired.errorCode == "batch_expired")

@@ -19,9 +19,11 @@ struct ImportLineParserTests {
     }
 
     @Test func batchAPIFormKeepsUnknownFieldsAndTakesTheModelOut() throws {
-        let job = try #require(try parse("""
-            {"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"m1","messages":[{"role":"user","content":"Héllo"}],"max_tokens":50,"x_new":{"a":[1,2]},"seed":3}}
-            """))
+        let job = try #require(
+            try parse(
+                """
+                {"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"m1","messages":[{"role":"user","content":"Héllo"}],"max_tokens":50,"x_new":{"a":[1,2]},"seed":3}}
+                """))
         #expect(job.customID == "r1")
         #expect(job.model == "m1")
         #expect(job.maxTokens == 50)
@@ -32,9 +34,11 @@ struct ImportLineParserTests {
     }
 
     @Test func messagesFormTakesEveryOtherFieldAsAChatParameter() throws {
-        let job = try #require(try parse("""
-            {"messages":[{"role":"system","content":"Be brief"},{"role":"user","content":"Hi"}],"temperature":0.2,"priority":4,"response_format":{"type":"json_object"}}
-            """))
+        let job = try #require(
+            try parse(
+                """
+                {"messages":[{"role":"system","content":"Be brief"},{"role":"user","content":"Hi"}],"temperature":0.2,"priority":4,"response_format":{"type":"json_object"}}
+                """))
         #expect(job.customID == "7")
         #expect(job.priority == 4)
         #expect(job.body["priority"] == nil)
@@ -46,10 +50,12 @@ struct ImportLineParserTests {
 
     @Test func promptFormBuildsMessagesWithAnOptionalSystemTurn() throws {
         let job = try #require(try parse(#"{"prompt":"What is 2+2?","system":"Answer in digits","custom_id":"p","model":"m","max_completion_tokens":9}"#))
-        #expect(job.body["messages"] == .array([
-            .object(["role": .string("system"), "content": .string("Answer in digits")]),
-            .object(["role": .string("user"), "content": .string("What is 2+2?")]),
-        ]))
+        #expect(
+            job.body["messages"]
+                == .array([
+                    .object(["role": .string("system"), "content": .string("Answer in digits")]),
+                    .object(["role": .string("user"), "content": .string("What is 2+2?")]),
+                ]))
         #expect(job.body["prompt"] == nil && job.body["system"] == nil)
         #expect(job.model == "m")
         #expect(job.maxTokens == 9)
@@ -65,9 +71,11 @@ struct ImportLineParserTests {
     }
 
     @Test func contentPartsAndToolCallTurnsAreAccepted() throws {
-        let job = try #require(try parse("""
-            {"messages":[{"role":"user","content":[{"type":"text","text":"abc"},{"type":"image_url","image_url":{"url":"u"}}]},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","content":"ok","tool_call_id":"1"}]}
-            """))
+        let job = try #require(
+            try parse(
+                """
+                {"messages":[{"role":"user","content":[{"type":"text","text":"abc"},{"type":"image_url","image_url":{"url":"u"}}]},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","content":"ok","tool_call_id":"1"}]}
+                """))
         #expect(job.promptCharacters == 5)
     }
 

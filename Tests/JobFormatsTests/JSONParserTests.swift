@@ -1,6 +1,7 @@
 import Foundation
-@testable import JobFormats
 import Testing
+
+@testable import JobFormats
 
 /// The hand-written parser must agree with Foundation's JSONSerialization on what is JSON and what it means.
 struct JSONParserTests {

@@ -1,7 +1,7 @@
 import Foundation
 import JobFormats
-import Testing
 import TestSupport
+import Testing
 
 struct LineReaderTests {
     func lines(_ text: String, bufferSize: Int = 8) throws -> [String] {

@@ -7,7 +7,9 @@ struct BudgetClaimTests {
     let provider = "https://api.example.test/openai/v1"
 
     func context(rpm: Int? = nil, tpm: Int? = nil) -> BudgetContext {
-        BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 1000, rpm: rpm, tpm: tpm), .init(id: "m2", maxOutput: 1000)], source: .catalog))
+        BudgetContext(
+            provider: provider,
+            catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 1000, rpm: rpm, tpm: tpm), .init(id: "m2", maxOutput: 1000)], source: .catalog))
     }
 
     func claim(_ store: SQLiteJobStore, _ limit: Int, at now: Date, context: BudgetContext, worker: String = "w") async throws -> ClaimResult {
@@ -63,18 +65,24 @@ struct BudgetClaimTests {
         #expect(try await claim(fixture.store, 2, at: Date(), context: context()).jobs.count == 1)
         let all = try fixture.sqlite3("SELECT id FROM jobs WHERE status = 'running' ORDER BY id").split(separator: "\n").compactMap { Int64($0) }
         #expect(all.count == 2)
-        let reserved = try #require(Int(try fixture.sqlite3("SELECT amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.job_id = \(all[0])")))
+        let reserved = try #require(
+            Int(try fixture.sqlite3("SELECT amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.job_id = \(all[0])")))
         #expect(reserved > 32, "the estimated prompt plus max_tokens 32: \(reserved)")
         let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 20)
         let refused = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, refused: true)
-        _ = try await fixture.store.record([
-            JobOutcome(jobID: all[0], attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served),
-            JobOutcome(jobID: all[1], attempt: StoreFixture.attempt(outcome: .retry), transition: .retry(at: Date(), code: "rate_limit_exceeded", message: "m", counted: false), observation: refused),
-        ], workerID: "w", now: Date())
+        _ = try await fixture.store.record(
+            [
+                JobOutcome(jobID: all[0], attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served),
+                JobOutcome(
+                    jobID: all[1], attempt: StoreFixture.attempt(outcome: .retry),
+                    transition: .retry(at: Date(), code: "rate_limit_exceeded", message: "m", counted: false), observation: refused),
+            ], workerID: "w", now: Date())
         // Requests per minute have no limit here, so they keep no log; tokens settle to the real use, in
         // the bucket of the answer's second, and the refused call's reservation is gone.
-        #expect(try fixture.sqlite3("SELECT b.kind, s.amount, s.open, s.job_id IS NULL, s.at = CAST(s.at AS INTEGER) FROM budget_spends s JOIN budgets b ON b.id = s.budget_id")
-            == "tpm|20|0|1|1")
+        #expect(
+            try fixture.sqlite3(
+                "SELECT b.kind, s.amount, s.open, s.job_id IS NULL, s.at = CAST(s.at AS INTEGER) FROM budget_spends s JOIN budgets b ON b.id = s.budget_id")
+                == "tpm|20|0|1|1")
         #expect(try fixture.sqlite3("SELECT model, samples, tokens > 0 FROM token_estimates") == "m1|1|1")
     }
 
@@ -88,9 +96,15 @@ struct BudgetClaimTests {
             requestsPerDay: .init(limit: 1000, remaining: 990, resetIn: 3600),
             rateLimit: .init(kind: .rpm, limit: 30, used: 30, retryAfter: 20), promptCharacters: 8, refused: true)
         _ = try await fixture.store.record(
-            [JobOutcome(jobID: jobs[0].id, attempt: StoreFixture.attempt(outcome: .retry), transition: .retry(at: now, code: "rate_limit_exceeded", message: "m", counted: false), observation: observation)],
+            [
+                JobOutcome(
+                    jobID: jobs[0].id, attempt: StoreFixture.attempt(outcome: .retry),
+                    transition: .retry(at: now, code: "rate_limit_exceeded", message: "m", counted: false), observation: observation)
+            ],
             workerID: "w", now: now)
-        #expect(try fixture.sqlite3("SELECT kind, limit_value, source FROM budgets WHERE kind != 'tpd' ORDER BY kind") == "rpd|1000|header\nrpm|30|429\ntpm|6000|header")
+        #expect(
+            try fixture.sqlite3("SELECT kind, limit_value, source FROM budgets WHERE kind != 'tpd' ORDER BY kind")
+                == "rpd|1000|header\nrpm|30|429\ntpm|6000|header")
         let other = try SQLiteJobStore(path: fixture.path)
         let blocked = try await claim(other, 2, at: now.addingTimeInterval(1), context: context(rpm: 100, tpm: 50_000), worker: "other")
         #expect(blocked.jobs.isEmpty, "one 429 blocks every worker, not just the one that got it")
@@ -108,7 +122,9 @@ struct BudgetClaimTests {
         try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 10])
         let result = try await claim(fixture.store, 5, at: Date(), context: context())
         #expect(result.tooLarge == 2)
-        #expect(try fixture.sqlite3("SELECT custom_id, status, model_index, error_code FROM jobs ORDER BY id") == "j1|queued|1|request_too_large\ns1|failed|0|request_too_large")
+        #expect(
+            try fixture.sqlite3("SELECT custom_id, status, model_index, error_code FROM jobs ORDER BY id")
+                == "j1|queued|1|request_too_large\ns1|failed|0|request_too_large")
     }
 
     @Test func aGuessNeverFailsAJobItGoesAloneAndTheAnswerTeaches() async throws {

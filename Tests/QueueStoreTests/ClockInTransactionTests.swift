@@ -1,8 +1,8 @@
 import Foundation
 import QueueStore
 import Scheduler
-import Testing
 import TestSupport
+import Testing
 
 /// Stores read the clock once their transaction holds the write lock: a claim or a renewal that waited
 /// for another process's lock stamps its spends and leases from when it got it, not from before.
@@ -17,14 +17,16 @@ struct ClockInTransactionTests {
 
         init(_ fixture: StoreFixture) async throws {
             releaseFile = fixture.directory.path("release-\(UUID().uuidString)")
-            shell = try BackgroundShell("/usr/bin/sqlite3", [fixture.path], input: """
-                BEGIN IMMEDIATE;
-                SELECT 'held';
-                .shell while [ ! -f '\(releaseFile)' ]; do sleep 0.02; done
-                SELECT 'released', (julianday('now') - 2440587.5) * 86400.0;
-                COMMIT;
+            shell = try BackgroundShell(
+                "/usr/bin/sqlite3", [fixture.path],
+                input: """
+                    BEGIN IMMEDIATE;
+                    SELECT 'held';
+                    .shell while [ ! -f '\(releaseFile)' ]; do sleep 0.02; done
+                    SELECT 'released', (julianday('now') - 2440587.5) * 86400.0;
+                    COMMIT;
 
-                """)
+                    """)
             let deadline = Date().addingTimeInterval(60)
             while !shell.output.contains("held") {
                 guard Date() < deadline else { throw CancellationError() }

@@ -13,9 +13,11 @@ struct DayRolloverTests {
 
     func answered(_ jobs: [ClaimedJob], store: SQLiteJobStore, at now: Date) async throws {
         let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 20)
-        _ = try await store.record(jobs.map {
-            JobOutcome(jobID: $0.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served, claimToken: $0.claimToken)
-        }, workerID: "w", now: now)
+        _ = try await store.record(
+            jobs.map {
+                JobOutcome(
+                    jobID: $0.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served, claimToken: $0.claimToken)
+            }, workerID: "w", now: now)
     }
 
     @Test func aDaysRequestsComeBackADayAfterTheyWereSpent() async throws {
@@ -47,10 +49,13 @@ struct DayRolloverTests {
         let refused = ProviderObservation(
             provider: provider, model: "m1", rateLimit: .init(kind: .tpd, limit: 100_000, used: 99_990, retryAfter: 578), promptCharacters: 8,
             refused: true)
-        _ = try await fixture.store.record([JobOutcome(
-            jobID: claimed.jobs[0].id, attempt: StoreFixture.attempt(outcome: .retry),
-            transition: .retry(at: now, code: "rate_limit_exceeded", message: "TPD", counted: false), observation: refused,
-            claimToken: claimed.jobs[0].claimToken)], workerID: "w", now: now)
+        _ = try await fixture.store.record(
+            [
+                JobOutcome(
+                    jobID: claimed.jobs[0].id, attempt: StoreFixture.attempt(outcome: .retry),
+                    transition: .retry(at: now, code: "rate_limit_exceeded", message: "TPD", counted: false), observation: refused,
+                    claimToken: claimed.jobs[0].claimToken)
+            ], workerID: "w", now: now)
         let other = try SQLiteJobStore(path: fixture.path)
         let blocked = try await other.claim(workerID: "other", limit: 5, leaseDuration: 60, batch: nil, now: now.addingTimeInterval(1), budget: context())
         #expect(blocked.jobs.isEmpty && blocked.tooLarge == 0)
@@ -71,7 +76,8 @@ struct DayRolloverTests {
         try fixture.addJobs(2, batch: "open-low", prefix: "l", models: ["m2"], priority: -3)
         try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpd: 1])
         // m2 states no limits in this catalog, so its jobs need no first answer to go together.
-        let context = BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100), .init(id: "m2", maxOutput: 100)], source: .catalog))
+        let context = BudgetContext(
+            provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100), .init(id: "m2", maxOutput: 100)], source: .catalog))
         let now = Date()
         let first = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: now, budget: context)
         #expect(first.jobs.map(\.customID) == ["h1"])

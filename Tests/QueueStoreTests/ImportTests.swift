@@ -27,7 +27,8 @@ struct ImportTests {
     @Test func anImportThatThrowsLeavesTheFileAsItWas() throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(5)
-        let before = try fixture.sqlite3("SELECT COUNT(*), group_concat(custom_id), (SELECT COUNT(*) FROM batches), (SELECT counter FROM queue_changes) FROM jobs")
+        let before = try fixture.sqlite3(
+            "SELECT COUNT(*), group_concat(custom_id), (SELECT COUNT(*) FROM batches), (SELECT counter FROM queue_changes) FROM jobs")
         struct Stop: Error {}
         #expect(throws: Stop.self) {
             _ = try fixture.store.importJobs(into: BatchSpec(name: "new", source: "t")) { sink in
@@ -35,7 +36,9 @@ struct ImportTests {
                 throw Stop()
             }
         }
-        #expect(try fixture.sqlite3("SELECT COUNT(*), group_concat(custom_id), (SELECT COUNT(*) FROM batches), (SELECT counter FROM queue_changes) FROM jobs") == before)
+        #expect(
+            try fixture.sqlite3("SELECT COUNT(*), group_concat(custom_id), (SELECT COUNT(*) FROM batches), (SELECT counter FROM queue_changes) FROM jobs")
+                == before)
     }
 
     @Test func notBeforeHoldsJobsBackUntilItsTime() async throws {

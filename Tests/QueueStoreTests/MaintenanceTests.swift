@@ -22,15 +22,17 @@ struct MaintenanceTests {
         try fixture.addJobs(3, batch: "waiting", prefix: "w", now: old)
         let cutoff = Date().addingTimeInterval(-30 * 86_400)
 
-        let dry = try fixture.store.prune(finishedBefore: cutoff, dryRun: true)
+        let dry = try await fixture.store.prune(finishedBefore: cutoff, dryRun: true)
         #expect(dry.batches == ["old"] && dry.jobs == 25 && dry.transactions == 0)
         #expect(try fixture.sqlite3("SELECT COUNT(*) FROM jobs") == "33", "a dry run deletes nothing")
 
-        let done = try fixture.store.prune(finishedBefore: cutoff, slice: 10)
+        let done = try await fixture.store.prune(finishedBefore: cutoff, slice: 10)
         #expect(done.batches == ["old"] && done.jobs == 25)
         #expect(done.transactions == 4, "three slices of at most 10, then the batch row")
         #expect(try fixture.sqlite3("SELECT name FROM batches ORDER BY name") == "recent\nwaiting")
-        #expect(try fixture.sqlite3("SELECT (SELECT COUNT(*) FROM jobs) || '/' || (SELECT COUNT(*) FROM attempts) || '/' || (SELECT COUNT(*) FROM results)") == "8/5/5")
+        #expect(
+            try fixture.sqlite3("SELECT (SELECT COUNT(*) FROM jobs) || '/' || (SELECT COUNT(*) FROM attempts) || '/' || (SELECT COUNT(*) FROM results)")
+                == "8/5/5")
     }
 
     @Test func aBatchRetriedWhilePruningIsLeftWithWhatItStillHas() async throws {
@@ -39,7 +41,7 @@ struct MaintenanceTests {
         try fixture.addJobs(6, batch: "old", now: old)
         _ = try await fixture.store.cancel(batch: "old", now: old)
         var requeued = false
-        let summary = try fixture.store.prune(finishedBefore: Date().addingTimeInterval(-86_400), slice: 2) { _ in
+        let summary = try await fixture.store.prune(finishedBefore: Date().addingTimeInterval(-86_400), slice: 2) { _ in
             // Another process retries the batch between two slices.
             if !requeued { requeued = (try? fixture.sqlite3("UPDATE jobs SET status = 'queued', finished_at = NULL WHERE status = 'cancelled'")) != nil }
         }
@@ -56,7 +58,7 @@ struct MaintenanceTests {
             }
         }
         let copy = fixture.directory.path("copy.sqlite")
-        try fixture.store.backup(to: copy)
+        try await fixture.store.backup(to: copy)
         try await writer.value
         #expect(!FileManager.default.fileExists(atPath: copy + ".partial"))
         let attributes = try FileManager.default.attributesOfItem(atPath: copy)
@@ -73,7 +75,7 @@ struct MaintenanceTests {
     @Test func vacuumGivesBackWhatPruneFreed() async throws {
         let fixture = try StoreFixture()
         try await finishedBatch(fixture, "big", 3000, at: Date().addingTimeInterval(-10 * 86_400))
-        _ = try fixture.store.prune(finishedBefore: Date())
+        _ = try await fixture.store.prune(finishedBefore: Date())
         let sizes = try await fixture.store.vacuum()
         #expect(sizes.after < sizes.before)
     }

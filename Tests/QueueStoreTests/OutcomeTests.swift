@@ -15,8 +15,10 @@ struct OutcomeTests {
         let done = try await fixture.store.record(
             [JobOutcome(jobID: job.id, attempt: StoreFixture.attempt(), transition: .succeed(result))], workerID: "w", now: Date())
         #expect(done == [.applied])
-        #expect(try fixture.sqlite3("SELECT j.status, j.attempts, j.lease_owner IS NULL, r.content, r.total_tokens, r.request_id FROM jobs j JOIN results r ON r.job_id = j.id")
-            == "succeeded|1|1|forty-two|15|req_x")
+        #expect(
+            try fixture.sqlite3(
+                "SELECT j.status, j.attempts, j.lease_owner IS NULL, r.content, r.total_tokens, r.request_id FROM jobs j JOIN results r ON r.job_id = j.id")
+                == "succeeded|1|1|forty-two|15|req_x")
         #expect(try fixture.sqlite3("SELECT number, model, outcome FROM attempts") == "1|m1|success")
     }
 
@@ -40,7 +42,11 @@ struct OutcomeTests {
         try fixture.addJobs(1)
         let job = try await claimOne(fixture)
         _ = try await fixture.store.record(
-            [JobOutcome(jobID: job.id, attempt: StoreFixture.attempt(outcome: .fallback), transition: .moveToModel(1, code: "model_decommissioned", message: "gone"))],
+            [
+                JobOutcome(
+                    jobID: job.id, attempt: StoreFixture.attempt(outcome: .fallback), transition: .moveToModel(1, code: "model_decommissioned", message: "gone")
+                )
+            ],
             workerID: "w", now: Date())
         let next = try await claimOne(fixture)
         #expect(next.model == "m2" && next.modelAttempts == 0 && next.attempts == 1)
@@ -50,12 +56,15 @@ struct OutcomeTests {
         let fixture = try StoreFixture()
         try fixture.addJobs(2)
         let jobs = try await fixture.store.claim(workerID: "w", limit: 2, leaseDuration: 60, batch: nil, now: Date())
-        let dispositions = try await fixture.store.record([
-            JobOutcome(jobID: jobs[0].id, attempt: StoreFixture.attempt(outcome: .permanent), transition: .fail(code: "invalid_request_error", message: "bad")),
-            JobOutcome(jobID: jobs[1].id, attempt: nil, transition: .release),
-        ], workerID: "w", now: Date())
+        let dispositions = try await fixture.store.record(
+            [
+                JobOutcome(
+                    jobID: jobs[0].id, attempt: StoreFixture.attempt(outcome: .permanent), transition: .fail(code: "invalid_request_error", message: "bad")),
+                JobOutcome(jobID: jobs[1].id, attempt: nil, transition: .release),
+            ], workerID: "w", now: Date())
         #expect(dispositions == [.applied, .applied])
-        #expect(try fixture.sqlite3("SELECT custom_id, status, attempts, error_code FROM jobs ORDER BY id") == "j1|failed|1|invalid_request_error\nj2|queued|0|")
+        #expect(
+            try fixture.sqlite3("SELECT custom_id, status, attempts, error_code FROM jobs ORDER BY id") == "j1|failed|1|invalid_request_error\nj2|queued|0|")
     }
 
     @Test func anExpiredLeaseReturnsTheJobWithoutCountingAnAttempt() async throws {

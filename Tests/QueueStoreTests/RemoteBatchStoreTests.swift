@@ -9,7 +9,10 @@ struct RemoteBatchStoreTests {
     let provider = "https://api.example.test/openai/v1"
 
     /// `count` jobs of a `--via batch-api` batch, each with 8 prompt characters and max_tokens 32.
-    func batchAPIJobs(_ fixture: StoreFixture, _ count: Int, policy: RemoteExpiryPolicy = .requeue, tokenCap: Int? = nil, deadline: Date? = nil, models: [String] = ["m1"], now: Date = Date()) throws {
+    func batchAPIJobs(
+        _ fixture: StoreFixture, _ count: Int, policy: RemoteExpiryPolicy = .requeue, tokenCap: Int? = nil, deadline: Date? = nil, models: [String] = ["m1"],
+        now: Date = Date()
+    ) throws {
         var spec = BatchSpec(name: "b", source: "t", models: models, deadline: deadline, maxAttempts: 2, tokenCap: tokenCap)
         spec.via = .batchAPI
         spec.ifRemoteExpires = policy
@@ -18,8 +21,11 @@ struct RemoteBatchStoreTests {
         }
     }
 
-    func prepare(_ fixture: StoreFixture, worker: String = "a", at now: Date, budget: BudgetContext? = nil, maxLines: Int = 100) async throws -> [RemoteBatchRecord] {
-        _ = try await fixture.store.prepareRemoteBatches(provider: provider, workerID: worker, maxLines: maxLines, maxBytes: 1 << 20, leaseDuration: 120, now: now, budget: budget)
+    func prepare(_ fixture: StoreFixture, worker: String = "a", at now: Date, budget: BudgetContext? = nil, maxLines: Int = 100) async throws
+        -> [RemoteBatchRecord]
+    {
+        _ = try await fixture.store.prepareRemoteBatches(
+            provider: provider, workerID: worker, maxLines: maxLines, maxBytes: 1 << 20, leaseDuration: 120, now: now, budget: budget)
         return try await fixture.store.leaseRemoteBatches(provider: provider, workerID: worker, leaseDuration: 120, now: now)
     }
 
@@ -42,7 +48,8 @@ struct RemoteBatchStoreTests {
         #expect(try await fixture.store.renewRemoteLease(heldByA, workerID: "a", leaseDuration: 120, now: start.addingTimeInterval(100)))
         #expect(try await fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(130)).isEmpty)
         // A stalls past its lease: B takes the remote batch, and nothing A does changes it any more.
-        let heldByB = try #require(try await fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(230)).first)
+        let heldByB = try #require(
+            try await fixture.store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 120, now: start.addingTimeInterval(230)).first)
         #expect(heldByB.id == heldByA.id && heldByB.workerID == "b")
         #expect(try await fixture.store.renewRemoteLease(heldByA, workerID: "a", leaseDuration: 120) == false)
         await #expect(throws: RemoteLeaseLost.self) { try await fixture.store.markRemoteTrying(heldByA) }
@@ -62,17 +69,22 @@ struct RemoteBatchStoreTests {
         try batchAPIJobs(fixture, 3)
         let remote = try #require(try await prepare(fixture, at: Date()).first)
         let ids = try jobIDs(fixture, remote)
-        let written = try await fixture.store.recordRemoteAnswers(remote, [
-            answer(ids[0]),
-            RemoteAnswer(jobID: ids[1], success: nil, error: ("request_timeout", "timed out", nil, true)),
-            RemoteAnswer(jobID: ids[2], success: nil, error: ("invalid_request_error", "bad body", 400, false)),
-        ], workerID: "a")
+        let written = try await fixture.store.recordRemoteAnswers(
+            remote,
+            [
+                answer(ids[0]),
+                RemoteAnswer(jobID: ids[1], success: nil, error: ("request_timeout", "timed out", nil, true)),
+                RemoteAnswer(jobID: ids[2], success: nil, error: ("invalid_request_error", "bad body", 400, false)),
+            ], workerID: "a")
         #expect(written == RemoteWrite(answered: 1, failed: 1, requeued: 1, promptTokens: 10, completionTokens: 5))
-        #expect(try fixture.sqlite3("SELECT custom_id, status, attempts, model_attempts, lease_owner IS NULL, COALESCE(via, '-'), COALESCE(error_code, '-') FROM jobs ORDER BY id") == """
-            j1|succeeded|1|0|1|-|-
-            j2|queued|1|1|1|-|request_timeout
-            j3|failed|1|0|1|-|invalid_request_error
-            """)
+        #expect(
+            try fixture.sqlite3(
+                "SELECT custom_id, status, attempts, model_attempts, lease_owner IS NULL, COALESCE(via, '-'), COALESCE(error_code, '-') FROM jobs ORDER BY id")
+                    == """
+                    j1|succeeded|1|0|1|-|-
+                    j2|queued|1|1|1|-|request_timeout
+                    j3|failed|1|0|1|-|invalid_request_error
+                    """)
         #expect(try fixture.sqlite3("SELECT outcome, error_code FROM attempts WHERE job_id = \(ids[1])") == "retry|request_timeout")
         // The next remote batch takes it; a second hiccup spends its tries (max 2): it fails.
         try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
@@ -96,17 +108,20 @@ struct RemoteBatchStoreTests {
     }
 
     /// (policy, hours to the deadline) → what the leftovers of an expired remote batch became.
-    @Test(arguments: [
-        (RemoteExpiryPolicy.requeue, nil, "queued|-"), (.requeue, 30.0, "queued|-"), (.requeue, 20.0, "queued|on-demand"),
-        (.onDemand, nil, "queued|on-demand"), (.fail, nil, "failed|-"),
-    ] as [(RemoteExpiryPolicy, Double?, String)])
+    @Test(
+        arguments: [
+            (RemoteExpiryPolicy.requeue, nil, "queued|-"), (.requeue, 30.0, "queued|-"), (.requeue, 20.0, "queued|on-demand"),
+            (.onDemand, nil, "queued|on-demand"), (.fail, nil, "failed|-"),
+        ] as [(RemoteExpiryPolicy, Double?, String)])
     func leftoversFollowThePolicyAndTheDeadline(policy: RemoteExpiryPolicy, hours: Double?, expected: String) async throws {
         let fixture = try StoreFixture()
         try batchAPIJobs(fixture, 2, policy: policy, deadline: hours.map { Date().addingTimeInterval($0 * 3600) })
         let remote = try #require(try await prepare(fixture, at: Date()).first)
         #expect(try await fixture.store.finishRemote(remote, reason: "expired", workerID: "a") == 2)
         #expect(try fixture.sqlite3("SELECT DISTINCT status || '|' || COALESCE(via, '-') FROM jobs") == expected)
-        #expect(try fixture.sqlite3("SELECT SUM(attempts), SUM(reserved_tokens), (SELECT spent_tokens FROM batches) FROM jobs") == "0|0|0", "no try, reservations back")
+        #expect(
+            try fixture.sqlite3("SELECT SUM(attempts), SUM(reserved_tokens), (SELECT spent_tokens FROM batches) FROM jobs") == "0|0|0",
+            "no try, reservations back")
     }
 
     @Test func aFailedUploadReturnsItsJobsForTheNextRemoteBatch() async throws {
@@ -153,8 +168,12 @@ struct RemoteBatchStoreTests {
         let remote = try #require(try await prepare(fixture, at: midnight.addingTimeInterval(-10), budget: budget).first)
         let reserved = try fixture.sqlite3("SELECT tokens FROM usage_days")
         #expect(Int(reserved) ?? 0 > 32)
-        try await fixture.store.recordRemoteAnswers(remote, [answer(try jobIDs(fixture, remote)[0], tokens: 15)], workerID: "a", now: midnight.addingTimeInterval(10))
-        let yesterday = ISO8601DateFormatter.string(from: midnight.addingTimeInterval(-10), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        #expect(try fixture.sqlite3("SELECT day, tokens FROM usage_days WHERE tokens <> 0") == "\(yesterday)|15", "the answer's 15 tokens count on the day they were reserved")
+        try await fixture.store.recordRemoteAnswers(
+            remote, [answer(try jobIDs(fixture, remote)[0], tokens: 15)], workerID: "a", now: midnight.addingTimeInterval(10))
+        let yesterday = ISO8601DateFormatter.string(
+            from: midnight.addingTimeInterval(-10), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        #expect(
+            try fixture.sqlite3("SELECT day, tokens FROM usage_days WHERE tokens <> 0") == "\(yesterday)|15",
+            "the answer's 15 tokens count on the day they were reserved")
     }
 }

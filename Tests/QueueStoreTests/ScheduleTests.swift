@@ -33,8 +33,11 @@ struct ScheduleTests {
         #expect(try await fixture.store.countsByStatus(batch: nil) == [.succeeded: 1, .running: 1, .expired: 2])
         // The running one is not cut off; its retry after the deadline expires it, with its last error kept.
         _ = try await fixture.store.record(
-            [JobOutcome(jobID: running[1].id, attempt: StoreFixture.attempt(outcome: .retry),
-                        transition: .retry(at: start.addingTimeInterval(7300), code: "server_error", message: "503"))],
+            [
+                JobOutcome(
+                    jobID: running[1].id, attempt: StoreFixture.attempt(outcome: .retry),
+                    transition: .retry(at: start.addingTimeInterval(7300), code: "server_error", message: "503"))
+            ],
             workerID: "w", now: start.addingTimeInterval(7250))
         #expect(try await fixture.store.expireOverdue(now: start.addingTimeInterval(7260)) == 1)
         #expect(try await fixture.store.countsByStatus(batch: nil) == [.succeeded: 1, .expired: 3])
@@ -47,7 +50,7 @@ struct ScheduleTests {
         try importBatch(fixture, 2, deadline: start.addingTimeInterval(60))
         #expect(try await fixture.store.expireOverdue(now: start.addingTimeInterval(61)) == 2)
         var errors: [String] = []
-        try fixture.store.exportRows(batch: "night") { row in errors.append(row.effectiveError?.code ?? "-") }
+        try await fixture.store.exportRows(batch: "night") { row in errors.append(row.effectiveError?.code ?? "-") }
         #expect(errors == ["expired", "expired"])
         let later = start.addingTimeInterval(120)
         #expect(try await fixture.store.requeue([.expired], batch: "night", newDeadline: later.addingTimeInterval(600), now: later) == 2)
@@ -70,7 +73,8 @@ struct ScheduleTests {
         // Build a file with only the first two migrations, through sqlite3, the way an earlier groqbatch left it.
         let directory = TemporaryDirectory("upgrade")
         let path = directory.path("old.sqlite")
-        var script = "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now'))) STRICT;\n"
+        var script =
+            "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now'))) STRICT;\n"
         for (number, name) in [(1, "0001_queue.sql"), (2, "0002_budgets.sql")] {
             script += try String(contentsOfFile: PackagePaths.path("migrations/\(name)"), encoding: .utf8)
             script += "\nINSERT INTO schema_migrations (number, name) VALUES (\(number), '\(name)');\n"

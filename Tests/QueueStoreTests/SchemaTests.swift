@@ -1,7 +1,8 @@
 import Foundation
-@testable import QueueStore
-import Testing
 import TestSupport
+import Testing
+
+@testable import QueueStore
 
 struct SchemaTests {
     @Test func theCarriedMigrationsEqualTheFilesInMigrations() throws {
@@ -20,7 +21,9 @@ struct SchemaTests {
         let mode = try FileManager.default.attributesOfItem(atPath: fixture.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try fixture.sqlite3("PRAGMA journal_mode") == "wal")
-        #expect(try fixture.sqlite3("SELECT group_concat(number) FROM schema_migrations") == "\(EmbeddedMigrations.all.map(\.number).map(String.init).joined(separator: ","))")
+        #expect(
+            try fixture.sqlite3("SELECT group_concat(number) FROM schema_migrations")
+                == "\(EmbeddedMigrations.all.map(\.number).map(String.init).joined(separator: ","))")
         // Opening again applies nothing twice.
         _ = try SQLiteJobStore(path: fixture.path)
         #expect(try fixture.sqlite3("SELECT COUNT(*) FROM schema_migrations") == "\(EmbeddedMigrations.all.count)")

@@ -50,7 +50,9 @@ struct StagedImportTests {
         #expect(try await fixture.store.stage([StoreFixture.job(9, customID: "j3", models: ["m1"])], into: staged) == [.duplicate(ofLine: 3)])
         #expect(try await claimed(fixture.store) == ["j1", "j2"], "only the jobs in sight")
         try await fixture.store.commitImport(staged)
-        #expect(try fixture.sqlite3("SELECT COUNT(*), group_concat(custom_id) FROM jobs WHERE batch_id = (SELECT id FROM batches WHERE name = 'b')") == "4|j1,j2,j3,j4")
+        #expect(
+            try fixture.sqlite3("SELECT COUNT(*), group_concat(custom_id) FROM jobs WHERE batch_id = (SELECT id FROM batches WHERE name = 'b')")
+                == "4|j1,j2,j3,j4")
         #expect(try fixture.sqlite3("SELECT COUNT(*) FROM batches") == "1", "the staging batch is gone")
         #expect(try await claimed(fixture.store) == ["j3", "j4"])
     }

@@ -2,8 +2,8 @@ import Foundation
 import JobFormats
 import QueueStore
 import Scheduler
-import Testing
 import TestSupport
+import Testing
 
 /// The stores the conformance suite runs against. A second store is tested by adding its case here.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -145,7 +145,9 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         try await fill(store, 3, via: .batchAPI)
         #expect(try await store.hasRemoteWork(provider: provider))
         let now = Date()
-        #expect(try await store.prepareRemoteBatches(provider: provider, workerID: "a", maxLines: 10, maxBytes: 1 << 20, leaseDuration: 60, now: now, budget: nil) == 1)
+        #expect(
+            try await store.prepareRemoteBatches(provider: provider, workerID: "a", maxLines: 10, maxBytes: 1 << 20, leaseDuration: 60, now: now, budget: nil)
+                == 1)
         let remote = try #require(try await store.leaseRemoteBatches(provider: provider, workerID: "a", leaseDuration: 60, now: now).first)
         #expect(try await store.leaseRemoteBatches(provider: provider, workerID: "b", leaseDuration: 60, now: now).isEmpty)
         #expect(try await store.remoteHeldCount(remote) == 3)
@@ -159,10 +161,14 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         stranger.workerID = "b"
         await #expect(throws: RemoteLeaseLost.self) { try await store.markRemoteError(stranger, message: "x", retryAt: now, now: now) }
         let answers = input.map { job in
-            RemoteAnswer(jobID: job.id, success: (
-                AttemptRecord(model: "m1", startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success),
-                JobResult(model: "m1", content: "ok", finishReason: "stop", promptTokens: 3, completionTokens: 2, totalTokens: 5,
-                          responseID: "r", requestID: "q", rawResponse: "{}")), error: nil)
+            RemoteAnswer(
+                jobID: job.id,
+                success: (
+                    AttemptRecord(model: "m1", startedAt: now, finishedAt: now, httpStatus: 200, outcome: .success),
+                    JobResult(
+                        model: "m1", content: "ok", finishReason: "stop", promptTokens: 3, completionTokens: 2, totalTokens: 5,
+                        responseID: "r", requestID: "q", rawResponse: "{}")
+                ), error: nil)
         }
         #expect(try await store.recordRemoteAnswers(remote, answers, workerID: "a", now: now).answered == 2)
         #expect(try await store.finishRemote(remote, reason: "expired", workerID: "a", now: now) == 1, "one left, for the next remote batch")

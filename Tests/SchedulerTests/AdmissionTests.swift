@@ -1,5 +1,6 @@
-@testable import Scheduler
 import Testing
+
+@testable import Scheduler
 
 struct AdmissionTests {
     let catalog = ModelCatalog(entries: [], source: .catalog)
@@ -49,7 +50,8 @@ struct AdmissionTests {
     @Test func theCostIsTheEstimatedPromptPlusTheOutputLimit() {
         var estimator = TokenEstimator()
         for _ in 0..<50 { estimator.learn(characters: 1000, tokens: 200) }
-        let admission = Admission(budgets: [:], estimators: ["a": estimator], catalog: ModelCatalog(entries: [.init(id: "a", maxOutput: 4096)], source: .catalog))
+        let admission = Admission(
+            budgets: [:], estimators: ["a": estimator], catalog: ModelCatalog(entries: [.init(id: "a", maxOutput: 4096)], source: .catalog))
         let withLimit = Admission.Candidate(id: 1, models: ["a"], modelIndex: 0, promptCharacters: 1000, maxTokens: 100)
         let cost = admission.cost(of: withLimit, model: "a").tokens
         #expect(cost > 300 && cost <= 315, "200 estimated with a 5% margin, plus 100: \(cost)")
@@ -83,6 +85,7 @@ struct SpendingCapTests {
         var admission = Admission(budgets: budgets, estimators: [:], catalog: catalog, dayCap: SpendingCap(maxCost: 0.0005))
         let decision = admission.admit((1...5).map { job(Int64($0), batch: Int64($0)) }, limit: 10, now: 0)
         #expect(decision.admitted.count == 2 && decision.dayCapReached)
-        #expect(SpendingCap(maxTokens: 250, spentTokens: 202).reason(for: JobCost(tokens: 101)) == "token cap 250 reached: 202 spent, the next job needs about 101")
+        #expect(
+            SpendingCap(maxTokens: 250, spentTokens: 202).reason(for: JobCost(tokens: 101)) == "token cap 250 reached: 202 spent, the next job needs about 101")
     }
 }

@@ -48,12 +48,18 @@ struct RunScheduleTests {
         // Berlin leaves summer time on 2026-10-25 at 03:00 (back to 02:00): that night is 9 hours long.
         let night = try schedule("22:00-06:00", zone: berlin)
         let autumnStart = at(berlin, 2026, 10, 24, 22)
-        guard case .open(let autumnEnd) = night.state(at: autumnStart) else { Issue.record("closed at 22:00"); return }
+        guard case .open(let autumnEnd) = night.state(at: autumnStart) else {
+            Issue.record("closed at 22:00")
+            return
+        }
         #expect(autumnEnd == at(berlin, 2026, 10, 25, 6))
         #expect(autumnEnd.timeIntervalSince(autumnStart) == 9 * 3600)
         // It enters summer time on 2026-03-29 at 02:00 (on to 03:00): that night is 7 hours long.
         let springStart = at(berlin, 2026, 3, 28, 22)
-        guard case .open(let springEnd) = night.state(at: springStart) else { Issue.record("closed at 22:00"); return }
+        guard case .open(let springEnd) = night.state(at: springStart) else {
+            Issue.record("closed at 22:00")
+            return
+        }
         #expect(springEnd.timeIntervalSince(springStart) == 7 * 3600)
     }
 
@@ -61,7 +67,10 @@ struct RunScheduleTests {
         // New York skips 02:00-03:00 on 2026-03-08.
         let window = try schedule("02:30-04:00", zone: newYork)
         let before = at(newYork, 2026, 3, 8, 1, 0)
-        guard case .closed(let opens) = window.state(at: before) else { Issue.record("open at 01:00"); return }
+        guard case .closed(let opens) = window.state(at: before) else {
+            Issue.record("open at 01:00")
+            return
+        }
         #expect(opens == at(newYork, 2026, 3, 8, 3, 0))
         #expect(opens.timeIntervalSince(before) == 3600, "one real hour after 01:00 EST is 03:00 EDT")
     }

@@ -16,7 +16,9 @@ struct WorkPlannerTests {
         #expect(plan.seconds == 120, "60 at once, 60 a minute later, the last 6 a minute after that")
         #expect(plan.models[0].promptTokens == 126 * 100, "a quarter token per character before anything is learned")
         #expect(plan.models[0].completionTokens == 126 * 50)
-        let small = WorkPlanner.plan(demands: [demand(25)], outlooks: ["m": ModelOutlook(limits: [.rpm: .init(value: 30, confirmed: false)])], concurrency: 16, start: start, deadline: nil)
+        let small = WorkPlanner.plan(
+            demands: [demand(25)], outlooks: ["m": ModelOutlook(limits: [.rpm: .init(value: 30, confirmed: false)])], concurrency: 16, start: start,
+            deadline: nil)
         #expect(small.seconds == 0, "a 25-job batch on a 30-RPM model takes no waiting at all")
         // A guess probed above its floor spends the floor at once and paces the rest.
         let probed = ModelOutlook(limits: [.rpm: .init(value: 60, confirmed: false, burstable: 30)])

@@ -18,7 +18,9 @@ public struct CommandRun: Sendable {
         env.merge(environment) { $1 }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
@@ -55,9 +57,10 @@ public struct CommandRun: Sendable {
     ) async throws -> CommandRun {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try run(executable, arguments, input: input, environment: environment, directory: directory)
-                })
+                continuation.resume(
+                    with: Result {
+                        try run(executable, arguments, input: input, environment: environment, directory: directory)
+                    })
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import GroqClient
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// `--via batch-api`: jobs through the simulator's Batch API by a real worker process, with crashes.
 @Suite(.serialized)
@@ -12,11 +12,12 @@ struct BatchExecutorTests {
     static func simulator(
         linesPerSecond: Int, secondsPerWindowHour: Double = 3600, faults: String = "", in directory: TemporaryDirectory
     ) async throws -> SimulatorProcess {
-        try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 0, "models": [{"id": "\(model)", "max_output": 256}],
-             "batches": {"lines_per_second": \(linesPerSecond), "seconds_per_window_hour": \(secondsPerWindowHour),
-                         "validation_seconds": 0.1, "finalizing_seconds": 0.1\(faults)}}
-            """, requestLog: directory.path("requests.jsonl"), in: directory)
+        try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 0, "models": [{"id": "\(model)", "max_output": 256}],
+                 "batches": {"lines_per_second": \(linesPerSecond), "seconds_per_window_hour": \(secondsPerWindowHour),
+                             "validation_seconds": 0.1, "finalizing_seconds": 0.1\(faults)}}
+                """, requestLog: directory.path("requests.jsonl"), in: directory)
     }
 
     /// Runs `read` until the simulator's injected 500s let it through (at most 20 times).
@@ -28,7 +29,8 @@ struct BatchExecutorTests {
     }
 
     static func importJobs(_ count: Int, db: String, directory: TemporaryDirectory, extra: [String] = []) async throws {
-        let file = directory.write("jobs.jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"Question number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+        let file = directory.write(
+            "jobs.jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"Question number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         let run = try await CommandRun.groqbatchAwaiting(["import", file, "--db", db, "--model", model, "--via", "batch-api"] + extra)
         #expect(run.status == 0, "\(run.stderr)")
     }
@@ -36,8 +38,10 @@ struct BatchExecutorTests {
     func work(_ simulator: SimulatorProcess, db: String, directory: TemporaryDirectory, log: String, extra: [String] = []) throws -> BackgroundProcess {
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 256, "input_price": 0.1, "output_price": 0.2}]}"#)
         return try BackgroundProcess(
-            groqbatch: ["work", "--drain", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog,
-                        "--batch-poll-interval", "0.2", "--log-level", "error"] + extra,
+            groqbatch: [
+                "work", "--drain", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog,
+                "--batch-poll-interval", "0.2", "--log-level", "error",
+            ] + extra,
             environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path(log))
     }
 
@@ -62,8 +66,9 @@ struct BatchExecutorTests {
         #expect(try sql(db, "SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|20000")
         #expect(try sql(db, "SELECT COUNT(DISTINCT job_id), MIN(total_tokens) > 0, COUNT(DISTINCT request_id) FROM results") == "20000|1|20000")
         #expect(try sql(db, "SELECT COUNT(*), SUM(lines), SUM(answered) FROM remote_batches WHERE state = 'done'") == "4|20000|20000")
-        #expect(try sql(db, "SELECT ROUND(SUM(cost) / SUM((prompt_tokens * 0.1 + completion_tokens * 0.2) / 1e6), 6) FROM results") == "0.5",
-                "answers are priced at the batch discount")
+        #expect(
+            try sql(db, "SELECT ROUND(SUM(cost) / SUM((prompt_tokens * 0.1 + completion_tokens * 0.2) / 1e6), 6) FROM results") == "0.5",
+            "answers are priced at the batch discount")
         #expect(try calls(directory, "POST /files").count == 4)
         #expect(try calls(directory, "POST /batches").count == 4)
         // The simulator answers a body the same way on demand: each stored answer is its own job's,
@@ -144,7 +149,9 @@ struct BatchExecutorTests {
         try await client.shutdown()
         #expect(batchCount > 3, "more than a page of batches")
         await simulator.stop()
-        #expect(answered.count == 2_000 && answered.values.allSatisfy { $0 == 1 }, "\(answered.count) jobs answered, \(answered.values.filter { $0 > 1 }.count) more than once")
+        #expect(
+            answered.count == 2_000 && answered.values.allSatisfy { $0 == 1 },
+            "\(answered.count) jobs answered, \(answered.values.filter { $0 > 1 }.count) more than once")
         // No input file was uploaded twice, and each became one remote batch at most.
         let uploads = try calls(directory, "POST /files").compactMap { $0.resource?.split(separator: " ").last.map(String.init) }
         #expect(Set(uploads).count == uploads.count, "an input file was uploaded twice: \(uploads)")
@@ -189,7 +196,8 @@ struct BatchExecutorTests {
         let simulator = try await Self.simulator(linesPerSecond: 20_000, in: directory)
         let db = directory.path("q.sqlite")
         let deadline = ISO8601DateFormatter().string(from: Date().addingTimeInterval(hours * 3600))
-        let file = directory.write("jobs.jsonl", (1...200).map { #"{"custom_id":"c\#($0)","prompt":"Question \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+        let file = directory.write(
+            "jobs.jsonl", (1...200).map { #"{"custom_id":"c\#($0)","prompt":"Question \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 256}]}"#)
         for arguments in [
             ["import", file, "--model", Self.model, "--via", "auto", "--deadline", deadline],
@@ -228,7 +236,8 @@ struct BatchExecutorTests {
         await simulator.stop()
         let first = try sql(db, "SELECT remote_status, answered, left_over FROM remote_batches ORDER BY id LIMIT 1").split(separator: "|")
         #expect(first.first == "expired")
-        let answered = try #require(Int(first[1])), left = try #require(Int(first[2]))
+        let answered = try #require(Int(first[1]))
+        let left = try #require(Int(first[2]))
         #expect(answered > 200 && answered + left == 2_000, "\(first)")
         let viaBatch = Int(try sql(db, "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.via IS NULL AND a.outcome = 'success'")) ?? -1
         let onDemand = Int(try sql(db, "SELECT COUNT(*) FROM jobs WHERE via = 'on-demand' AND status = 'succeeded'")) ?? -1
@@ -253,8 +262,9 @@ struct BatchExecutorTests {
         var peak = 0.0
         while process.process.isRunning {
             if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+            {
                 peak = max(peak, kilobytes / 1024)
             }
             try? await Task.sleep(for: .milliseconds(20))
@@ -265,10 +275,12 @@ struct BatchExecutorTests {
     @Test func anUploadAndItsAnswersAreStreamedNotHeld() async throws {
         let directory = TemporaryDirectory("batch-memory")
         let simulator = try await Self.simulator(linesPerSecond: 50_000, in: directory)
-        let small = directory.path("small.sqlite"), large = directory.path("large.sqlite")
+        let small = directory.path("small.sqlite")
+        let large = directory.path("large.sqlite")
         let padding = String(repeating: "lorem ipsum dolor sit amet ", count: 180)  // about 5 kB a prompt
         for (db, count) in [(small, 200), (large, 8_000)] {
-            let file = directory.write("jobs-\(count).jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"\#(padding) \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+            let file = directory.write(
+                "jobs-\(count).jsonl", (1...count).map { #"{"custom_id":"c\#($0)","prompt":"\#(padding) \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
             let run = try await CommandRun.groqbatchAwaiting(["import", file, "--db", db, "--model", Self.model, "--via", "batch-api", "--batch", "jobs"])
             #expect(run.status == 0, "\(run.stderr)")
         }

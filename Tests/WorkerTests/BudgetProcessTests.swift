@@ -1,7 +1,7 @@
 import Foundation
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// The GroqQueue with real worker processes sharing one file against limits they must learn.
 struct BudgetProcessTests {
@@ -9,20 +9,24 @@ struct BudgetProcessTests {
         let directory = TemporaryDirectory("budget")
         let log = directory.path("requests.jsonl")
         let model = "sim/limited"
-        let simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            models: [SimulatedModel(id: model, maxOutput: 64, rpm: 40, rpd: 100_000, tpm: 20_000, tpd: 10_000_000, tokensPerSecond: 5000)],
-            speedFactor: 1, queueDelay: 0.02, requestLog: log))
+        let simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                models: [SimulatedModel(id: model, maxOutput: 64, rpm: 40, rpd: 100_000, tpm: 20_000, tpd: 10_000_000, tokensPerSecond: 5000)],
+                speedFactor: 1, queueDelay: 0.02, requestLog: log))
         // The catalog believes in three times the real limits: requests per minute (never in headers)
         // must be learned from one 429, tokens per minute from the first response's headers.
-        let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(model)", "max_output": 64, "rpm": 120, "rpd": 300000, "tpm": 60000, "tpd": 30000000}]}"#)
+        let catalog = directory.write(
+            "catalog.json", #"{"models": [{"id": "\#(model)", "max_output": 64, "rpm": 120, "rpd": 300000, "tpm": 60000, "tpd": 30000000}]}"#)
         let db = directory.path("queue.sqlite")
         let jobs = (1...70).map { #"{"custom_id":"j\#($0)","prompt":"Budgeted prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n")
         let imported = try CommandRun.groqbatch(["import", "-", "--db", db, "--batch", "b", "--model", model], input: jobs)
         #expect(imported.status == 0, "\(imported.stderr)")
         let workers = try (0..<4).map { index in
             try BackgroundProcess(
-                groqbatch: ["work", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--concurrency", "4",
-                            "--for", "28s", "--log-level", "error"],
+                groqbatch: [
+                    "work", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--concurrency", "4",
+                    "--for", "28s", "--log-level", "error",
+                ],
                 environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path("w\(index).log"))
         }
         for worker in workers { _ = await worker.wait(timeout: 120) }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import QueueStore
 import Testing
+
+@testable import QueueStore
 @testable import Worker
 
 /// The claim loop's decisions, one step at a time.

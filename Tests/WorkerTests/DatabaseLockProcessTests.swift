@@ -1,7 +1,7 @@
 import Foundation
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// `sqlite3` holds the queue's write lock for 65 seconds (past the 60-second busy timeout) in the
 /// middle of `groqbatch work --drain`: the worker waits it out, loses nothing, sends nothing twice, and
@@ -9,12 +9,14 @@ import TestSupport
 struct DatabaseLockProcessTests {
     @Test func aWriteLockHeldPastTheBusyTimeoutIsWaitedOut() async throws {
         let directory = TemporaryDirectory("lock")
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.2, "models": [{"id": "sim/fast", "max_output": 256}]}
-            """, requestLog: directory.path("requests.jsonl"), in: directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.2, "models": [{"id": "sim/fast", "max_output": 256}]}
+                """, requestLog: directory.path("requests.jsonl"), in: directory)
         let db = directory.path("q.sqlite")
         let count = 400  // about half a minute of work: the lock lands mid-run even when sqlite3 starts slowly
-        let jobs = directory.write("jobs.jsonl", (1...count).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+        let jobs = directory.write(
+            "jobs.jsonl", (1...count).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         #expect(try await CommandRun.groqbatchAwaiting(["import", jobs, "--db", db, "--model", "sim/fast"]).status == 0)
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}]}"#)
         let worker = try BackgroundProcess(
@@ -29,7 +31,9 @@ struct DatabaseLockProcessTests {
         }
         let held = try await CommandRun.runAwaiting(
             "/usr/bin/sqlite3", [db],
-            input: ".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked', COUNT(*) FROM results;\n.shell sleep 65\nSELECT 'unlocking', COUNT(*) FROM results;\nCOMMIT;\n")
+            input:
+                ".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked', COUNT(*) FROM results;\n.shell sleep 65\nSELECT 'unlocking', COUNT(*) FROM results;\nCOMMIT;\n"
+        )
         #expect(held.status == 0, "\(held.stderr)")
         let lines = held.stdout.split(separator: "\n")
         let atLock = Int(lines.first { $0.hasPrefix("locked|") }?.split(separator: "|").last ?? "") ?? -1

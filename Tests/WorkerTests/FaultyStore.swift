@@ -34,7 +34,12 @@ final class FaultyStore: JobStore {
 
     func claim(workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date?, budget: BudgetContext) async throws -> ClaimResult {
         let result = try await base.claim(workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now, budget: budget)
-        if result.jobs.isEmpty, let hook = afterEmptyClaim.withLock({ hook in defer { hook = nil }; return hook }) {
+        if result.jobs.isEmpty,
+            let hook = afterEmptyClaim.withLock({ hook in
+                defer { hook = nil }
+                return hook
+            })
+        {
             try hook()
         }
         return result

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `import --service-tier flex [--flex-fallback]` run by a worker against the simulator's flex tier.
 struct FlexTierWorkerTests {
@@ -8,10 +8,11 @@ struct FlexTierWorkerTests {
 
     func run(flexBusy: Double, importFlags: [String], jobs: Int, pinFlex: Bool) async throws -> (db: String, directory: TemporaryDirectory, output: String) {
         let directory = TemporaryDirectory("flex")
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 0, "flex_busy_rate": \(flexBusy),
-             "models": [{"id": "\(Self.model)", "max_output": 64, "rpm": 30, "tpm": 100000}]}
-            """, requestLog: directory.path("requests.jsonl"), in: directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 0, "flex_busy_rate": \(flexBusy),
+                 "models": [{"id": "\(Self.model)", "max_output": 64, "rpm": 30, "tpm": 100000}]}
+                """, requestLog: directory.path("requests.jsonl"), in: directory)
         let db = directory.path("q.sqlite")
         let file = directory.write("jobs.jsonl", (1...jobs).map { #"{"prompt":"Question \#($0)","max_tokens":8}"# }.joined(separator: "\n"))
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(Self.model)", "max_output": 64, "rpm": 30, "tpm": 100000}]}"#)
@@ -22,8 +23,10 @@ struct FlexTierWorkerTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--drain", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--backoff-base", "0.05",
-                        "--backoff-cap", "0.1", "--log-level", "error"],
+            groqbatch: [
+                "work", "--drain", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--backoff-base", "0.05",
+                "--backoff-cap", "0.1", "--log-level", "error",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path("work.log"))
         #expect(await worker.wait(timeout: 60) == 0, "\(worker.output)")
         await simulator.stop()

@@ -1,7 +1,7 @@
 import Foundation
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// `work` with every log switch on: the events carry what they promise, and the key is nowhere.
 struct LogSwitchTests {
@@ -12,9 +12,11 @@ struct LogSwitchTests {
         let long = String(repeating: "a very long prompt ", count: 40)
         try fixture.addJobs(40, body: { #"{"max_tokens":24,"messages":[{"content":"\#(long) \#($0)","role":"user"}]}"# })
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
-                        "--drain", "--backoff-base", "0.05", "--backoff-cap", "0.2", "--log-format", "json", "--log-requests",
-                        "--log-responses", "--log-latency", "--log-rate-limit"],
+            groqbatch: [
+                "work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
+                "--drain", "--backoff-base", "0.05", "--backoff-cap", "0.2", "--log-format", "json", "--log-requests",
+                "--log-responses", "--log-latency", "--log-rate-limit",
+            ],
             environment: ["GROQ_API_KEY": key], logPath: fixture.directory.path("work.log"))
         #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
         await fixture.stop()

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `work --metrics-port` scraped over HTTP while the worker runs.
 struct MetricsEndpointTests {
@@ -18,8 +19,10 @@ struct MetricsEndpointTests {
         _ = await fixture.simulator.setLimits(model: WorkerFixture.fast, rpm: 100_000, rpd: 100_000, tpm: 1_000_000)
         try fixture.addJobs(30)
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
-                        "--metrics-port", "0", "--for", "30s", "--backoff-base", "0.05", "--backoff-cap", "0.2"],
+            groqbatch: [
+                "work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
+                "--metrics-port", "0", "--for", "30s", "--backoff-base", "0.05", "--backoff-cap", "0.2",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path("work.log"))
         defer { worker.signal(SIGKILL) }
         var url: URL?
@@ -49,8 +52,9 @@ struct MetricsEndpointTests {
         #expect(sample(text, "groqbatch_jobs{status=\"succeeded\"}") == 30)
         #expect(sample(text, "groqbatch_jobs_finished_total{status=\"succeeded\"}") == 30)
         #expect(sample(text, "groqbatch_in_flight") == 0)
-        #expect(sample(text, "groqbatch_request_duration_seconds_count{\(fast)}") == successes + limited
-            + (try #require(Double(try fixture.sql("SELECT COUNT(*) FROM attempts WHERE http_status = 500")))))
+        #expect(
+            sample(text, "groqbatch_request_duration_seconds_count{\(fast)}") == successes + limited
+                + (try #require(Double(try fixture.sql("SELECT COUNT(*) FROM attempts WHERE http_status = 500")))))
         #expect(sample(text, "groqbatch_budget_remaining{\(fast),kind=\"tpm\"}") != nil, "each meter's remaining budget")
         let completion = try #require(Double(try fixture.sql("SELECT SUM(completion_tokens) FROM results")))
         #expect(sample(text, "groqbatch_tokens_total{\(fast),kind=\"completion\"}") == completion)

@@ -1,8 +1,8 @@
 import Foundation
 import QueueStore
 import Scheduler
-import Testing
 import TestSupport
+import Testing
 
 /// `models --refresh` and what workers do with its news.
 struct ModelCatalogTests {

@@ -14,14 +14,17 @@ struct NoCallReservationTests {
         // for sim/tiny's 48-token window and fails the job without a call.
         let system = String(repeating: "rules ", count: 60)
         _ = try fixture.store.importJobs(into: BatchSpec(name: "b", source: "test", models: [WorkerFixture.tiny], tokenCap: 100_000)) { sink in
-            _ = try sink.add(NewJob(
-                line: 1, customID: "long", requestJSON: #"{"max_tokens":8,"messages":[{"content":"\#(system)","role":"system"},{"content":"hi","role":"user"}]}"#,
-                models: [WorkerFixture.tiny], promptCharacters: system.count + 2, maxTokens: 8, truncate: true))
+            _ = try sink.add(
+                NewJob(
+                    line: 1, customID: "long",
+                    requestJSON: #"{"max_tokens":8,"messages":[{"content":"\#(system)","role":"system"},{"content":"hi","role":"user"}]}"#,
+                    models: [WorkerFixture.tiny], promptCharacters: system.count + 2, maxTokens: 8, truncate: true))
         }
         try await fixture.store.setLimits(provider: fixture.simulator.baseURL, model: WorkerFixture.tiny, limits: [.tpm: 1_000_000])
         var configuration = WorkerFixture.configuration(concurrency: 1)
         configuration.budget = BudgetContext(
-            provider: fixture.simulator.baseURL, catalog: ModelCatalog(entries: [.init(id: WorkerFixture.tiny, contextWindow: 48, maxOutput: 32)], source: .catalog))
+            provider: fixture.simulator.baseURL,
+            catalog: ModelCatalog(entries: [.init(id: WorkerFixture.tiny, contextWindow: 48, maxOutput: 32)], source: .catalog))
         _ = try await fixture.runWorker(configuration)
         await fixture.stop()
         #expect(try fixture.sql("SELECT status, error_code FROM jobs") == "failed|context_length_exceeded")

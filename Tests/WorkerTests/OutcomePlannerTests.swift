@@ -1,9 +1,10 @@
 import Foundation
 import GroqClient
-@testable import QueueStore
-import Testing
-@testable import Worker
 import Logging
+import Testing
+
+@testable import QueueStore
+@testable import Worker
 
 /// The retry/fallback policy as a pure function.
 struct OutcomePlannerTests {
@@ -62,7 +63,9 @@ struct ObservationTests {
         var configuration = WorkerConfiguration()
         configuration.budget = BudgetContext(provider: "p", catalog: .groq)
         let worker = QueueWorker(store: store, executor: NeverCalled(), configuration: configuration, logger: Logger(label: "t"))
-        let job = ClaimedJob(id: 1, batchID: 1, customID: "c", priority: 0, requestJSON: "{}", models: ["m"], modelIndex: 0, attempts: 0, modelAttempts: 0, maxAttempts: 5, promptCharacters: 10, maxTokens: 10, leaseExpiresAt: Date())
+        let job = ClaimedJob(
+            id: 1, batchID: 1, customID: "c", priority: 0, requestJSON: "{}", models: ["m"], modelIndex: 0, attempts: 0, modelAttempts: 0, maxAttempts: 5,
+            promptCharacters: 10, maxTokens: 10, leaseExpiresAt: Date())
         for (status, refused) in [(400, true), (404, true), (413, true), (429, true), (500, false), (503, false)] {
             let failure = ChatFailure(outcomeClass: .retry, httpStatus: status, code: "x", message: "m")
             #expect(worker.observation(job: job, model: "m", result: .failure(failure))?.refused == refused, "HTTP \(status)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch plan` against what a real run on the simulator then does.
 struct PlanAccuracyTests {
@@ -26,9 +26,10 @@ struct PlanAccuracyTests {
         let fixture = try await WorkerFixture(speed: 0)
         // The runs call a simulator of their own, in its own process: answered from the test process, the
         // latency the plan learns would be the machine's load, not the provider's.
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 0, "models": [{"id": "\(WorkerFixture.fast)", "context_window": 8192, "max_output": 256}]}
-            """, requestLog: fixture.directory.path("simulator.jsonl"), in: fixture.directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 0, "models": [{"id": "\(WorkerFixture.fast)", "context_window": 8192, "max_output": 256}]}
+                """, requestLog: fixture.directory.path("simulator.jsonl"), in: fixture.directory)
         let environment = ["GROQ_API_KEY": "sim-key"]
         // Runs awaited, not waited for: a blocked thread would starve the in-process simulator on 2 cores.
         var runs = 0
@@ -50,8 +51,12 @@ struct PlanAccuracyTests {
         _ = try await groqbatch(["limits", "set", "--model", WorkerFixture.fast, "--rpm", "100", "--provider", simulator.baseURL])
         try fixture.addJobs(150, batch: "tonight", body: Self.body)
 
-        let planned = try JSONDecoder().decode(Plan.self, from: Data(try await groqbatch(
-            ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider).utf8))
+        let planned = try JSONDecoder().decode(
+            Plan.self,
+            from: Data(
+                try await groqbatch(
+                    ["plan", "--batch", "tonight", "--json", "--catalog", fixture.catalogPath] + provider
+                ).utf8))
         let human = try await groqbatch(["plan", "--batch", "tonight", "--catalog", fixture.catalogPath] + provider)
         #expect(human.contains("RPM"))
         let model = try #require(planned.models.first)
@@ -65,14 +70,20 @@ struct PlanAccuracyTests {
         await simulator.stop()
         await fixture.stop()
 
-        let calls = try #require(Int(try fixture.sql(
-            "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
-        let tokens = try #require(Int(try fixture.sql(
-            "SELECT SUM(r.total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
+        let calls = try #require(
+            Int(
+                try fixture.sql(
+                    "SELECT COUNT(*) FROM attempts a JOIN jobs j ON j.id = a.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
+        let tokens = try #require(
+            Int(
+                try fixture.sql(
+                    "SELECT SUM(r.total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'tonight'")))
         let requestError = abs(Double(model.requests - calls)) / Double(calls)
         let tokenError = abs(Double(model.total_tokens - tokens)) / Double(tokens)
         let timeError = abs(planned.seconds - measured) / measured
-        print("plan vs run: requests \(model.requests) vs \(calls), tokens \(model.total_tokens) vs \(tokens) (\(String(format: "%.1f", tokenError * 100))%), time \(String(format: "%.1f", planned.seconds)) s vs \(String(format: "%.1f", measured)) s (\(String(format: "%.1f", timeError * 100))%)")
+        print(
+            "plan vs run: requests \(model.requests) vs \(calls), tokens \(model.total_tokens) vs \(tokens) (\(String(format: "%.1f", tokenError * 100))%), time \(String(format: "%.1f", planned.seconds)) s vs \(String(format: "%.1f", measured)) s (\(String(format: "%.1f", timeError * 100))%)"
+        )
         #expect(requestError <= 0.05)
         #expect(tokenError <= 0.05)
         #expect(timeError <= 0.15)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Worker
 
 /// The outage circuit breaker and the database backoff, step by step with given instants.
@@ -23,7 +24,10 @@ struct ProviderBreakerTests {
         for _ in 0..<8 {
             #expect(breaker.allowance(at: at(now)) == .probe)
             _ = breaker.unreachable(at: at(now))
-            guard case .none(let until) = breaker.peek(at: at(now)) else { Issue.record("closed"); return }
+            guard case .none(let until) = breaker.peek(at: at(now)) else {
+                Issue.record("closed")
+                return
+            }
             pauses.append(until.timeIntervalSince(at(now)))
             now = until.timeIntervalSince(start)
         }

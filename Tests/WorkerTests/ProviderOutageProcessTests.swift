@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The provider goes away in the middle of a night's run: the worker pauses, probes, fails no job, and
 /// finishes once it is back; or, past --give-up-after, stops with a clear error and exit 4.
@@ -31,7 +31,8 @@ struct ProviderOutageProcessTests {
     }
 
     func importJobs(_ count: Int, db: String, directory: TemporaryDirectory) async throws {
-        let jobs = directory.write("jobs.jsonl", (1...count).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
+        let jobs = directory.write(
+            "jobs.jsonl", (1...count).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":16}"# }.joined(separator: "\n"))
         #expect(try await CommandRun.groqbatchAwaiting(["import", jobs, "--db", db, "--model", "sim/fast"]).status == 0)
     }
 
@@ -47,8 +48,10 @@ struct ProviderOutageProcessTests {
         try await importJobs(count, db: db, directory: directory)
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}]}"#)
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--drain", "--db", db, "--base-url", "http://127.0.0.1:\(port)/openai/v1", "--catalog", catalog,
-                        "--concurrency", "2", "--backoff-base", "0.2", "--backoff-cap", "2"],
+            groqbatch: [
+                "work", "--drain", "--db", db, "--base-url", "http://127.0.0.1:\(port)/openai/v1", "--catalog", catalog,
+                "--concurrency", "2", "--backoff-base", "0.2", "--backoff-cap", "2",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path("work.log"))
         while (Int(try sql(db, "SELECT COUNT(*) FROM results")) ?? 0) < 10 {
             try await Task.sleep(for: .milliseconds(100))

@@ -1,8 +1,8 @@
 import Foundation
 import QueueStore
 import Scheduler
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Every query in docs/queries.md, run with the real sqlite3 against a queue a real worker filled.
@@ -18,9 +18,13 @@ struct QueryCookbookTests {
         try fixture.addJobs(30, batch: "cookbook")
         try fixture.addJobs(3, models: [WorkerFixture.retired], batch: "broken", prefix: "x")
         _ = try fixture.store.importJobs(into: BatchSpec(name: "late", source: "test", models: [WorkerFixture.fast], deadline: Date())) { sink in
-            _ = try sink.add(NewJob(line: 1, customID: "late1", requestJSON: #"{"messages":[{"content":"hi","role":"user"}]}"#, models: [WorkerFixture.fast], promptCharacters: 2, maxTokens: nil))
+            _ = try sink.add(
+                NewJob(
+                    line: 1, customID: "late1", requestJSON: #"{"messages":[{"content":"hi","role":"user"}]}"#, models: [WorkerFixture.fast],
+                    promptCharacters: 2, maxTokens: nil))
         }
-        let catalog = ModelCatalog(entries: [.init(id: WorkerFixture.fast, maxOutput: 256, inputPrice: 0.05, outputPrice: 0.08), .init(id: WorkerFixture.retired)], source: .catalog)
+        let catalog = ModelCatalog(
+            entries: [.init(id: WorkerFixture.fast, maxOutput: 256, inputPrice: 0.05, outputPrice: 0.08), .init(id: WorkerFixture.retired)], source: .catalog)
         var configuration = WorkerFixture.configuration()
         configuration.budget = BudgetContext(provider: fixture.simulator.baseURL, catalog: catalog)
         _ = try await fixture.runWorker(configuration)

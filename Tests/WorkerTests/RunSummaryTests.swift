@@ -1,12 +1,13 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What a worker says about its run agrees with the database, and reads well on a terminal.
 struct RunSummaryTests {
     /// A catalog that knows sim/retired is retired, so claims move its jobs on without a call.
     static func catalog(_ fixture: WorkerFixture) -> String {
-        fixture.directory.write("retired-catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}, {"id": "sim/retired", "status": "decommissioned"}]}"#)
+        fixture.directory.write(
+            "retired-catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}, {"id": "sim/retired", "status": "decommissioned"}]}"#)
     }
 
     /// 10 plain jobs; 6 whose first model is retired (moved on without a call); 2 with no other model
@@ -24,8 +25,10 @@ struct RunSummaryTests {
         let fixture = try await WorkerFixture()
         try Self.fill(fixture)
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--drain", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", Self.catalog(fixture),
-                        "--concurrency", "4", "--progress-interval", "1"],
+            groqbatch: [
+                "work", "--drain", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", Self.catalog(fixture),
+                "--concurrency", "4", "--progress-interval", "1",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path("work.log"))
         let status = await worker.wait(timeout: 120)
         await fixture.stop()
@@ -75,8 +78,10 @@ struct RunSummaryTests {
         try fixture.addJobs(4, batch: "refused", prefix: "refused") { n in
             #"{"max_tokens":5000,"messages":[{"content":"Refused prompt \#(n).","role":"user"}]}"#
         }
-        let command = [PackagePaths.binary, "work", "--drain", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL,
-                       "--catalog", fixture.catalogPath, "--concurrency", "1"].map { "'\($0)'" }.joined(separator: " ")
+        let command = [
+            PackagePaths.binary, "work", "--drain", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL,
+            "--catalog", fixture.catalogPath, "--concurrency", "1",
+        ].map { "'\($0)'" }.joined(separator: " ")
         // script(1) gives the worker a pseudo-terminal as standard error, as a person's shell would.
         let run = try await CommandRun.runAwaiting("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], environment: ["GROQ_API_KEY": "sim-key"])
         await fixture.stop()

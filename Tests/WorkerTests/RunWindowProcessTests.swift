@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch work --window` as a real process against the simulator, also a process of its own: the
 /// assertions are about the worker's claims, which a loaded test process must not be able to delay.
@@ -16,11 +16,13 @@ struct RunWindowProcessTests {
     @Test func claimsNothingOutsideItsWindowsAndResumesInsideTheNext() async throws {
         let directory = TemporaryDirectory("window")
         // One call at a time, about a quarter of a second each, so a window cannot finish the batch.
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.2, "models": [{"id": "sim/fast", "max_output": 256}]}
-            """, requestLog: directory.path("requests.jsonl"), in: directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.2, "models": [{"id": "sim/fast", "max_output": 256}]}
+                """, requestLog: directory.path("requests.jsonl"), in: directory)
         let db = directory.path("q.sqlite")
-        let jobs = directory.write("jobs.jsonl", (1...200).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":24}"# }.joined(separator: "\n"))
+        let jobs = directory.write(
+            "jobs.jsonl", (1...200).map { #"{"custom_id":"j\#($0)","prompt":"Prompt number \#($0)","max_tokens":24}"# }.joined(separator: "\n"))
         let imported = try await CommandRun.groqbatchAwaiting(["import", jobs, "--db", db, "--model", "sim/fast"])
         #expect(imported.status == 0, "\(imported.stderr)")
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}]}"#)
@@ -48,8 +50,9 @@ struct RunWindowProcessTests {
             starts.filter { $0 >= window.0.timeIntervalSince1970 && $0 < window.1.timeIntervalSince1970 + 2 }
         }
         #expect(!starts.isEmpty)
-        #expect(inside(first).count + inside(second).count == starts.count,
-                "calls outside both windows: \(starts.map { $0 - base.timeIntervalSince1970 })")
+        #expect(
+            inside(first).count + inside(second).count == starts.count,
+            "calls outside both windows: \(starts.map { $0 - base.timeIntervalSince1970 })")
         #expect(!inside(first).isEmpty, "the first window ran jobs: \(starts.map { $0 - base.timeIntervalSince1970 })")
         #expect(!inside(second).isEmpty, "the worker slept through the gap and resumed in the second window")
         let queued = try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'"]).stdout

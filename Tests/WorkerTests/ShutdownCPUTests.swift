@@ -1,14 +1,15 @@
 import Foundation
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// A graceful shutdown waiting for calls in flight waits quietly: it does not spin through the grace period.
 struct ShutdownCPUTests {
     /// User plus system CPU time of a process so far, in clock ticks (100 a second on Linux).
     static func cpuTicks(_ pid: Int32) -> Int? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
@@ -20,8 +21,10 @@ struct ShutdownCPUTests {
         let fixture = try await WorkerFixture(faults: FaultRates(hang: 1))
         try fixture.addJobs(4)
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
-                        "--concurrency", "2", "--grace", "6", "--log-level", "notice"],
+            groqbatch: [
+                "work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--catalog", fixture.catalogPath,
+                "--concurrency", "2", "--grace", "6", "--log-level", "notice",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path("work.log"))
         let started = Date()
         while try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'running'") != "2", Date().timeIntervalSince(started) < 30 {

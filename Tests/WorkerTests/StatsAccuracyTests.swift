@@ -1,8 +1,8 @@
 import Foundation
 import GroqSimulator
 import QueueStore
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch stats` and the `stats` view against the simulator's request log, which records the truth.
 @Suite(.serialized)
@@ -26,29 +26,35 @@ struct StatsAccuracyTests {
     @Test func statsMatchTheSimulatorsLog() async throws {
         let directory = TemporaryDirectory("stats")
         let log = directory.path("requests.jsonl")
-        let fast = "sim/fast", retired = "sim/retired"
+        let fast = "sim/fast"
+        let retired = "sim/retired"
         // The simulator and the worker run as their own processes, so their timings do not wait for the
         // test process's threads; 0.5 s of latency makes a few milliseconds of overhead small against 10%.
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.5, "seed": 7,
-             "faults": {"server_error": 0.05, "rate_limited": 0.05},
-             "models": [{"id": "\(fast)", "max_output": 256, "rpm": 100000, "tokens_per_second": 400},
-                        {"id": "\(retired)", "decommissioned": true}]}
-            """, requestLog: log, in: directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.5, "seed": 7,
+                 "faults": {"server_error": 0.05, "rate_limited": 0.05},
+                 "models": [{"id": "\(fast)", "max_output": 256, "rpm": 100000, "tokens_per_second": 400},
+                            {"id": "\(retired)", "decommissioned": true}]}
+                """, requestLog: log, in: directory)
         let db = directory.path("q.sqlite")
         let store = try SQLiteJobStore(path: db)
         _ = try store.importJobs(into: BatchSpec(name: "b", source: "test", models: [fast], maxAttempts: 10)) { sink in
             for n in 1...200 {
                 let chain = n % 20 == 0 ? [retired, fast] : [fast]
-                _ = try sink.add(NewJob(
-                    line: n, customID: "j\(n)", requestJSON: #"{"max_tokens":\#(16 + n % 48),"messages":[{"content":"Question \#(n)?","role":"user"}]}"#,
-                    models: chain, promptCharacters: 12, maxTokens: 16 + n % 48))
+                _ = try sink.add(
+                    NewJob(
+                        line: n, customID: "j\(n)", requestJSON: #"{"max_tokens":\#(16 + n % 48),"messages":[{"content":"Question \#(n)?","role":"user"}]}"#,
+                        models: chain, promptCharacters: 12, maxTokens: 16 + n % 48))
             }
         }
-        let catalog = directory.write("catalog.json", #"{"models": [{"id": "\#(fast)", "rpm": 100000, "input_price": 0.1, "output_price": 0.2}, {"id": "\#(retired)"}]}"#)
+        let catalog = directory.write(
+            "catalog.json", #"{"models": [{"id": "\#(fast)", "rpm": 100000, "input_price": 0.1, "output_price": 0.2}, {"id": "\#(retired)"}]}"#)
         let worker = try BackgroundProcess(
-            groqbatch: ["work", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--drain", "--concurrency", "16",
-                        "--backoff-base", "0.02", "--backoff-cap", "0.1", "--log-level", "error"],
+            groqbatch: [
+                "work", "--db", db, "--base-url", simulator.baseURL, "--catalog", catalog, "--drain", "--concurrency", "16",
+                "--backoff-base", "0.02", "--backoff-cap", "0.1", "--log-level", "error",
+            ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path("work.log"))
         #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
         await simulator.stop()
@@ -77,10 +83,16 @@ struct StatsAccuracyTests {
         }
         #expect(model.groq_queue_time_avg.map { abs($0 - 0.5) < 0.01 } == true, "Groq's queue_time is averaged")
         // The view sqlite3 users read holds the same numbers.
-        let view = try CommandRun.run("/usr/bin/sqlite3", [
-            db,
-            "SELECT requests, successes, retries, rate_limited_rpm, printf('%.6f', latency_p50), printf('%.6f', latency_p99) FROM stats WHERE dimension = 'model' AND name = '\(fast)'",
-        ]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(view == "\(model.requests)|\(model.successes)|\(model.retries)|\(model.rate_limited_rpm)|\(String(format: "%.6f", model.latency_p50!))|\(String(format: "%.6f", model.latency_p99!))")
+        let view = try CommandRun.run(
+            "/usr/bin/sqlite3",
+            [
+                db,
+                "SELECT requests, successes, retries, rate_limited_rpm, printf('%.6f', latency_p50), printf('%.6f', latency_p99) FROM stats WHERE dimension = 'model' AND name = '\(fast)'",
+            ]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            view
+                == "\(model.requests)|\(model.successes)|\(model.retries)|\(model.rate_limited_rpm)|\(String(format: "%.6f", model.latency_p50!))|\(String(format: "%.6f", model.latency_p99!))"
+        )
     }
 }

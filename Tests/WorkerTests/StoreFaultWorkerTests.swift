@@ -18,8 +18,14 @@ struct StoreFaultWorkerTests {
         logger.logLevel = .critical
         let worker = QueueWorker(store: store, executor: client, configuration: configuration, logger: logger)
         let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await worker.run(); return true }
-            group.addTask { try await Task.sleep(for: .seconds(timeout)); return false }
+            group.addTask {
+                try await worker.run()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                return false
+            }
             let first = try await group.next()!
             group.cancelAll()
             return first
@@ -81,9 +87,10 @@ struct StoreFaultWorkerTests {
         store.afterEmptyClaim.withLock { hook in
             hook = {
                 _ = try base.importJobs(into: BatchSpec(name: "late", source: "test", models: [WorkerFixture.fast])) { sink in
-                    _ = try sink.add(NewJob(
-                        line: 1, customID: "late1", requestJSON: #"{"max_tokens":8,"messages":[{"content":"late","role":"user"}]}"#,
-                        models: [WorkerFixture.fast], promptCharacters: 4, maxTokens: 8))
+                    _ = try sink.add(
+                        NewJob(
+                            line: 1, customID: "late1", requestJSON: #"{"max_tokens":8,"messages":[{"content":"late","role":"user"}]}"#,
+                            models: [WorkerFixture.fast], promptCharacters: 4, maxTokens: 8))
                 }
             }
         }

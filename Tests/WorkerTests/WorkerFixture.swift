@@ -15,7 +15,9 @@ struct WorkerFixture {
     var requestLog: String { directory.path("requests.jsonl") }
     /// A catalog that knows the simulator's models have no limits, so workers do not pace them as unknowns.
     var catalogPath: String {
-        directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}, {"id": "sim/tiny", "max_output": 32}, {"id": "sim/retired"}, {"id": "sim/unknown"}]}"#)
+        directory.write(
+            "catalog.json",
+            #"{"models": [{"id": "sim/fast", "max_output": 256}, {"id": "sim/tiny", "max_output": 32}, {"id": "sim/retired"}, {"id": "sim/unknown"}]}"#)
     }
 
     static let fast = "sim/fast"
@@ -32,16 +34,20 @@ struct WorkerFixture {
         faults: FaultRates = FaultRates(), speed: Double = 0, queueDelay: Double = 0.05, seed: UInt64 = 42, apiKey: String = "sim-key"
     ) async throws {
         let log = directory.path("requests.jsonl")
-        simulator = try await GroqSimulator.start(configuration: SimulatorConfiguration(
-            apiKey: apiKey, models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: 30,
-            requestLog: log))
+        simulator = try await GroqSimulator.start(
+            configuration: SimulatorConfiguration(
+                apiKey: apiKey, models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: 30,
+                requestLog: log))
         store = try SQLiteJobStore(path: directory.path("queue.sqlite"))
     }
 
     /// Adds `count` jobs with the given chain; `body` may override the request.
     /// Ten tries per model (not the default five) keeps fault-heavy tests from failing jobs by chance:
     /// at a 30% fault rate a job fails ten times in a row once in 170,000.
-    func addJobs(_ count: Int, models: [String] = [fast], batch: String = "b", prefix: String = "j", maxAttempts: Int = 10, tokenCap: Int? = nil, body: ((Int) -> String)? = nil) throws {
+    func addJobs(
+        _ count: Int, models: [String] = [fast], batch: String = "b", prefix: String = "j", maxAttempts: Int = 10, tokenCap: Int? = nil,
+        body: ((Int) -> String)? = nil
+    ) throws {
         _ = try store.importJobs(into: BatchSpec(name: batch, source: "test", models: models, maxAttempts: maxAttempts, tokenCap: tokenCap)) { sink in
             for n in 1...count {
                 let request = body?(n) ?? #"{"max_tokens":24,"messages":[{"content":"Prompt number \#(n) for the worker.","role":"user"}]}"#

@@ -1,9 +1,9 @@
 import Foundation
 import GroqSimulator
 import QueueStore
+import Scheduler
 import Testing
 import Worker
-import Scheduler
 
 /// One worker in-process against the simulator over real HTTP, with a real SQLite file.
 struct WorkerIntegrationTests {
@@ -27,8 +27,10 @@ struct WorkerIntegrationTests {
         _ = try await fixture.runWorker(WorkerFixture.configuration())
         await fixture.stop()
         #expect(try fixture.sql("SELECT DISTINCT model FROM results") == WorkerFixture.fast)
-        #expect(try fixture.sql("SELECT group_concat(model || ':' || COALESCE(error_code, 'ok'), ' ') FROM (SELECT * FROM attempts WHERE job_id = 1 ORDER BY number)")
-            == "sim/retired:model_decommissioned sim/unknown:model_not_found sim/fast:ok")
+        #expect(
+            try fixture.sql(
+                "SELECT group_concat(model || ':' || COALESCE(error_code, 'ok'), ' ') FROM (SELECT * FROM attempts WHERE job_id = 1 ORDER BY number)")
+                == "sim/retired:model_decommissioned sim/unknown:model_not_found sim/fast:ok")
     }
 
     @Test func jobsFailForGoodWithTheProvidersError() async throws {
@@ -39,8 +41,10 @@ struct WorkerIntegrationTests {
         try fixture.addJobs(2, models: [WorkerFixture.retired], batch: "gone", prefix: "old")
         _ = try await fixture.runWorker(WorkerFixture.configuration())
         await fixture.stop()
-        #expect(try fixture.sql("SELECT custom_id, status, error_code FROM jobs ORDER BY id")
-            == "bad1|failed|invalid_request_error\nbad2|failed|invalid_request_error\nbad3|failed|invalid_request_error\nold1|failed|model_decommissioned\nold2|failed|model_decommissioned")
+        #expect(
+            try fixture.sql("SELECT custom_id, status, error_code FROM jobs ORDER BY id")
+                == "bad1|failed|invalid_request_error\nbad2|failed|invalid_request_error\nbad3|failed|invalid_request_error\nold1|failed|model_decommissioned\nold2|failed|model_decommissioned"
+        )
         #expect(try fixture.sql("SELECT COUNT(*) FROM attempts") == "5", "a permanent error is never retried")
     }
 
@@ -109,13 +113,20 @@ struct UserBudgetTests {
         let worker = try await fixture.runWorker(configuration)
         await fixture.stop()
         #expect(worker.stopReason == .drained)
-        let done = try #require(Int(try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'succeeded'")))
+        let done = try #require(
+            Int(try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'succeeded'")))
         #expect(done > 0 && done < 30)
-        #expect(try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'queued'") == "\(30 - done)")
-        #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'free' GROUP BY status") == "succeeded|5")
+        #expect(
+            try fixture.sql("SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped' AND j.status = 'queued'") == "\(30 - done)"
+        )
+        #expect(
+            try fixture.sql("SELECT status, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE b.name = 'free' GROUP BY status") == "succeeded|5")
         let spent = try #require(Int(try fixture.sql("SELECT spent_tokens FROM batches WHERE name = 'capped'")))
         #expect(spent <= 400)
-        #expect(try fixture.sql("SELECT SUM(total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped'") == "\(spent)", "settled to real usage")
+        #expect(
+            try fixture.sql(
+                "SELECT SUM(total_tokens) FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id WHERE b.name = 'capped'")
+                == "\(spent)", "settled to real usage")
         let status = try await fixture.store.batchStatuses(batch: "capped").first
         #expect(status?.paused?.hasPrefix("token cap 400 reached: \(spent) spent") == true, "\(String(describing: status))")
     }

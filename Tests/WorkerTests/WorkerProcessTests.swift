@@ -1,16 +1,18 @@
 import Foundation
 import GroqSimulator
 import QueueStore
-import Testing
 import TestSupport
+import Testing
 
 /// `groqbatch work` as real processes: killed, signalled, several at once, under faults.
 @Suite(.serialized)
 struct WorkerProcessTests {
     func work(_ fixture: WorkerFixture, _ extra: [String] = [], log: String) throws -> BackgroundProcess {
         try BackgroundProcess(
-            groqbatch: ["work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--backoff-base", "0.05",
-                        "--backoff-cap", "0.2", "--log-level", "error", "--catalog", fixture.catalogPath] + extra,
+            groqbatch: [
+                "work", "--db", fixture.dbPath, "--base-url", fixture.simulator.baseURL, "--backoff-base", "0.05",
+                "--backoff-cap", "0.2", "--log-level", "error", "--catalog", fixture.catalogPath,
+            ] + extra,
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path(log))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GroqSimulator
-import Testing
 import TestSupport
+import Testing
 
 /// A new user's first run: no `limits set`, no catalog file, only `import` and `work --drain`, against
 /// accounts above, at and below the catalog's tier and a server with no limits at all. Each runs a
@@ -61,11 +61,12 @@ struct ZeroConfigurationProcessTests {
     ) async throws -> Run {
         let directory = TemporaryDirectory(name)
         let log = directory.path("requests.jsonl")
-        let simulator = try await SimulatorProcess(configuration: """
-            {"api_key": "sim-key", "queue_delay": \(queueDelay), "models": [{"id": "\(model)", "context_window": 131072,
-             "max_output": 65536, "rpm": \(limits.rpm), "rpd": \(limits.rpd), "tpm": \(limits.tpm), "tpd": \(limits.tpd),
-             "tokens_per_second": 1000}]}
-            """, requestLog: log, in: directory)
+        let simulator = try await SimulatorProcess(
+            configuration: """
+                {"api_key": "sim-key", "queue_delay": \(queueDelay), "models": [{"id": "\(model)", "context_window": 131072,
+                 "max_output": 65536, "rpm": \(limits.rpm), "rpd": \(limits.rpd), "tpm": \(limits.tpm), "tpd": \(limits.tpd),
+                 "tokens_per_second": 1000}]}
+                """, requestLog: log, in: directory)
         let db = directory.path("queue.sqlite")
         let imported = try await CommandRun.groqbatchAwaiting(
             ["import", "-", "--db", db, "--batch", name, "--model", model], input: jobs.joined(separator: "\n"))

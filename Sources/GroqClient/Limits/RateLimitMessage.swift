@@ -32,7 +32,7 @@ public struct RateLimitMessage: Sendable, Equatable {
     /// Reads a message; nil when it names no limit.
     public init?(_ message: String) {
         guard let match = message.firstMatch(of: #/\((RPM|RPD|TPM|TPD)\)\s*:\s*Limit\s+(\d+)/#),
-              let kind = Kind(rawValue: String(match.output.1)), let limit = Int(match.output.2)
+            let kind = Kind(rawValue: String(match.output.1)), let limit = Int(match.output.2)
         else { return nil }
         self.kind = kind
         self.limit = limit

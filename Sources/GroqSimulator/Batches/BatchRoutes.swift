@@ -80,7 +80,7 @@ struct BatchRoutes: Sendable {
     func upload(_ request: Request) async throws -> Response {
         let body = Array(buffer: try await request.body.collect(upTo: 256 << 20))
         guard let form = MultipartForm(body: body, contentType: request.headers[.contentType] ?? ""),
-              let file = form.part("file"), let purpose = form.part("purpose").map({ String(decoding: $0.bytes, as: UTF8.self) })
+            let file = form.part("file"), let purpose = form.part("purpose").map({ String(decoding: $0.bytes, as: UTF8.self) })
         else { return raw(400, GroqErrorBody.invalidRequest("expected multipart/form-data with purpose and file")) }
         guard purpose == "batch" else { return raw(400, GroqErrorBody.invalidRequest("purpose must be batch")) }
         guard file.bytes.count <= 200 << 20 else { return raw(413, GroqErrorBody.invalidRequest("a batch file holds at most 200 MB")) }
@@ -95,7 +95,7 @@ struct BatchRoutes: Sendable {
     func create(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
         guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
-              let input = object["input_file_id"] as? String
+            let input = object["input_file_id"] as? String
         else { return raw(400, GroqErrorBody.invalidRequest("expected {\"input_file_id\", \"endpoint\", \"completion_window\"}")) }
         let metadata = (object["metadata"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
         do throws(BatchStore.Refusal) {
@@ -121,10 +121,12 @@ struct BatchRoutes: Sendable {
             start = index + 1
         }
         let slice = items[min(start, items.count)..<min(items.count, start + limit)]
-        return json(200, object: [
-            "object": "list", "data": slice.map(\.json), "first_id": slice.first?.id ?? NSNull(), "last_id": slice.last?.id ?? NSNull(),
-            "has_more": start + limit < items.count,
-        ])
+        return json(
+            200,
+            object: [
+                "object": "list", "data": slice.map(\.json), "first_id": slice.first?.id ?? NSNull(), "last_id": slice.last?.id ?? NSNull(),
+                "has_more": start + limit < items.count,
+            ])
     }
 
     func notFound(_ kind: String, _ id: String) -> Response {

@@ -70,8 +70,8 @@ actor BatchStore {
             createdAt: now, expiresAt: now + hours * settings.secondsPerWindowHour)
         for (number, line) in input.bytes.split(separator: 0x0A).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-                  let customID = object["custom_id"] as? String, let body = object["body"] as? [String: Any],
-                  let bodyData = try? JSONSerialization.data(withJSONObject: body)
+                let customID = object["custom_id"] as? String, let body = object["body"] as? [String: Any],
+                let bodyData = try? JSONSerialization.data(withJSONObject: body)
             else {
                 batch.errors.append("line \(number + 1): expected {\"custom_id\", \"method\", \"url\", \"body\"}")
                 continue
@@ -157,33 +157,45 @@ actor BatchStore {
                 // The provider's hiccup on one line: its own 5xx, or a timeout with no response at all.
                 batch.failedCount += 1
                 if random.next() % 2 == 0 {
-                    errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":500,"request_id":"\#(requestID)","body":\#(GroqErrorBody.internalServerError)},"error":null}"#)
+                    errors.append(
+                        #"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":500,"request_id":"\#(requestID)","body":\#(GroqErrorBody.internalServerError)},"error":null}"#
+                    )
                 } else {
-                    errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"request_timeout","message":"The request timed out before the model answered."}}"#)
+                    errors.append(
+                        #"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"request_timeout","message":"The request timed out before the model answered."}}"#
+                    )
                 }
                 continue
             }
             if index >= batch.finished {
                 let code = status == "expired" ? "batch_expired" : "batch_cancelled"
-                errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"\#(code)","message":"This request could not be executed before the batch \#(status == "expired" ? "expired" : "was cancelled")."}}"#)
+                errors.append(
+                    #"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":null,"error":{"code":"\#(code)","message":"This request could not be executed before the batch \#(status == "expired" ? "expired" : "was cancelled")."}}"#
+                )
                 continue
             }
             switch answer(line, requestID: requestID, created: Int(time)) {
             case .success(let body):
                 batch.completedCount += 1
-                output.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":200,"request_id":"\#(requestID)","body":\#(body)},"error":null}"#)
+                output.append(
+                    #"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":200,"request_id":"\#(requestID)","body":\#(body)},"error":null}"#
+                )
             case .failure(let refusal):
                 batch.failedCount += 1
-                errors.append(#"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":\#(refusal.status),"request_id":"\#(requestID)","body":\#(refusal.body)},"error":null}"#)
+                errors.append(
+                    #"{"id":"\#(lineID)","custom_id":\#(GroqErrorBody.quote(line.customID)),"response":{"status_code":\#(refusal.status),"request_id":"\#(requestID)","body":\#(refusal.body)},"error":null}"#
+                )
             }
         }
         // Groq writes output lines in no promised order; neither does the simulator.
         output.reverse()
         if !output.isEmpty {
-            batch.outputFileID = upload(filename: "batch_\(batch.id)_output.jsonl", purpose: "batch_output", bytes: Array((output.joined(separator: "\n") + "\n").utf8)).id
+            batch.outputFileID =
+                upload(filename: "batch_\(batch.id)_output.jsonl", purpose: "batch_output", bytes: Array((output.joined(separator: "\n") + "\n").utf8)).id
         }
         if !errors.isEmpty {
-            batch.errorFileID = upload(filename: "batch_\(batch.id)_error.jsonl", purpose: "batch_output", bytes: Array((errors.joined(separator: "\n") + "\n").utf8)).id
+            batch.errorFileID =
+                upload(filename: "batch_\(batch.id)_error.jsonl", purpose: "batch_output", bytes: Array((errors.joined(separator: "\n") + "\n").utf8)).id
         }
         batch.status = status
         switch status {
@@ -195,8 +207,10 @@ actor BatchStore {
 
     /// The bytes of the top-level `body` object of an input line, exactly as written.
     static func rawBody(_ line: [UInt8]) -> [UInt8]? {
-        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-        var index = 0, depth = 0
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        var index = 0
+        var depth = 0
         var key: String?
         var expectingValue = false
         func skipString() -> String {
@@ -253,15 +267,16 @@ actor BatchStore {
     /// One line's answer: a completion, or the error Groq would give on demand.
     private func answer(_ line: SimulatedBatch.Line, requestID: String, created: Int) -> Result<String, Refusal> {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line.body))) as? [String: Any],
-              let modelID = object["model"] as? String, let messages = object["messages"] as? [[String: Any]]
+            let modelID = object["model"] as? String, let messages = object["messages"] as? [[String: Any]]
         else { return .failure(Refusal(status: 400, body: GroqErrorBody.invalidRequest("the body needs model and messages"))) }
         guard let model = models[modelID] else { return .failure(Refusal(status: 404, body: GroqErrorBody.modelNotFound(modelID))) }
         if model.decommissioned { return .failure(Refusal(status: 400, body: GroqErrorBody.decommissioned(modelID))) }
         let promptTokens = messages.reduce(0) { $0 + SimTokenizer.perMessage + (SimulatorState.contentText($1["content"]).map(SimTokenizer.count) ?? 0) }
         let maxTokens = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int) ?? model.maxOutput
         let completion = CompletionGenerator.generate(model: modelID, body: line.body, maxTokens: min(maxTokens, model.maxOutput))
-        return .success(SimulatorRoutes.completionBody(
-            model: modelID, requestID: requestID, promptTokens: promptTokens, completion: completion, queueTime: 0,
-            tokensPerSecond: model.tokensPerSecond, created: created, serviceTier: "batch"))
+        return .success(
+            SimulatorRoutes.completionBody(
+                model: modelID, requestID: requestID, promptTokens: promptTokens, completion: completion, queueTime: 0,
+                tokensPerSecond: model.tokensPerSecond, created: created, serviceTier: "batch"))
     }
 }

@@ -13,7 +13,7 @@ struct MultipartForm {
     /// Splits `body` on the boundary its content type names; nil when it is not multipart form data.
     init?(body: [UInt8], contentType: String) {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
-              let boundaryField = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix("boundary=") })
+            let boundaryField = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix("boundary=") })
         else { return nil }
         let boundary = Array(("--" + boundaryField.dropFirst("boundary=".count).trimmingCharacters(in: Self.quotes)).utf8)
         var parts: [Part] = []
@@ -28,7 +28,8 @@ struct MultipartForm {
             let headers = String(decoding: section[..<split], as: UTF8.self)
             var content = Array(section[(split + 4)...])
             if content.suffix(2) == [13, 10] { content.removeLast(2) }
-            var name = "", filename: String?
+            var name = ""
+            var filename: String?
             for line in headers.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition") {
                 for field in line.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                     if field.hasPrefix("name=") { name = String(field.dropFirst(5)).trimmingCharacters(in: Self.quotes) }

@@ -56,9 +56,11 @@ public struct FaultRates: Sendable, Codable, Equatable {
 
     /// The faults in the order they are drawn.
     var ordered: [(Fault, Double)] {
-        [(.serverError, serverError), (.unavailable, unavailable), (.edgeTimeout, edgeTimeout),
-         (.capacityExceeded, capacityExceeded), (.hang, hang), (.reset, reset), (.truncated, truncated),
-         (.rateLimited, rateLimited)]
+        [
+            (.serverError, serverError), (.unavailable, unavailable), (.edgeTimeout, edgeTimeout),
+            (.capacityExceeded, capacityExceeded), (.hang, hang), (.reset, reset), (.truncated, truncated),
+            (.rateLimited, rateLimited),
+        ]
     }
 }
 

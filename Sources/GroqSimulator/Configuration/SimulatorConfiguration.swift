@@ -105,14 +105,18 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
 
     /// Models as Groq listed them in late 2026, with free-tier-like limits, plus two retired ids.
     public static let defaultModels: [SimulatedModel] = [
-        SimulatedModel(id: "openai/gpt-oss-120b", ownedBy: "OpenAI", contextWindow: 131_072, maxOutput: 65_536,
-                       rpm: 30, rpd: 1_000, tpm: 8_000, tpd: 200_000, tokensPerSecond: 500),
-        SimulatedModel(id: "openai/gpt-oss-20b", ownedBy: "OpenAI", contextWindow: 131_072, maxOutput: 65_536,
-                       rpm: 30, rpd: 1_000, tpm: 8_000, tpd: 200_000, tokensPerSecond: 1_000),
-        SimulatedModel(id: "qwen/qwen3.6-27b", ownedBy: "Alibaba Cloud", contextWindow: 32_768, maxOutput: 16_384,
-                       rpm: 60, rpd: 1_000, tpm: 6_000, tpd: 500_000, tokensPerSecond: 400),
-        SimulatedModel(id: "llama-3.3-70b-versatile", ownedBy: "Meta", contextWindow: 131_072, maxOutput: 32_768,
-                       decommissioned: true),
+        SimulatedModel(
+            id: "openai/gpt-oss-120b", ownedBy: "OpenAI", contextWindow: 131_072, maxOutput: 65_536,
+            rpm: 30, rpd: 1_000, tpm: 8_000, tpd: 200_000, tokensPerSecond: 500),
+        SimulatedModel(
+            id: "openai/gpt-oss-20b", ownedBy: "OpenAI", contextWindow: 131_072, maxOutput: 65_536,
+            rpm: 30, rpd: 1_000, tpm: 8_000, tpd: 200_000, tokensPerSecond: 1_000),
+        SimulatedModel(
+            id: "qwen/qwen3.6-27b", ownedBy: "Alibaba Cloud", contextWindow: 32_768, maxOutput: 16_384,
+            rpm: 60, rpd: 1_000, tpm: 6_000, tpd: 500_000, tokensPerSecond: 400),
+        SimulatedModel(
+            id: "llama-3.3-70b-versatile", ownedBy: "Meta", contextWindow: 131_072, maxOutput: 32_768,
+            decommissioned: true),
         SimulatedModel(id: "llama2-70b-4096", ownedBy: "Meta", contextWindow: 4_096, maxOutput: 4_096, decommissioned: true),
     ]
 }

@@ -2,7 +2,10 @@
 struct ModelMeters: Sendable {
     /// One of the four limits, named as Groq names them in 429 bodies.
     enum Kind: String, CaseIterable, Sendable {
-        case rpm = "RPM", rpd = "RPD", tpm = "TPM", tpd = "TPD"
+        case rpm = "RPM"
+        case rpd = "RPD"
+        case tpm = "TPM"
+        case tpd = "TPD"
 
         var phrase: String {
             switch self {

@@ -15,8 +15,10 @@ enum GroqErrorBody {
     }
 
     static func decommissioned(_ model: String) -> String {
-        json(message: "The model `\(model)` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.",
-             type: "invalid_request_error", code: "model_decommissioned")
+        json(
+            message:
+                "The model `\(model)` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.",
+            type: "invalid_request_error", code: "model_decommissioned")
     }
 
     static let contextLengthExceeded = json(
@@ -27,18 +29,23 @@ enum GroqErrorBody {
     }
 
     static func rateLimited(model: String, refusal: ModelMeters.Refusal) -> String {
-        let message = "Rate limit reached for model `\(model)` in organization `org_simulator` service tier `on_demand` on \(refusal.kind.phrase) (\(refusal.kind.rawValue)): Limit \(refusal.limit), Used \(refusal.used), Requested \(refusal.requested). Please try again in \(GoDurationText.format(refusal.wait)). Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing"
+        let message =
+            "Rate limit reached for model `\(model)` in organization `org_simulator` service tier `on_demand` on \(refusal.kind.phrase) (\(refusal.kind.rawValue)): Limit \(refusal.limit), Used \(refusal.used), Requested \(refusal.requested). Please try again in \(GoDurationText.format(refusal.wait)). Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing"
         return json(message: message, type: refusal.kind.isTokens ? "tokens" : "requests", code: "rate_limit_exceeded")
     }
 
     static func requestTooLarge(model: String, limit: Int, requested: Int) -> String {
-        json(message: "Request too large for model `\(model)` in organization `org_simulator` service tier `on_demand` on tokens per minute (TPM): Limit \(limit), Requested \(requested), please reduce your message size and try again. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
-             type: "tokens", code: "rate_limit_exceeded")
+        json(
+            message:
+                "Request too large for model `\(model)` in organization `org_simulator` service tier `on_demand` on tokens per minute (TPM): Limit \(limit), Requested \(requested), please reduce your message size and try again. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
+            type: "tokens", code: "rate_limit_exceeded")
     }
 
     static let internalServerError = json(message: "Internal Server Error", type: "internal_server_error", code: "internal_server_error")
     static let serviceUnavailable = json(message: "Service Unavailable", type: "internal_server_error", code: "service_unavailable")
-    static let capacityExceeded = json(message: "Request could not be processed because the flex tier is at capacity. Please try again later.", type: "capacity_exceeded", code: "capacity_exceeded")
+    static let capacityExceeded = json(
+        message: "Request could not be processed because the flex tier is at capacity. Please try again later.", type: "capacity_exceeded",
+        code: "capacity_exceeded")
     static let edgeTimeoutPage = """
         <!DOCTYPE html>
         <html><head><title>api.groq.com | 524: A timeout occurred</title></head>

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Turns a response carrying the internal `x-simulator-reset` header into a TCP reset: the client sees
 /// "connection reset by peer" instead of any answer, as with a crashed proxy.

@@ -53,9 +53,10 @@ struct SimulatorRoutes: Sendable {
                 bodyHash: generation.bodyHash, requestID: generation.requestID)
             entry.code = nil
             entry.latency = generation.latency
-            return await finish(SimulatedResponse(
-                status: 200, body: text, headers: await state.headers(model: generation.meterKey),
-                requestID: generation.requestID, log: entry))
+            return await finish(
+                SimulatedResponse(
+                    status: 200, body: text, headers: await state.headers(model: generation.meterKey),
+                    requestID: generation.requestID, log: entry))
         }
     }
 
@@ -120,7 +121,7 @@ struct SimulatorRoutes: Sendable {
         }
         let body = try await request.body.collect(upTo: 1 << 16)
         guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
-              let model = object["model"] as? String
+            let model = object["model"] as? String
         else {
             return json(400, GroqErrorBody.invalidRequest("expected {\"model\": ID, \"rpm\"|\"rpd\"|\"tpm\"|\"tpd\": N}"))
         }

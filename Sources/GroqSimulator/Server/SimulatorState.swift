@@ -163,7 +163,11 @@ actor SimulatorState {
         }
         let askedMaxTokens = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int)
         if let asked = askedMaxTokens, asked > model.maxOutput {
-            return answer(400, GroqErrorBody.invalidRequest("`max_tokens` must be less than or equal to `\(model.maxOutput)`, the maximum value for `max_tokens` is less than the `context_window` for this model"), code: "invalid_request_error", model: modelID)
+            return answer(
+                400,
+                GroqErrorBody.invalidRequest(
+                    "`max_tokens` must be less than or equal to `\(model.maxOutput)`, the maximum value for `max_tokens` is less than the `context_window` for this model"
+                ), code: "invalid_request_error", model: modelID)
         }
         let maxTokens = askedMaxTokens ?? min(model.maxOutput, max(1, model.contextWindow - promptTokens))
         entry.promptTokens = promptTokens
@@ -178,7 +182,9 @@ actor SimulatorState {
         case .capacityExceeded: return answer(498, GroqErrorBody.capacityExceeded, code: "capacity_exceeded", model: modelID)
         case .edgeTimeout:
             entry.status = 524
-            return .answer(SimulatedResponse(status: 524, body: GroqErrorBody.edgeTimeoutPage, headers: [], contentType: "text/html; charset=UTF-8", requestID: requestID, log: entry))
+            return .answer(
+                SimulatedResponse(
+                    status: 524, body: GroqErrorBody.edgeTimeoutPage, headers: [], contentType: "text/html; charset=UTF-8", requestID: requestID, log: entry))
         case .reset:
             entry.status = 0
             return .reset(entry)
@@ -186,7 +192,8 @@ actor SimulatorState {
             let limit = model.rpm > 0 ? model.rpm : 30
             let refusal = ModelMeters.Refusal(kind: .rpm, limit: limit, used: limit, requested: 1, wait: 1)
             entry.limit = refusal.kind.rawValue
-            return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", "1")])
+            return answer(
+                429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", "1")])
         default: break
         }
         let tier = object["service_tier"] as? String ?? "on_demand"
@@ -214,7 +221,9 @@ actor SimulatorState {
         case .failure(let refusal):
             entry.limit = refusal.kind.rawValue
             let retryAfter = String(Int(refusal.wait.rounded(.up)))
-            return answer(429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", retryAfter)])
+            return answer(
+                429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID,
+                extra: [("retry-after", retryAfter)])
         case .success(let admission):
             if fault == .hang {
                 entry.status = 0
@@ -223,11 +232,12 @@ actor SimulatorState {
             }
             let completion = CompletionGenerator.generate(model: modelID, body: body, maxTokens: maxTokens)
             let generationTime = Double(completion.tokens) / model.tokensPerSecond
-            return .generate(Generation(
-                model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
-                reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
-                queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
-                bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand"))
+            return .generate(
+                Generation(
+                    model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
+                    reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
+                    queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
+                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand"))
         }
     }
 

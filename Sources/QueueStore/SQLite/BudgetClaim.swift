@@ -96,10 +96,12 @@ struct BudgetClaim {
             for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
                 try db.cachedStatement(sql: BudgetsSQL.insertOpenSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
             }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: JobsSQL.claimAdmitted), arguments: [
-                workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds,
-                claimToken, admitted.id,
-            ])
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: JobsSQL.claimAdmitted),
+                arguments: [
+                    workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds,
+                    claimToken, admitted.id,
+                ])
             try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
@@ -133,8 +135,10 @@ struct BudgetClaim {
 
     /// Jobs their model can never take move to the next model of their chain, or fail, without a call.
     func refuse(_ decision: Admission.Decision) throws -> (moved: Int, failed: Int) {
-        var moved = 0, failed = 0
-        let refusals = decision.unusable.map { ($0.id, $0.modelIndex, $0.code, $0.message) }
+        var moved = 0
+        var failed = 0
+        let refusals =
+            decision.unusable.map { ($0.id, $0.modelIndex, $0.code, $0.message) }
             + decision.tooLarge.map { refused in
                 let model = candidates[refused.id]!.models[refused.modelIndex]
                 return (refused.id, refused.modelIndex, "request_too_large", refused.advice(model: model))

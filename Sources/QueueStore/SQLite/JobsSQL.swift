@@ -45,20 +45,21 @@ enum JobsSQL {
 
     /// Queued, runnable jobs in claim order, for admission to choose from: one page.
     static func candidates(batchFilter: Bool, page: CandidatePage) -> String {
-        let start = switch page {
-        case .head: ""
-        case .samePriority: "\n  AND j.priority = ? AND j.id > ?"
-        case .lowerPriority: "\n  AND j.priority < ?"
-        }
+        let start =
+            switch page {
+            case .head: ""
+            case .samePriority: "\n  AND j.priority = ? AND j.id > ?"
+            case .lowerPriority: "\n  AND j.priority < ?"
+            }
         return """
-        SELECT j.id, j.priority, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
-               j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
-        FROM jobs j JOIN batches b ON b.id = j.batch_id
-        WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
-          AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
-        ORDER BY j.priority DESC, j.id
-        LIMIT ?
-        """
+            SELECT j.id, j.priority, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
+                   j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
+            FROM jobs j JOIN batches b ON b.id = j.batch_id
+            WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
+              AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
+            ORDER BY j.priority DESC, j.id
+            LIMIT ?
+            """
     }
     /// Claims one admitted job on the model admission chose.
     static let claimAdmitted = """
@@ -222,14 +223,17 @@ enum JobsSQL {
     }
 
     /// Export rows in input order, optionally of one batch.
-    static func export(batchFilter: Bool) -> String {
+    /// One page of the export, in input order, after the row `(batch_id, line, id)` given; the index
+    /// `jobs_batch_line` (which holds the row id) serves both the filter and the order.
+    static func exportPage(batchFilter: Bool) -> String {
         """
         SELECT j.id, j.custom_id, j.status, j.models, j.model_index, j.error_code, j.error_message,
-               r.model, r.content, r.finish_reason, r.raw_response, r.request_id,
-               r.prompt_tokens, r.completion_tokens, r.total_tokens
+               r.model AS answered_model, r.content, r.finish_reason, r.raw_response, r.request_id,
+               r.prompt_tokens, r.completion_tokens, r.total_tokens, j.batch_id, j.line
         FROM jobs j LEFT JOIN results r ON r.job_id = j.id
-        \(batchFilter ? "WHERE j.batch_id = ?" : "")
-        ORDER BY j.batch_id, j.line
+        WHERE (j.batch_id, j.line, j.id) > (?, ?, ?) \(batchFilter ? "AND j.batch_id = ?" : "")
+        ORDER BY j.batch_id, j.line, j.id
+        LIMIT ?
         """
     }
 }

@@ -76,7 +76,8 @@ enum RemoteBatchesSQL {
     // Each change below applies only while the worker (the last `?`) holds the remote batch's lease.
     /// An upload or a create is about to be tried: if this one is lost, the next looks for what it made.
     static let trying = "UPDATE remote_batches SET polls = polls + 1, updated_at = ? WHERE id = ? AND worker_id = ?"
-    static let uploaded = "UPDATE remote_batches SET state = 'uploaded', file_id = ?, polls = 0, updated_at = ? WHERE id = ? AND state = 'preparing' AND worker_id = ?"
+    static let uploaded =
+        "UPDATE remote_batches SET state = 'uploaded', file_id = ?, polls = 0, updated_at = ? WHERE id = ? AND state = 'preparing' AND worker_id = ?"
     static let submitted = """
         UPDATE remote_batches SET state = 'submitted', remote_batch_id = ?, remote_status = ?, polls = 0, updated_at = ?
         WHERE id = ? AND state = 'uploaded' AND worker_id = ?

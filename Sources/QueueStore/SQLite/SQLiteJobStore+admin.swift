@@ -10,11 +10,12 @@ extension SQLiteJobStore {
     /// Progress of every batch, or of one.
     public func batchStatuses(batch: String? = nil) async throws -> [BatchStatus] {
         try await pool.read { db in
-            let rows = if let batch {
-                try Row.fetchAll(db, sql: BatchesSQL.progressOfOne, arguments: [batch])
-            } else {
-                try Row.fetchAll(db, sql: BatchesSQL.progress)
-            }
+            let rows =
+                if let batch {
+                    try Row.fetchAll(db, sql: BatchesSQL.progressOfOne, arguments: [batch])
+                } else {
+                    try Row.fetchAll(db, sql: BatchesSQL.progress)
+                }
             if let batch, rows.isEmpty { throw NotFoundError(description: "no batch named '\(batch)'") }
             var paused: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: BudgetsSQL.pausedBatches) { paused[row[0]] = row[1] }
@@ -99,30 +100,49 @@ extension SQLiteJobStore {
     }
 
     /// Streams every job of one batch (or all batches) in input order, with its result or error.
-    public func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) throws {
-        try pool.read { db in
-            var arguments: StatementArguments = []
-            if let batch {
-                guard let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) else {
-                    throw NotFoundError(description: "no batch named '\(batch)'")
-                }
-                arguments = [id]
+    ///
+    /// Pages of `exportPageSize` rows, each its own short read (keyset on the input order), so a long export
+    /// neither holds a snapshot that stops the write-ahead log from being checkpointed nor blocks the
+    /// pool's threads while `body` writes. A job appears once, as it was when its page was read.
+    public func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) async throws {
+        let page = Self.exportPageSize
+        let batchID: Int64? = try await pool.read { db in
+            guard let batch else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) else {
+                throw NotFoundError(description: "no batch named '\(batch)'")
             }
-            let cursor = try Row.fetchCursor(db, sql: JobsSQL.export(batchFilter: batch != nil), arguments: arguments)
-            while let row = try cursor.next() {
-                let status: String = row["status"]
-                var model: String? = row[7]
-                if model == nil {
-                    let models = (try? JSONDecoder().decode([String].self, from: Data((row["models"] as String).utf8))) ?? []
-                    let index: Int = row["model_index"]
-                    model = models.indices.contains(index) ? models[index] : models.last
-                }
-                try body(ExportRow(
-                    jobID: row["id"], customID: row["custom_id"], status: status, model: model, content: row[8],
-                    finishReason: row[9], rawResponse: row[10], requestID: row[11], promptTokens: row[12],
-                    completionTokens: row[13], totalTokens: row[14], errorCode: row["error_code"],
-                    errorMessage: row["error_message"]))
-            }
+            return id
         }
+        var after: (batch: Int64, line: Int64, id: Int64) = (Int64.min, Int64.min, Int64.min)
+        while true {
+            let rows = try await pool.read { [after] db in
+                var arguments: StatementArguments = [after.batch, after.line, after.id]
+                if let batchID { arguments += [batchID] }
+                arguments += [page]
+                let rows = try Row.fetchAll(db, sql: JobsSQL.exportPage(batchFilter: batchID != nil), arguments: arguments)
+                return (rows.map(Self.exportRow), rows.last.map { ($0["batch_id"] as Int64, $0["line"] as Int64, $0["id"] as Int64) })
+            }
+            for row in rows.0 { try body(row) }
+            guard let last = rows.1, rows.0.count == page else { return }
+            after = last
+        }
+    }
+
+    /// Rows per read of an export: small enough that a read is short, large enough that reads are few.
+    static let exportPageSize = 1_000
+
+    static func exportRow(_ row: Row) -> ExportRow {
+        var model: String? = row["answered_model"]
+        if model == nil {
+            // Not answered: the model it is (or was last) waiting for.
+            let models = (try? JSONDecoder().decode([String].self, from: Data((row["models"] as String).utf8))) ?? []
+            let index: Int = row["model_index"]
+            model = models.indices.contains(index) ? models[index] : models.last
+        }
+        return ExportRow(
+            jobID: row["id"], customID: row["custom_id"], status: row["status"], model: model, content: row["content"],
+            finishReason: row["finish_reason"], rawResponse: row["raw_response"], requestID: row["request_id"],
+            promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"], totalTokens: row["total_tokens"],
+            errorCode: row["error_code"], errorMessage: row["error_message"])
     }
 }

@@ -94,11 +94,13 @@ extension SQLiteJobStore {
         for index in candidates.indices {
             let candidate = candidates[index]
             guard candidate.models.count == 1, ModelChooser.Policy.looksLikePolicy(candidate.models[0]) else { continue }
-            let chain = ModelChooser.Policy(name: candidate.models[0]).map {
-                chooser.chain(policy: $0, promptCharacters: candidate.promptCharacters, maxTokens: candidate.maxTokens, truncate: candidate.truncate)
-            } ?? []
+            let chain =
+                ModelChooser.Policy(name: candidate.models[0]).map {
+                    chooser.chain(policy: $0, promptCharacters: candidate.promptCharacters, maxTokens: candidate.maxTokens, truncate: candidate.truncate)
+                } ?? []
             guard let policy = ModelChooser.Policy(name: candidate.models[0]), !chain.isEmpty else {
-                let message = ModelChooser.Policy(name: candidate.models[0]) == nil
+                let message =
+                    ModelChooser.Policy(name: candidate.models[0]) == nil
                     ? "unknown model policy '\(candidate.models[0])'; use auto, auto:cheapest or auto:fastest"
                     : "no model in the catalog has a context window for this prompt and max_tokens (--truncate would shorten it)"
                 try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["no_model_fits", message, now, now, candidate.id])

@@ -1,7 +1,7 @@
 import Foundation
-import JobFormats
 import GRDB
 import GRDBSQLite
+import JobFormats
 
 extension SQLiteJobStore {
     /// Adds jobs to a batch inside one transaction, handed to `produce` as an `ImportSink`.
@@ -24,17 +24,20 @@ extension SQLiteJobStore {
 
     static func findOrCreateBatch(_ batch: BatchSpec, db: Database, now: Date) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch.name]) {
-            try db.execute(sql: BatchesSQL.touch, arguments: [
-                batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, batch.notBefore?.unixSeconds,
-                batch.deadline?.unixSeconds, now.unixSeconds, id,
-            ])
+            try db.execute(
+                sql: BatchesSQL.touch,
+                arguments: [
+                    batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, batch.notBefore?.unixSeconds,
+                    batch.deadline?.unixSeconds, now.unixSeconds, id,
+                ])
             return id
         }
         try db.execute(
             sql: BatchesSQL.insert,
             arguments: [
                 batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
-                batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds, now.unixSeconds,
+                batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds,
+                now.unixSeconds,
                 batch.via.rawValue, batch.ifRemoteExpires.rawValue, batch.flexFallback,
             ])
         return db.lastInsertedRowID
@@ -138,7 +141,8 @@ public final class ImportSink {
     private func bindText(_ statement: SQLiteStatement, _ index: Int32, _ text: String) {
         var text = text
         text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(bytes.count), Self.transient)
+            _ = sqlite3_bind_text(
+                statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(bytes.count), Self.transient)
         }
     }
 

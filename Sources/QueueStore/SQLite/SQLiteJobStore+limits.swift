@@ -16,7 +16,8 @@ extension SQLiteJobStore {
                 }
                 return MeterStatus(
                     provider: row["provider"], model: row["model"], kind: meter.kind, limit: meter.limit, source: meter.source,
-                    standing: MeterStanding(meter), floor: meter.isPaced ? meter.floor ?? 0 : nil, used: meter.used(at: seconds), remaining: meter.remaining(at: seconds),
+                    standing: MeterStanding(meter), floor: meter.isPaced ? meter.floor ?? 0 : nil, used: meter.used(at: seconds),
+                    remaining: meter.remaining(at: seconds),
                     resetsIn: meter.resetIn(at: seconds),
                     blockedUntil: meter.blockedUntil.flatMap { $0 > seconds ? Date(timeIntervalSince1970: $0) : nil })
             }
@@ -45,8 +46,11 @@ extension SQLiteJobStore {
     public func estimators() async throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
-                ($0[0], $0[1], TokenEstimator(
-                    characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7]))
+                (
+                    $0[0], $0[1],
+                    TokenEstimator(
+                        characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7])
+                )
             }
         }
     }

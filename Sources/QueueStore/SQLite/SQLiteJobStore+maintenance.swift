@@ -10,9 +10,9 @@ extension SQLiteJobStore {
     public func prune(
         finishedBefore cutoff: Date, batch: String? = nil, slice: Int = 2_000, dryRun: Bool = false,
         progress: (PruneSummary) -> Void = { _ in }
-    ) throws -> PruneSummary {
+    ) async throws -> PruneSummary {
         var summary = PruneSummary()
-        let candidates = try pool.read { db in
+        let candidates = try await pool.read { db in
             var arguments: StatementArguments = [cutoff.unixSeconds]
             if let batch { arguments += [batch] }
             return try Row.fetchAll(db, sql: BatchesSQL.finishedBefore(batchFilter: batch != nil), arguments: arguments)
@@ -20,7 +20,7 @@ extension SQLiteJobStore {
         }
         for candidate in candidates {
             if dryRun {
-                summary.jobs += try pool.read { db in
+                summary.jobs += try await pool.read { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE batch_id = ?", arguments: [candidate.id]) ?? 0
                 }
                 summary.batches.append(candidate.name)
@@ -28,7 +28,7 @@ extension SQLiteJobStore {
             }
             var finished = true
             while finished {
-                let deleted = try pool.write { db -> Int? in
+                let deleted = try await pool.write { db -> Int? in
                     guard try Bool.fetchOne(db, sql: BatchesSQL.hasUnfinished, arguments: [candidate.id]) == false else { return nil }
                     try db.execute(sql: JobsSQL.deleteSlice, arguments: [candidate.id, slice])
                     let count = db.changesCount
@@ -36,7 +36,10 @@ extension SQLiteJobStore {
                     return count
                 }
                 summary.transactions += 1
-                guard let deleted else { finished = false; break }
+                guard let deleted else {
+                    finished = false
+                    break
+                }
                 summary.jobs += deleted
                 progress(summary)
                 if deleted == 0 {
@@ -46,7 +49,7 @@ extension SQLiteJobStore {
             }
         }
         if !dryRun {
-            try pool.write { db in try db.execute(sql: WorkersSQL.pruneGone, arguments: [cutoff.unixSeconds]) }
+            try await pool.write { db in try db.execute(sql: WorkersSQL.pruneGone, arguments: [cutoff.unixSeconds]) }
         }
         return summary
     }
@@ -54,10 +57,22 @@ extension SQLiteJobStore {
     /// Copies the whole queue into a new file at `destination` with SQLite's online backup, from one
     /// consistent snapshot, while workers go on writing. The copy is written beside the destination and
     /// renamed into place when complete, so a failed backup leaves no partial file.
-    public func backup(to destination: String, progress: (Double) -> Void = { _ in }) throws {
+    ///
+    /// SQLite's backup has no asynchronous form and copies for as long as the file is large, so it runs
+    /// on a thread of its own rather than holding one of the few threads async code shares.
+    public func backup(to destination: String, progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let pool = self.pool
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.backup(pool, to: destination, progress: progress) })
+            }
+        }
+    }
+
+    private static func backup(_ pool: DatabasePool, to destination: String, progress: (Double) -> Void) throws {
         let partial = destination + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
-        try Self.createPrivately(partial)
+        try createPrivately(partial)
         do {
             let target = try DatabaseQueue(path: partial)
             try withoutActuallyEscaping(progress) { progress in

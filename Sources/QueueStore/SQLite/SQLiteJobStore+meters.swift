@@ -41,8 +41,9 @@ extension SQLiteJobStore {
         var budget = ModelBudget(model: model, meters: meters, heardAt: heardAt)
         if heardAt == nil, !ids.isEmpty {
             let meterIDs = Array(ids.values)
-            budget.inFlight = try Int.fetchOne(
-                db.cachedStatement(sql: BudgetsSQL.inFlight(meters: meterIDs.count)), arguments: StatementArguments(meterIDs)) ?? 0
+            budget.inFlight =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: BudgetsSQL.inFlight(meters: meterIDs.count)), arguments: StatementArguments(meterIDs)) ?? 0
         }
         return (budget, ids)
     }
@@ -63,7 +64,7 @@ extension SQLiteJobStore {
     /// or 288 rows (and the calls in flight) however many calls the window counts.
     static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double, headroom: Int? = nil) throws -> [Meter.Spend] {
         guard let settled = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since]),
-              let open = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.openTotal), arguments: [meterID])
+            let open = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.openTotal), arguments: [meterID])
         else { return [] }
         let used = (settled[0] as Int) + (open[0] as Int)
         guard used > 0, let latest = [settled[1] as Double?, open[1] as Double?].compactMap({ $0 }).max() else { return [] }

@@ -27,9 +27,11 @@ extension SQLiteJobStore {
             let listedIDs = Set(listed.map(\.id))
             for model in listed {
                 if !earlierIDs.contains(model.id) && !catalogIDs.contains(model.id) { refresh.added.append(model.id) }
-                try db.execute(sql: ProviderModelsSQL.upsert, arguments: [
-                    provider, model.id, model.contextWindow, model.maxOutput, model.ownedBy, "active", now.unixSeconds,
-                ])
+                try db.execute(
+                    sql: ProviderModelsSQL.upsert,
+                    arguments: [
+                        provider, model.id, model.contextWindow, model.maxOutput, model.ownedBy, "active", now.unixSeconds,
+                    ])
             }
             let knownBefore = catalogIDs.union(earlierIDs)
             for id in knownBefore.subtracting(listedIDs).sorted() {

@@ -186,11 +186,12 @@ extension SQLiteJobStore: JobStore {
     }
 
     static func countsByStatus(db: Database, batch: String?) throws -> [JobStatus: Int] {
-        let rows = if let batch {
-            try Row.fetchAll(db, sql: JobsSQL.countByStatusInBatch, arguments: [batch])
-        } else {
-            try Row.fetchAll(db, sql: JobsSQL.countByStatus)
-        }
+        let rows =
+            if let batch {
+                try Row.fetchAll(db, sql: JobsSQL.countByStatusInBatch, arguments: [batch])
+            } else {
+                try Row.fetchAll(db, sql: JobsSQL.countByStatus)
+            }
         var counts: [JobStatus: Int] = [:]
         for row in rows {
             if let status = JobStatus(rawValue: row[0]) { counts[status] = row[1] }

@@ -55,13 +55,16 @@ extension SQLiteJobStore {
                     }
                     guard !chosen.isEmpty else { break }
                     let localID = "gb-" + UUID().uuidString.lowercased()
-                    try db.execute(sql: RemoteBatchesSQL.insert, arguments: [
-                        localID, provider, batchID, model, Self.completionWindow(deadline: deadline, now: seconds), chosen.count,
-                        workerID, seconds + leaseDuration, seconds, seconds,
-                    ])
+                    try db.execute(
+                        sql: RemoteBatchesSQL.insert,
+                        arguments: [
+                            localID, provider, batchID, model, Self.completionWindow(deadline: deadline, now: seconds), chosen.count,
+                            workerID, seconds + leaseDuration, seconds, seconds,
+                        ])
                     let take = try db.cachedStatement(sql: RemoteBatchesSQL.takeJob)
                     for job in chosen { try take.execute(arguments: ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id]) }
-                    let tokens = chosen.reduce(0) { $0 + $1.tokens }, cost = chosen.reduce(0) { $0 + $1.cost }
+                    let tokens = chosen.reduce(0) { $0 + $1.tokens }
+                    let cost = chosen.reduce(0) { $0 + $1.cost }
                     try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens, cost, batchID])
                     try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, tokens, cost])
                     made += 1
@@ -155,7 +158,8 @@ extension SQLiteJobStore {
         try await fenced(remote, RemoteBatchesSQL.polled, [status, nextPollAt.unixSeconds, now.unixSeconds, remote.id, remote.workerID])
     }
 
-    public func markRemoteCollecting(_ remote: RemoteBatchRecord, status: String, outputFileID: String?, errorFileID: String?, now: Date = Date()) async throws {
+    public func markRemoteCollecting(_ remote: RemoteBatchRecord, status: String, outputFileID: String?, errorFileID: String?, now: Date = Date()) async throws
+    {
         try await fenced(remote, RemoteBatchesSQL.collecting, [status, outputFileID, errorFileID, now.unixSeconds, remote.id, remote.workerID])
     }
 

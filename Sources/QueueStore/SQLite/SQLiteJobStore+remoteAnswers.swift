@@ -17,10 +17,11 @@ extension SQLiteJobStore {
             var written = RemoteWrite()
             for answer in answers {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: RemoteBatchesSQL.ownedStatus), arguments: [answer.jobID]),
-                      (row[0] as String) == "running", (row[1] as String?) == remote.owner
+                    (row[0] as String) == "running", (row[1] as String?) == remote.owner
                 else { continue }
                 if let success = answer.success {
-                    let attempt = success.attempt, result = success.result
+                    let attempt = success.attempt
+                    let result = success.result
                     try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                         answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
                         attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
@@ -37,7 +38,10 @@ extension SQLiteJobStore {
                     written.promptTokens += result.promptTokens
                     written.completionTokens += result.completionTokens
                 } else if let error = answer.error {
-                    let modelAttempts: Int = row[2], maxAttempts: Int = row[3], modelIndex: Int = row[4], chainLength: Int = row[5]
+                    let modelAttempts: Int = row[2]
+                    let maxAttempts: Int = row[3]
+                    let modelIndex: Int = row[4]
+                    let chainLength: Int = row[5]
                     let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
                     try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                         answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
@@ -96,7 +100,8 @@ extension SQLiteJobStore {
     }
 
     /// Runs `body` in one write transaction that first checks `workerID` still holds the remote batch.
-    private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+    {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
                 throw RemoteLeaseLost(localID: remote.localID)

@@ -56,10 +56,12 @@ extension SQLiteJobStore {
                     throw ImportConflict(batch: staged.batch.name)
                 }
                 try db.execute(sql: BatchesSQL.delete, arguments: [staged.stagingBatchID])
-                try db.execute(sql: BatchesSQL.touch, arguments: [
-                    staged.batch.source, staged.batch.fallbackWhenLimited, staged.batch.tokenCap, staged.batch.costCap,
-                    staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, target,
-                ])
+                try db.execute(
+                    sql: BatchesSQL.touch,
+                    arguments: [
+                        staged.batch.source, staged.batch.fallbackWhenLimited, staged.batch.tokenCap, staged.batch.costCap,
+                        staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, target,
+                    ])
             } else {
                 try db.execute(sql: BatchesSQL.reveal, arguments: [seconds, staged.stagingBatchID])
             }

@@ -38,13 +38,14 @@ enum MigrationRunner {
     }
 
     static func apply(_ migrations: [Migration], _ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                number     INTEGER PRIMARY KEY,
-                name       TEXT NOT NULL,
-                applied_at TEXT NOT NULL DEFAULT (datetime('now'))
-            ) STRICT
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    number     INTEGER PRIMARY KEY,
+                    name       TEXT NOT NULL,
+                    applied_at TEXT NOT NULL DEFAULT (datetime('now'))
+                ) STRICT
+                """)
         let applied = Set(try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations"))
         let known = migrations.map(\.number).max() ?? 0
         if let newest = applied.max(), newest > known {

@@ -53,7 +53,8 @@ public enum WorkPlanner {
     /// The most jobs of `demand` that on-demand calls finish within `seconds` under the model's limits
     /// (binary search over the plan's time, which grows with the count).
     public static func onDemandCapacity(_ demand: ModelDemand, outlook: ModelOutlook, concurrency: Int, seconds: Double) -> Int {
-        var low = 0, high = demand.requests
+        var low = 0
+        var high = demand.requests
         let start = Date(timeIntervalSince1970: 0)
         while low < high {
             let middle = (low + high + 1) / 2
@@ -123,7 +124,8 @@ public enum WorkPlanner {
             let burst = Double(max(0, min(limit.burstable, limit.value) - limit.used))
             let beyond = max(0, Double(amount) - burst)
             // Up to the burstable part the window refills whole a minute after it was spent; above it, paced.
-            let needed = limit.burstable >= limit.value
+            let needed =
+                limit.burstable >= limit.value
                 ? (beyond / Double(limit.value)).rounded(.up) * 60
                 : beyond / Double(limit.value) * 60
             if needed > minuteSeconds {

@@ -6,7 +6,7 @@ public struct ClockTime: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init?(hour: Int, minute: Int, second: Int = 0) {
         guard (0...24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second),
-              hour < 24 || (minute == 0 && second == 0)
+            hour < 24 || (minute == 0 && second == 0)
         else { return nil }
         self.hour = hour
         self.minute = minute
@@ -17,8 +17,8 @@ public struct ClockTime: Sendable, Hashable, Comparable, CustomStringConvertible
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count), (1...2).contains(parts[0].count), parts.dropFirst().allSatisfy({ $0.count == 2 }),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1])
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1])
         else { return nil }
         self.init(hour: hour, minute: minute, second: parts.count == 3 ? Int(parts[2]) ?? -1 : 0)
     }

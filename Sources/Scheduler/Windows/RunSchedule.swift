@@ -57,9 +57,9 @@ public struct RunSchedule: Sendable, CustomStringConvertible {
             guard let day = calendar.date(byAdding: .day, value: offset, to: today) else { continue }
             for window in windows {
                 guard let start = place(window.start, on: day, calendar),
-                      let endDay = window.crossesMidnight ? calendar.date(byAdding: .day, value: 1, to: day) : day,
-                      let end = place(window.end, on: endDay, calendar),
-                      end > start
+                    let endDay = window.crossesMidnight ? calendar.date(byAdding: .day, value: 1, to: day) : day,
+                    let end = place(window.end, on: endDay, calendar),
+                    end > start
                 else { continue }
                 result.append(DateInterval(start: start, end: end))
             }

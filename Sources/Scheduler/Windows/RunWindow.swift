@@ -25,8 +25,8 @@ public struct RunWindow: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(ParseError) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = ClockTime(String(parts[0]).trimmingCharacters(in: .whitespaces)),
-              let end = ClockTime(String(parts[1]).trimmingCharacters(in: .whitespaces)),
-              let window = RunWindow(start: start, end: end)
+            let end = ClockTime(String(parts[1]).trimmingCharacters(in: .whitespaces)),
+            let window = RunWindow(start: start, end: end)
         else { throw ParseError(text: text) }
         self = window
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QueueStore
+import Synchronization
 
 /// `groqbatch backup FILE`: a consistent copy of the queue, taken while workers run.
 struct BackupCommand: AsyncParsableCommand {
@@ -30,14 +31,15 @@ struct BackupCommand: AsyncParsableCommand {
             if URL(fileURLWithPath: file).standardizedFileURL.path == URL(fileURLWithPath: store.location).standardizedFileURL.path {
                 throw CommandFailure("\(file) is the queue itself; choose another file")
             }
-            var line = ProgressLine(label: "backing up \(store.location)")
+            // The copy runs on a thread of its own and reports from there.
+            let line = Mutex(ProgressLine(label: "backing up \(store.location)"))
             do {
-                try await store.backup(to: file) { fraction in line.update("\(Int(fraction * 100))%") }
+                try await store.backup(to: file) { fraction in line.withLock { $0.update("\(Int(fraction * 100))%") } }
             } catch {
-                line.finish()
+                line.withLock { $0.finish() }
                 throw CommandFailure("backup to \(file) failed: \(error)")
             }
-            line.finish()
+            line.withLock { $0.finish() }
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
             print("backed up \(store.location) to \(file) (\(ByteCountFormatter.string(fromByteCount: size, countStyle: .file)))")
         }

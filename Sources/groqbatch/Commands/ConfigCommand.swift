@@ -37,13 +37,14 @@ struct ShowConfig: AsyncParsableCommand {
         try await failingClearly {
             let settings = try await database.settings()
             var rows: [(key: String, value: String, source: String)] = SettingKey.allCases.map { key in
-                let value: String? = switch key.kind {
-                case .string: settings.string(key)
-                case .integer: settings.int(key).map(String.init)
-                case .number: settings.double(key).map { $0.rounded() == $0 ? String(Int($0)) : String($0) }
-                case .boolean: settings.bool(key).map(String.init)
-                case .strings: settings.strings(key).map { $0.joined(separator: ",") }
-                }
+                let value: String? =
+                    switch key.kind {
+                    case .string: settings.string(key)
+                    case .integer: settings.int(key).map(String.init)
+                    case .number: settings.double(key).map { $0.rounded() == $0 ? String(Int($0)) : String($0) }
+                    case .boolean: settings.bool(key).map(String.init)
+                    case .strings: settings.strings(key).map { $0.joined(separator: ",") }
+                    }
                 let source = settings.source(of: key)
                 return (key.rawValue, value ?? key.defaultText ?? "(none)", source)
             }

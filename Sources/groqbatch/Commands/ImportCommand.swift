@@ -31,9 +31,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "The batch to add the jobs to. Defaults to the file's name without its extension.")
     var batch: String?
 
-    @Option(help: ArgumentHelp(
-        "The model for lines that name none; it heads each job's fallback chain.",
-        discussion: "auto (= auto:cheapest) or auto:fastest lets the worker choose per job among the catalog's models whose context window fits, and build the fallback chain from the rest."))
+    @Option(
+        help: ArgumentHelp(
+            "The model for lines that name none; it heads each job's fallback chain.",
+            discussion:
+                "auto (= auto:cheapest) or auto:fastest lets the worker choose per job among the catalog's models whose context window fits, and build the fallback chain from the rest."
+        ))
     var model: String?
 
     @Option(help: ArgumentHelp("Models to fall back to, in order, after the job's own.", valueName: "a,b"))
@@ -48,9 +51,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("not-before"), help: ArgumentHelp("Start no job of this import before then: \(TimeArgument.help).", valueName: "time"))
     var notBefore: String?
 
-    @Option(help: ArgumentHelp(
-        "Jobs not finished by then expire (status expired, not failed): \(TimeArgument.help). HH:MM counts from --not-before.",
-        valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Jobs not finished by then expire (status expired, not failed): \(TimeArgument.help). HH:MM counts from --not-before.",
+            valueName: "time"))
     var deadline: String?
 
     @Option(name: .customLong("max-attempts"), help: "Calls allowed per model for each job before it moves on.")
@@ -62,29 +66,43 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-cap"), help: "Tokens (prompt + completion) the whole batch may use; at the cap it pauses, jobs stay queued.")
     var tokenCap: Int?
 
-    @Option(name: .customLong("max-cost"), help: ArgumentHelp("US dollars the whole batch may cost at the catalog's prices; at the cap it pauses.", valueName: "usd"))
+    @Option(
+        name: .customLong("max-cost"),
+        help: ArgumentHelp("US dollars the whole batch may cost at the catalog's prices; at the cap it pauses.", valueName: "usd"))
     var maxCost: Double?
 
-    @Flag(help: "Shorten prompts too long for their model's context window (keeping system messages and the newest turns) instead of failing them; results say truncated. A line's \"truncate\": true does the same for one job.")
+    @Flag(
+        help:
+            "Shorten prompts too long for their model's context window (keeping system messages and the newest turns) instead of failing them; results say truncated. A line's \"truncate\": true does the same for one job."
+    )
     var truncate = false
 
-    @Option(help: ArgumentHelp(
-        "on-demand (calls within the rate limits), batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits), or auto (on demand what the limits finish before --deadline, the Batch API for the rest when the deadline is 24 h or more away).",
-        valueName: "executor"))
+    @Option(
+        help: ArgumentHelp(
+            "on-demand (calls within the rate limits), batch-api (the provider's Batch API: uploaded files, run within a 24 h to 7 d window at a discount, outside the on-demand limits), or auto (on demand what the limits finish before --deadline, the Batch API for the rest when the deadline is 24 h or more away).",
+            valueName: "executor"))
     var via: Executor = .onDemand
 
-    @Option(name: .customLong("if-remote-expires"), help: ArgumentHelp(
-        "With --via batch-api or auto: what the jobs an expired remote batch left unanswered do. requeue (the default): into a new remote batch while the deadline leaves room for a whole 24 h window, on-demand calls when it does not; on-demand: on-demand calls at once (full price, within the on-demand limits); fail: failed.",
-        valueName: "policy"))
+    @Option(
+        name: .customLong("if-remote-expires"),
+        help: ArgumentHelp(
+            "With --via batch-api or auto: what the jobs an expired remote batch left unanswered do. requeue (the default): into a new remote batch while the deadline leaves room for a whole 24 h window, on-demand calls when it does not; on-demand: on-demand calls at once (full price, within the on-demand limits); fail: failed.",
+            valueName: "policy"))
     var ifRemoteExpires: RemoteExpiryPolicy = .requeue
 
-    @Option(name: .customLong("service-tier"), help: ArgumentHelp("flex, on_demand or auto: the tier to ask for, for lines that name none. flex has about ten times the on-demand limits and its own meters, but answers 498 when busy.", valueName: "tier"))
+    @Option(
+        name: .customLong("service-tier"),
+        help: ArgumentHelp(
+            "flex, on_demand or auto: the tier to ask for, for lines that name none. flex has about ten times the on-demand limits and its own meters, but answers 498 when busy.",
+            valueName: "tier"))
     var serviceTier: ServiceTier?
 
     @Flag(name: .customLong("flex-fallback"), help: "After a 498 (flex busy), send the job on_demand instead of waiting for flex.")
     var flexFallback = false
 
-    @Flag(name: .customLong("fallback-when-limited"), help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
+    @Flag(
+        name: .customLong("fallback-when-limited"),
+        help: "Let jobs move down their model chain when their own model is out of budget (by default they wait for it).")
     var fallbackWhenLimited = false
 
     /// Issues printed in full; past this only their count is given, so a broken million-line file stays readable.
@@ -159,7 +177,8 @@ struct ImportCommand: AsyncParsableCommand {
         let table = lowered.hasSuffix(".csv") || lowered.hasSuffix(".tsv") || text.contains(",") || text.contains("\t")
         guard table else { return nil }
         let kind = lowered.hasSuffix(".tsv") || (text.contains("\t") && !text.contains(",")) ? "TSV" : "CSV"
-        return "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); convert each row to such a line first (for example with a short script, or `sqlite3 -json`)"
+        return
+            "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); convert each row to such a line first (for example with a short script, or `sqlite3 -json`)"
     }
 
     func run() async throws {
@@ -189,9 +208,11 @@ struct ImportCommand: AsyncParsableCommand {
                 let issues = withdrawn.outcome.issues
                 if issues > Self.printedIssueLimit { Console.error("... and \(issues - Self.printedIssueLimit) more problems") }
                 throw CommandFailure(
-                    skipInvalid ? "\(file): no valid lines; nothing imported"
-                        : withdrawn.outcome.jobLines == 0 ? "\(file): nothing imported"
-                        : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
+                    skipInvalid
+                        ? "\(file): no valid lines; nothing imported"
+                        : withdrawn.outcome.jobLines == 0
+                            ? "\(file): nothing imported"
+                            : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
             } catch let conflict as ImportConflict {
                 progress.finish()
                 throw CommandFailure(conflict.description)
@@ -209,11 +230,15 @@ struct ImportCommand: AsyncParsableCommand {
                 let named = outcome.modelsNamed.union(builder.chain(for: nil))
                 for named in named.sorted() where !known.contains(named) && !ModelChooser.Policy.looksLikePolicy(named) {
                     let guess = ClosestMatch.closest(to: named, among: known).map { "; did you mean '\($0)'?" } ?? ""
-                    Console.error("warning: model '\(named)' is neither in the catalog nor in the provider's list (groqbatch models --refresh)\(guess) The jobs are kept: the provider decides when they run.")
+                    Console.error(
+                        "warning: model '\(named)' is neither in the catalog nor in the provider's list (groqbatch models --refresh)\(guess) The jobs are kept: the provider decides when they run."
+                    )
                 }
             }
             if outcome.withoutOutputLimit > 0 && summary.inserted > 0 {
-                Console.error("warning: \(outcome.withoutOutputLimit.counted("job")) set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one")
+                Console.error(
+                    "warning: \(outcome.withoutOutputLimit.counted("job")) set no max_tokens: Groq reserves the model's whole output limit against tokens per minute for each, so fewer run at once; --max-tokens N sets one"
+                )
             }
         }
     }

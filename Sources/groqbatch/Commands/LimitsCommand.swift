@@ -51,21 +51,31 @@ struct ShowLimits: AsyncParsableCommand {
                 print("no meters yet: they are created from the catalog when a worker first claims a model's jobs")
                 return
             }
-            print(TextTable(
-                header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "STANDING", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
-                rows: meters.map { meter in
-                    [meter.provider, meter.model, meter.kind.rawValue.uppercased(), meter.limit.map(String.init) ?? "none", meter.source.rawValue,
-                     meter.standing.rawValue,
-                     "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
-                     meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-"]
-                }).rendered)
+            print(
+                TextTable(
+                    header: ["PROVIDER", "MODEL", "LIMIT", "VALUE", "SOURCE", "STANDING", "USED", "REMAINING", "EMPTY IN", "BLOCKED UNTIL"],
+                    rows: meters.map { meter in
+                        [
+                            meter.provider, meter.model, meter.kind.rawValue.uppercased(), meter.limit.map(String.init) ?? "none", meter.source.rawValue,
+                            meter.standing.rawValue,
+                            "\(meter.used)", meter.remaining.map(String.init) ?? "-", ProgressDisplay.duration(meter.resetsIn),
+                            meter.blockedUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "-",
+                        ]
+                    }
+                ).rendered)
             let estimates = try await store.estimators()
             if !estimates.isEmpty {
                 print("")
-                print(TextTable(
-                    header: ["PROVIDER", "MODEL", "TOKENS/CHAR", "SAMPLES", "ERROR"],
-                    rows: estimates.map { [$0.provider, $0.model, String(format: "%.4f", $0.estimator.ratio), "\($0.estimator.samples)", String(format: "%.1f%%", $0.estimator.relativeError * 100)] }
-                ).rendered)
+                print(
+                    TextTable(
+                        header: ["PROVIDER", "MODEL", "TOKENS/CHAR", "SAMPLES", "ERROR"],
+                        rows: estimates.map {
+                            [
+                                $0.provider, $0.model, String(format: "%.4f", $0.estimator.ratio), "\($0.estimator.samples)",
+                                String(format: "%.1f%%", $0.estimator.relativeError * 100),
+                            ]
+                        }
+                    ).rendered)
             }
         }
     }

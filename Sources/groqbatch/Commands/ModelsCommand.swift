@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import JobFormats
 import GroqClient
+import JobFormats
 import QueueStore
 import Scheduler
 
@@ -85,11 +85,16 @@ struct ModelsCommand: AsyncParsableCommand {
             }
             let number = { (value: Int?) in value.map(String.init) ?? "-" }
             let price = { (value: Double?) in value.map { String(format: "%.2f", $0) } ?? "-" }
-            print(TextTable(
-                header: ["MODEL", "STATUS", "CONTEXT", "MAX OUTPUT", "RPM", "RPD", "TPM", "TPD", "$/M IN", "$/M OUT"],
-                rows: rows.map { [$0.id, $0.status, number($0.context_window), number($0.max_output), number($0.rpm), number($0.rpd),
-                                  number($0.tpm), number($0.tpd), price($0.input_price), price($0.output_price)] }
-            ).rendered)
+            print(
+                TextTable(
+                    header: ["MODEL", "STATUS", "CONTEXT", "MAX OUTPUT", "RPM", "RPD", "TPM", "TPD", "$/M IN", "$/M OUT"],
+                    rows: rows.map {
+                        [
+                            $0.id, $0.status, number($0.context_window), number($0.max_output), number($0.rpm), number($0.rpd),
+                            number($0.tpm), number($0.tpd), price($0.input_price), price($0.output_price),
+                        ]
+                    }
+                ).rendered)
             if listed.isEmpty { print("(the provider's list was never fetched here: groqbatch models --refresh)") }
         }
     }

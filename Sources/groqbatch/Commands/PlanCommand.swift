@@ -26,7 +26,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Plan only this batch.")
     var batch: String?
 
-    @Option(name: .customLong("base-url"), help: ArgumentHelp("The provider whose limits apply. Defaults to $GROQBATCH_BASE_URL, the configuration's base_url, or Groq's.", valueName: "url"))
+    @Option(
+        name: .customLong("base-url"),
+        help: ArgumentHelp("The provider whose limits apply. Defaults to $GROQBATCH_BASE_URL, the configuration's base_url, or Groq's.", valueName: "url"))
     var baseURL: String?
 
     @Option(help: "The worker's --concurrency, which bounds the pace once call latency is known.")
@@ -80,7 +82,8 @@ struct PlanCommand: AsyncParsableCommand {
                 return
             }
             for demand in inputs.demands where models.entries[demand.model] == nil {
-                Console.error("warning: model '\(demand.model)' is not in the catalog: planned with conservative default limits until the provider tells its own")
+                Console.error(
+                    "warning: model '\(demand.model)' is not in the catalog: planned with conservative default limits until the provider tells its own")
             }
             let waitsFor = plan.start > now ? (inputs.notBefore.map { $0 >= plan.start } == true ? "its --not-before" : "the first run window opens") : nil
             print(Self.render(plan, scope: batch.map { "batch '\($0)'" } ?? "all unfinished work", provider: provider, now: now, waitsFor: waitsFor))
@@ -90,12 +93,14 @@ struct PlanCommand: AsyncParsableCommand {
     /// Splits the unfinished work between on-demand calls and the Batch API as workers will:
     /// `--via auto` jobs go on demand as far as the limits finish them before the deadline (a tenth in
     /// reserve), and to the Batch API when the deadline is 24 h or more away.
-    static func split(_ inputs: PlanInputs, outlooks: [String: ModelOutlook], concurrency: Int, now: Date) -> (onDemand: [ModelDemand], batchAPI: [ModelDemand]) {
+    static func split(_ inputs: PlanInputs, outlooks: [String: ModelOutlook], concurrency: Int, now: Date) -> (onDemand: [ModelDemand], batchAPI: [ModelDemand])
+    {
         var onDemand = inputs.executorDemands["on-demand"] ?? []
         var batchAPI = inputs.executorDemands["batch-api"] ?? []
         let available = inputs.deadline.map { $0.timeIntervalSince(now) } ?? .infinity
         for demand in inputs.executorDemands["auto"] ?? [] {
-            let share = available.isInfinite || available < WorkPlanner.batchWindowSeconds
+            let share =
+                available.isInfinite || available < WorkPlanner.batchWindowSeconds
                 ? demand.requests
                 : WorkPlanner.onDemandCapacity(demand, outlook: outlooks[demand.model] ?? ModelOutlook(), concurrency: concurrency, seconds: available * 0.9)
             if share > 0 { onDemand.append(demand.share(share)) }
@@ -113,31 +118,40 @@ struct PlanCommand: AsyncParsableCommand {
         let table = TextTable(
             header: ["MODEL", "REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "TOTAL TOKENS", "PACED BY", "TIME", "COST"],
             rows: plan.models.map { model in
-                [model.model, "\(model.requests)", "\(model.promptTokens)",
-                 "\(model.completionIsUpperBound ? "<= " : "")\(model.completionTokens)", "\(model.totalTokens)",
-                 model.binding.uppercased(), duration(model.seconds), model.cost.map { String(format: "$%.4f", $0) } ?? "-"]
-            }).rendered
+                [
+                    model.model, "\(model.requests)", "\(model.promptTokens)",
+                    "\(model.completionIsUpperBound ? "<= " : "")\(model.completionTokens)", "\(model.totalTokens)",
+                    model.binding.uppercased(), duration(model.seconds), model.cost.map { String(format: "$%.4f", $0) } ?? "-",
+                ]
+            }
+        ).rendered
         var lines = ["plan for \(scope) at \(provider)" + (plan.batchAPI != nil ? ", on-demand share" : ""), table]
         if let share = plan.batchAPI {
-            lines.append("batch API: \(share.requests.counted("request")), about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
-                + (share.cost.map { String(format: ", about $%.4f at the batch discount", $0) } ?? ""))
+            lines.append(
+                "batch API: \(share.requests.counted("request")), about \(share.totalTokens) tokens, answered by \(localTime(share.finish)) at the latest"
+                    + (share.cost.map { String(format: ", about $%.4f at the batch discount", $0) } ?? ""))
         }
         let start = plan.start > now ? "\(localTime(plan.start))" + (waitsFor.map { " (\($0))" } ?? "") : "now"
         lines.append("starts:   \(start)")
         lines.append("finishes: about \(localTime(plan.finish)), \(duration(plan.finish.timeIntervalSince(now))) from now")
         if let deadline = plan.deadline {
             let slack = deadline.timeIntervalSince(plan.finish)
-            lines.append("deadline: \(localTime(deadline)): " + (slack >= 0
-                ? "fits, with \(duration(slack)) to spare"
-                : "does NOT fit: \(duration(-slack)) short; jobs left at the deadline will expire"))
+            lines.append(
+                "deadline: \(localTime(deadline)): "
+                    + (slack >= 0
+                        ? "fits, with \(duration(slack)) to spare"
+                        : "does NOT fit: \(duration(-slack)) short; jobs left at the deadline will expire"))
         }
         if let cost = plan.cost { lines.append("cost:     about $\(String(format: "%.4f", cost)) at the catalog's prices") }
         for model in plan.models where model.overOutputLimit > 0 {
-            lines.append("warning: \(model.overOutputLimit.counted("job")) ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)")
+            lines.append(
+                "warning: \(model.overOutputLimit.counted("job")) ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)"
+            )
         }
         let bounded = plan.models.filter(\.completionIsUpperBound).map(\.model)
         if !bounded.isEmpty {
-            lines.append("note: no answers seen yet from \(bounded.joined(separator: ", ")): completion tokens counted at max_tokens, so time and cost are upper bounds")
+            lines.append(
+                "note: no answers seen yet from \(bounded.joined(separator: ", ")): completion tokens counted at max_tokens, so time and cost are upper bounds")
         }
         return lines.joined(separator: "\n")
     }

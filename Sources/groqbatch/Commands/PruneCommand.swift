@@ -53,9 +53,11 @@ struct PruneCommand: AsyncParsableCommand {
                 return
             }
             let names = summary.batches.map { "'\($0)'" }.joined(separator: ", ")
-            print(dryRun
-                ? "would delete \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")); run again without --dry-run"
-                : "deleted \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")), their attempts and results, in \(summary.transactions) transactions")
+            print(
+                dryRun
+                    ? "would delete \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")); run again without --dry-run"
+                    : "deleted \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")), their attempts and results, in \(summary.transactions) transactions"
+            )
         }
     }
 }

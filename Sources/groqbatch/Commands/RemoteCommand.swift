@@ -29,7 +29,8 @@ struct RemoteCommand: AsyncParsableCommand {
         try await failingClearly {
             let store = try await database.open()
             let rows = try await store.remoteBatches().map {
-                Row(local_id: $0.localID, batch: $0.batchName ?? "-", model: $0.model, state: $0.state.rawValue, remote_batch_id: $0.remoteBatchID,
+                Row(
+                    local_id: $0.localID, batch: $0.batchName ?? "-", model: $0.model, state: $0.state.rawValue, remote_batch_id: $0.remoteBatchID,
                     remote_status: $0.remoteStatus, lines: $0.lines, answered: $0.answered, failed: $0.failed, left_over: $0.leftOver,
                     window: $0.completionWindow, last_error: $0.lastError)
             }
@@ -41,10 +42,16 @@ struct RemoteCommand: AsyncParsableCommand {
                 print("no remote batches: import with --via batch-api, then run groqbatch work")
                 return
             }
-            print(TextTable(
-                header: ["BATCH", "MODEL", "STATE", "REMOTE BATCH", "REMOTE STATUS", "LINES", "ANSWERED", "FAILED", "LEFT", "WINDOW"],
-                rows: rows.map { [$0.batch, $0.model, $0.state, $0.remote_batch_id ?? "-", $0.remote_status ?? "-", "\($0.lines)",
-                                  "\($0.answered)", "\($0.failed)", "\($0.left_over)", $0.window] }).rendered)
+            print(
+                TextTable(
+                    header: ["BATCH", "MODEL", "STATE", "REMOTE BATCH", "REMOTE STATUS", "LINES", "ANSWERED", "FAILED", "LEFT", "WINDOW"],
+                    rows: rows.map {
+                        [
+                            $0.batch, $0.model, $0.state, $0.remote_batch_id ?? "-", $0.remote_status ?? "-", "\($0.lines)",
+                            "\($0.answered)", "\($0.failed)", "\($0.left_over)", $0.window,
+                        ]
+                    }
+                ).rendered)
         }
     }
 }

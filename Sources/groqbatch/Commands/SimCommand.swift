@@ -71,8 +71,9 @@ struct SimCommand: AsyncParsableCommand {
             Console.out("listening on http://\(host):\(simulator.port)")
             Console.out("base URL: \(simulator.baseURL.replacingOccurrences(of: "127.0.0.1", with: host))  api key: \(configuration.apiKey)")
             let logger = Logger(label: "groqbatch.sim")
-            let group = ServiceGroup(configuration: .init(
-                services: [SimulatorService(simulator: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [SimulatorService(simulator: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }

@@ -55,18 +55,24 @@ struct StatsCommand: AsyncParsableCommand {
                 return
             }
             let seconds = { (value: Double?) in value.map { String(format: "%.3f", $0) } ?? "-" }
-            print(TextTable(
-                header: [by.rawValue.uppercased(), "REQUESTS", "OK", "RETRIES", "FALLBACKS", "FAILED", "429 RPM/RPD/TPM/TPD",
-                         "P50 S", "P95 S", "P99 S", "GROQ QUEUE S", "GROQ TOTAL S", "TOKENS IN", "TOKENS OUT", "COST", "OK/MIN"],
-                rows: groups.map { group in
-                    [group.name, "\(group.requests)", "\(group.successes)", "\(group.retries)", "\(group.fallbacks)",
-                     "\(group.permanentFailures + group.fatal)",
-                     "\(group.rateLimited) (\(group.rateLimitedRPM)/\(group.rateLimitedRPD)/\(group.rateLimitedTPM)/\(group.rateLimitedTPD))",
-                     seconds(group.latencyP50), seconds(group.latencyP95), seconds(group.latencyP99),
-                     seconds(group.groqQueueTimeAvg), seconds(group.groqTotalTimeAvg), "\(group.promptTokens)",
-                     "\(group.completionTokens)", group.costUSD.map { String(format: "$%.4f", $0) } ?? "-",
-                     group.successesPerMinute.map { String(format: "%.1f", $0) } ?? "-"]
-                }).rendered)
+            print(
+                TextTable(
+                    header: [
+                        by.rawValue.uppercased(), "REQUESTS", "OK", "RETRIES", "FALLBACKS", "FAILED", "429 RPM/RPD/TPM/TPD",
+                        "P50 S", "P95 S", "P99 S", "GROQ QUEUE S", "GROQ TOTAL S", "TOKENS IN", "TOKENS OUT", "COST", "OK/MIN",
+                    ],
+                    rows: groups.map { group in
+                        [
+                            group.name, "\(group.requests)", "\(group.successes)", "\(group.retries)", "\(group.fallbacks)",
+                            "\(group.permanentFailures + group.fatal)",
+                            "\(group.rateLimited) (\(group.rateLimitedRPM)/\(group.rateLimitedRPD)/\(group.rateLimitedTPM)/\(group.rateLimitedTPD))",
+                            seconds(group.latencyP50), seconds(group.latencyP95), seconds(group.latencyP99),
+                            seconds(group.groqQueueTimeAvg), seconds(group.groqTotalTimeAvg), "\(group.promptTokens)",
+                            "\(group.completionTokens)", group.costUSD.map { String(format: "$%.4f", $0) } ?? "-",
+                            group.successesPerMinute.map { String(format: "%.1f", $0) } ?? "-",
+                        ]
+                    }
+                ).rendered)
         }
     }
 }

@@ -74,18 +74,23 @@ struct StatusCommand: AsyncParsableCommand {
             if let deadline = status.deadline { schedule.append("expires unfinished jobs at \(deadline) UTC") }
             if !schedule.isEmpty { lines.append("batch '\(status.batch)' " + schedule.joined(separator: ", ")) }
             if status.expired > 0 {
-                lines.append("batch '\(status.batch)': \(status.expired.counted("job")) expired; groqbatch retry --expired --batch \(status.batch) queues them again")
+                lines.append(
+                    "batch '\(status.batch)': \(status.expired.counted("job")) expired; groqbatch retry --expired --batch \(status.batch) queues them again")
             }
         }
         return lines.joined(separator: "\n")
     }
 
     static func table(_ statuses: [BatchStatus]) -> String {
-        let header = ["BATCH", "TOTAL", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "TOKENS IN", "TOKENS OUT", "FIRST (UTC)", "LAST (UTC)"]
+        let header = [
+            "BATCH", "TOTAL", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "TOKENS IN", "TOKENS OUT", "FIRST (UTC)", "LAST (UTC)",
+        ]
         let rows = statuses.map { status in
-            [status.batch, "\(status.total)", "\(status.queued)", "\(status.running)", "\(status.succeeded)",
-             "\(status.failed)", "\(status.cancelled)", "\(status.expired)", "\(status.promptTokens)", "\(status.completionTokens)",
-             status.firstActivity ?? "-", status.lastActivity ?? "-"]
+            [
+                status.batch, "\(status.total)", "\(status.queued)", "\(status.running)", "\(status.succeeded)",
+                "\(status.failed)", "\(status.cancelled)", "\(status.expired)", "\(status.promptTokens)", "\(status.completionTokens)",
+                status.firstActivity ?? "-", status.lastActivity ?? "-",
+            ]
         }
         return TextTable(header: header, rows: rows).rendered
     }

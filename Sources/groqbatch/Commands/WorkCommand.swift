@@ -1,8 +1,8 @@
 import ArgumentParser
 import Configuration
 import Foundation
-import JobFormats
 import GroqClient
+import JobFormats
 import Logging
 import QueueStore
 import Scheduler
@@ -57,12 +57,16 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var window: RunWindowOptions
 
-    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal\(SettingKey.workProgressInterval.defaultNote).")
+    @Option(
+        name: .customLong("progress-interval"),
+        help: "Seconds between progress lines when standard error is not a terminal\(SettingKey.workProgressInterval.defaultNote).")
     var progressInterval: Double?
 
     @Option(
         name: .customLong("give-up-after"),
-        help: ArgumentHelp("How long the provider may stay unreachable (refused, DNS, TLS) before the worker exits 4; until then it pauses and probes, and jobs keep their tries (default \(Int(WorkerConfiguration.Defaults.giveUpAfter / 3600))h).", valueName: "duration"))
+        help: ArgumentHelp(
+            "How long the provider may stay unreachable (refused, DNS, TLS) before the worker exits 4; until then it pauses and probes, and jobs keep their tries (default \(Int(WorkerConfiguration.Defaults.giveUpAfter / 3600))h).",
+            valueName: "duration"))
     var giveUpAfter: String?
 
     @Option(name: .customLong("max-jobs"), help: "Stop claiming after this many jobs, finish, exit.")
@@ -77,13 +81,16 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("backoff-base"), help: "Seconds: the first retry waits up to this, doubling each time\(SettingKey.workBackoffBase.defaultNote).")
     var backoffBase: Double?
 
-    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait; a provider's own wait can be longer\(SettingKey.workBackoffCap.defaultNote).")
+    @Option(
+        name: .customLong("backoff-cap"), help: "Seconds: the longest retry wait; a provider's own wait can be longer\(SettingKey.workBackoffCap.defaultNote).")
     var backoffCap: Double?
 
     @Option(name: .customLong("max-tokens-per-day"), help: "Tokens all batches may use per UTC day; at the cap work pauses until the next day.")
     var maxTokensPerDay: Int?
 
-    @Option(name: .customLong("max-cost-per-day"), help: ArgumentHelp("US dollars per UTC day at the catalog's prices; at the cap work pauses until the next day.", valueName: "usd"))
+    @Option(
+        name: .customLong("max-cost-per-day"),
+        help: ArgumentHelp("US dollars per UTC day at the catalog's prices; at the cap work pauses until the next day.", valueName: "usd"))
     var maxCostPerDay: Double?
 
     @Option(help: ArgumentHelp("A model catalog file replacing the built-in one (limits, context windows, prices).", valueName: "file"))
@@ -95,13 +102,19 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for journald, Loki or jq.")
     var logFormat: String?
 
-    @Option(name: .customLong("batch-max-lines"), help: "With --via batch-api batches: lines per uploaded input file (the provider allows \(RemoteSettings.Defaults.maxLines)).")
+    @Option(
+        name: .customLong("batch-max-lines"),
+        help: "With --via batch-api batches: lines per uploaded input file (the provider allows \(RemoteSettings.Defaults.maxLines)).")
     var batchMaxLines = RemoteSettings.Defaults.maxLines
 
-    @Option(name: .customLong("batch-poll-interval"), help: "Seconds between the first polls of a remote batch; later polls wait longer, up to \(Int(RemoteSettings.Defaults.maxPollInterval / 60)) minutes.")
+    @Option(
+        name: .customLong("batch-poll-interval"),
+        help: "Seconds between the first polls of a remote batch; later polls wait longer, up to \(Int(RemoteSettings.Defaults.maxPollInterval / 60)) minutes.")
     var batchPollInterval = RemoteSettings.Defaults.pollInterval
 
-    @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0 picks a free port, logged at start).", valueName: "port"))
+    @Option(
+        name: .customLong("metrics-port"),
+        help: ArgumentHelp("Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0 picks a free port, logged at start).", valueName: "port"))
     var metricsPort: Int?
 
     @Option(name: .customLong("metrics-host"), help: "The address the metrics endpoint listens on.")

@@ -17,7 +17,8 @@ enum ConfigFileCheck {
     }
 
     static func check(_ object: [String: JSONValue], prefix: [String], file: String) throws {
-        let sections = Set(SettingKey.allCases.compactMap { $0.path.count > prefix.count + 1 && Array($0.path.prefix(prefix.count)) == prefix ? $0.path[prefix.count] : nil })
+        let sections = Set(
+            SettingKey.allCases.compactMap { $0.path.count > prefix.count + 1 && Array($0.path.prefix(prefix.count)) == prefix ? $0.path[prefix.count] : nil })
         for (name, value) in object.sorted(by: { $0.key < $1.key }) {
             let path = prefix + [name]
             let dotted = path.joined(separator: ".")

@@ -48,13 +48,14 @@ struct Settings: Sendable {
     static func checkEnvironment(_ environment: [String: String]) throws {
         for key in SettingKey.allCases {
             guard let text = environment[key.environmentVariable] else { continue }
-            let valid = switch key.kind {
-            case .string: true
-            case .integer: Int(text) != nil
-            case .number: Double(text) != nil
-            case .boolean: text == "true" || text == "false"
-            case .strings: true
-            }
+            let valid =
+                switch key.kind {
+                case .string: true
+                case .integer: Int(text) != nil
+                case .number: Double(text) != nil
+                case .boolean: text == "true" || text == "false"
+                case .strings: true
+                }
             if !valid {
                 throw CommandFailure("environment variable \(key.environmentVariable): expected \(key.kind.name), got '\(text)'")
             }
@@ -82,10 +83,11 @@ struct Settings: Sendable {
 
     /// A failure naming the key and where its bad value came from.
     func invalid(_ key: SettingKey, _ message: String) -> CommandFailure {
-        let origin = switch source(of: key) {
-        case "command line": "--\(key.path.last!.replacingOccurrences(of: "_", with: "-"))"
-        case let other: "\(key.rawValue) (from \(other))"
-        }
+        let origin =
+            switch source(of: key) {
+            case "command line": "--\(key.path.last!.replacingOccurrences(of: "_", with: "-"))"
+            case let other: "\(key.rawValue) (from \(other))"
+            }
         return CommandFailure("\(origin): \(message)")
     }
 }

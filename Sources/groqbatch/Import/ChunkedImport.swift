@@ -70,9 +70,12 @@ struct ChunkedImport {
     /// Builds chunks on every core and writes them in order, one at a time: the file is read and the
     /// next chunks are built while the last one is written, so neither waits for the other.
     private func stageChunks(into staged: StagedImport, outcome: inout Outcome) async throws {
-        let builder = self.builder, store = self.store
+        let builder = self.builder
+        let store = self.store
         try await withThrowingTaskGroup(of: Event.self) { group in
-            var read = 0, written = 0, lines = 0
+            var read = 0
+            var written = 0
+            var lines = 0
             var endOfInput = false
             var ready: [Int: ImportJobBuilder.Built] = [:]
             var writing: ImportJobBuilder.Built?
@@ -128,8 +131,9 @@ struct ChunkedImport {
             case .inserted: outcome.summary.inserted += 1
             case .alreadyPresent: outcome.summary.alreadyPresent += 1
             case .duplicate(let earlier):
-                issues.append(ImportIssue(
-                    file: builder.file, line: job.line, field: "custom_id", message: "duplicate '\(job.customID)', first used on line \(earlier)"))
+                issues.append(
+                    ImportIssue(
+                        file: builder.file, line: job.line, field: "custom_id", message: "duplicate '\(job.customID)', first used on line \(earlier)"))
             }
         }
         for issue in issues.sorted(by: { $0.line < $1.line }) { report(issue, &outcome) }

@@ -37,14 +37,22 @@ enum MetricsEndpoint {
 
     /// The gauges read from the database at each scrape, each with the help line Prometheus shows.
     /// (Computed: the descriptor type is not Sendable, so it cannot be a shared constant.)
-    static var jobs: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "groqbatch", metricName: "jobs", unitName: "", helpText: "Jobs in the queue by status, across every worker on the file.") }
-    static var budgetLimit: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "groqbatch", metricName: "budget_limit", unitName: "", helpText: "A meter's limit (requests or tokens per minute or day).") }
-    static var budgetRemaining: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "groqbatch", metricName: "budget_remaining", unitName: "", helpText: "What a meter has left in its window.") }
-    static var budgetUsed: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "groqbatch", metricName: "budget_used", unitName: "", helpText: "What a meter has spent in its window.") }
+    static var jobs: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "groqbatch", metricName: "jobs", unitName: "", helpText: "Jobs in the queue by status, across every worker on the file.")
+    }
+    static var budgetLimit: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "groqbatch", metricName: "budget_limit", unitName: "", helpText: "A meter's limit (requests or tokens per minute or day).")
+    }
+    static var budgetRemaining: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "groqbatch", metricName: "budget_remaining", unitName: "", helpText: "What a meter has left in its window.")
+    }
+    static var budgetUsed: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "groqbatch", metricName: "budget_used", unitName: "", helpText: "What a meter has spent in its window.")
+    }
 
     /// Sets the gauges that come from the database.
     static func refresh(_ registry: PrometheusCollectorRegistry, store: any QueueDatabase, provider: String) async {

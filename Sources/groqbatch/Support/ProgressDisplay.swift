@@ -29,7 +29,8 @@ final class ProgressDisplay: Sendable {
         let minutes = max(Date().timeIntervalSince(progress.startedAt) / 60, 1.0 / 60)
         let rate = Double(progress.finished) / minutes
         let tokenRate = Double(progress.promptTokens + progress.completionTokens) / minutes
-        var line = "\(done)/\(total) done (\(counts[.succeeded] ?? 0) ok, \(counts[.failed] ?? 0) failed\((counts[.expired] ?? 0) > 0 ? ", \(counts[.expired] ?? 0) expired" : ""))"
+        var line =
+            "\(done)/\(total) done (\(counts[.succeeded] ?? 0) ok, \(counts[.failed] ?? 0) failed\((counts[.expired] ?? 0) > 0 ? ", \(counts[.expired] ?? 0) expired" : ""))"
         line += " · \(Int(rate)) jobs/min · \(Int(tokenRate)) tokens/min"
         if let limit = await tokenLimit(progress.models), limit > 0 { line += " of \(limit) TPM (\(Int(tokenRate * 100 / Double(limit)))%)" }
         line += " · \(progress.inFlight) in flight"

@@ -16,10 +16,14 @@ struct ProviderOptions: ParsableArguments {
             valueName: "url"))
     var baseURL: String?
 
-    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key\(SettingKey.apiKeyEnv.defaultNote).", valueName: "name"))
+    @Option(
+        name: .customLong("api-key-env"),
+        help: ArgumentHelp("The environment variable holding the API key\(SettingKey.apiKeyEnv.defaultNote).", valueName: "name"))
     var apiKeyVariable: String?
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds a whole request may take before it is retried\(SettingKey.timeout.defaultNote).", valueName: "seconds"))
+    @Option(
+        name: .customLong("timeout"),
+        help: ArgumentHelp("Seconds a whole request may take before it is retried\(SettingKey.timeout.defaultNote).", valueName: "seconds"))
     var requestTimeout: Double?
 
     @Flag(name: .customLong("allow-insecure-http"), help: "Allow http:// to a non-loopback host (the key travels unencrypted).")
@@ -66,9 +70,10 @@ struct ProviderOptions: ParsableArguments {
         let timeout = settings.double(.timeout) ?? defaultTimeout
         guard timeout > 0 else { throw settings.invalid(.timeout, "must be more than 0 seconds") }
         do {
-            return try GroqClient(configuration: GroqClientConfiguration(
-                baseURL: baseURL(settings), apiKey: APIKey(key), requestTimeout: timeout,
-                allowInsecureHTTP: settings.bool(.allowInsecureHTTP) ?? false))
+            return try GroqClient(
+                configuration: GroqClientConfiguration(
+                    baseURL: baseURL(settings), apiKey: APIKey(key), requestTimeout: timeout,
+                    allowInsecureHTTP: settings.bool(.allowInsecureHTTP) ?? false))
         } catch {
             throw CommandFailure(error.description)
         }

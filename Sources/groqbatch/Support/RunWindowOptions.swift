@@ -6,10 +6,14 @@ import Scheduler
 /// `--window` and `--time-zone`, shared by `work` (which claims only inside the windows) and `plan`
 /// (which counts only the time inside them).
 struct RunWindowOptions: ParsableArguments {
-    @Option(name: .customLong("window"), help: ArgumentHelp("A daily run window such as 22:00-06:00 (an end before the start crosses midnight); repeatable.", valueName: "start-end"))
+    @Option(
+        name: .customLong("window"),
+        help: ArgumentHelp("A daily run window such as 22:00-06:00 (an end before the start crosses midnight); repeatable.", valueName: "start-end"))
     var windows: [String] = []
 
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone windows and clock times are read in, such as Europe/Berlin. Defaults to the local zone ($TZ).", valueName: "zone"))
+    @Option(
+        name: .customLong("time-zone"),
+        help: ArgumentHelp("The zone windows and clock times are read in, such as Europe/Berlin. Defaults to the local zone ($TZ).", valueName: "zone"))
     var timeZone: String?
 
     func validate() throws {

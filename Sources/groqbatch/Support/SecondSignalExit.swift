@@ -31,7 +31,7 @@ final class SecondSignalExit {
     }
 
     func cancel() {
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }
 

@@ -51,12 +51,13 @@ struct WorkAssembly {
 
     /// The worker's logger, in the chosen format; on a terminal its lines go above the progress line.
     func logger(statusLine: TerminalStatusLine, terminal: Bool) -> Logger {
-        var logger = switch (settings.jsonLogs, terminal) {
-        case (true, true): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0, write: statusLine.printAbove) }
-        case (true, false): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) }
-        case (false, true): Logger(label: "groqbatch.work") { StreamLogHandler(label: $0, stream: statusLine.logStream) }
-        case (false, false): Logger(label: "groqbatch.work")
-        }
+        var logger =
+            switch (settings.jsonLogs, terminal) {
+            case (true, true): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0, write: statusLine.printAbove) }
+            case (true, false): Logger(label: "groqbatch.work") { JSONLogHandler(label: $0) }
+            case (false, true): Logger(label: "groqbatch.work") { StreamLogHandler(label: $0, stream: statusLine.logStream) }
+            case (false, false): Logger(label: "groqbatch.work")
+            }
         logger.logLevel = settings.logLevel
         return logger
     }
@@ -76,7 +77,7 @@ struct WorkAssembly {
         worker: QueueWorker, store: any QueueDatabase, metrics: (port: Int, host: String)?, logger: Logger
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let metrics {
             let registry = MetricsEndpoint.bootstrap()
