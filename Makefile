@@ -21,15 +21,18 @@ deps:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	fi
 
-# What only the tests need: the official groq SDK, for the simulator's conformance test (skipped where
-# python3 is absent). Debian's own python3 refuses plain pip installs (PEP 668); the SDK is for a test,
-# so allow it there. `make demo` installs none of this.
+# What only the tests need, from PyPI: the official groq SDK (the simulator's conformance test) and
+# jsonschema (the reference the schema validator's differential test is held to). Debian's own python3
+# refuses plain pip installs (PEP 668); these are for tests, so allow it there. `make demo` installs none
+# of this.
 test-deps: deps
-	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import groq' >/dev/null 2>&1; then \
-	  echo "installing: groq (pip, for the SDK conformance test)"; \
-	  python3 -m pip install --quiet --disable-pip-version-check groq 2>/dev/null \
-	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages groq; \
-	fi
+	@for module in groq jsonschema; do \
+	  if command -v python3 >/dev/null 2>&1 && ! python3 -c "import $$module" >/dev/null 2>&1; then \
+	    echo "installing: $$module (pip, for the tests)"; \
+	    python3 -m pip install --quiet --disable-pip-version-check $$module 2>/dev/null \
+	      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $$module; \
+	  fi; \
+	done
 
 # Regenerates the copy of migrations/*.sql the binary carries (a test checks it matches).
 migrations:

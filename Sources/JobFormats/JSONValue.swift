@@ -54,3 +54,8 @@ public enum JSONValue: Sendable, Hashable {
         objectValue?[key]
     }
 }
+
+/// `"text"` where a `JSONValue` is expected: schemas and test documents read as JSON does.
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}
