@@ -10,7 +10,8 @@ extension JSONSchema {
 
     private static func strictProblem(_ schema: JSONValue, at pointer: String) -> SchemaProblem? {
         guard let keywords = schema.objectValue else { return nil }
-        let isObject = keywords["properties"] != nil || keywords["type"]?.stringValue == "object"
+        let isObject =
+            keywords["properties"] != nil || keywords["type"]?.stringValue == "object"
             || keywords["type"]?.arrayValue?.contains(.string("object")) == true
         if isObject {
             guard case .bool(false) = keywords["additionalProperties"] else {

@@ -41,7 +41,9 @@ extension JSONSchema {
             if let found = numberViolation(number, keywords, fail) { return found }
         case .string(let text):
             let length = text.unicodeScalars.count
-            if let minimum = keywords["minLength"]?.numberValue, Double(length) < minimum { return fail("minLength", "shorter than \(Int(minimum)) characters") }
+            if let minimum = keywords["minLength"]?.numberValue, Double(length) < minimum {
+                return fail("minLength", "shorter than \(Int(minimum)) characters")
+            }
             if let maximum = keywords["maxLength"]?.numberValue, Double(length) > maximum { return fail("maxLength", "longer than \(Int(maximum)) characters") }
             if let pattern = keywords["pattern"]?.stringValue {
                 if patterns[pattern] == nil { patterns[pattern] = SchemaPattern(pattern) }
@@ -62,8 +64,12 @@ extension JSONSchema {
             for name in keywords["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
                 return fail("required", "'\(name)' is missing")
             }
-            if let minimum = keywords["minProperties"]?.numberValue, Double(members.count) < minimum { return fail("minProperties", "fewer than \(Int(minimum)) properties") }
-            if let maximum = keywords["maxProperties"]?.numberValue, Double(members.count) > maximum { return fail("maxProperties", "more than \(Int(maximum)) properties") }
+            if let minimum = keywords["minProperties"]?.numberValue, Double(members.count) < minimum {
+                return fail("minProperties", "fewer than \(Int(minimum)) properties")
+            }
+            if let maximum = keywords["maxProperties"]?.numberValue, Double(members.count) > maximum {
+                return fail("maxProperties", "more than \(Int(maximum)) properties")
+            }
             let properties = keywords["properties"]?.objectValue ?? [:]
             for name in members.keys.sorted() {
                 let path = SchemaViolation.appending(pointer, name)
@@ -93,8 +99,12 @@ extension JSONSchema {
 
     private func numberViolation(_ number: Double, _ keywords: [String: JSONValue], _ fail: (String, String) -> SchemaViolation) -> SchemaViolation? {
         let text = JSONValue.number(number).jsonString()
-        if let bound = keywords["minimum"]?.numberValue, number < bound { return fail("minimum", "\(text) is less than \(JSONValue.number(bound).jsonString())") }
-        if let bound = keywords["maximum"]?.numberValue, number > bound { return fail("maximum", "\(text) is more than \(JSONValue.number(bound).jsonString())") }
+        if let bound = keywords["minimum"]?.numberValue, number < bound {
+            return fail("minimum", "\(text) is less than \(JSONValue.number(bound).jsonString())")
+        }
+        if let bound = keywords["maximum"]?.numberValue, number > bound {
+            return fail("maximum", "\(text) is more than \(JSONValue.number(bound).jsonString())")
+        }
         if let bound = keywords["exclusiveMinimum"]?.numberValue, number <= bound {
             return fail("exclusiveMinimum", "\(text) is not more than \(JSONValue.number(bound).jsonString())")
         }

@@ -69,7 +69,9 @@ public struct JSONSchema: Sendable, Equatable {
             if case .array = value { throw SchemaProblem(pointer: pointer, message: "the array form of '\(keyword)' is not supported") }
             try check(value, at: pointer)
         case "anyOf", "allOf", "oneOf":
-            guard let schemas = value.arrayValue, !schemas.isEmpty else { throw SchemaProblem(pointer: pointer, message: "expected a non-empty array of schemas") }
+            guard let schemas = value.arrayValue, !schemas.isEmpty else {
+                throw SchemaProblem(pointer: pointer, message: "expected a non-empty array of schemas")
+            }
             for (index, schema) in schemas.enumerated() { try check(schema, at: pointer + "/\(index)") }
         case "required":
             guard let names = value.arrayValue, names.allSatisfy({ $0.stringValue != nil }) else {
@@ -97,7 +99,8 @@ public struct JSONSchema: Sendable, Equatable {
         case "$ref":
             guard let reference = value.stringValue else { throw SchemaProblem(pointer: pointer, message: "expected a string") }
             guard resolve(reference) != nil else {
-                throw SchemaProblem(pointer: pointer, message: "'\(reference)' does not resolve (only references into this schema, such as #/$defs/name, are supported)")
+                throw SchemaProblem(
+                    pointer: pointer, message: "'\(reference)' does not resolve (only references into this schema, such as #/$defs/name, are supported)")
             }
         default:
             // Annotations (title, description, format, default, examples, ...) and keywords unknown to
@@ -116,8 +119,12 @@ public struct JSONSchema: Sendable, Equatable {
         for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             let step = String(raw).removingPercentEncodingIfPossible.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             switch node {
-            case .object(let members): guard let next = members[step] else { return nil }; node = next
-            case .array(let items): guard let index = Int(step), items.indices.contains(index) else { return nil }; node = items[index]
+            case .object(let members):
+                guard let next = members[step] else { return nil }
+                node = next
+            case .array(let items):
+                guard let index = Int(step), items.indices.contains(index) else { return nil }
+                node = items[index]
             default: return nil
             }
         }

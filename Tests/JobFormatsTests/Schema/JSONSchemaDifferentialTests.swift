@@ -1,7 +1,7 @@
 import Foundation
 import JobFormats
-import Testing
 import TestSupport
+import Testing
 
 /// groqbatch's validator against Python's jsonschema (Draft 2020-12) on a generated corpus: the same
 /// verdict for every schema and document.
@@ -31,7 +31,8 @@ struct JSONSchemaDifferentialTests {
         let answers = run.stdout.split(separator: "\n")
         try #require(answers.count == cases.count)
         let unjudged = answers.indices.filter { answers[$0].hasPrefix("error") }
-        #expect(unjudged.isEmpty, "the reference could not judge \(unjudged.count) cases, first: \(unjudged.first.map { "\(lines[$0]) → \(answers[$0])" } ?? "")")
+        #expect(
+            unjudged.isEmpty, "the reference could not judge \(unjudged.count) cases, first: \(unjudged.first.map { "\(lines[$0]) → \(answers[$0])" } ?? "")")
         let verdicts = answers.map { $0 == "1" }
         var disagreements: [String] = []
         for (index, (schema, instance)) in cases.enumerated() {

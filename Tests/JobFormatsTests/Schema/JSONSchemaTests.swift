@@ -65,7 +65,9 @@ struct JSONSchemaTests {
         let open = try JSONSchema(text: #"{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}"#)
         #expect(open.strictModeProblem?.message.contains("additionalProperties") == true)
         let optional = try JSONSchema(
-            text: #"{"type": "object", "additionalProperties": false, "properties": {"a": {"type": "object", "properties": {"b": {}}, "additionalProperties": false}}, "required": ["a"]}"#)
+            text:
+                #"{"type": "object", "additionalProperties": false, "properties": {"a": {"type": "object", "properties": {"b": {}}, "additionalProperties": false}}, "required": ["a"]}"#
+        )
         #expect(optional.strictModeProblem?.pointer == "/properties/a")
         #expect(optional.strictModeProblem?.message.contains("'b'") == true)
     }

@@ -30,7 +30,10 @@ struct SchemaCorpus {
         let leaf = depth >= 3 || random.chance(35)
         if random.chance(3) { return .bool(random.chance(80)) }
         var keywords: [String: JSONValue] = [:]
-        let kind = leaf ? random.pick(["string", "number", "integer", "boolean", "null", "enum", "const"]) : random.pick(["object", "array", "anyOf", "allOf", "oneOf", "not", "types"])
+        let kind =
+            leaf
+            ? random.pick(["string", "number", "integer", "boolean", "null", "enum", "const"])
+            : random.pick(["object", "array", "anyOf", "allOf", "oneOf", "not", "types"])
         switch kind {
         case "string":
             keywords["type"] = "string"
@@ -51,7 +54,8 @@ struct SchemaCorpus {
         case "const":
             keywords["const"] = scalar()
         case "types":
-            keywords["type"] = .array(["string", "null", "integer", "number", "boolean", "array", "object"].filter { _ in random.chance(35) }.map { .string($0) } + ["null"])
+            keywords["type"] = .array(
+                ["string", "null", "integer", "number", "boolean", "array", "object"].filter { _ in random.chance(35) }.map { .string($0) } + ["null"])
         case "object":
             keywords["type"] = "object"
             var properties: [String: JSONValue] = [:]
