@@ -163,9 +163,11 @@ public final class GroqClient: Sendable {
             message = body.isEmpty ? "HTTP \(status) with an empty body" : "HTTP \(status), non-JSON body (\(type)): \(Self.snippet(body))"
         }
         let safeMessage = configuration.apiKey.redact(message)
-        return ChatFailure(
+        var failure = ChatFailure(
             outcomeClass: ErrorClassifier.classify(status: status, code: code, message: message), httpStatus: status,
             code: code, message: safeMessage, rateLimits: rateLimits, rateLimitMessage: RateLimitMessage(message))
+        failure.failedGeneration = envelope?.error.failed_generation
+        return failure
     }
 
     func transportFailure(_ error: any Error) -> ChatFailure {

@@ -17,13 +17,19 @@ public struct ExportRow: Sendable, Equatable {
     public var totalTokens: Int?
     public var errorCode: String?
     public var errorMessage: String?
+    /// The row a template rendered the job from, as a JSON object (`export --with-input`).
+    public var input: String?
+    /// The answer parsed and validated against its schema, as JSON text.
+    public var parsed: String?
 
     public init(
         jobID: Int64, customID: String, status: String, model: String? = nil, content: String? = nil,
         finishReason: String? = nil, rawResponse: String? = nil, requestID: String? = nil,
         promptTokens: Int? = nil, completionTokens: Int? = nil, totalTokens: Int? = nil,
-        errorCode: String? = nil, errorMessage: String? = nil
+        errorCode: String? = nil, errorMessage: String? = nil, input: String? = nil, parsed: String? = nil
     ) {
+        self.input = input
+        self.parsed = parsed
         self.jobID = jobID
         self.customID = customID
         self.status = status

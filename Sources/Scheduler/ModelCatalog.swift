@@ -19,9 +19,13 @@ public struct ModelCatalog: Sendable, Equatable {
         public var outputPrice: Double?
         /// `active` or `decommissioned`.
         public var status: String?
+        /// Whether the model decodes under a JSON schema (`"strict": true` in `response_format`).
+        /// Absent means no: requests to it ask for best effort.
+        public var strictJSONSchema: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, rpm, rpd, tpm, tpd, status
+            case strictJSONSchema = "strict_json_schema"
             case contextWindow = "context_window"
             case maxOutput = "max_output"
             case inputPrice = "input_price"

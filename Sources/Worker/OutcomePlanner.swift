@@ -1,5 +1,6 @@
 import Foundation
 import GroqClient
+import JobFormats
 import QueueStore
 
 /// Decides where a job goes after a call: the retry/fallback policy, as a pure function.
@@ -12,23 +13,43 @@ public struct OutcomePlanner: Sendable {
 
     /// The job's next step after `result`, with the attempt row to record.
     /// `random` (0..<1) is the jitter draw, injected so the decision can be tested.
+    ///
+    /// With a `format` (the request's `response_format`), an answer is a success only when it is what was
+    /// asked for; otherwise it is a counted retry (`schema_mismatch`) that keeps the answer's text and
+    /// usage in its attempt, and moves along the chain as any retry does.
     public func plan(
         job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, startedAt: Date, finishedAt: Date,
-        random: Double
+        random: Double, format: ResponseFormat? = nil
     ) -> JobOutcome {
         switch result {
         case .success(let success):
-            let recorded = success.completion.records(
+            var recorded = success.completion.records(
                 calledModel: model, requestID: success.rateLimits.requestID, startedAt: startedAt, finishedAt: finishedAt,
                 httpStatus: success.httpStatus)
-            return JobOutcome(jobID: job.id, attempt: recorded.attempt, transition: .succeed(recorded.result))
+            guard let format else { return JobOutcome(jobID: job.id, attempt: recorded.attempt, transition: .succeed(recorded.result)) }
+            switch format.check(recorded.result.content) {
+            case .success(let parsed):
+                recorded.result.parsed = parsed
+                return JobOutcome(jobID: job.id, attempt: recorded.attempt, transition: .succeed(recorded.result))
+            case .failure(let mismatch):
+                let failure = ChatFailure(
+                    outcomeClass: .retry, httpStatus: success.httpStatus, code: ResponseFormat.mismatchCode, message: mismatch.description,
+                    rateLimits: success.rateLimits)
+                var attempt = recorded.attempt
+                attempt.outcome = .retry
+                attempt.errorCode = failure.code
+                attempt.errorMessage = failure.message
+                attempt.answer = recorded.result.content
+                return JobOutcome(jobID: job.id, attempt: attempt, transition: transition(job: job, failure: failure, now: finishedAt, random: random))
+            }
         case .failure(let failure):
-            let attempt = AttemptRecord(
+            var attempt = AttemptRecord(
                 model: model, startedAt: startedAt, finishedAt: finishedAt, httpStatus: failure.httpStatus,
                 outcome: AttemptRecord.Outcome(rawValue: failure.outcomeClass.rawValue) ?? .retry,
                 errorCode: failure.code, errorMessage: failure.message,
                 requestID: failure.rateLimits.requestID,
                 limitKind: failure.httpStatus == 429 ? failure.rateLimitMessage.map { $0.kind.rawValue.lowercased() } : nil)
+            attempt.answer = failure.failedGeneration
             return JobOutcome(jobID: job.id, attempt: attempt, transition: transition(job: job, failure: failure, now: finishedAt, random: random))
         }
     }

@@ -34,7 +34,11 @@ extension QueueWorker {
     /// One call to the provider, logged as asked, and its outcome.
     func call(_ job: ClaimedJob, model: String, fit: PromptFitter.Fitted?) async -> JobOutcome {
         let events = configuration.logEvents
-        let requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
+        let format = ResponseFormat.of(requestJSON: job.requestJSON)
+        var requestJSON = Self.withServiceTier(fit?.body ?? job.requestJSON, job.serviceTier)
+        if case .jsonSchema? = format?.kind {
+            requestJSON = ResponseFormat.body(requestJSON, strictAllowed: configuration.budget?.catalog.entries[model]?.strictJSONSchema == true)
+        }
         if let fit {
             logger.info(
                 "prompt shortened to fit \(model)'s context window",
@@ -61,19 +65,21 @@ extension QueueWorker {
                 },
                 claimToken: job.claimToken)
         }
-        let outcome = planned(job, model: model, result: result, started: started, finished: finished, truncated: fit != nil)
+        let outcome = planned(job, model: model, result: result, started: started, finished: finished, truncated: fit != nil, format: format)
         log(job, model: model, outcome: outcome)
         return outcome
     }
 
     /// The job's next step after an answer or a failure, and what the failure says of the provider.
     func planned(
-        _ job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, started: Date, finished: Date, truncated: Bool
+        _ job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, started: Date, finished: Date, truncated: Bool,
+        format: ResponseFormat? = nil
     ) -> JobOutcome {
         if case .failure(let failure) = result, failure.outcomeClass == .fatal {
             control.stop(.fatal("\(failure.description) (from \(model)); no job was failed, all stay queued"))
         }
-        var planned = planner.plan(job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1))
+        var planned = planner.plan(
+            job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1), format: format)
         planned.observation = observation(job: job, model: model, result: result)
         if case .failure(let failure) = result, let reason = failure.unreachable {
             // The provider is down, not the job bad: it waits without using up a try.

@@ -15,6 +15,8 @@ public struct ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// When the call never reached the provider (refused, DNS, no route, TLS): why, in words. Such a
     /// failure says the provider is unavailable, not that the job is bad.
     public var unreachable: String?
+    /// Groq's `failed_generation` on a 400 `json_validate_failed`: what the model wrote instead of JSON.
+    public var failedGeneration: String?
 
     public init(
         outcomeClass: OutcomeClass, httpStatus: Int?, code: String, message: String,

@@ -15,6 +15,9 @@
 public enum ErrorClassifier {
     /// Error codes that mean "this model cannot serve this request".
     static let fallbackCodes: Set<String> = ["model_decommissioned", "model_not_found", "context_length_exceeded"]
+    /// 4xx codes that say this generation went wrong, not the request: another try can succeed. Groq
+    /// answers 400 `json_validate_failed` when JSON mode or best-effort structured output fails.
+    static let retryCodes: Set<String> = ["json_validate_failed"]
 
     public static func classify(status: Int?, code: String?, message: String?) -> OutcomeClass {
         guard let status else { return .retry }
@@ -36,6 +39,7 @@ public enum ErrorClassifier {
             return .retry
         default:
             if let code, fallbackCodes.contains(code) { return .fallback }
+            if let code, retryCodes.contains(code) { return .retry }
             return .permanent
         }
     }

@@ -26,6 +26,8 @@ struct ErrorEnvelope: Decodable {
         var message: String?
         var type: String?
         var code: String?
+        /// With `json_validate_failed`: the text the model generated that was not valid JSON.
+        var failed_generation: String?
     }
     var error: Body
 }

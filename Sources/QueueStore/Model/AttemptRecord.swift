@@ -21,6 +21,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public var limitKind: String?
     /// How the worker picked the model when the job said `auto` (auto, auto:cheapest, auto:fastest).
     public var chosenBy: String?
+    /// An answer that was not what the request asked for (not JSON, not its schema), kept for diagnosis.
+    public var answer: String?
 
     public init(
         model: String, startedAt: Date, finishedAt: Date, httpStatus: Int?, outcome: Outcome,

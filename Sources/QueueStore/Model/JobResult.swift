@@ -18,6 +18,9 @@ public struct JobResult: Sendable, Equatable {
     public var rawResponse: String
     /// The prompt sent was shortened to fit the model's context window (`--truncate`).
     public var truncated = false
+    /// The answer parsed and validated against the request's `response_format`, as JSON text; nil when
+    /// the request asked for no structure.
+    public var parsed: String?
 
     public init(
         model: String, content: String?, finishReason: String?, promptTokens: Int, completionTokens: Int,

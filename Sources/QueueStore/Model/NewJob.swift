@@ -15,6 +15,8 @@ public struct NewJob: Sendable, Equatable {
     public var truncate: Bool?
     /// `flex`, `on_demand` or `auto`: the service tier to ask for. The default is none (the provider's).
     public var serviceTier: String? = nil
+    /// The row a template rendered this job from, as a JSON object; nil for JSON lines.
+    public var input: String? = nil
 
     public init(
         line: Int, customID: String, requestJSON: String, models: [String], promptCharacters: Int,

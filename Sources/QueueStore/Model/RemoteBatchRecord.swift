@@ -46,6 +46,8 @@ public struct RemoteAnswer: Sendable {
     public var error: (code: String, message: String, httpStatus: Int?, transient: Bool)?
     /// Estimated US dollars for a successful line, at the Batch API's discount; nil without prices.
     public var cost: Double?
+    /// A failed line's answer when it was one but not what the request asked for (`schema_mismatch`).
+    public var invalidAnswer: String?
 
     public init(
         jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?, transient: Bool)?

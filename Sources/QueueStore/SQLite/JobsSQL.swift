@@ -3,8 +3,8 @@ enum JobsSQL {
     static let maxID = "SELECT COALESCE(MAX(id), 0) FROM jobs"
     static let insert = """
         INSERT INTO jobs (batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens,
-                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate, service_tier)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate, service_tier, input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id, custom_id) DO NOTHING
         """
     static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
@@ -229,7 +229,7 @@ enum JobsSQL {
         """
         SELECT j.id, j.custom_id, j.status, j.models, j.model_index, j.error_code, j.error_message,
                r.model AS answered_model, r.content, r.finish_reason, r.raw_response, r.request_id,
-               r.prompt_tokens, r.completion_tokens, r.total_tokens, j.batch_id, j.line
+               r.prompt_tokens, r.completion_tokens, r.total_tokens, j.batch_id, j.line, j.input, r.parsed
         FROM jobs j LEFT JOIN results r ON r.job_id = j.id
         WHERE (j.batch_id, j.line, j.id) > (?, ?, ?) \(batchFilter ? "AND j.batch_id = ?" : "")
         ORDER BY j.batch_id, j.line, j.id

@@ -131,6 +131,7 @@ public final class ImportSink {
         sqlite3_bind_double(statement, 13, nowSeconds)
         sqlite3_bind_int64(statement, 14, (job.truncate ?? batch.truncate) ? 1 : 0)
         if let tier = job.serviceTier { bindText(statement, 15, tier) } else { sqlite3_bind_null(statement, 15) }
+        if let input = job.input { bindText(statement, 16, input) } else { sqlite3_bind_null(statement, 16) }
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: JobsSQL.insert)
