@@ -28,12 +28,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Template imports: prompts rendered from rows with Mustache, rows read from CSV (streamed, RFC 4180).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         // Already in the build for swift-configuration; named because `Settings` passes it a FilePath.
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
-        /// Import and export formats: the JSONL line forms, validation, the Batch API output form, CSV.
-        .target(name: "JobFormats", swiftSettings: swiftSettings),
+        /// Import and export formats: the JSONL line forms, validation, the Batch API output form, CSV,
+        /// rows rendered through templates, and the JSON Schema validator for structured answers.
+        .target(
+            name: "JobFormats",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings),
         /// The GroqQueue's pure budget math: meters, admission, provider corrections, token estimates.
         .target(name: "Scheduler", swiftSettings: swiftSettings),
         /// The SQLite queue: migrations, jobs, claims, leases, results.

@@ -16,6 +16,8 @@ struct JSONParser {
     private var index = 0
     private var depth = 0
     static let maximumDepth = 512
+    /// The keys of the outermost object, in the order written (a dictionary forgets it).
+    private var outerKeys: [String] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -29,6 +31,16 @@ struct JSONParser {
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
         return value
+    }
+
+    /// Parses like `parse`, and gives the outermost object's keys in the order they were written.
+    static func parseKeepingKeyOrder(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (JSONValue, [String]) {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
+        return (value, parser.outerKeys)
     }
 
     private func failure(_ message: String) -> Failure {
@@ -94,6 +106,7 @@ struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a quoted key") }
             let key = try parseString()
+            if depth == 1 { outerKeys.append(key) }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             index += 1

@@ -15,6 +15,20 @@ extension JSONValue {
         return try parsed.get()
     }
 
+    /// Decodes one JSON document and gives its outermost object's keys in the order written: a row's
+    /// columns keep their order from the data file to the export.
+    public static func decodeKeepingKeyOrder(_ bytes: [UInt8]) throws -> (value: JSONValue, keys: [String]) {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try Result { () throws(JSONParser.Failure) in try JSONParser.parseKeepingKeyOrder(buffer) }.get()
+        }
+    }
+
+    /// An object's JSON text with its keys in the given order (then any others, sorted).
+    public static func orderedObjectString(_ members: [String: JSONValue], keys: [String]) -> String {
+        let ordered = keys.filter { members[$0] != nil } + members.keys.filter { !keys.contains($0) }.sorted()
+        return "{" + ordered.map { JSONValue.string($0).jsonString() + ":" + members[$0]!.jsonString() }.joined(separator: ",") + "}"
+    }
+
     /// The compact JSON text of the value, keys sorted so the same value always gives the same text.
     public func jsonString() -> String {
         var output: [UInt8] = []

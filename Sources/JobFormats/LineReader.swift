@@ -17,7 +17,7 @@ public final class LineReader {
 
     private let file: UnsafeMutablePointer<FILE>
     private let ownsFile: Bool
-    private let path: String
+    let path: String
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
@@ -69,6 +69,12 @@ public final class LineReader {
             chunk.append(bytes, number: number)
         }
         return chunk.count == 0 ? nil : chunk
+    }
+
+    /// The next line's bytes, copied out of the buffer, and its number; nil at the end.
+    public func nextLineCopy() throws -> (ArraySlice<UInt8>, Int)? {
+        guard let (bytes, number) = try nextLine() else { return nil }
+        return (ArraySlice(Array(bytes)), number)
     }
 
     /// The next line's bytes (valid until the next call) and number, or nil at the end.

@@ -8,7 +8,7 @@ import Scheduler
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Add the prompts of a JSONL file to the queue.",
+        abstract: "Add the prompts of a JSONL file, or a table of rows through a template, to the queue.",
         discussion: """
             Each line is one job, in any of these forms:
               {"custom_id": "a1", "method": "POST", "url": "/v1/chat/completions",
@@ -21,10 +21,20 @@ struct ImportCommand: AsyncParsableCommand {
             problem is printed as FILE:LINE: field: what is wrong, and the exit code is 1 \
             (--skip-invalid imports the good lines instead). Importing the same file into the same batch \
             again adds nothing: jobs are matched by custom_id.
+
+            From a table: --template prompt.mustache --data rows.csv (or rows.jsonl) makes one job a row, \
+            its user message the template rendered with the row's columns; the row is kept with the job \
+            (export --with-input gives it back). Problems are reported as rows.csv:LINE, as above.
+
+            Structured answers: --schema schema.json asks every model for JSON matching the schema and \
+            checks each answer here; the parsed value is stored (job_results.parsed) and export --fields \
+            puts its fields in columns. --json asks for any JSON object.
             """)
 
-    @Argument(help: ArgumentHelp("The JSONL file to import, or - for standard input.", valueName: "file"))
-    var file: String
+    @Argument(help: ArgumentHelp("The JSONL file to import, or - for standard input. Not with --data.", valueName: "file"))
+    var file: String?
+
+    @OptionGroup(title: "From a table of data, to structured answers") var structured: TemplateOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -108,7 +118,12 @@ struct ImportCommand: AsyncParsableCommand {
     /// Issues printed in full; past this only their count is given, so a broken million-line file stays readable.
     static let printedIssueLimit = 1000
 
+    /// The file the jobs come from: the JSONL file, or the template's data.
+    var inputFile: String { file ?? structured.data ?? "-" }
+
     func validate() throws {
+        if file == nil && structured.data == nil { throw ValidationError("Name a JSONL file to import (or - for standard input), or --template with --data.") }
+        if file != nil && structured.data != nil { throw ValidationError("Import either a JSONL file or --data rows through a --template, not both.") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1 (got \(maxTokens)).") }
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1 (got \(maxAttempts)).") }
         if let notBefore, TimeArgument(notBefore) == nil {
@@ -149,14 +164,14 @@ struct ImportCommand: AsyncParsableCommand {
 
     var batchName: String {
         if let batch { return batch }
-        if file == "-" { return "stdin" }
-        return URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        if inputFile == "-" { return "stdin" }
+        return URL(fileURLWithPath: inputFile).deletingPathExtension().lastPathComponent
     }
 
     /// Builds the jobs from the lines, on every core.
     var builder: ImportJobBuilder {
         ImportJobBuilder(
-            parser: ImportLineParser(file: file, defaultMaxTokens: maxTokens), model: model, fallbackModels: fallbackModels,
+            parser: ImportLineParser(file: inputFile, defaultMaxTokens: maxTokens), model: model, fallbackModels: fallbackModels,
             serviceTier: serviceTier)
     }
 
@@ -178,14 +193,21 @@ struct ImportCommand: AsyncParsableCommand {
         guard table else { return nil }
         let kind = lowered.hasSuffix(".tsv") || (text.contains("\t") && !text.contains(",")) ? "TSV" : "CSV"
         return
-            "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); convert each row to such a line first (for example with a short script, or `sqlite3 -json`)"
+            "this looks like a \(kind) table, not JSON lines (one JSON object a line, such as {\"custom_id\": \"a1\", \"prompt\": \"...\"}); to make one job a row, import it with --data \(file) --template prompt.mustache\(kind == "TSV" ? " --delimiter tab" : "") (the template writes the prompt with {{column}})"
     }
 
     func run() async throws {
         try await failingClearly {
-            let reader: LineReader
-            do throws(LineReader.OpenError) { reader = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
+            let file = inputFile
+            let source: any ImportSource
+            if let rendered = try structured.source() {
+                source = rendered
+            } else {
+                do throws(LineReader.OpenError) { source = try LineReader(path: file) } catch { throw CommandFailure(error.description) }
+            }
             let settings = try await database.settings()
+            var builder = self.builder
+            builder.responseFormat = try structured.responseFormat(chain: builder.chain(for: nil), catalog: try CatalogOption.load(settings))
             let store = try database.open(settings)
             var spec = BatchSpec(
                 name: batchName, source: file, models: builder.chain(for: nil), maxTokens: maxTokens, priority: priority,
@@ -199,7 +221,7 @@ struct ImportCommand: AsyncParsableCommand {
             let outcome: ChunkedImport.Outcome
             do {
                 outcome = try await ChunkedImport(
-                    reader: reader, builder: builder, store: store, spec: spec, skipInvalid: skipInvalid,
+                    source: source, builder: builder, store: store, spec: spec, skipInvalid: skipInvalid,
                     onIssue: { issue, count in if count <= Self.printedIssueLimit { Console.error(issue.description) } },
                     onProgress: { lines, inserted in progress.update("\(lines.counted("line")), \(inserted) new jobs") }
                 ).run()

@@ -27,7 +27,7 @@ struct ChunkedImport {
         var outcome: Outcome
     }
 
-    let reader: LineReader
+    let source: any ImportSource
     let builder: ImportJobBuilder
     let store: any ImportStore
     let spec: BatchSpec
@@ -81,12 +81,13 @@ struct ChunkedImport {
             var writing: ImportJobBuilder.Built?
             func readAhead(_ group: inout ThrowingTaskGroup<Event, any Error>) throws {
                 while !endOfInput && read - written < Self.chunksAhead {
-                    guard let chunk = try reader.nextChunk(maxLines: Self.linesPerChunk, maxBytes: Self.bytesPerChunk) else {
+                    guard let chunk = try source.nextJobLines(maxLines: Self.linesPerChunk, maxBytes: Self.bytesPerChunk) else {
                         endOfInput = true
                         return
                     }
                     let index = read
                     group.addTask { .built(index, builder.build(chunk, firstOfFile: index == 0)) }
+
                     read += 1
                 }
             }

@@ -21,6 +21,8 @@ struct ImportJobBuilder: Sendable {
     var model: String?
     var fallbackModels: [String]
     var serviceTier: ServiceTier?
+    /// `--schema` or `--json`: the `response_format` of lines that set none.
+    var responseFormat: JSONValue?
 
     var file: String { parser.file }
 
@@ -33,6 +35,16 @@ struct ImportJobBuilder: Sendable {
             models.append(candidate)
         }
         return models
+    }
+
+    /// A source's chunk: its lines built, its own problems added, each job given its input row.
+    func build(_ chunk: SourceChunk, firstOfFile: Bool) -> Built {
+        var built = build(chunk.lines, firstOfFile: firstOfFile)
+        built.issues += chunk.issues
+        if !chunk.inputs.isEmpty {
+            for index in built.jobs.indices { built.jobs[index].input = chunk.inputs[built.jobs[index].line] }
+        }
+        return built
     }
 
     func build(_ chunk: LineChunk, firstOfFile: Bool) -> Built {
@@ -66,8 +78,13 @@ struct ImportJobBuilder: Sendable {
         guard !models.isEmpty else {
             throw ImportIssue(file: file, line: line, field: "model", message: "missing: the line names no model and no --model was given")
         }
+        var body = parsed.body
+        if let responseFormat, body["response_format"] == nil { body["response_format"] = responseFormat }
+        do throws(SchemaProblem) { _ = try ResponseFormat(body: body) } catch {
+            throw ImportIssue(file: file, line: line, field: "response_format", message: "the schema cannot be checked: \(error)")
+        }
         var job = NewJob(
-            line: line, customID: parsed.customID, requestJSON: JSONValue.object(parsed.body).jsonString(),
+            line: line, customID: parsed.customID, requestJSON: JSONValue.object(body).jsonString(),
             models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
             priority: parsed.priority, truncate: parsed.truncate)
         if let named = parsed.body["service_tier"]?.stringValue {

@@ -1,0 +1,31 @@
+/// Where an import's job lines come from, a chunk at a time: a JSON lines file as it is, or data rows
+/// rendered through a template into the same line form.
+public protocol ImportSource: AnyObject {
+    /// The file problems are reported against, as the user named it.
+    var name: String { get }
+    /// The next lines (at most `maxLines`, about `maxBytes`), with the problems found making them; nil
+    /// at the end.
+    func nextJobLines(maxLines: Int, maxBytes: Int) throws -> SourceChunk?
+}
+
+/// A chunk of job lines, the problems its source found on those lines, and each line's input row.
+public struct SourceChunk: Sendable {
+    public var lines: LineChunk
+    public var issues: [ImportIssue] = []
+    /// The input row (a JSON object) each job line was rendered from, by line number.
+    public var inputs: [Int: String] = [:]
+
+    public init(lines: LineChunk, issues: [ImportIssue] = [], inputs: [Int: String] = [:]) {
+        self.lines = lines
+        self.issues = issues
+        self.inputs = inputs
+    }
+}
+
+extension LineReader: ImportSource {
+    public var name: String { path }
+
+    public func nextJobLines(maxLines: Int, maxBytes: Int) throws -> SourceChunk? {
+        try nextChunk(maxLines: maxLines, maxBytes: maxBytes).map { SourceChunk(lines: $0) }
+    }
+}
