@@ -13,11 +13,32 @@ public enum ExportFormat: String, Sendable, CaseIterable {
         self == .csv ? Self.csvHeader : nil
     }
 
+    /// The header with the extra columns, if the format has one.
+    public func header(_ columns: ExportColumns) -> String? {
+        guard self == .csv else { return nil }
+        let base = Self.csvHeader.split(separator: ",").map(String.init)
+        return (base + columns.csvHeader(base: base)).map(Self.csvField).joined(separator: ",")
+    }
+
     /// One row, without its line ending.
     public func line(for row: ExportRow) -> String {
         switch self {
         case .jsonl: Self.batchOutputLine(row)
         case .csv: Self.csvLine(row)
+        }
+    }
+
+    /// One row with the extra columns: CSV cells after the usual ones; in JSONL, the input row as
+    /// `"input"` (the Batch API form has no such key; readers of that form ignore it).
+    public func line(for row: ExportRow, _ columns: ExportColumns) -> String {
+        let line = line(for: row)
+        if columns.isEmpty { return line }
+        switch self {
+        case .csv:
+            return ([line] + columns.csvValues(row).map(Self.csvField)).joined(separator: ",")
+        case .jsonl:
+            guard columns.withInput, let input = row.input else { return line }
+            return String(line.dropLast()) + ",\"input\":" + input + "}"
         }
     }
 

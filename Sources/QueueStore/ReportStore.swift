@@ -11,6 +11,9 @@ public protocol ReportStore: Sendable {
     func statistics(by dimension: StatsDimension, batch: String?, since: Date?) async throws -> [CallStatistics]
     /// Every job of one batch or all, in input order, one row at a time.
     func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) async throws
+    /// The first input row and the first parsed answer in input order (JSON objects as stored), from
+    /// which export names its extra CSV columns before it writes the first row.
+    func exportSample(batch: String?) async throws -> (input: String?, parsed: String?)
     /// Every meter, as `limits` shows it.
     func meterStatuses(now: Date) async throws -> [MeterStatus]
     /// The prompt-token estimators learned per provider and model.

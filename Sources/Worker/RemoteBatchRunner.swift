@@ -265,5 +265,7 @@ struct RemoteBatchRunner: Sendable {
     /// worth another try.
     static let transientCodes: Set<String> = [
         "request_timeout", "timeout", "internal_server_error", "server_error", "service_unavailable", "overloaded", "rate_limit_exceeded",
+        // Best-effort JSON that failed: another try can succeed.
+        "json_validate_failed",
     ]
 }

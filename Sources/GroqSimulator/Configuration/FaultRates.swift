@@ -17,11 +17,23 @@ public struct FaultRates: Sendable, Codable, Equatable {
     /// A 429 on requests per minute with a one-second wait, whatever the meters say: a shared
     /// organisation's other traffic, which no client-side meter can see.
     public var rateLimited: Double
+    /// Best-effort structured output only (JSON mode, or a schema without strict): an answer that is not
+    /// JSON at all.
+    public var invalidJSON: Double
+    /// Best-effort schema requests only: JSON that breaks the schema (a required field missing, an
+    /// extra field, a value of the wrong type).
+    public var schemaViolation: Double
+    /// Best-effort structured output only: Groq's 400 `json_validate_failed`, with `failed_generation`.
+    public var jsonValidateFailed: Double
 
     public init(
         serverError: Double = 0, unavailable: Double = 0, edgeTimeout: Double = 0, capacityExceeded: Double = 0,
-        hang: Double = 0, reset: Double = 0, truncated: Double = 0, rateLimited: Double = 0
+        hang: Double = 0, reset: Double = 0, truncated: Double = 0, rateLimited: Double = 0,
+        invalidJSON: Double = 0, schemaViolation: Double = 0, jsonValidateFailed: Double = 0
     ) {
+        self.invalidJSON = invalidJSON
+        self.schemaViolation = schemaViolation
+        self.jsonValidateFailed = jsonValidateFailed
         self.rateLimited = rateLimited
         self.serverError = serverError
         self.unavailable = unavailable
@@ -38,6 +50,9 @@ public struct FaultRates: Sendable, Codable, Equatable {
         case edgeTimeout = "edge_timeout"
         case capacityExceeded = "capacity_exceeded"
         case rateLimited = "rate_limited"
+        case invalidJSON = "invalid_json"
+        case schemaViolation = "schema_violation"
+        case jsonValidateFailed = "json_validate_failed"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,7 +66,10 @@ public struct FaultRates: Sendable, Codable, Equatable {
             hang: try c.decodeIfPresent(Double.self, forKey: .hang) ?? 0,
             reset: try c.decodeIfPresent(Double.self, forKey: .reset) ?? 0,
             truncated: try c.decodeIfPresent(Double.self, forKey: .truncated) ?? 0,
-            rateLimited: try c.decodeIfPresent(Double.self, forKey: .rateLimited) ?? 0)
+            rateLimited: try c.decodeIfPresent(Double.self, forKey: .rateLimited) ?? 0,
+            invalidJSON: try c.decodeIfPresent(Double.self, forKey: .invalidJSON) ?? 0,
+            schemaViolation: try c.decodeIfPresent(Double.self, forKey: .schemaViolation) ?? 0,
+            jsonValidateFailed: try c.decodeIfPresent(Double.self, forKey: .jsonValidateFailed) ?? 0)
     }
 
     /// The faults in the order they are drawn.

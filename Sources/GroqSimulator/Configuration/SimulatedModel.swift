@@ -16,11 +16,16 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
     public var tokensPerSecond: Double
     /// A retired model: requests get Groq's 400 `model_decommissioned` and `/models` omits it.
     public var decommissioned: Bool
+    /// Whether it decodes under a JSON schema (`"strict": true`); other models refuse strict requests
+    /// and answer schemas on a best-effort basis. By default the gpt-oss models do, as on Groq.
+    public var strictJSONSchema: Bool
 
     public init(
         id: String, ownedBy: String = "simulator", contextWindow: Int = 131_072, maxOutput: Int = 32_768,
-        rpm: Int = 0, rpd: Int = 0, tpm: Int = 0, tpd: Int = 0, tokensPerSecond: Double = 500, decommissioned: Bool = false
+        rpm: Int = 0, rpd: Int = 0, tpm: Int = 0, tpd: Int = 0, tokensPerSecond: Double = 500, decommissioned: Bool = false,
+        strictJSONSchema: Bool? = nil
     ) {
+        self.strictJSONSchema = strictJSONSchema ?? id.hasPrefix("openai/gpt-oss")
         self.id = id
         self.ownedBy = ownedBy
         self.contextWindow = contextWindow
@@ -39,6 +44,7 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
         case contextWindow = "context_window"
         case maxOutput = "max_output"
         case tokensPerSecond = "tokens_per_second"
+        case strictJSONSchema = "strict_json_schema"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +60,7 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
             tpm: try c.decodeIfPresent(Int.self, forKey: .tpm) ?? 0,
             tpd: try c.decodeIfPresent(Int.self, forKey: .tpd) ?? 0,
             tokensPerSecond: try c.decodeIfPresent(Double.self, forKey: .tokensPerSecond) ?? 500,
-            decommissioned: try c.decodeIfPresent(Bool.self, forKey: .decommissioned) ?? false)
+            decommissioned: try c.decodeIfPresent(Bool.self, forKey: .decommissioned) ?? false,
+            strictJSONSchema: try c.decodeIfPresent(Bool.self, forKey: .strictJSONSchema))
     }
 }

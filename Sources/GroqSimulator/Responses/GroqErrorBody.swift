@@ -41,6 +41,17 @@ enum GroqErrorBody {
             type: "tokens", code: "rate_limit_exceeded")
     }
 
+    /// Groq's answer when JSON mode or a best-effort schema fails: the text the model wrote comes back.
+    static func jsonValidateFailed(failedGeneration: String) -> String {
+        let body: [String: Any] = [
+            "error": [
+                "message": "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details.",
+                "type": "invalid_request_error", "code": "json_validate_failed", "failed_generation": failedGeneration,
+            ]
+        ]
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+    }
+
     static let internalServerError = json(message: "Internal Server Error", type: "internal_server_error", code: "internal_server_error")
     static let serviceUnavailable = json(message: "Service Unavailable", type: "internal_server_error", code: "service_unavailable")
     static let capacityExceeded = json(

@@ -174,6 +174,18 @@ actor SimulatorState {
         if promptTokens + (askedMaxTokens ?? 0) > model.contextWindow || promptTokens >= model.contextWindow {
             return answer(400, GroqErrorBody.contextLengthExceeded, code: "context_length_exceeded", model: modelID)
         }
+        let structured = StructuredAnswer(request: object)
+        if let structured, structured.isStrict {
+            guard model.strictJSONSchema else {
+                return answer(
+                    400, GroqErrorBody.invalidRequest("json_schema strict mode is not supported for model \(modelID); set strict to false"),
+                    code: "invalid_request_error", model: modelID)
+            }
+            if let problem = structured.strictProblem() {
+                return answer(
+                    400, GroqErrorBody.invalidRequest("invalid JSON schema for response_format: \(problem)"), code: "invalid_request_error", model: modelID)
+            }
+        }
         let fault = drawFault()
         entry.fault = fault?.rawValue
         switch fault {
@@ -195,6 +207,13 @@ actor SimulatorState {
             return answer(
                 429, GroqErrorBody.rateLimited(model: modelID, refusal: refusal), code: "rate_limit_exceeded", model: modelID, extra: [("retry-after", "1")])
         default: break
+        }
+        // Best effort can fail where strict decoding cannot: each such fault has its own draw.
+        let structuredFault = structured.flatMap { $0.isStrict ? nil : drawStructuredFault(schema: $0.mode != .object) }
+        if structuredFault == "json_validate_failed", let structured {
+            entry.fault = structuredFault
+            let failed = StructuredAnswer.notJSON(structured.text(seed: FNV1a.hash(body), violate: false))
+            return answer(400, GroqErrorBody.jsonValidateFailed(failedGeneration: failed), code: "json_validate_failed", model: modelID)
         }
         let tier = object["service_tier"] as? String ?? "on_demand"
         guard ["on_demand", "flex", "auto"].contains(tier) else {
@@ -230,7 +249,14 @@ actor SimulatorState {
                 meters[meterKey]!.settle(admission, actualTokens: promptTokens, at: now())
                 return .hang(seconds: configuration.hangSeconds, entry)
             }
-            let completion = CompletionGenerator.generate(model: modelID, body: body, maxTokens: maxTokens)
+            var completion = CompletionGenerator.generate(model: modelID, body: body, maxTokens: maxTokens)
+            if let structured {
+                entry.fault = structuredFault ?? entry.fault
+                var text = structured.text(seed: FNV1a.hash(body) ^ FNV1a.hash(Array(modelID.utf8)), violate: structuredFault == "schema_violation")
+                if structuredFault == "invalid_json" { text = StructuredAnswer.notJSON(text) }
+                let tokens = SimTokenizer.count(text)
+                completion = tokens > maxTokens ? (String(text.prefix(maxTokens)), maxTokens, "length") : (text, max(1, tokens), "stop")
+            }
             let generationTime = Double(completion.tokens) / model.tokensPerSecond
             return .generate(
                 Generation(
@@ -246,6 +272,18 @@ actor SimulatorState {
         if let text = content as? String { return text }
         if let parts = content as? [[String: Any]] { return parts.compactMap { $0["text"] as? String }.joined(separator: " ") }
         return ""
+    }
+
+    /// `json_validate_failed`, `invalid_json` or (for schemas) `schema_violation`, by their rates; nil mostly.
+    private func drawStructuredFault(schema: Bool) -> String? {
+        let draw = Double(random.next() >> 11) / Double(1 << 53)
+        let faults = configuration.faults
+        var cumulative = faults.jsonValidateFailed
+        if draw < cumulative { return "json_validate_failed" }
+        cumulative += faults.invalidJSON
+        if draw < cumulative { return "invalid_json" }
+        cumulative += schema ? faults.schemaViolation : 0
+        return draw < cumulative ? "schema_violation" : nil
     }
 
     private func drawFault() -> Fault? {

@@ -48,7 +48,8 @@ public struct ResponseFormat: Sendable, Equatable {
     public func check(_ content: String?) -> Result<String, Mismatch> {
         guard let content, !content.isEmpty else { return .failure(Mismatch(description: "the answer is empty, not JSON")) }
         let value: JSONValue
-        do { value = try JSONValue.decode(Array(content.utf8)) } catch {
+        let keys: [String]
+        do { (value, keys) = try JSONValue.decodeKeepingKeyOrder(Array(content.utf8)) } catch {
             return .failure(Mismatch(description: "the answer is not JSON: \(error)"))
         }
         switch kind {
@@ -57,6 +58,8 @@ public struct ResponseFormat: Sendable, Equatable {
         case .jsonSchema(let schema):
             if let violation = schema.validate(value) { return .failure(Mismatch(description: "the answer breaks the schema \(violation)")) }
         }
+        // The model's order of the top-level fields is kept: `export --fields '*'` follows it.
+        if case .object(let members) = value { return .success(JSONValue.orderedObjectString(members, keys: keys)) }
         return .success(value.jsonString())
     }
 

@@ -223,6 +223,22 @@ enum JobsSQL {
     }
 
     /// Export rows in input order, optionally of one batch.
+    /// The first stored input row, in input order (of one batch when a name is bound).
+    static func firstInput(batchFilter: Bool) -> String {
+        """
+        SELECT j.input FROM jobs j \(batchFilter ? "JOIN batches b ON b.id = j.batch_id AND b.name = ?" : "")
+        WHERE j.input IS NOT NULL ORDER BY j.batch_id, j.line, j.id LIMIT 1
+        """
+    }
+
+    /// The first parsed answer, in input order (of one batch when a name is bound).
+    static func firstParsed(batchFilter: Bool) -> String {
+        """
+        SELECT r.parsed FROM jobs j JOIN results r ON r.job_id = j.id \(batchFilter ? "JOIN batches b ON b.id = j.batch_id AND b.name = ?" : "")
+        WHERE r.parsed IS NOT NULL ORDER BY j.batch_id, j.line, j.id LIMIT 1
+        """
+    }
+
     /// One page of the export, in input order, after the row `(batch_id, line, id)` given; the index
     /// `jobs_batch_line` (which holds the row id) serves both the filter and the order.
     static func exportPage(batchFilter: Bool) -> String {

@@ -128,6 +128,15 @@ extension SQLiteJobStore {
         }
     }
 
+    public func exportSample(batch: String?) async throws -> (input: String?, parsed: String?) {
+        try await pool.read { db in
+            let arguments: StatementArguments = batch.map { [$0] } ?? []
+            let input = try String.fetchOne(db, sql: JobsSQL.firstInput(batchFilter: batch != nil), arguments: arguments)
+            let parsed = try String.fetchOne(db, sql: JobsSQL.firstParsed(batchFilter: batch != nil), arguments: arguments)
+            return (input, parsed)
+        }
+    }
+
     /// Rows per read of an export: small enough that a read is short, large enough that reads are few.
     static let exportPageSize = 1_000
 

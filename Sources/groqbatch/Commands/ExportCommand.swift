@@ -16,6 +16,11 @@ struct ExportCommand: AsyncParsableCommand {
             with their last error, unfinished ones with code not_finished, cancelled ones with cancelled, \
             ones stopped by their batch's deadline with expired. \
             Nothing is left out. CSV has one row per job: \(ExportFormat.csvHeader).
+
+            From a template import: --with-input adds the row each job was made from (CSV: its columns; \
+            JSONL: an "input" object). With --schema answers: --fields category,people.0.name adds \
+            fields of the parsed answer as CSV columns (dots step into objects and arrays; * is every \
+            top-level field).
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -29,6 +34,19 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Write to this file (replaced atomically when complete) instead of standard output.")
     var output: String?
 
+    @Flag(name: .customLong("with-input"), help: "Add each job's input row (template imports): CSV columns, or an \"input\" object in JSONL.")
+    var withInput = false
+
+    @Option(
+        help: ArgumentHelp("CSV columns from the parsed answers: paths such as category,people.0.name, or * for every top-level field.", valueName: "a,b.c"))
+    var fields: String?
+
+    func validate() throws {
+        if fields != nil && effectiveFormat != .csv {
+            throw ValidationError("--fields makes CSV columns; add --format csv (JSONL lines carry the whole answer).")
+        }
+    }
+
     var effectiveFormat: ExportFormat {
         format ?? (output?.lowercased().hasSuffix(".csv") == true ? .csv : .jsonl)
     }
@@ -41,10 +59,16 @@ struct ExportCommand: AsyncParsableCommand {
             var counts: [String: Int] = [:]
             do {
                 let format = effectiveFormat
-                if let header = format.header { try sink.writeLine(header) }
+                var columns = ExportColumns(withInput: withInput)
+                if withInput || fields != nil {
+                    let sample = try await store.exportSample(batch: batch)
+                    if withInput && format == .csv { columns.inputColumns = ExportColumns.keys(of: sample.input) }
+                    if let fields { columns.fields = ExportColumns.fields(fields, sample: sample.parsed) }
+                }
+                if let header = format.header(columns) { try sink.writeLine(header) }
                 try await store.exportRows(batch: batch) { row in
                     counts[row.status, default: 0] += 1
-                    try sink.writeLine(format.line(for: row))
+                    try sink.writeLine(format.line(for: row, columns))
                 }
                 try sink.commit()
             } catch let error as NotFoundError {
