@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "TestSupport",
+                "Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "JobFormats", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

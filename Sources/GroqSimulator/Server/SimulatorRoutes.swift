@@ -48,7 +48,7 @@ struct SimulatorRoutes: Sendable {
             if generation.truncated { text = String(text.prefix(text.count / 2)) }
             var entry = RequestLogEntry(
                 time: Date().timeIntervalSince1970, model: generation.model, status: 200,
-                fault: generation.truncated ? "truncated" : nil, promptTokens: generation.promptTokens,
+                fault: generation.truncated ? "truncated" : generation.fault, promptTokens: generation.promptTokens,
                 completionTokens: generation.completion.tokens, reservedTokens: generation.reservedTokens,
                 bodyHash: generation.bodyHash, requestID: generation.requestID)
             entry.code = nil

@@ -30,6 +30,8 @@ actor SimulatorState {
         var requestID: String
         /// `on_demand` or `flex`: which meters it was admitted on.
         var serviceTier = "on_demand"
+        /// A structured-output fault in the answer (`invalid_json`, `schema_violation`), for the log.
+        var fault: String?
 
         /// The key of the meters it was admitted on.
         var meterKey: String { serviceTier == "flex" ? SimulatorState.flexKey(model) : model }
@@ -263,7 +265,7 @@ actor SimulatorState {
                     model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
                     reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
                     queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
-                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand"))
+                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand", fault: structuredFault))
         }
     }
 
