@@ -134,7 +134,14 @@ demo: build
 	echo; echo "== calls, tokens and estimated cost by model and day (docs/queries.md has more)"; \
 	$(SQL) "SELECT u.day, u.model, u.requests, u.errors, u.prompt_tokens, u.completion_tokens, c.cost_usd FROM usage_by_model_day u LEFT JOIN cost_by_model_day c USING (day, model)"; \
 	$(BIN) export --db $(DEMO_DB) --output $(DEMO_DIR)/results.jsonl; \
-	echo; echo "database: $(DEMO_DB)   results: $(DEMO_DIR)/results.jsonl   simulator log: $(DEMO_DIR)/requests.jsonl"
+	echo; echo "== from a table to a table: jobs/tickets.csv through jobs/ticket.mustache, answers held to jobs/ticket.schema.json"; \
+	$(BIN) import --db $(DEMO_DB) --template jobs/ticket.mustache --data jobs/tickets.csv --id-column ticket --schema jobs/ticket.schema.json --model openai/gpt-oss-20b --max-tokens 300; \
+	GROQ_API_KEY=sim-key $(BIN) work --db $(DEMO_DB) --base-url http://127.0.0.1:$$port/openai/v1 --batch tickets --drain --backoff-base 0.2 --backoff-cap 2; \
+	$(BIN) export --db $(DEMO_DB) --batch tickets --format csv --with-input --fields category,urgency,summary --output $(DEMO_DIR)/tickets.csv; \
+	cat $(DEMO_DIR)/tickets.csv; \
+	echo; echo "== the same fields in sqlite3 (job_results.parsed)"; \
+	$(SQL) "SELECT custom_id, json_extract(parsed, '$$.category') AS category, json_extract(parsed, '$$.urgency') AS urgency FROM job_results WHERE batch = 'tickets' ORDER BY line"; \
+	echo; echo "database: $(DEMO_DB)   results: $(DEMO_DIR)/results.jsonl, $(DEMO_DIR)/tickets.csv   simulator log: $(DEMO_DIR)/requests.jsonl"
 
 clean:
 	rm -rf .build

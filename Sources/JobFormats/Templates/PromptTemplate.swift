@@ -42,13 +42,15 @@ public struct PromptTemplate: Sendable {
         return (present.names + absent.names).filter { seen.insert($0).inserted }
     }
 
-    /// A JSON value as Mustache reads it. Numbers render as JSON writes them (3, not 3.0).
+    /// A JSON value as Mustache reads it. Numbers render as JSON writes them (3, not 3.0); null and empty
+    /// text are absent.
     static func mustacheValue(_ value: JSONValue) -> Any? {
         switch value {
         case .null: nil
         case .bool(let flag): flag
         case .number: value.jsonString()
-        case .string(let text): text
+        // An empty field is false in a section, as a blank cell means "none": {{#notes}}...{{/notes}}.
+        case .string(let text): text.isEmpty ? nil : text
         case .array(let items): items.map { mustacheValue($0) ?? "" }
         case .object(let members): members.compactMapValues { mustacheValue($0) }
         }
