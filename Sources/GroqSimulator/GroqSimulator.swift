@@ -33,7 +33,7 @@ public final class GroqSimulator: Sendable {
         let router = Router()
         SimulatorRoutes(state: state, log: log).register(on: router)
         BatchRoutes(
-            store: BatchStore(settings: configuration.batches, models: configuration.models, seed: configuration.seed),
+            store: BatchStore(settings: configuration.batches, models: configuration.models, seed: configuration.seed, faults: configuration.faults),
             log: log, apiKey: configuration.apiKey
         ).register(on: router)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()

@@ -35,6 +35,8 @@ public protocol RemoteBatchStore: Sendable {
     func markRemotePolled(_ remote: RemoteBatchRecord, status: String, nextPollAt: Date, now: Date) async throws
     func markRemoteCollecting(_ remote: RemoteBatchRecord, status: String, outputFileID: String?, errorFileID: String?, now: Date) async throws
     func markRemoteError(_ remote: RemoteBatchRecord, message: String, retryAt: Date, now: Date) async throws
+    /// The request bodies, by job, of those of `jobIDs` that ask for a `response_format`.
+    func structuredRequests(jobIDs: [Int64]) async throws -> [Int64: String]
     /// Writes a slice of answers in one transaction.
     func recordRemoteAnswers(_ remote: RemoteBatchRecord, _ answers: [RemoteAnswer], workerID: String, now: Date) async throws -> RemoteWrite
     /// Closes a remote batch; its unanswered jobs follow the batch's policy. Returns how many it left.

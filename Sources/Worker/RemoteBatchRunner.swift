@@ -128,7 +128,8 @@ struct RemoteBatchRunner: Sendable {
             try await store.markRemoteUploaded(remote, fileID: existing.id, now: Date())
             return existing.id
         }
-        let input = RemoteInputLines(store: store, remote: remote, pageSize: 1_000)
+        var input = RemoteInputLines(store: store, remote: remote, pageSize: 1_000)
+        input.strictAllowed = settings.catalog.entries[remote.model]?.strictJSONSchema == true
         let size = try await input.measure()
         guard size.jobs > 0 else {
             _ = try await store.finishRemote(remote, reason: "cancelled", workerID: workerID, now: Date())
@@ -197,6 +198,7 @@ struct RemoteBatchRunner: Sendable {
         var requeued = 0
         func write() async throws {
             guard !slice.isEmpty else { return }
+            try await checkStructured(&slice)
             let written = try await store.recordRemoteAnswers(remote, slice, workerID: workerID, now: Date())
             slice.removeAll(keepingCapacity: true)
             requeued += written.requeued
@@ -237,6 +239,31 @@ struct RemoteBatchRunner: Sendable {
                         ? "sent to on-demand calls (the deadline leaves no room for another window)" : "queued for a new remote batch"
                 }
             logger.notice("remote batch \(remote.remoteBatchID ?? remote.localID) \(reason) with \(left.counted("job")) unanswered: \(next)")
+        }
+    }
+
+    /// Holds the answers of jobs that asked for a `response_format` to it, as on-demand answers are: a
+    /// valid one is stored parsed; one that is not JSON or breaks its schema becomes a failed line of
+    /// the provider's making (`schema_mismatch`, a try counted, its text kept), so the job goes back to
+    /// the queue and along its chain.
+    func checkStructured(_ answers: inout [RemoteAnswer]) async throws {
+        let answered = answers.compactMap { $0.success == nil ? nil : $0.jobID }
+        guard !answered.isEmpty else { return }
+        let requests = try await store.structuredRequests(jobIDs: answered)
+        guard !requests.isEmpty else { return }
+        for index in answers.indices {
+            guard let success = answers[index].success, let request = requests[answers[index].jobID],
+                let format = ResponseFormat.of(requestJSON: request)
+            else { continue }
+            switch format.check(success.result.content) {
+            case .success(let parsed):
+                answers[index].success?.result.parsed = parsed
+            case .failure(let mismatch):
+                answers[index].invalidAnswer = success.result.content
+                answers[index].success = nil
+                answers[index].cost = nil
+                answers[index].error = (ResponseFormat.mismatchCode, mismatch.description, 200, true)
+            }
         }
     }
 

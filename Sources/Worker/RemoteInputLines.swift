@@ -11,10 +11,12 @@ struct RemoteInputLines: AsyncSequence, Sendable {
     let store: any RemoteBatchStore
     let remote: RemoteBatchRecord
     let pageSize: Int
+    /// Whether the remote batch's model decodes under a schema: `json_schema.strict` is asked only then.
+    var strictAllowed = false
 
     /// One job's line of the input file.
-    static func line(jobID: Int64, request: String, model: String) -> String {
-        BatchLine.input(customID: "job-\(jobID)", body: GroqClient.body(request, model: model))
+    static func line(jobID: Int64, request: String, model: String, strictAllowed: Bool = false) -> String {
+        BatchLine.input(customID: "job-\(jobID)", body: GroqClient.body(ResponseFormat.body(request, strictAllowed: strictAllowed), model: model))
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
@@ -31,7 +33,9 @@ struct RemoteInputLines: AsyncSequence, Sendable {
             }
             after = last.id
             var buffer = ByteBuffer()
-            for job in page { buffer.writeString(RemoteInputLines.line(jobID: job.id, request: job.request, model: lines.remote.model)) }
+            for job in page {
+                buffer.writeString(RemoteInputLines.line(jobID: job.id, request: job.request, model: lines.remote.model, strictAllowed: lines.strictAllowed))
+            }
             return buffer
         }
     }

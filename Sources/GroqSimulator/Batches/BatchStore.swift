@@ -18,8 +18,14 @@ actor BatchStore {
     private var batchOrder: [String] = []
     private var counter = 0
     private var random: SplitMix64
+    /// The best-effort structured-output faults (`invalid_json`, `schema_violation`), as on demand.
+    let faults: FaultRates
 
-    init(settings: BatchSettings, models: [SimulatedModel], seed: UInt64, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    init(
+        settings: BatchSettings, models: [SimulatedModel], seed: UInt64, faults: FaultRates = FaultRates(),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.faults = faults
         self.settings = settings
         self.models = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         self.clock = clock
@@ -273,7 +279,16 @@ actor BatchStore {
         if model.decommissioned { return .failure(Refusal(status: 400, body: GroqErrorBody.decommissioned(modelID))) }
         let promptTokens = messages.reduce(0) { $0 + SimTokenizer.perMessage + (SimulatorState.contentText($1["content"]).map(SimTokenizer.count) ?? 0) }
         let maxTokens = (object["max_completion_tokens"] as? Int) ?? (object["max_tokens"] as? Int) ?? model.maxOutput
-        let completion = CompletionGenerator.generate(model: modelID, body: line.body, maxTokens: min(maxTokens, model.maxOutput))
+        var completion = CompletionGenerator.generate(model: modelID, body: line.body, maxTokens: min(maxTokens, model.maxOutput))
+        if let structured = StructuredAnswer(request: object) {
+            if structured.isStrict && !model.strictJSONSchema {
+                return .failure(Refusal(status: 400, body: GroqErrorBody.invalidRequest("json_schema strict mode is not supported for model \(modelID)")))
+            }
+            let violate = !structured.isStrict && structured.mode != .object && draw(faults.schemaViolation)
+            var text = structured.text(seed: FNV1a.hash(line.body) ^ FNV1a.hash(Array(modelID.utf8)), violate: violate)
+            if !structured.isStrict && draw(faults.invalidJSON) { text = StructuredAnswer.notJSON(text) }
+            completion = (text, max(1, SimTokenizer.count(text)), "stop")
+        }
         return .success(
             SimulatorRoutes.completionBody(
                 model: modelID, requestID: requestID, promptTokens: promptTokens, completion: completion, queueTime: 0,

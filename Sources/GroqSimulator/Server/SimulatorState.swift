@@ -43,7 +43,8 @@ actor SimulatorState {
     private(set) var configuration: SimulatorConfiguration
     private var models: [String: SimulatedModel]
     private var meters: [String: ModelMeters]
-    private var random: SplitMix64
+    /// Drawn for faults; seeded, so a run is repeatable.
+    var random: SplitMix64
     private let start = ContinuousClock.now
     private let startWallClock = Date().timeIntervalSince1970
     private var requestNumber: UInt64 = 0
@@ -276,27 +277,6 @@ actor SimulatorState {
         return ""
     }
 
-    /// `json_validate_failed`, `invalid_json` or (for schemas) `schema_violation`, by their rates; nil mostly.
-    private func drawStructuredFault(schema: Bool) -> String? {
-        let draw = Double(random.next() >> 11) / Double(1 << 53)
-        let faults = configuration.faults
-        var cumulative = faults.jsonValidateFailed
-        if draw < cumulative { return "json_validate_failed" }
-        cumulative += faults.invalidJSON
-        if draw < cumulative { return "invalid_json" }
-        cumulative += schema ? faults.schemaViolation : 0
-        return draw < cumulative ? "schema_violation" : nil
-    }
-
-    private func drawFault() -> Fault? {
-        let draw = Double(random.next() >> 11) / Double(1 << 53)
-        var cumulative = 0.0
-        for (fault, rate) in configuration.faults.ordered where rate > 0 {
-            cumulative += rate
-            if draw < cumulative { return fault }
-        }
-        return nil
-    }
 }
 
 /// A response decided by the simulator.

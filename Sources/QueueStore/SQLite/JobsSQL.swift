@@ -223,6 +223,11 @@ enum JobsSQL {
     }
 
     /// Export rows in input order, optionally of one batch.
+    /// Of the given jobs, those whose body asks for a response_format, with the body.
+    static func structuredRequests(count: Int) -> String {
+        "SELECT id, request FROM jobs WHERE id IN (\(Array(repeating: "?", count: count).joined(separator: ", "))) AND instr(request, '\"response_format\"') > 0"
+    }
+
     /// The first stored input row, in input order (of one batch when a name is bound).
     static func firstInput(batchFilter: Bool) -> String {
         """

@@ -3,6 +3,20 @@ import GRDB
 
 /// What a remote batch's answers and its end do to its jobs: results, tries, requeues, and the caps.
 extension SQLiteJobStore {
+    /// The request bodies, by job, of those of `jobIDs` that ask for a `response_format`.
+    public func structuredRequests(jobIDs: [Int64]) async throws -> [Int64: String] {
+        try await pool.read { db in
+            var requests: [Int64: String] = [:]
+            // In slices: SQLite binds at most 32,766 parameters a statement.
+            for start in stride(from: 0, to: jobIDs.count, by: 500) {
+                let ids = Array(jobIDs[start..<min(start + 500, jobIDs.count)])
+                let rows = try Row.fetchAll(db, sql: JobsSQL.structuredRequests(count: ids.count), arguments: StatementArguments(ids))
+                for row in rows { requests[row[0]] = row[1] }
+            }
+            return requests
+        }
+    }
+
     /// Writes answers read back from a remote batch's files, in one transaction (callers pass bounded
     /// slices), while `workerID` holds the remote batch. A job no longer held by the remote batch
     /// (cancelled, or written already) is left alone, so reading the same file twice changes nothing.
