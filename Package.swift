@@ -104,12 +104,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // The dashboard's pages (`serve`).
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            // The dashboard's templates are compiled in (make templates writes EmbeddedTemplates.swift).
+            exclude: ["Dashboard/Templates"],
             swiftSettings: swiftSettings
         ),
         /// `make bench`: the figures the issues ask for, each against its limit measured in the same run.

@@ -24,6 +24,14 @@ public protocol ReportStore: Sendable {
     func providerModels(provider: String) async throws -> [ProviderModel]
     /// A job's numeric id from its custom_id (in a batch) or its id.
     func findJob(_ name: String, batch: String?) async throws -> Int64
+    /// A page of jobs, filtered, after a keyset (the dashboard's list).
+    func jobs(_ query: JobQuery) async throws -> [JobSummary]
+    /// One job whole, with its calls; nil when there is none with that id.
+    func job(id: Int64) async throws -> JobDetail?
+    /// A batch's jobs by their last error's code, most first.
+    func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)]
+    /// Every worker the queue knows, with the age of its last heartbeat.
+    func workers(now: Date) async throws -> [WorkerStatus]
     /// The schema migrations applied, by number.
     func appliedMigrations() async throws -> [Int]
 }

@@ -22,7 +22,7 @@ struct GroqBatch: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, StatusCommand.self, ExportCommand.self,
             WorkCommand.self, PlanCommand.self, StatsCommand.self, RemoteCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self,
-            ModelsCommand.self,
+            ModelsCommand.self, ServeCommand.self,
             PruneCommand.self, BackupCommand.self, VacuumCommand.self, ConfigCommand.self, SimCommand.self,
         ]
     )

@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+
+/// The dashboard's reads: short, read-only transactions beside running workers.
+extension SQLiteJobStore {
+    public func jobs(_ query: JobQuery) async throws -> [JobSummary] {
+        try await pool.read { db in
+            let arguments: StatementArguments = [
+                query.after ?? 0, query.batch, query.status?.rawValue, query.errorCode, query.model, query.search.flatMap { $0.isEmpty ? nil : $0 },
+                max(1, min(query.limit, 500)),
+            ]
+            return try Row.fetchAll(db, sql: DashboardSQL.jobsPage, arguments: arguments).map(Self.jobSummary)
+        }
+    }
+
+    public func job(id: Int64) async throws -> JobDetail? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: DashboardSQL.job, arguments: [id]) else { return nil }
+            let attempts = try Row.fetchAll(db, sql: DashboardSQL.attempts, arguments: [id]).map { row in
+                JobDetail.Attempt(
+                    number: row[0], model: row[1], started: row[2], seconds: row[3], httpStatus: row[4], outcome: row[5], errorCode: row[6],
+                    errorMessage: row[7])
+            }
+            return JobDetail(
+                summary: Self.jobSummary(row), request: row[8], errorMessage: row[9], content: row[10], parsed: row[11], input: row[12],
+                promptTokens: row[13], completionTokens: row[14], attempts: attempts)
+        }
+    }
+
+    public func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: DashboardSQL.errorCounts, arguments: [batch]).map { (code: $0[0] as String, jobs: $0[1] as Int) }
+        }
+    }
+
+    public func workers(now: Date) async throws -> [WorkerStatus] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: DashboardSQL.workers, arguments: [now.timeIntervalSince1970]).map { row in
+                WorkerStatus(id: row[0], host: row[1], pid: row[2], started: row[3], heartbeatAge: row[4], stopped: row[5])
+            }
+        }
+    }
+
+    static func jobSummary(_ row: Row) -> JobSummary {
+        JobSummary(id: row[0], batch: row[1], customID: row[2], status: row[3], model: row[4], attempts: row[5], errorCode: row[6], updated: row[7])
+    }
+}
