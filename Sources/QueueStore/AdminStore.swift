@@ -13,6 +13,8 @@ public protocol AdminStore: Sendable {
     func cancel(jobID: Int64, now: Date) async throws -> Bool
     /// Queues the jobs of the given statuses again (of one batch or all), with a new deadline or none.
     func requeue(_ statuses: [JobStatus], batch: String?, newDeadline: Date?, now: Date) async throws -> Int
+    /// Queues one failed or cancelled job again, from the head of its chain; false when it is neither.
+    func requeue(jobID: Int64, now: Date) async throws -> Bool
     /// Marks queued jobs of batches past their deadline expired; returns how many.
     func expireOverdue(now: Date) async throws -> Int
     /// Deletes batches finished before `cutoff`, a slice of jobs per transaction.

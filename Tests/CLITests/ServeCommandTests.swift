@@ -91,6 +91,45 @@ struct ServeCommandTests {
         #expect(apiJobs.contains(#""custom_id" : "plain-1""#) || apiJobs.contains(#""custom_id": "plain-1""#), "\(apiJobs)")
     }
 
+    func post(_ url: String, form: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(form.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    func sql(_ query: String) throws -> String {
+        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func actionsNeedTheFlagAndTheFormsToken() async throws {
+        try await fillQueue()
+        let later = directory.write("later.jsonl", #"{"custom_id": "l1", "prompt": "Later"}"# + "\n" + #"{"custom_id": "l2", "prompt": "Later"}"# + "\n")
+        #expect(try await CommandRun.groqbatchAwaiting(["import", later, "--db", db, "--model", "sim/fast"]).status == 0)
+        do {
+            let (server, base) = try await serve()
+            defer { server.signal(SIGTERM) }
+            #expect(!(try await get(base + "/batches/later").1.contains("<form method=\"post\"")), "no buttons without --allow-actions")
+            #expect(try await post(base + "/batches/later/cancel", form: "csrf=x").0 == 404)
+        }
+        let (server, base) = try await serve(["--allow-actions"])
+        defer { server.signal(SIGTERM) }
+        let page = try await get(base + "/batches/later").1
+        let csrf = try #require(page.firstMatch(of: #/name="csrf" value="([a-z0-9]+)"/#).map { String($0.output.1) })
+        #expect(try await post(base + "/batches/later/cancel", form: "csrf=wrong").0 == 403)
+        #expect(try sql("SELECT COUNT(*) FROM jobs WHERE status = 'cancelled'") == "0")
+        #expect(try await post(base + "/batches/later/cancel", form: "csrf=\(csrf)").0 == 200)
+        #expect(try sql("SELECT COUNT(*) FROM jobs WHERE status = 'cancelled'") == "2")
+        let id = try sql("SELECT id FROM jobs WHERE custom_id = 'l1'")
+        #expect(try await get(base + "/jobs/\(id)").1.contains("/jobs/\(id)/requeue"))
+        #expect(try await post(base + "/jobs/\(id)/requeue", form: "csrf=\(csrf)").0 == 200)
+        #expect(try sql("SELECT status FROM jobs WHERE id = \(id)") == "queued")
+        let log = try String(contentsOfFile: directory.path("serve.log"), encoding: .utf8)
+        #expect(log.contains("action: cancelled 2 unfinished jobs of batch 'later'") && log.contains("action: queued job \(id) again"), "\(log)")
+    }
+
     @Test func aTokenGuardsEveryPageAndTheAPI() async throws {
         try await fillQueue()
         let secret = "a-long-random-token-0123456789"

@@ -222,7 +222,13 @@ enum JobsSQL {
         """
     }
 
-    /// Export rows in input order, optionally of one batch.
+    /// One failed or cancelled job back to the queue, from the head of its chain.
+    static let requeueOne = """
+        UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0,
+                        next_attempt_at = MAX(?, COALESCE(not_before, 0)), finished_at = NULL, updated_at = ?
+        WHERE id = ? AND status IN ('failed', 'cancelled')
+        """
+
     /// Of the given jobs, those whose body asks for a response_format, with the body.
     static func structuredRequests(count: Int) -> String {
         "SELECT id, request FROM jobs WHERE id IN (\(Array(repeating: "?", count: count).joined(separator: ", "))) AND instr(request, '\"response_format\"') > 0"

@@ -99,6 +99,15 @@ extension SQLiteJobStore {
         }
     }
 
+    public func requeue(jobID: Int64, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: JobsSQL.requeueOne, arguments: [now.unixSeconds, now.unixSeconds, jobID])
+            guard db.changesCount == 1 else { return false }
+            try db.execute(sql: WorkersSQL.bumpChanges)
+            return true
+        }
+    }
+
     /// Streams every job of one batch (or all batches) in input order, with its result or error.
     ///
     /// Pages of `exportPageSize` rows, each its own short read (keyset on the input order), so a long export

@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file holding the token every request must show; required off loopback.", valueName: "file"))
     var token: String?
 
+    @Flag(name: .customLong("allow-actions"), help: "Show buttons that change the queue: cancel or retry a batch, requeue a failed job (each logged).")
+    var allowActions = false
+
     var address: (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             return nil
@@ -60,7 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
             let store = try await database.open()
             let logger = Logger(label: "groqbatch.serve")
             let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
-            let application = try DashboardServer.application(store: store, host: address.host, port: address.port, token: secret, logger: logger) { port in
+            let application = try DashboardServer.application(
+                store: store, host: address.host, port: address.port, token: secret, allowActions: allowActions, logger: logger
+            ) { port in
                 // Written straight to the descriptor: scripts and tests wait for this first line.
                 FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
             }

@@ -9,6 +9,8 @@ struct DashboardPages: Sendable {
     let templates: DashboardTemplates
     /// The token `serve --token` asks for, if any.
     var token: String?
+    /// With `--allow-actions`: the token the action forms carry.
+    var csrfToken: String?
     /// Pages that change reload this often (seconds); the job page does not.
     let refresh = 10
 
@@ -47,6 +49,7 @@ struct DashboardPages: Sendable {
         let errors = try await store.errorCounts(batch: name)
         context["errors"] = errors.map { ["code": $0.code, "count": $0.jobs, "query": Self.query(name), "codeQuery": Self.query($0.code)] as [String: Any] }
         context["has_errors"] = !errors.isEmpty
+        if let csrfToken { context["actions"] = ["csrf": csrfToken, "canRetry": status.failed > 0, "canCancel": status.queued + status.running > 0] }
         return templates.render(
             "batch", title: "Batch \(name)", context: context, api: "/api/v1/stats?batch=\(Self.query(name))", location: store.location, refresh: refresh)
     }
@@ -106,6 +109,7 @@ struct DashboardPages: Sendable {
             "has_attempts": !detail.attempts.isEmpty,
         ]
         if let code = summary.errorCode { context["errorCode"] = code }
+        if let csrfToken, ["failed", "cancelled"].contains(summary.status) { context["actions"] = ["csrf": csrfToken, "id": id] as [String: Any] }
         if let message = detail.errorMessage { context["errorMessage"] = message }
         if let content = detail.content { context["content"] = content }
         if let parsed = detail.parsed { context["parsed"] = Self.pretty(parsed) }

@@ -9,15 +9,20 @@ import QueueStore
 /// headers and (when a token is set) the token check.
 enum DashboardServer {
     static func application(
-        store: any QueueDatabase, host: String, port: Int, token: String?, logger: Logger, onBound: @escaping @Sendable (Int) -> Void
+        store: any QueueDatabase, host: String, port: Int, token: String?, allowActions: Bool, logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void
     ) throws -> some ApplicationProtocol {
         var pages = DashboardPages(store: store, templates: try DashboardTemplates())
         pages.token = token
+        let actions = allowActions ? DashboardActions(store: store, logger: logger) : nil
+        pages.csrfToken = actions?.csrfToken
         let router = Router()
         router.add(middleware: SecurityHeaders())
         if let token { router.add(middleware: TokenCheck(token: token)) }
         routes(router, pages: pages, store: store)
         if token != nil { loginRoutes(router, pages: pages) }
+        actions?.register(on: router, pages: pages)
+        // Actions are logged at notice by `logger`; the server's own chatter only from warnings up.
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         return Application(

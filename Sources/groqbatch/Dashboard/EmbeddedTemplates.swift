@@ -23,6 +23,11 @@ enum EmbeddedTemplates {
 {{#errors}}<tr><td><a href="/jobs?batch={{query}}&amp;error={{codeQuery}}">{{code}}</a></td><td class="num">{{count}}</td></tr>{{/errors}}
 </tbody></table>
 {{/has_errors}}
+{{#actions}}
+<h2>Actions</h2>
+{{#canCancel}}<form method="post" action="/batches/{{path}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}"><button>Cancel the unfinished jobs</button></form>{{/canCancel}}
+{{#canRetry}}<form method="post" action="/batches/{{path}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button>Queue the failed jobs again</button></form>{{/canRetry}}
+{{/actions}}
 """##,
         "job.mustache": ##"""
 <dl class="job">
@@ -45,6 +50,9 @@ enum EmbeddedTemplates {
 {{#attempts}}<li class="{{outcome}}"><span class="when">{{started}}</span> #{{number}} {{model}}: {{outcome}}{{#httpStatus}} (HTTP {{httpStatus}}){{/httpStatus}}, {{seconds}} s{{#errorCode}}; {{errorCode}}: {{errorMessage}}{{/errorCode}}</li>{{/attempts}}
 </ol>
 {{/has_attempts}}
+{{#actions}}
+<form method="post" action="/jobs/{{id}}/requeue"><input type="hidden" name="csrf" value="{{csrf}}"><button>Queue this job again</button></form>
+{{/actions}}
 """##,
         "jobs.mustache": ##"""
 <form class="filters" method="get" action="/jobs">
