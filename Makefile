@@ -10,11 +10,12 @@ EMBEDDED := Sources/QueueStore/Schema/EmbeddedMigrations.swift
 all: build
 
 # Debian packages the build, the demo and the tests need; installed only when missing (CI starts from a
-# fresh machine).
+# fresh machine). Chromium is for the dashboard's browser test (headless).
 deps:
 	@missing=""; \
 	dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing="$$missing libsqlite3-dev"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \

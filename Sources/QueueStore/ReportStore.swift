@@ -28,6 +28,8 @@ public protocol ReportStore: Sendable {
     func jobs(_ query: JobQuery) async throws -> [JobSummary]
     /// One job whole, with its calls; nil when there is none with that id.
     func job(id: Int64) async throws -> JobDetail?
+    /// A batch's calls per minute, oldest first, over its latest 120 minutes with calls.
+    func throughput(batch: String) async throws -> [MinuteOfCalls]
     /// A batch's jobs by their last error's code, most first.
     func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)]
     /// Every worker the queue knows, with the age of its last heartbeat.

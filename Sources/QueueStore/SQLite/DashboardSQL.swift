@@ -33,6 +33,15 @@ enum DashboardSQL {
         FROM attempts WHERE job_id = ? ORDER BY number
         """
 
+    /// A batch's calls per minute (the latest 120 minutes with calls): requests, tokens, 429s.
+    static let throughput = """
+        SELECT CAST(a.started_at / 60 AS INTEGER) AS minute, COUNT(*),
+               SUM(COALESCE(a.prompt_tokens, 0) + COALESCE(a.completion_tokens, 0)), SUM(a.http_status = 429)
+        FROM attempts a JOIN jobs j ON j.id = a.job_id JOIN batches b ON b.id = j.batch_id
+        WHERE b.name = ?
+        GROUP BY minute ORDER BY minute DESC LIMIT 120
+        """
+
     /// Jobs by their last error's code, of one batch.
     static let errorCounts = """
         SELECT j.error_code, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id

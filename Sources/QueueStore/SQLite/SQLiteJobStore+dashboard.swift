@@ -27,6 +27,14 @@ extension SQLiteJobStore {
         }
     }
 
+    public func throughput(batch: String) async throws -> [MinuteOfCalls] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: DashboardSQL.throughput, arguments: [batch]).reversed().map { row in
+                MinuteOfCalls(minute: Date(timeIntervalSince1970: Double(row[0] as Int64) * 60), requests: row[1], tokens: row[2], rateLimited: row[3])
+            }
+        }
+    }
+
     public func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: DashboardSQL.errorCounts, arguments: [batch]).map { (code: $0[0] as String, jobs: $0[1] as Int) }

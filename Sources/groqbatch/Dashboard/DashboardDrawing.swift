@@ -28,6 +28,31 @@ enum DashboardDrawing {
             #"<svg class="gauge\#(blocked ? " blocked" : "")" width="\#(format(width))" height="10" role="img" aria-label="use"><rect class="free" x="0" y="0" width="\#(format(width))" height="10"/><rect class="used" x="0" y="0" width="\#(format(w))" height="10"><title>\#(used) of \#(limit)</title></rect></svg>"#
     }
 
+    /// Tokens per minute as bars, 429s as red ticks, and the tokens-per-minute limit as a line.
+    static func throughputChart(_ minutes: [MinuteOfCalls], tokenLimit: Int?, width: Double = 720, height: Double = 160) -> String {
+        guard !minutes.isEmpty else { return "" }
+        let top = Double(max(minutes.map(\.tokens).max() ?? 1, tokenLimit ?? 0, 1)) * 1.1
+        let step = width / Double(max(minutes.count, 1))
+        var marks = ""
+        for (index, minute) in minutes.enumerated() {
+            let h = height * Double(minute.tokens) / top
+            let x = Double(index) * step
+            let label =
+                "\(DashboardTemplates.timestamp.string(from: minute.minute).dropLast(3)): \(minute.requests) requests, \(minute.tokens) tokens, \(minute.rateLimited) 429s"
+            marks +=
+                #"<rect class="tokens" x="\#(format(x))" y="\#(format(height - h))" width="\#(format(max(step - 1, 1)))" height="\#(format(h))"><title>\#(label)</title></rect>"#
+            if minute.rateLimited > 0 {
+                marks += #"<rect class="limited" x="\#(format(x))" y="\#(format(height - 4))" width="\#(format(max(step - 1, 1)))" height="4"/>"#
+            }
+        }
+        if let tokenLimit {
+            let y = height - height * Double(tokenLimit) / top
+            marks +=
+                #"<line class="limit" x1="0" y1="\#(format(y))" x2="\#(format(width))" y2="\#(format(y))"><title>\#(tokenLimit) tokens per minute: the limit</title></line>"#
+        }
+        return #"<svg class="chart" width="\#(format(width))" height="\#(format(height))" role="img" aria-label="tokens per minute">\#(marks)</svg>"#
+    }
+
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
     /// The share finished, in whole percent.

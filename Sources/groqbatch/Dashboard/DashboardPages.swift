@@ -46,6 +46,12 @@ struct DashboardPages: Sendable {
             ]
         }
         context["has_models"] = !models.isEmpty
+        let minutes = try await store.throughput(batch: name)
+        let used = Set(models.map(\.name))
+        let tokenLimit = try await store.meterStatuses(now: Date()).filter { $0.kind == .tpm && used.contains($0.model) }.compactMap(\.limit).max()
+        context["chart"] = DashboardDrawing.throughputChart(minutes, tokenLimit: tokenLimit)
+        context["peak"] = minutes.map(\.tokens).max() ?? 0
+        if let tokenLimit { context["tokenLimit"] = tokenLimit }
         let errors = try await store.errorCounts(batch: name)
         context["errors"] = errors.map { ["code": $0.code, "count": $0.jobs, "query": Self.query(name), "codeQuery": Self.query($0.code)] as [String: Any] }
         context["has_errors"] = !errors.isEmpty

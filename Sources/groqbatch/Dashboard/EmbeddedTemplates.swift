@@ -6,6 +6,11 @@ enum EmbeddedTemplates {
     static let files: [String: String] = [
         "batch.mustache": ##"""
 <p>{{{bar}}} {{percent}}% done: {{succeeded}} succeeded, {{failed}} failed, {{running}} running, {{queued}} queued, {{expired}} expired, of {{total}}. <a href="/jobs?batch={{query}}">Its jobs</a> · <a href="/jobs?batch={{query}}&amp;status=failed">failed ones</a></p>
+{{#chart}}
+<h2>Tokens per minute</h2>
+<p class="note">Bars: tokens a minute (peak {{peak}}); red ticks: minutes with 429s{{#tokenLimit}}; the line: the limit, {{tokenLimit}} tokens per minute{{/tokenLimit}}.</p>
+{{{chart}}}
+{{/chart}}
 <h2>Calls per model</h2>
 {{^models}}<p class="empty">No calls yet.</p>{{/models}}
 {{#has_models}}
@@ -180,6 +185,10 @@ td.failed, dd.failed, li.permanent, li.fatal { color: #c92a2a; }
 td.succeeded, dd.succeeded { color: #2b8a3e; }
 tr.gone { color: #868e96; }
 .timeline li { margin: .2em 0; }
+.chart { background: #fff; border: 1px solid #e3e6ea; }
+.chart .tokens { fill: #1c7ed6; }
+.chart .limited { fill: #e03131; }
+.chart .limit { stroke: #f08c00; stroke-width: 2; stroke-dasharray: 6 4; }
 """##,
     ]
 }
