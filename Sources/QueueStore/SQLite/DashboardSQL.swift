@@ -1,22 +1,27 @@
 /// The dashboard's reads of `jobs`, `attempts` and `workers`: pages by keyset, one job whole.
 enum DashboardSQL {
-    /// A page of jobs after an id, with the filters given (each bound; absent ones match everything).
-    static let jobsPage = """
-        SELECT j.id, b.name, j.custom_id, j.status,
-               COALESCE(r.model, json_extract(j.models, '$[' || j.model_index || ']')) AS model,
-               j.attempts, j.error_code, datetime(j.updated_at, 'unixepoch') AS updated
-        FROM jobs j
-        JOIN batches b ON b.id = j.batch_id AND b.import_heartbeat IS NULL
-        LEFT JOIN results r ON r.job_id = j.id
-        WHERE j.id > ?
-          AND (?2 IS NULL OR b.name = ?2)
-          AND (?3 IS NULL OR j.status = ?3)
-          AND (?4 IS NULL OR j.error_code = ?4)
-          AND (?5 IS NULL OR COALESCE(r.model, json_extract(j.models, '$[' || j.model_index || ']')) = ?5)
-          AND (?6 IS NULL OR substr(j.custom_id, 1, length(?6)) = ?6)
-        ORDER BY j.id
-        LIMIT ?7
-        """
+    /// A page of jobs after an id, with only the filters given, so SQLite can use an index for them
+    /// (`jobs_batch_status` serves a batch with a status in id order); each value is bound, in the
+    /// order `batch, status, errorCode, model, search`, then the id and the limit.
+    static func jobsPage(batch: Bool, status: Bool, errorCode: Bool, model: Bool, search: Bool) -> String {
+        var conditions = ["j.id > ?"]
+        if batch { conditions.append("j.batch_id = (SELECT id FROM batches WHERE name = ?)") }
+        if status { conditions.append("j.status = ?") }
+        if errorCode { conditions.append("j.error_code = ?") }
+        if model { conditions.append("COALESCE(r.model, json_extract(j.models, '$[' || j.model_index || ']')) = ?") }
+        if search { conditions.append("substr(j.custom_id, 1, length(?)) = ?") }
+        return """
+            SELECT j.id, b.name, j.custom_id, j.status,
+                   COALESCE(r.model, json_extract(j.models, '$[' || j.model_index || ']')) AS model,
+                   j.attempts, j.error_code, datetime(j.updated_at, 'unixepoch') AS updated
+            FROM jobs j
+            JOIN batches b ON b.id = j.batch_id AND b.import_heartbeat IS NULL
+            LEFT JOIN results r ON r.job_id = j.id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY j.id
+            LIMIT ?
+            """
+    }
 
     static let job = """
         SELECT j.id, b.name, j.custom_id, j.status,

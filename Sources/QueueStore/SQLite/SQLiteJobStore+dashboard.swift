@@ -4,13 +4,17 @@ import GRDB
 /// The dashboard's reads: short, read-only transactions beside running workers.
 extension SQLiteJobStore {
     public func jobs(_ query: JobQuery) async throws -> [JobSummary] {
-        try await pool.read { db in
-            let arguments: StatementArguments = [
-                query.after ?? 0, query.batch, query.status?.rawValue, query.errorCode, query.model, query.search.flatMap { $0.isEmpty ? nil : $0 },
-                max(1, min(query.limit, 500)),
-            ]
-            return try Row.fetchAll(db, sql: DashboardSQL.jobsPage, arguments: arguments).map(Self.jobSummary)
-        }
+        let search = query.search.flatMap { $0.isEmpty ? nil : $0 }
+        let sql = DashboardSQL.jobsPage(
+            batch: query.batch != nil, status: query.status != nil, errorCode: query.errorCode != nil, model: query.model != nil, search: search != nil)
+        var arguments: StatementArguments = [query.after ?? 0]
+        if let batch = query.batch { arguments += [batch] }
+        if let status = query.status { arguments += [status.rawValue] }
+        if let errorCode = query.errorCode { arguments += [errorCode] }
+        if let model = query.model { arguments += [model] }
+        if let search { arguments += [search, search] }
+        arguments += [max(1, min(query.limit, 500))]
+        return try await pool.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.jobSummary) }
     }
 
     public func job(id: Int64) async throws -> JobDetail? {
