@@ -116,6 +116,7 @@ struct ServeCommandTests {
         }
         let (server, base) = try await serve(["--allow-actions"])
         defer { server.signal(SIGTERM) }
+        #expect(try await get(base + "/").1.contains("<td>about 20"), "a batch with queued jobs has the planner's ETA")
         let page = try await get(base + "/batches/later").1
         let csrf = try #require(page.firstMatch(of: #/name="csrf" value="([a-z0-9]+)"/#).map { String($0.output.1) })
         #expect(try await post(base + "/batches/later/cancel", form: "csrf=wrong").0 == 403)

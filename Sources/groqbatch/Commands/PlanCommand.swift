@@ -60,23 +60,10 @@ struct PlanCommand: AsyncParsableCommand {
             do { inputs = try await store.planInputs(batch: batch, catalog: models) } catch let error as NotFoundError {
                 throw CommandFailure(error.description)
             }
-            let outlooks = try await store.planOutlooks(models: Set(inputs.demands.map(\.model)), history: inputs.history, catalog: models, provider: provider)
-            let schedule = try WorkSettings(settings).schedule
             let now = Date()
-            let split = Self.split(inputs, outlooks: outlooks, concurrency: concurrency, now: now)
-            var plan = WorkPlanner.plan(
-                demands: split.onDemand, outlooks: outlooks, concurrency: concurrency,
-                start: max(now, inputs.notBefore ?? now), deadline: inputs.deadline,
-                schedule: schedule)
-            if !split.batchAPI.isEmpty {
-                let priced = WorkPlanner.plan(demands: split.batchAPI, outlooks: outlooks, concurrency: concurrency, start: now, deadline: nil)
-                let window = max(WorkPlanner.batchWindowSeconds, min(7 * 86_400, inputs.deadline.map { $0.timeIntervalSince(now) } ?? 0))
-                let share = WorkPlan.BatchShare(
-                    requests: priced.requests, totalTokens: priced.totalTokens, cost: priced.cost.map { $0 * WorkPlan.batchDiscount },
-                    finish: now.addingTimeInterval(window))
-                plan.batchAPI = share
-                if let deadline = plan.deadline { plan.fitsDeadline = (plan.fitsDeadline ?? true) && share.finish <= deadline }
-            }
+            let plan = try await WorkForecast.plan(
+                store: store, inputs: inputs, catalog: models, provider: provider, concurrency: concurrency, schedule: try WorkSettings(settings).schedule,
+                now: now)
             if json {
                 print(try Console.json(plan))
                 return

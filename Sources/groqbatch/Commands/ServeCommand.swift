@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Scheduler
 import ServiceLifecycle
+import Worker
 
 /// `groqbatch serve`: the dashboard, in the browser.
 struct ServeCommand: AsyncParsableCommand {
@@ -60,11 +62,23 @@ struct ServeCommand: AsyncParsableCommand {
                 guard trimmed.count >= 16 else { throw CommandFailure("\(token): the token is shorter than 16 characters; use a long random one") }
                 secret = trimmed
             }
-            let store = try await database.open()
+            let settings = try await database.settings()
+            let store = try database.open(settings)
             let logger = Logger(label: "groqbatch.serve")
+            // ETAs as `plan` makes them, with the provider and catalog the settings name.
+            let provider = ProviderOptions.baseURL(settings)
+            let catalog = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
+            let schedule = try WorkSettings(settings).schedule
+            let forecast: @Sendable (String) async -> WorkPlan? = { batch in
+                guard let inputs = try? await store.planInputs(batch: batch, catalog: catalog) else { return nil }
+                return try? await WorkForecast.plan(
+                    store: store, inputs: inputs, catalog: catalog, provider: provider, concurrency: WorkerConfiguration.Defaults.concurrency,
+                    schedule: schedule, now: Date())
+            }
             let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
             let application = try DashboardServer.application(
-                store: store, host: address.host, port: address.port, token: secret, allowActions: allowActions, logger: logger
+                store: store, host: address.host, port: address.port, token: secret, allowActions: allowActions, logger: logger,
+                forecast: forecast
             ) { port in
                 // Written straight to the descriptor: scripts and tests wait for this first line.
                 FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))

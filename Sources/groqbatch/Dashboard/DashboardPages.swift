@@ -1,6 +1,7 @@
 import Foundation
 import JobFormats
 import QueueStore
+import Scheduler
 
 /// What each page shows, read through the store interfaces (reads only, each a short transaction) and
 /// handed to its template.
@@ -11,13 +12,29 @@ struct DashboardPages: Sendable {
     var token: String?
     /// With `--allow-actions`: the token the action forms carry.
     var csrfToken: String?
+    /// The plan of a batch's unfinished work under the meters (as `plan` makes it), for its ETA.
+    var forecast: (@Sendable (String) async -> WorkPlan?)?
     /// Pages that change reload this often (seconds); the job page does not.
     let refresh = 10
 
     func overview() async throws -> String {
         let statuses = try await store.batchStatuses(batch: nil)
         let workers = try await store.workers(now: Date())
-        let batches: [[String: Any]] = statuses.map(batchContext)
+        let perBatch = Dictionary(
+            ((try? await store.statistics(by: .batch, batch: nil, since: nil)) ?? []).map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        var batches: [[String: Any]] = []
+        for status in statuses {
+            var context = batchContext(status)
+            let stats = perBatch[status.batch]
+            if let rate = stats?.successesPerMinute { context["perMinute"] = String(format: "%.1f", rate) }
+            var cost = stats?.costUSD.map { String(format: "$%.4f", $0) }
+            if status.queued + status.running > 0, let plan = await forecast?(status.batch) {
+                context["eta"] = DashboardTemplates.timestamp.string(from: plan.finish).dropLast(3) + " UTC"
+                if let more = plan.cost ?? plan.batchAPI?.cost { cost = (cost ?? "$0") + String(format: " + about $%.4f", more) }
+            }
+            if let cost { context["cost"] = cost }
+            batches.append(context)
+        }
         let workerRows: [[String: Any]] = workers.map { worker in
             [
                 "id": worker.id, "host": worker.host, "pid": worker.pid, "started": worker.started,

@@ -4,16 +4,18 @@ import Hummingbird
 import JobFormats
 import Logging
 import QueueStore
+import Scheduler
 
 /// `groqbatch serve`'s HTTP application: the pages, the JSON API, the stylesheet, behind the security
 /// headers and (when a token is set) the token check.
 enum DashboardServer {
     static func application(
         store: any QueueDatabase, host: String, port: Int, token: String?, allowActions: Bool, logger: Logger,
-        onBound: @escaping @Sendable (Int) -> Void
+        forecast: (@Sendable (String) async -> WorkPlan?)? = nil, onBound: @escaping @Sendable (Int) -> Void
     ) throws -> some ApplicationProtocol {
         var pages = DashboardPages(store: store, templates: try DashboardTemplates())
         pages.token = token
+        pages.forecast = forecast
         let actions = allowActions ? DashboardActions(store: store, logger: logger) : nil
         pages.csrfToken = actions?.csrfToken
         let router = Router()

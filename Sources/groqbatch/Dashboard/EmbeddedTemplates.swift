@@ -130,7 +130,7 @@ enum EmbeddedTemplates {
 {{^batches}}<p class="empty">No batches yet: <code>groqbatch import FILE</code> adds one.</p>{{/batches}}
 {{#has_batches}}
 <table class="batches">
-<thead><tr><th>Batch</th><th>Progress</th><th class="num">Jobs</th><th class="num">Succeeded</th><th class="num">Failed</th><th class="num">Running</th><th class="num">Queued</th><th class="num">Expired</th><th class="num">Tokens</th><th>Schedule</th></tr></thead>
+<thead><tr><th>Batch</th><th>Progress</th><th class="num">Jobs</th><th class="num">Succeeded</th><th class="num">Failed</th><th class="num">Running</th><th class="num">Queued</th><th class="num">Expired</th><th class="num">Tokens</th><th class="num">Cost</th><th class="num">Jobs/min</th><th>Finishes</th><th>Schedule</th></tr></thead>
 <tbody>
 {{#batches}}
 <tr>
@@ -138,6 +138,9 @@ enum EmbeddedTemplates {
 <td>{{{bar}}}<div class="note">{{percent}}% done</div></td>
 <td class="num total">{{total}}</td><td class="num succeeded">{{succeeded}}</td><td class="num failed">{{failed}}</td><td class="num running">{{running}}</td><td class="num queued">{{queued}}</td><td class="num expired">{{expired}}</td>
 <td class="num">{{tokens}}</td>
+<td class="num">{{cost}}</td>
+<td class="num">{{perMinute}}</td>
+<td>{{#eta}}about {{eta}}{{/eta}}</td>
 <td>{{#notBefore}}from {{notBefore}} {{/notBefore}}{{#deadline}}due {{deadline}}{{/deadline}}</td>
 </tr>
 {{/batches}}
