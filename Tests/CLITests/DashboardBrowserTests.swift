@@ -65,6 +65,9 @@ struct DashboardBrowserTests {
         let batch = try browser(["--dump-dom", base + "/batches/nightly"]).stdout
         #expect(batch.contains("<svg class=\"chart\""), "the throughput chart is drawn")
 
+        let models = try browser(["--dump-dom", base + "/models"]).stdout
+        let samples = try sql("SELECT SUM(samples) FROM token_estimates")
+        #expect(models.contains("Token estimates") && models.contains(#"<td class="num">\#(samples)</td>"#), "the estimator's answers: \(samples)")
         let artifacts = PackagePaths.path(".build/test-artifacts/dashboard")
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
         let id = try sql("SELECT id FROM jobs WHERE status = 'failed' LIMIT 1")

@@ -72,6 +72,14 @@ struct DashboardPages: Sendable {
         let errors = try await store.errorCounts(batch: name)
         context["errors"] = errors.map { ["code": $0.code, "count": $0.jobs, "query": Self.query(name), "codeQuery": Self.query($0.code)] as [String: Any] }
         context["has_errors"] = !errors.isEmpty
+        let remotes = try await store.remoteBatches().filter { $0.batchName == name }
+        context["remotes"] = remotes.map { remote -> [String: Any] in
+            [
+                "localID": remote.localID, "remoteID": remote.remoteBatchID ?? "-", "model": remote.model, "state": remote.state.rawValue,
+                "status": remote.remoteStatus ?? "-", "lines": remote.lines, "answered": remote.answered, "failed": remote.failed,
+            ]
+        }
+        context["has_remotes"] = !remotes.isEmpty
         if let csrfToken { context["actions"] = ["csrf": csrfToken, "canRetry": status.failed > 0, "canCancel": status.queued + status.running > 0] }
         return templates.render(
             "batch", title: "Batch \(name)", context: context, api: "/api/v1/stats?batch=\(Self.query(name))", location: store.location, refresh: refresh)
@@ -89,8 +97,15 @@ struct DashboardPages: Sendable {
                 "gauge": DashboardDrawing.gauge(used: meter.used, limit: meter.limit, blocked: blocked),
             ]
         }
+        let estimators: [[String: Any]] = try await store.estimators().map { entry in
+            [
+                "provider": entry.provider, "model": entry.model, "ratio": String(format: "%.4f", entry.estimator.ratio),
+                "samples": entry.estimator.samples, "error": String(format: "%.1f%%", entry.estimator.relativeError * 100),
+            ]
+        }
+        let context: [String: Any] = ["meters": rows, "has_meters": !rows.isEmpty, "estimators": estimators, "has_estimators": !estimators.isEmpty]
         return templates.render(
-            "models", title: "Models and limits", context: ["meters": rows, "has_meters": !rows.isEmpty], api: "/api/v1/limits",
+            "models", title: "Models and limits", context: context, api: "/api/v1/limits",
             location: store.location, refresh: refresh)
     }
 

@@ -28,6 +28,13 @@ enum EmbeddedTemplates {
 {{#errors}}<tr><td><a href="/jobs?batch={{query}}&amp;error={{codeQuery}}">{{code}}</a></td><td class="num">{{count}}</td></tr>{{/errors}}
 </tbody></table>
 {{/has_errors}}
+<h2>Remote batches</h2>
+{{^remotes}}<p class="empty">None: this batch runs on demand.</p>{{/remotes}}
+{{#has_remotes}}
+<table><thead><tr><th>Local id</th><th>Provider's id</th><th>Model</th><th>State</th><th>Provider's status</th><th class="num">Lines</th><th class="num">Answered</th><th class="num">Failed</th></tr></thead><tbody>
+{{#remotes}}<tr><td>{{localID}}</td><td>{{remoteID}}</td><td>{{model}}</td><td>{{state}}</td><td>{{status}}</td><td class="num">{{lines}}</td><td class="num">{{answered}}</td><td class="num">{{failed}}</td></tr>{{/remotes}}
+</tbody></table>
+{{/has_remotes}}
 {{#actions}}
 <h2>Actions</h2>
 {{#canCancel}}<form method="post" action="/batches/{{path}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}"><button>Cancel the unfinished jobs</button></form>{{/canCancel}}
@@ -125,6 +132,14 @@ enum EmbeddedTemplates {
 </tbody>
 </table>
 {{/has_meters}}
+<h2>Token estimates</h2>
+<p class="note">Before a call, prompt tokens are estimated from characters; each answer's usage corrects the ratio. The error is the estimates' mean relative error so far.</p>
+{{^estimators}}<p class="empty">No answer has taught an estimate yet.</p>{{/estimators}}
+{{#has_estimators}}
+<table><thead><tr><th>Provider</th><th>Model</th><th class="num">Tokens per character</th><th class="num">Answers</th><th class="num">Error</th></tr></thead><tbody>
+{{#estimators}}<tr><td>{{provider}}</td><td>{{model}}</td><td class="num">{{ratio}}</td><td class="num">{{samples}}</td><td class="num">{{error}}</td></tr>{{/estimators}}
+</tbody></table>
+{{/has_estimators}}
 """##,
         "overview.mustache": ##"""
 {{^batches}}<p class="empty">No batches yet: <code>groqbatch import FILE</code> adds one.</p>{{/batches}}
