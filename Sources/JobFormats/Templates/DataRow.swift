@@ -15,13 +15,3 @@ public struct DataRow: Sendable, Equatable {
     /// The row as a JSON object, its columns in the file's order: what `export --with-input` gives back.
     public var inputJSON: String { JSONValue.orderedObjectString(values, keys: columns) }
 }
-
-/// Where a template import's rows come from: a CSV file or JSON lines.
-public protocol DataRows: AnyObject {
-    /// The file as the user named it.
-    var file: String { get }
-    /// The columns every row has, when the file declares them (a CSV header); nil for JSON lines.
-    var header: [String]? { get }
-    /// The next row, or the problem with it; nil at the end (or after a problem that stops reading).
-    func next() -> Result<DataRow, ImportIssue>?
-}
