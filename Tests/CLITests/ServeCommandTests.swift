@@ -87,6 +87,9 @@ struct ServeCommandTests {
             let printed = try await CommandRun.groqbatchAwaiting(command + ["--db", db]).stdout
             #expect(apiStatus == 200 && body == printed, "\(path)")
         }
+        let (detailStatus, detail, _) = try await get(base + "/api/v1/jobs/\(id)")
+        #expect(detailStatus == 200 && detail.contains(#""custom_id" : "\#(Self.hostile)""#), "\(detail)")
+        #expect(try await get(base + "/api/v1/jobs/999999").0 == 404)
         let (_, apiJobs, _) = try await get(base + "/api/v1/jobs?batch=night")
         #expect(apiJobs.contains(#""custom_id" : "plain-1""#) || apiJobs.contains(#""custom_id": "plain-1""#), "\(apiJobs)")
     }

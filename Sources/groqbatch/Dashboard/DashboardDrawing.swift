@@ -28,7 +28,8 @@ enum DashboardDrawing {
             #"<svg class="gauge\#(blocked ? " blocked" : "")" width="\#(format(width))" height="10" role="img" aria-label="use"><rect class="free" x="0" y="0" width="\#(format(width))" height="10"/><rect class="used" x="0" y="0" width="\#(format(w))" height="10"><title>\#(used) of \#(limit)</title></rect></svg>"#
     }
 
-    /// Tokens per minute as bars, 429s as red ticks, and the tokens-per-minute limit as a line.
+    /// Tokens per minute as bars, requests per minute as a line on their own scale, 429s as red ticks,
+    /// and the tokens-per-minute limit as a dashed line.
     static func throughputChart(_ minutes: [MinuteOfCalls], tokenLimit: Int?, width: Double = 720, height: Double = 160) -> String {
         guard !minutes.isEmpty else { return "" }
         let top = Double(max(minutes.map(\.tokens).max() ?? 1, tokenLimit ?? 0, 1)) * 1.1
@@ -45,6 +46,12 @@ enum DashboardDrawing {
                 marks += #"<rect class="limited" x="\#(format(x))" y="\#(format(height - 4))" width="\#(format(max(step - 1, 1)))" height="4"/>"#
             }
         }
+        let mostRequests = Double(max(minutes.map(\.requests).max() ?? 1, 1)) * 1.1
+        let points = minutes.enumerated().map { index, minute in
+            "\(format(Double(index) * step + step / 2)),\(format(height - height * Double(minute.requests) / mostRequests))"
+        }
+        marks +=
+            #"<polyline class="requests" points="\#(points.joined(separator: " "))"><title>requests per minute (peak \#(minutes.map(\.requests).max() ?? 0))</title></polyline>"#
         if let tokenLimit {
             let y = height - height * Double(tokenLimit) / top
             marks +=

@@ -68,6 +68,7 @@ struct DashboardPages: Sendable {
         let tokenLimit = try await store.meterStatuses(now: Date()).filter { $0.kind == .tpm && used.contains($0.model) }.compactMap(\.limit).max()
         context["chart"] = DashboardDrawing.throughputChart(minutes, tokenLimit: tokenLimit)
         context["peak"] = minutes.map(\.tokens).max() ?? 0
+        context["peakRequests"] = minutes.map(\.requests).max() ?? 0
         if let tokenLimit { context["tokenLimit"] = tokenLimit }
         let errors = try await store.errorCounts(batch: name)
         context["errors"] = errors.map { ["code": $0.code, "count": $0.jobs, "query": Self.query(name), "codeQuery": Self.query($0.code)] as [String: Any] }

@@ -8,7 +8,7 @@ enum EmbeddedTemplates {
 <p>{{{bar}}} {{percent}}% done: {{succeeded}} succeeded, {{failed}} failed, {{running}} running, {{queued}} queued, {{expired}} expired, of {{total}}. <a href="/jobs?batch={{query}}">Its jobs</a> · <a href="/jobs?batch={{query}}&amp;status=failed">failed ones</a></p>
 {{#chart}}
 <h2>Tokens per minute</h2>
-<p class="note">Bars: tokens a minute (peak {{peak}}); red ticks: minutes with 429s{{#tokenLimit}}; the line: the limit, {{tokenLimit}} tokens per minute{{/tokenLimit}}.</p>
+<p class="note">Bars: tokens a minute (peak {{peak}}); the dark line: requests a minute (peak {{peakRequests}}, its own scale); red ticks: minutes with 429s{{#tokenLimit}}; the line: the limit, {{tokenLimit}} tokens per minute{{/tokenLimit}}.</p>
 {{{chart}}}
 {{/chart}}
 <h2>Calls per model</h2>
@@ -207,6 +207,7 @@ tr.gone { color: #868e96; }
 .chart .tokens { fill: #1c7ed6; }
 .chart .limited { fill: #e03131; }
 .chart .limit { stroke: #f08c00; stroke-width: 2; stroke-dasharray: 6 4; }
+.chart .requests { fill: none; stroke: #1d232b; stroke-width: 1.5; }
 """##,
     ]
 }
