@@ -52,8 +52,11 @@ public struct ModelCatalog: Sendable, Equatable {
         public var isDecommissioned: Bool { status == "decommissioned" }
 
         /// US dollars for this many prompt and completion tokens; 0 without prices.
-        public func cost(promptTokens: Int, completionTokens: Int) -> Double {
-            (Double(promptTokens) * (inputPrice ?? 0) + Double(completionTokens) * (outputPrice ?? 0)) / 1_000_000
+        /// US dollars for a call; `cachedTokens` of the prompt (read from the provider's prompt cache) cost
+        /// half the input price.
+        public func cost(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0) -> Double {
+            let cached = Double(min(max(cachedTokens, 0), promptTokens))
+            return ((Double(promptTokens) - cached / 2) * (inputPrice ?? 0) + Double(completionTokens) * (outputPrice ?? 0)) / 1_000_000
         }
 
         public func limit(_ kind: LimitKind) -> Int? {

@@ -41,6 +41,8 @@ public struct ProviderObservation: Sendable, Equatable {
     /// From `usage`, on success.
     public var promptTokens: Int?
     public var totalTokens: Int?
+    /// Prompt tokens read from the provider's prompt cache: not counted against tokens per minute.
+    public var cachedTokens: Int?
     /// The provider refused the call before doing anything (any 4xx): its reservation is refunded.
     public var refused: Bool
     /// US dollars the call cost at the catalog's prices, on success.
@@ -50,6 +52,9 @@ public struct ProviderObservation: Sendable, Equatable {
     public var fromResponse = true
     /// The job set no `max_tokens`: its completion teaches what such jobs reserve.
     public var maxTokensUnset = false
+
+    /// The tokens the provider counts against its token limits: all but the cached ones.
+    public var meteredTokens: Int? { totalTokens.map { max(0, $0 - (cachedTokens ?? 0)) } }
 
     /// Whether the call was answered (a completion with its usage).
     public var answered: Bool { totalTokens != nil }

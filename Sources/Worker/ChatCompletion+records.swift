@@ -8,14 +8,16 @@ extension ChatCompletion {
     /// line's `request_id`) for answers whose body carries none (`x_groq.id`).
     func records(calledModel: String, requestID: String?, startedAt: Date, finishedAt: Date, httpStatus: Int) -> (attempt: AttemptRecord, result: JobResult) {
         let requestID = xGroq?.id ?? requestID
-        let attempt = AttemptRecord(
+        var attempt = AttemptRecord(
             model: calledModel, startedAt: startedAt, finishedAt: finishedAt, httpStatus: httpStatus, outcome: .success,
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, requestID: requestID)
-        let result = JobResult(
+        attempt.cachedTokens = usage.cachedPromptTokens
+        var result = JobResult(
             model: model ?? calledModel, content: content, finishReason: finishReason,
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.totalTokens,
             queueTime: usage.queueTime, promptTime: usage.promptTime, completionTime: usage.completionTime,
             totalTime: usage.totalTime, responseID: id, requestID: requestID, rawResponse: rawBody)
+        result.cachedTokens = usage.cachedPromptTokens
         return (attempt, result)
     }
 }

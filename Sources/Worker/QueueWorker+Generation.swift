@@ -172,9 +172,11 @@ extension QueueWorker {
             let usage = success.completion.usage
             observation.promptTokens = usage.promptTokens
             observation.totalTokens = usage.totalTokens
+            observation.cachedTokens = usage.cachedPromptTokens
             // nil when the catalog has no price for the model: unknown, not free.
             if let entry = budget.catalog.entries[model], entry.inputPrice != nil || entry.outputPrice != nil {
-                observation.actualCost = entry.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+                observation.actualCost = entry.cost(
+                    promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: usage.cachedPromptTokens ?? 0)
             }
         case .failure(let failure):
             headers = failure.rateLimits

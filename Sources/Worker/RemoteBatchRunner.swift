@@ -215,7 +215,9 @@ struct RemoteBatchRunner: Sendable {
                 if let result = answer.success?.result, let entry = settings.catalog.entries[remote.model],
                     entry.inputPrice != nil || entry.outputPrice != nil
                 {
-                    answer.cost = entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens) * WorkPlan.batchDiscount
+                    answer.cost =
+                        entry.cost(promptTokens: result.promptTokens, completionTokens: result.completionTokens, cachedTokens: result.cachedTokens ?? 0)
+                        * WorkPlan.batchDiscount
                 }
                 slice.append(answer)
                 if slice.count >= settings.writeSlice { try await write() }

@@ -19,13 +19,19 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
     /// Whether it decodes under a JSON schema (`"strict": true`); other models refuse strict requests
     /// and answer schemas on a best-effort basis. By default the gpt-oss models do, as on Groq.
     public var strictJSONSchema: Bool
+    /// Whether it caches prompt prefixes (`cached_tokens`). By default the models Groq caches for.
+    public var promptCaching: Bool
+    static let cachingModels: Set<String> = [
+        "openai/gpt-oss-20b", "openai/gpt-oss-120b", "openai/gpt-oss-safeguard-20b", "moonshotai/kimi-k2-instruct-0905",
+    ]
 
     public init(
         id: String, ownedBy: String = "simulator", contextWindow: Int = 131_072, maxOutput: Int = 32_768,
         rpm: Int = 0, rpd: Int = 0, tpm: Int = 0, tpd: Int = 0, tokensPerSecond: Double = 500, decommissioned: Bool = false,
-        strictJSONSchema: Bool? = nil
+        strictJSONSchema: Bool? = nil, promptCaching: Bool? = nil
     ) {
         self.strictJSONSchema = strictJSONSchema ?? id.hasPrefix("openai/gpt-oss")
+        self.promptCaching = promptCaching ?? Self.cachingModels.contains(id)
         self.id = id
         self.ownedBy = ownedBy
         self.contextWindow = contextWindow
@@ -45,6 +51,7 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
         case maxOutput = "max_output"
         case tokensPerSecond = "tokens_per_second"
         case strictJSONSchema = "strict_json_schema"
+        case promptCaching = "prompt_caching"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +68,7 @@ public struct SimulatedModel: Sendable, Codable, Equatable {
             tpd: try c.decodeIfPresent(Int.self, forKey: .tpd) ?? 0,
             tokensPerSecond: try c.decodeIfPresent(Double.self, forKey: .tokensPerSecond) ?? 500,
             decommissioned: try c.decodeIfPresent(Bool.self, forKey: .decommissioned) ?? false,
-            strictJSONSchema: try c.decodeIfPresent(Bool.self, forKey: .strictJSONSchema))
+            strictJSONSchema: try c.decodeIfPresent(Bool.self, forKey: .strictJSONSchema),
+            promptCaching: try c.decodeIfPresent(Bool.self, forKey: .promptCaching))
     }
 }

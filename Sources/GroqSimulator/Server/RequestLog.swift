@@ -16,6 +16,8 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var completionTokens: Int?
     /// Tokens reserved against TPM at admission (prompt + max_tokens).
     public var reservedTokens: Int?
+    /// Prompt tokens read from the prefix cache (billed at half price, given back to TPM).
+    public var cachedTokens: Int?
     /// FNV-1a 64 of the request body, hex: the same job resent shows the same hash.
     public var bodyHash: String
     public var requestID: String
@@ -31,6 +33,7 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case reservedTokens = "reserved_tokens"
+        case cachedTokens = "cached_tokens"
         case bodyHash = "body_hash"
         case requestID = "request_id"
     }

@@ -49,7 +49,7 @@ struct SimulatorRoutes: Sendable {
             var entry = RequestLogEntry(
                 time: Date().timeIntervalSince1970, model: generation.model, status: 200,
                 fault: generation.truncated ? "truncated" : generation.fault, promptTokens: generation.promptTokens,
-                completionTokens: generation.completion.tokens, reservedTokens: generation.reservedTokens,
+                completionTokens: generation.completion.tokens, reservedTokens: generation.reservedTokens, cachedTokens: generation.cachedTokens,
                 bodyHash: generation.bodyHash, requestID: generation.requestID)
             entry.code = nil
             entry.latency = generation.latency
@@ -78,13 +78,13 @@ struct SimulatorRoutes: Sendable {
         Self.completionBody(
             model: generation.model, requestID: generation.requestID, promptTokens: generation.promptTokens,
             completion: generation.completion, queueTime: generation.queueTime, tokensPerSecond: generation.tokensPerSecond,
-            created: created, serviceTier: generation.serviceTier)
+            created: created, serviceTier: generation.serviceTier, cachedTokens: generation.cachedTokens)
     }
 
     /// A chat completion in Groq's shape, for on-demand answers and Batch API output lines alike.
     static func completionBody(
         model: String, requestID: String, promptTokens: Int, completion: (text: String, tokens: Int, finishReason: String),
-        queueTime: Double, tokensPerSecond: Double, created: Int, serviceTier: String = "on_demand"
+        queueTime: Double, tokensPerSecond: Double, created: Int, serviceTier: String = "on_demand", cachedTokens: Int = 0
     ) -> String {
         let promptTime = Double(promptTokens) / (tokensPerSecond * 20)
         let completionTime = Double(completion.tokens) / tokensPerSecond
@@ -96,7 +96,8 @@ struct SimulatorRoutes: Sendable {
             "logprobs":null,"finish_reason":"\(completion.finishReason)"}],\
             "usage":{"queue_time":\(queueTime),"prompt_tokens":\(promptTokens),"prompt_time":\(promptTime),\
             "completion_tokens":\(completion.tokens),"completion_time":\(completionTime),\
-            "total_tokens":\(promptTokens + completion.tokens),"total_time":\(totalTime)},\
+            "total_tokens":\(promptTokens + completion.tokens),"total_time":\(totalTime),\
+            "prompt_tokens_details":{"cached_tokens":\(cachedTokens)}},\
             "usage_breakdown":null,"system_fingerprint":"fp_simulator","x_groq":{"id":"\(requestID)"},"service_tier":"\(serviceTier)"}
             """
     }

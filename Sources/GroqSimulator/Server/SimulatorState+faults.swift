@@ -1,5 +1,5 @@
-// The fault draws: one per request for transport and server faults, one more for a best-effort
-// structured answer.
+// The fault draws (one per request for transport and server faults, one more for a best-effort
+// structured answer) and the prefix cache's lookups.
 extension SimulatorState {
     /// `json_validate_failed`, `invalid_json` or (for schemas) `schema_violation`, by their rates; nil mostly.
     func drawStructuredFault(schema: Bool) -> String? {
@@ -21,5 +21,18 @@ extension SimulatorState {
             if draw < cumulative { return fault }
         }
         return nil
+    }
+
+    /// The prompt tokens of `messages` the model reads from its prefix cache: every message but the last,
+    /// when a request processed them within the cache's lifetime.
+    func cachedTokens(model: SimulatedModel, messages: [[String: Any]]) -> Int {
+        guard model.promptCaching, messages.count > 1 else { return 0 }
+        let prefix = messages.dropLast()
+        let tokens = prefix.reduce(0) { $0 + SimTokenizer.perMessage + (Self.contentText($1["content"]).map(SimTokenizer.count) ?? 0) }
+        var key: [UInt8] = Array(model.id.utf8)
+        for message in prefix {
+            key += Array(((message["role"] as? String) ?? "").utf8) + [0] + Array((Self.contentText(message["content"]) ?? "").utf8) + [1]
+        }
+        return prefixCaches[model.id, default: PrefixCache()].lookUp(prefix: FNV1a.hash(key), tokens: tokens, at: now())
     }
 }

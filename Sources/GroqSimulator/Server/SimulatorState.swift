@@ -32,6 +32,8 @@ actor SimulatorState {
         var serviceTier = "on_demand"
         /// A structured-output fault in the answer (`invalid_json`, `schema_violation`), for the log.
         var fault: String?
+        /// Prompt tokens read from the prefix cache.
+        var cachedTokens = 0
 
         /// The key of the meters it was admitted on.
         var meterKey: String { serviceTier == "flex" ? SimulatorState.flexKey(model) : model }
@@ -45,6 +47,8 @@ actor SimulatorState {
     private var meters: [String: ModelMeters]
     /// Drawn for faults; seeded, so a run is repeatable.
     var random: SplitMix64
+    /// Each caching model's recently processed prompt prefixes.
+    var prefixCaches: [String: PrefixCache] = [:]
     private let start = ContinuousClock.now
     private let startWallClock = Date().timeIntervalSince1970
     private var requestNumber: UInt64 = 0
@@ -94,7 +98,7 @@ actor SimulatorState {
     /// Returns the unused part of an admitted request's reservation.
     func settle(_ generation: Generation) {
         meters[generation.meterKey]?.settle(
-            generation.admission, actualTokens: generation.promptTokens + generation.completion.tokens, at: now())
+            generation.admission, actualTokens: generation.promptTokens + generation.completion.tokens - generation.cachedTokens, at: now())
     }
 
     /// Groq's rate-limit headers for a model (or a model's flex meters, by `flexKey`), as of now.
@@ -266,7 +270,8 @@ actor SimulatorState {
                     model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
                     reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
                     queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
-                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand", fault: structuredFault))
+                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand", fault: structuredFault,
+                    cachedTokens: cachedTokens(model: model, messages: messages)))
         }
     }
 

@@ -23,6 +23,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public var chosenBy: String?
     /// An answer that was not what the request asked for (not JSON, not its schema), kept for diagnosis.
     public var answer: String?
+    /// Prompt tokens the provider read from its prompt cache; nil when it did not say.
+    public var cachedTokens: Int?
 
     public init(
         model: String, startedAt: Date, finishedAt: Date, httpStatus: Int?, outcome: Outcome,

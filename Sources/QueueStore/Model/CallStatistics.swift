@@ -26,6 +26,8 @@ public struct CallStatistics: Sendable, Codable, Equatable {
     public var groqTotalTimeAvg: Double?
     public var promptTokens = 0
     public var completionTokens = 0
+    /// Prompt tokens the provider read from its prompt cache (billed at half price, not rate-limited).
+    public var cachedTokens = 0
     public var costUSD: Double?
     public var firstCall: Double?
     public var lastCall: Double?
@@ -33,6 +35,9 @@ public struct CallStatistics: Sendable, Codable, Equatable {
     public init(name: String) {
         self.name = name
     }
+
+    /// The share of prompt tokens read from the prompt cache.
+    public var cacheHitRate: Double? { promptTokens > 0 ? Double(cachedTokens) / Double(promptTokens) : nil }
 
     /// Successful calls per minute between the first and the last call.
     public var successesPerMinute: Double? {
@@ -55,6 +60,7 @@ public struct CallStatistics: Sendable, Codable, Equatable {
         case groqTotalTimeAvg = "groq_total_time_avg"
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
+        case cachedTokens = "cached_tokens"
         case costUSD = "cost_usd"
         case firstCall = "first_call"
         case lastCall = "last_call"

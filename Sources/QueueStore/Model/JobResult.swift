@@ -21,6 +21,8 @@ public struct JobResult: Sendable, Equatable {
     /// The answer parsed and validated against the request's `response_format`, as JSON text; nil when
     /// the request asked for no structure.
     public var parsed: String?
+    /// Prompt tokens the provider read from its prompt cache; nil when it did not say.
+    public var cachedTokens: Int?
 
     public init(
         model: String, content: String?, finishReason: String?, promptTokens: Int, completionTokens: Int,

@@ -2,8 +2,8 @@
 enum AttemptsSQL {
     static let insert = """
         INSERT INTO attempts (job_id, number, model, worker_id, started_at, finished_at, http_status, outcome,
-                              error_code, error_message, prompt_tokens, completion_tokens, request_id, limit_kind, chosen_by, answer)
-        VALUES (?, (SELECT COUNT(*) + 1 FROM attempts WHERE job_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              error_code, error_message, prompt_tokens, completion_tokens, request_id, limit_kind, chosen_by, answer, cached_tokens)
+        VALUES (?, (SELECT COUNT(*) + 1 FROM attempts WHERE job_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     /// Per model: the average seconds of a successful call since a time (for `auto:fastest`).
     static let recentLatencyByModel = """

@@ -3,8 +3,8 @@ enum ResultsSQL {
     static let insert = """
         INSERT INTO results (job_id, model, content, finish_reason, prompt_tokens, completion_tokens, total_tokens,
                              queue_time, prompt_time, completion_time, total_time, response_id, request_id,
-                             raw_response, created_at, cost, truncated, parsed)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             raw_response, created_at, cost, truncated, parsed, cached_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     /// Per model: completion tokens against the output limits asked for, and the average answer length.
     static let completionHistory = """

@@ -119,7 +119,8 @@ extension SQLiteJobStore {
     /// Settles one claim's reservation with the real usage, or refunds it after a refusal.
     static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
         try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
-        let tokens: Int?? = observation.refused ? .some(nil) : (observation.totalTokens.map { .some($0) } ?? nil)
+        // Cached prompt tokens are given back after processing, as the provider does.
+        let tokens: Int?? = observation.refused ? .some(nil) : (observation.meteredTokens.map { .some($0) } ?? nil)
         try closeOpenSpends(jobID: jobID, settledTokens: tokens, db: db, now: now)
     }
 

@@ -86,7 +86,7 @@ extension SQLiteJobStore: JobStore {
                 outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
                 attempt.finishedAt.unixSeconds, attempt.httpStatus, attempt.outcome.rawValue, attempt.errorCode,
                 attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
-                attempt.limitKind, attempt.chosenBy, attempt.answer,
+                attempt.limitKind, attempt.chosenBy, attempt.answer, attempt.cachedTokens,
             ])
         }
         if let observation = outcome.observation {
@@ -104,7 +104,7 @@ extension SQLiteJobStore: JobStore {
                 outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
                 result.completionTokens, result.totalTokens, result.queueTime, result.promptTime,
                 result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
-                seconds, outcome.observation?.actualCost, result.truncated, result.parsed,
+                seconds, outcome.observation?.actualCost, result.truncated, result.parsed, result.cachedTokens,
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
             return .applied

@@ -39,12 +39,13 @@ extension SQLiteJobStore {
                     try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                         answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
                         attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
-                        attempt.requestID, nil, nil, nil,
+                        attempt.requestID, nil, nil, nil, attempt.cachedTokens,
                     ])
                     try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
                         answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
                         result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
                         result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false, result.parsed,
+                        result.cachedTokens,
                     ])
                     try Self.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
                     try db.cachedStatement(sql: RemoteBatchesSQL.succeedJob).execute(arguments: [seconds, seconds, answer.jobID, remote.owner])
@@ -59,7 +60,7 @@ extension SQLiteJobStore {
                     let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
                     try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                         answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
-                        retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer,
+                        retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer, nil,
                     ])
                     // An errored line is not billed: its reservation goes back to the caps.
                     try Self.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)

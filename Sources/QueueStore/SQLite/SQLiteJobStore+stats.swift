@@ -47,6 +47,7 @@ extension SQLiteJobStore {
                 }
                 group.promptTokens += row["prompt_tokens"] as Int? ?? 0
                 group.completionTokens += row["completion_tokens"] as Int? ?? 0
+                group.cachedTokens += row["cached_tokens"] as Int? ?? 0
                 if let cost: Double = row["cost"] { costs[name, default: 0] += cost }
                 let started: Double = row["started_at"]
                 group.firstCall = min(group.firstCall ?? started, started)

@@ -5,7 +5,7 @@ enum StatsSQL {
         precondition(["model", "day", "batch"].contains(dimension))
         return """
             SELECT \(dimension) AS name, outcome, http_status, limit_kind, latency, queue_time, total_time,
-                   prompt_tokens, completion_tokens, cost, started_at
+                   prompt_tokens, completion_tokens, cost, started_at, cached_tokens
             FROM call_stats
             WHERE (? IS NULL OR batch = ?) AND (? IS NULL OR started_at >= ?)
             """

@@ -59,7 +59,7 @@ struct StatsCommand: AsyncParsableCommand {
                 TextTable(
                     header: [
                         by.rawValue.uppercased(), "REQUESTS", "OK", "RETRIES", "FALLBACKS", "FAILED", "429 RPM/RPD/TPM/TPD",
-                        "P50 S", "P95 S", "P99 S", "GROQ QUEUE S", "GROQ TOTAL S", "TOKENS IN", "TOKENS OUT", "COST", "OK/MIN",
+                        "P50 S", "P95 S", "P99 S", "GROQ QUEUE S", "GROQ TOTAL S", "TOKENS IN", "CACHED", "TOKENS OUT", "COST", "OK/MIN",
                     ],
                     rows: groups.map { group in
                         [
@@ -68,7 +68,8 @@ struct StatsCommand: AsyncParsableCommand {
                             "\(group.rateLimited) (\(group.rateLimitedRPM)/\(group.rateLimitedRPD)/\(group.rateLimitedTPM)/\(group.rateLimitedTPD))",
                             seconds(group.latencyP50), seconds(group.latencyP95), seconds(group.latencyP99),
                             seconds(group.groqQueueTimeAvg), seconds(group.groqTotalTimeAvg), "\(group.promptTokens)",
-                            "\(group.completionTokens)", group.costUSD.map { String(format: "$%.4f", $0) } ?? "-",
+                            group.cacheHitRate.map { "\(group.cachedTokens) (\(Int(($0 * 100).rounded()))%)" } ?? "-", "\(group.completionTokens)",
+                            group.costUSD.map { String(format: "$%.4f", $0) } ?? "-",
                             group.successesPerMinute.map { String(format: "%.1f", $0) } ?? "-",
                         ]
                     }
