@@ -30,6 +30,8 @@ public protocol ReportStore: Sendable {
     func job(id: Int64) async throws -> JobDetail?
     /// A batch's calls per minute, oldest first, over its latest 120 minutes with calls.
     func throughput(batch: String) async throws -> [MinuteOfCalls]
+    /// Per batch name: its answers so far, their cost and pace.
+    func batchActivity() async throws -> [String: BatchActivity]
     /// A batch's jobs by their last error's code, most first.
     func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)]
     /// Every worker the queue knows, with the age of its last heartbeat.

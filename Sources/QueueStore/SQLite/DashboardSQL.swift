@@ -47,6 +47,14 @@ enum DashboardSQL {
         GROUP BY minute ORDER BY minute DESC LIMIT 120
         """
 
+    /// Per batch: answers, their cost, and the first and last answer's time (SQL's work, not Swift's: the
+    /// overview reads it every 10 s on queues of millions).
+    static let batchActivity = """
+        SELECT b.name, COUNT(*), SUM(r.cost), MIN(r.created_at), MAX(r.created_at)
+        FROM results r JOIN jobs j ON j.id = r.job_id JOIN batches b ON b.id = j.batch_id
+        GROUP BY b.name
+        """
+
     /// Jobs by their last error's code, of one batch.
     static let errorCounts = """
         SELECT j.error_code, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id

@@ -39,6 +39,16 @@ extension SQLiteJobStore {
         }
     }
 
+    public func batchActivity() async throws -> [String: BatchActivity] {
+        try await pool.read { db in
+            var activity: [String: BatchActivity] = [:]
+            for row in try Row.fetchAll(db, sql: DashboardSQL.batchActivity) {
+                activity[row[0]] = BatchActivity(answers: row[1], cost: row[2], firstAnswer: row[3], lastAnswer: row[4])
+            }
+            return activity
+        }
+    }
+
     public func errorCounts(batch: String) async throws -> [(code: String, jobs: Int)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: DashboardSQL.errorCounts, arguments: [batch]).map { (code: $0[0] as String, jobs: $0[1] as Int) }

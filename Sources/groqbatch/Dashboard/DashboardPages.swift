@@ -20,14 +20,13 @@ struct DashboardPages: Sendable {
     func overview() async throws -> String {
         let statuses = try await store.batchStatuses(batch: nil)
         let workers = try await store.workers(now: Date())
-        let perBatch = Dictionary(
-            ((try? await store.statistics(by: .batch, batch: nil, since: nil)) ?? []).map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        let perBatch = try await store.batchActivity()
         var batches: [[String: Any]] = []
         for status in statuses {
             var context = batchContext(status)
-            let stats = perBatch[status.batch]
-            if let rate = stats?.successesPerMinute { context["perMinute"] = String(format: "%.1f", rate) }
-            var cost = stats?.costUSD.map { String(format: "$%.4f", $0) }
+            let activity = perBatch[status.batch]
+            if let rate = activity?.answersPerMinute { context["perMinute"] = String(format: "%.1f", rate) }
+            var cost = activity?.cost.map { String(format: "$%.4f", $0) }
             if status.queued + status.running > 0, let plan = await forecast?(status.batch) {
                 context["eta"] = DashboardTemplates.timestamp.string(from: plan.finish).dropLast(3) + " UTC"
                 if let more = plan.cost ?? plan.batchAPI?.cost { cost = (cost ?? "$0") + String(format: " + about $%.4f", more) }

@@ -15,7 +15,10 @@ enum DashboardServer {
     ) throws -> some ApplicationProtocol {
         var pages = DashboardPages(store: store, templates: try DashboardTemplates())
         pages.token = token
-        pages.forecast = forecast
+        if let forecast {
+            let cache = ForecastCache(make: forecast)
+            pages.forecast = { batch in await cache.plan(batch) }
+        }
         let actions = allowActions ? DashboardActions(store: store, logger: logger) : nil
         pages.csrfToken = actions?.csrfToken
         let router = Router()
