@@ -109,12 +109,17 @@ struct ServeCommandTests {
 
     @Test func actionsNeedTheFlagAndTheFormsToken() async throws {
         try await fillQueue()
+        let spaced = directory.write("spaced.jsonl", #"{"custom_id": "s1", "prompt": "Hi"}"# + "\n")
+        #expect(try await CommandRun.groqbatchAwaiting(["import", spaced, "--db", db, "--model", "sim/fast", "--batch", "night shift"]).status == 0)
         let later = directory.write("later.jsonl", #"{"custom_id": "l1", "prompt": "Later"}"# + "\n" + #"{"custom_id": "l2", "prompt": "Later"}"# + "\n")
         #expect(try await CommandRun.groqbatchAwaiting(["import", later, "--db", db, "--model", "sim/fast"]).status == 0)
         do {
             let (server, base) = try await serve()
             defer { server.signal(SIGTERM) }
             #expect(!(try await get(base + "/batches/later").1.contains("<form method=\"post\"")), "no buttons without --allow-actions")
+            let (spacedStatus, spacedPage, _) = try await get(base + "/batches/night%20shift")
+            #expect(spacedStatus == 200 && spacedPage.contains("Batch night shift"), "a name with a space, from its link")
+            #expect(try await get(base + "/").1.contains(#"href="/batches/night%20shift""#))
             #expect(try await post(base + "/batches/later/cancel", form: "csrf=x").0 == 404)
         }
         let (server, base) = try await serve(["--allow-actions"])

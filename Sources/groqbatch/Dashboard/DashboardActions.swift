@@ -21,14 +21,14 @@ struct DashboardActions: Sendable {
 
     func register(on router: Router<BasicRequestContext>, pages: DashboardPages) {
         router.post("/batches/:name/cancel") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try DashboardServer.batchName(context)
             return try await act(request, pages: pages, back: "/batches/\(DashboardPages.path(name))") {
                 let count = try await store.cancel(batch: name, now: Date())
                 return "cancelled \(count) unfinished jobs of batch '\(name)'"
             }
         }
         router.post("/batches/:name/retry") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try DashboardServer.batchName(context)
             return try await act(request, pages: pages, back: "/batches/\(DashboardPages.path(name))") {
                 let count = try await store.requeue([.failed], batch: name, newDeadline: nil, now: Date())
                 return "queued \(count) failed jobs of batch '\(name)' again"

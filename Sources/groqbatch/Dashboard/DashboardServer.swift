@@ -38,7 +38,7 @@ enum DashboardServer {
     static func routes(_ router: Router<BasicRequestContext>, pages: DashboardPages, store: any QueueDatabase) {
         router.get("/") { _, _ in html(try await pages.overview()) }
         router.get("/batches/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try batchName(context)
             guard let page = try await pages.batch(name) else { return notFound("no batch named '\(name)'", pages) }
             return html(page)
         }
@@ -82,6 +82,12 @@ enum DashboardServer {
             let fields = TokenCheck.formFields(String(buffer: body))
             return TokenCheck.login(fields["token"] ?? "", pages: pages)
         }
+    }
+
+    /// A batch's name from its address: the router gives the path segment still percent-encoded.
+    static func batchName(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("name")
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// The filters of a jobs page from its address, and the same as text for links.
