@@ -44,7 +44,9 @@ struct ProviderOutageProcessTests {
         let directory = TemporaryDirectory("outage")
         let (first, port) = try await Self.simulator(port: 0, in: directory, name: "before")
         let db = directory.path("q.sqlite")
-        let count = 120
+        // About 15 answers a second: 400 jobs leave the outage tens of seconds to begin mid-run even when
+        // this test's polling is starved on a loaded machine (120 once finished before it could begin).
+        let count = 400
         try await importJobs(count, db: db, directory: directory)
         let catalog = directory.write("catalog.json", #"{"models": [{"id": "sim/fast", "max_output": 256}]}"#)
         let worker = try BackgroundProcess(
