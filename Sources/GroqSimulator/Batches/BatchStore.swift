@@ -284,7 +284,7 @@ actor BatchStore {
             if structured.isStrict && !model.strictJSONSchema {
                 return .failure(Refusal(status: 400, body: GroqErrorBody.invalidRequest("json_schema strict mode is not supported for model \(modelID)")))
             }
-            let violate = !structured.isStrict && structured.mode != .object && draw(faults.schemaViolation)
+            let violate = !structured.isStrict && structured.hasSchema && draw(faults.schemaViolation)
             var text = structured.text(seed: FNV1a.hash(line.body) ^ FNV1a.hash(Array(modelID.utf8)), violate: violate)
             if !structured.isStrict && draw(faults.invalidJSON) { text = StructuredAnswer.notJSON(text) }
             completion = (text, max(1, SimTokenizer.count(text)), "stop")

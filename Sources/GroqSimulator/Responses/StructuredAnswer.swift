@@ -6,19 +6,11 @@ import Foundation
 /// It reads schemas with Foundation alone, independently of groqbatch's own validator, so the two check
 /// each other in the tests.
 struct StructuredAnswer {
-    enum Mode: Equatable {
+    enum Mode {
         /// `json_object`: any object.
         case object
         /// `json_schema`: the schema, strictly or on a best-effort basis.
         case schema([String: Any], strict: Bool)
-
-        static func == (left: Mode, right: Mode) -> Bool {
-            switch (left, right) {
-            case (.object, .object): true
-            case (.schema(_, let a), .schema(_, let b)): a == b
-            default: false
-            }
-        }
     }
 
     let mode: Mode
@@ -33,6 +25,12 @@ struct StructuredAnswer {
             mode = .schema(spec["schema"] as? [String: Any] ?? [:], strict: spec["strict"] as? Bool ?? false)
         default: return nil
         }
+    }
+
+    /// Whether a schema is asked for (not just any JSON object): only then can an answer break one.
+    var hasSchema: Bool {
+        if case .schema = mode { return true }
+        return false
     }
 
     var isStrict: Bool {
@@ -69,12 +67,15 @@ struct StructuredAnswer {
     /// The answer's text: conforming JSON, or with `violate` JSON that breaks the schema.
     func text(seed: UInt64, violate: Bool) -> String {
         var random = SplitMix64(seed: seed)
-        var value: Any
+        let value: Any
         switch mode {
-        case .object: value = ["answer": Self.words(&random, count: 3)]
-        case .schema(let schema, _): value = Self.value(for: schema, root: schema, random: &random, depth: 0)
+        case .object:
+            let object = ["answer": Self.words(&random, count: 3)]
+            value = violate ? Self.broken(object, schema: [:]) : object
+        case .schema(let schema, _):
+            let conforming = Self.value(for: schema, root: schema, random: &random, depth: 0)
+            value = violate ? Self.broken(conforming, schema: schema) : conforming
         }
-        if violate { value = Self.broken(value, schema: { if case .schema(let s, _) = mode { return s } else { return [:] } }()) }
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -216,7 +216,7 @@ actor SimulatorState {
         default: break
         }
         // Best effort can fail where strict decoding cannot: each such fault has its own draw.
-        let structuredFault = structured.flatMap { $0.isStrict ? nil : drawStructuredFault(schema: $0.mode != .object) }
+        let structuredFault = structured.flatMap { $0.isStrict ? nil : drawStructuredFault(schema: $0.hasSchema) }
         if structuredFault == "json_validate_failed", let structured {
             entry.fault = structuredFault
             let failed = StructuredAnswer.notJSON(structured.text(seed: FNV1a.hash(body), violate: false))

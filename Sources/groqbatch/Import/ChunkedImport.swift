@@ -87,7 +87,6 @@ struct ChunkedImport {
                     }
                     let index = read
                     group.addTask { .built(index, builder.build(chunk, firstOfFile: index == 0)) }
-
                     read += 1
                 }
             }
