@@ -157,6 +157,11 @@ extension QueueWorker {
         if left == 0 && (dayCapReached || !capped.isEmpty) {
             logger.notice("the jobs left wait for a cap (groqbatch status says which)")
         }
+        // Every job can be answered while a remote batch is still being closed (its last answers written,
+        // its record not yet done): drained means the Batch API loop has nothing left either.
+        if left == 0, let remote, let provider = configuration.remote?.provider, try await remote.store.hasRemoteWork(provider: provider) {
+            return false
+        }
         return left == 0
     }
 
