@@ -9,6 +9,8 @@ public protocol ReportStore: Sendable {
     func batchStatuses(batch: String?) async throws -> [BatchStatus]
     /// Call statistics grouped by `dimension`, of one batch or all, since a time or ever.
     func statistics(by dimension: StatsDimension, batch: String?, since: Date?) async throws -> [CallStatistics]
+    /// Answers reused instead of called for (of one batch or all, since a time), and what they saved.
+    func reuseSavings(batch: String?, since: Date?) async throws -> ReuseSavings
     /// Every job of one batch or all, in input order, one row at a time.
     func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) async throws
     /// The first input row and the first parsed answer in input order (JSON objects as stored), from

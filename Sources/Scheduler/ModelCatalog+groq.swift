@@ -9,10 +9,10 @@ extension ModelCatalog {
         {"models": [
           {"id": "openai/gpt-oss-120b", "context_window": 131072, "max_output": 65536,
            "rpm": 30, "rpd": 1000, "tpm": 8000, "tpd": 200000, "input_price": 0.15, "output_price": 0.60, "status": "active",
-           "strict_json_schema": true},
+           "strict_json_schema": true, "prompt_caching": true},
           {"id": "openai/gpt-oss-20b", "context_window": 131072, "max_output": 65536,
            "rpm": 30, "rpd": 1000, "tpm": 8000, "tpd": 200000, "input_price": 0.075, "output_price": 0.30, "status": "active",
-           "strict_json_schema": true},
+           "strict_json_schema": true, "prompt_caching": true},
           {"id": "qwen/qwen3.6-27b", "context_window": 32768, "max_output": 16384,
            "rpm": 60, "rpd": 1000, "tpm": 6000, "tpd": 500000, "input_price": 0.29, "output_price": 0.59, "status": "active"},
           {"id": "llama-3.3-70b-versatile", "context_window": 131072, "max_output": 32768, "status": "decommissioned"},

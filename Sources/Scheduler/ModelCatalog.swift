@@ -22,10 +22,14 @@ public struct ModelCatalog: Sendable, Equatable {
         /// Whether the model decodes under a JSON schema (`"strict": true` in `response_format`).
         /// Absent means no: requests to it ask for best effort.
         public var strictJSONSchema: Bool?
+        /// Whether the provider caches prompt prefixes for the model (Groq: automatically, on some
+        /// models). Absent means not known: an answer reporting cached tokens teaches it.
+        public var promptCaching: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, rpm, rpd, tpm, tpd, status
             case strictJSONSchema = "strict_json_schema"
+            case promptCaching = "prompt_caching"
             case contextWindow = "context_window"
             case maxOutput = "max_output"
             case inputPrice = "input_price"

@@ -19,6 +19,11 @@ public struct TokenEstimator: Sendable, Equatable {
     public var completionTokens: Double = 0
     public var completionSamples: Int = 0
 
+    /// Decayed sums of the prompt tokens the provider read from its cache and of all prompt tokens of
+    /// answers that reported caching: the model's recent hit rate.
+    public var cachedTokens: Double = 0
+    public var cachePromptTokens: Double = 0
+
     public init(
         characters: Double = 0, tokens: Double = 0, samples: Int = 0, relativeError: Double = 0, completionTokens: Double = 0,
         completionSamples: Int = 0
@@ -72,6 +77,19 @@ public struct TokenEstimator: Sendable, Equatable {
             ? Int((completionTokens / Self.completionWeight(completionSamples) * (completionSamples < 8 ? 1.5 : 1.25)).rounded(.up))
             : Self.initialCompletionReservation
         return max(16, min(typical, maxOutput ?? Int.max))
+    }
+
+    /// The share of recent prompt tokens read from the provider's cache; nil before any answer reported it.
+    public var cacheHitRate: Double? { cachePromptTokens > 0 ? cachedTokens / cachePromptTokens : nil }
+
+    /// Whether the provider has been seen caching this model's prompts.
+    public var seenCaching: Bool { cachedTokens > 0 }
+
+    /// Learns one answer's cached prompt tokens (`usage.prompt_tokens_details.cached_tokens`).
+    public mutating func learnCache(cached: Int, prompt: Int) {
+        guard prompt > 0, cached >= 0 else { return }
+        cachedTokens = cachedTokens * Self.decay + Double(min(cached, prompt))
+        cachePromptTokens = cachePromptTokens * Self.decay + Double(prompt)
     }
 
     /// Learns one answer's completion of a job without `max_tokens`.

@@ -172,7 +172,8 @@ extension QueueWorker {
             let usage = success.completion.usage
             observation.promptTokens = usage.promptTokens
             observation.totalTokens = usage.totalTokens
-            observation.cachedTokens = usage.cachedPromptTokens
+            // Not cache-aware: settled as if the provider counted cached tokens against its limits.
+            observation.cachedTokens = budget.cacheAware ? usage.cachedPromptTokens : nil
             // nil when the catalog has no price for the model: unknown, not free.
             if let entry = budget.catalog.entries[model], entry.inputPrice != nil || entry.outputPrice != nil {
                 observation.actualCost = entry.cost(

@@ -25,14 +25,21 @@ extension SimulatorState {
 
     /// The prompt tokens of `messages` the model reads from its prefix cache: every message but the last,
     /// when a request processed them within the cache's lifetime.
-    func cachedTokens(model: SimulatedModel, messages: [[String: Any]]) -> Int {
-        guard model.promptCaching, messages.count > 1 else { return 0 }
+    func cachedTokens(model: SimulatedModel, messages: [[String: Any]]) -> (tokens: Int, prefix: CachedPrefix?) {
+        guard model.promptCaching, messages.count > 1 else { return (0, nil) }
         let prefix = messages.dropLast()
         let tokens = prefix.reduce(0) { $0 + SimTokenizer.perMessage + (Self.contentText($1["content"]).map(SimTokenizer.count) ?? 0) }
         var key: [UInt8] = Array(model.id.utf8)
         for message in prefix {
             key += Array(((message["role"] as? String) ?? "").utf8) + [0] + Array((Self.contentText(message["content"]) ?? "").utf8) + [1]
         }
-        return prefixCaches[model.id, default: PrefixCache()].lookUp(prefix: FNV1a.hash(key), tokens: tokens, at: now())
+        let cached = CachedPrefix(hash: FNV1a.hash(key), tokens: tokens)
+        return (prefixCaches[model.id, default: PrefixCache()].lookUp(prefix: cached.hash, tokens: tokens, at: now()), cached)
+    }
+
+    /// A request's leading messages, cached for the model once the request is processed.
+    struct CachedPrefix: Sendable {
+        var hash: UInt64
+        var tokens: Int
     }
 }

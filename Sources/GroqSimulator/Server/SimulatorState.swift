@@ -34,6 +34,8 @@ actor SimulatorState {
         var fault: String?
         /// Prompt tokens read from the prefix cache.
         var cachedTokens = 0
+        /// The leading messages to cache once this request is processed.
+        var prefix: CachedPrefix?
 
         /// The key of the meters it was admitted on.
         var meterKey: String { serviceTier == "flex" ? SimulatorState.flexKey(model) : model }
@@ -99,6 +101,9 @@ actor SimulatorState {
     func settle(_ generation: Generation) {
         meters[generation.meterKey]?.settle(
             generation.admission, actualTokens: generation.promptTokens + generation.completion.tokens - generation.cachedTokens, at: now())
+        if let prefix = generation.prefix {
+            prefixCaches[generation.model, default: PrefixCache()].store(prefix: prefix.hash, tokens: prefix.tokens, at: now())
+        }
     }
 
     /// Groq's rate-limit headers for a model (or a model's flex meters, by `flexKey`), as of now.
@@ -264,14 +269,18 @@ actor SimulatorState {
                 let tokens = SimTokenizer.count(text)
                 completion = tokens > maxTokens ? (String(text.prefix(maxTokens)), maxTokens, "length") : (text, max(1, tokens), "stop")
             }
+            let cache = cachedTokens(model: model, messages: messages)
+            // The prompt is read at ten times the output speed, except what the cache already holds: hits answer sooner.
+            let promptTime = Double(promptTokens - cache.tokens) / (model.tokensPerSecond * 10)
             let generationTime = Double(completion.tokens) / model.tokensPerSecond
-            return .generate(
-                Generation(
-                    model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
-                    reservedTokens: reserved, latency: (configuration.queueDelay + generationTime) * configuration.speedFactor,
-                    queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
-                    bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand", fault: structuredFault,
-                    cachedTokens: cachedTokens(model: model, messages: messages)))
+            var generation = Generation(
+                model: modelID, admission: admission, promptTokens: promptTokens, completion: completion,
+                reservedTokens: reserved, latency: (configuration.queueDelay + promptTime + generationTime) * configuration.speedFactor,
+                queueTime: configuration.queueDelay, tokensPerSecond: model.tokensPerSecond, truncated: fault == .truncated,
+                bodyHash: bodyHash, requestID: requestID, serviceTier: flex ? "flex" : "on_demand", fault: structuredFault,
+                cachedTokens: cache.tokens)
+            generation.prefix = cache.prefix
+            return .generate(generation)
         }
     }
 

@@ -32,6 +32,10 @@ public struct BatchSpec: Sendable, Equatable {
     public var tokenCap: Int?
     /// Estimated US dollars the whole batch may cost; it pauses at the cap. The default is none.
     public var costCap: Double?
+    /// Where identical requests take their answers from. The default is within the batch.
+    public var reuse: ReuseScope = .batch
+    /// For `.all`: the oldest answer of another batch that may be reused, in seconds.
+    public var reuseMaxAge: Double?
 
     public init(
         name: String, source: String, models: [String] = [], maxTokens: Int? = nil, priority: Int = 0,

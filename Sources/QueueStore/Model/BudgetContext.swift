@@ -9,6 +9,12 @@ public struct BudgetContext: Sendable {
     public var dailyTokenCap: Int?
     /// `work --max-cost-per-day`: estimated US dollars per UTC day. The default is none.
     public var dailyCostCap: Double?
+    /// Order for the provider's prompt cache: the first job of a cold shared prefix goes alone and its
+    /// group follows once it has answered. The default is on (`work --no-cache-aware` turns it off).
+    public var cacheAware = true
+
+    /// How long after its last answer a prefix counts as cached: a little under Groq's two hours.
+    public static let prefixLifetime: Double = 6_600
 
     public init(provider: String, catalog: ModelCatalog, dailyTokenCap: Int? = nil, dailyCostCap: Double? = nil) {
         self.provider = provider

@@ -17,6 +17,11 @@ public struct NewJob: Sendable, Equatable {
     public var serviceTier: String? = nil
     /// The row a template rendered this job from, as a JSON object; nil for JSON lines.
     public var input: String? = nil
+    /// `RequestFingerprint.reuseKey`: set when the request is deterministic, so identical ones are sent once.
+    public var reuseKey: String? = nil
+    /// `RequestFingerprint.prefix`: the shared leading messages' fingerprint and characters, if long enough.
+    public var prefixKey: String? = nil
+    public var prefixCharacters: Int? = nil
 
     public init(
         line: Int, customID: String, requestJSON: String, models: [String], promptCharacters: Int,

@@ -15,13 +15,14 @@ enum BatchesSQL {
     static let abandonedStaging = "SELECT id FROM batches WHERE import_heartbeat < ?"
     static let insert = """
         INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
-                             cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback, reuse, reuse_max_age)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let touch = """
         UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?),
                            token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap),
-                           not_before = COALESCE(?, not_before), deadline = COALESCE(?, deadline), updated_at = ?
+                           not_before = COALESCE(?, not_before), deadline = COALESCE(?, deadline), updated_at = ?,
+                           reuse = ?, reuse_max_age = ?
         WHERE id = ?
         """
     static let progress = "SELECT * FROM batch_progress"

@@ -22,6 +22,8 @@ struct BudgetClaim {
     var failedChoosingModels = 0
     /// Meters whose state changed in this claim: saved at the end.
     var touched: Set<String> = []
+    /// Answer reuse and cache-aware ordering within this claim (`BudgetClaim+sharing`).
+    var sharing = ClaimSharing()
 
     init(db: Database, context: BudgetContext, batch: String?, now: Date) throws {
         self.db = db
@@ -56,6 +58,7 @@ struct BudgetClaim {
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
                 failedChoosingModels += try SQLiteJobStore.chooseModels(&page, db: db, context: context, now: seconds)
             }
+            page = try holdShared(page, rows: rows)
             try loadBudgets(for: page, limit: limit)
             admission.admit(page, limit: limit, now: seconds, round: &round)
             for candidate in page where candidates[candidate.id] == nil { candidates[candidate.id] = candidate }
@@ -105,6 +108,7 @@ struct BudgetClaim {
             try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
             try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
+            try markPioneer(admitted, leaseExpires: expires)
             for row in rows {
                 var job = try SQLiteJobStore.claimedJob(row, chains: &chains)
                 if let estimator = admission.estimators[candidates[admitted.id]!.models[admitted.modelIndex]] {

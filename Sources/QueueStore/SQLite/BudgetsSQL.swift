@@ -66,17 +66,17 @@ enum BudgetsSQL {
     static let resumeBatch = "UPDATE batches SET paused = NULL WHERE id = ? AND paused IS NOT NULL"
     static let pausedBatches = "SELECT name, paused FROM batches WHERE paused IS NOT NULL"
     static let estimator = """
-        SELECT characters, tokens, samples, relative_error, completion_tokens, completion_samples
+        SELECT characters, tokens, samples, relative_error, completion_tokens, completion_samples, cached_tokens, cache_prompt_tokens
         FROM token_estimates WHERE provider = ? AND model = ?
         """
     static let saveEstimator = """
         INSERT INTO token_estimates (provider, model, characters, tokens, samples, relative_error, completion_tokens,
-                                     completion_samples, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     completion_samples, updated_at, cached_tokens, cache_prompt_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, model) DO UPDATE SET characters = excluded.characters, tokens = excluded.tokens,
             samples = excluded.samples, relative_error = excluded.relative_error,
             completion_tokens = excluded.completion_tokens, completion_samples = excluded.completion_samples,
-            updated_at = excluded.updated_at
+            updated_at = excluded.updated_at, cached_tokens = excluded.cached_tokens, cache_prompt_tokens = excluded.cache_prompt_tokens
         """
 
     static let all = """

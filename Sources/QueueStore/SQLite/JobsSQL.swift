@@ -3,8 +3,9 @@ enum JobsSQL {
     static let maxID = "SELECT COALESCE(MAX(id), 0) FROM jobs"
     static let insert = """
         INSERT INTO jobs (batch_id, line, custom_id, priority, request, models, prompt_chars, max_tokens,
-                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate, service_tier, input)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_attempts, not_before, next_attempt_at, created_at, updated_at, truncate, service_tier, input,
+                          request_key, prefix_key, prefix_chars)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id, custom_id) DO NOTHING
         """
     static let existing = "SELECT id, line FROM jobs WHERE batch_id = ? AND custom_id = ?"
@@ -33,7 +34,7 @@ enum JobsSQL {
     /// claim on a busy queue.
     enum CandidateColumn: Int {
         case id, priority, models, modelIndex, promptChars, maxTokens, fallbackWhenLimited, batchID, tokenCap, costCap
-        case spentTokens, spentCost, truncate, serviceTier
+        case spentTokens, spentCost, truncate, serviceTier, requestKey, prefixKey, reuse, reuseMaxAge
     }
 
     /// Where a page of candidates starts: the queue's head, after a job at the same priority, or at the
@@ -53,7 +54,8 @@ enum JobsSQL {
             }
         return """
             SELECT j.id, j.priority, j.models, j.model_index, j.prompt_chars, j.max_tokens, b.fallback_when_limited,
-                   j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier
+                   j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier,
+                   j.request_key, j.prefix_key, b.reuse, b.reuse_max_age
             FROM jobs j JOIN batches b ON b.id = j.batch_id
             WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
               AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
@@ -133,8 +135,9 @@ enum JobsSQL {
         """
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
-    /// Whose claim a job is under: its status, lease owner and the token of its latest claim.
-    static let claimState = "SELECT status, lease_owner, claim_token FROM jobs WHERE id = ?"
+    /// Whose claim a job is under: its status, lease owner and the token of its latest claim; and its
+    /// fingerprints, for the jobs that share its request or prefix.
+    static let claimState = "SELECT status, lease_owner, claim_token, request_key, prefix_key FROM jobs WHERE id = ?"
 
     /// The jobs a person's `custom_id` names, with their batch (one per batch at most).
     static let byCustomID = """

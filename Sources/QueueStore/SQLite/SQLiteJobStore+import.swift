@@ -28,7 +28,7 @@ extension SQLiteJobStore {
                 sql: BatchesSQL.touch,
                 arguments: [
                     batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, batch.notBefore?.unixSeconds,
-                    batch.deadline?.unixSeconds, now.unixSeconds, id,
+                    batch.deadline?.unixSeconds, now.unixSeconds, batch.reuse.rawValue, batch.reuseMaxAge, id,
                 ])
             return id
         }
@@ -38,7 +38,7 @@ extension SQLiteJobStore {
                 batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
                 batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds,
                 now.unixSeconds,
-                batch.via.rawValue, batch.ifRemoteExpires.rawValue, batch.flexFallback,
+                batch.via.rawValue, batch.ifRemoteExpires.rawValue, batch.flexFallback, batch.reuse.rawValue, batch.reuseMaxAge,
             ])
         return db.lastInsertedRowID
     }
@@ -132,6 +132,14 @@ public final class ImportSink {
         sqlite3_bind_int64(statement, 14, (job.truncate ?? batch.truncate) ? 1 : 0)
         if let tier = job.serviceTier { bindText(statement, 15, tier) } else { sqlite3_bind_null(statement, 15) }
         if let input = job.input { bindText(statement, 16, input) } else { sqlite3_bind_null(statement, 16) }
+        if let key = job.reuseKey { bindText(statement, 17, key) } else { sqlite3_bind_null(statement, 17) }
+        if let key = job.prefixKey, let characters = job.prefixCharacters {
+            bindText(statement, 18, key)
+            sqlite3_bind_int64(statement, 19, Int64(characters))
+        } else {
+            sqlite3_bind_null(statement, 18)
+            sqlite3_bind_null(statement, 19)
+        }
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: JobsSQL.insert)

@@ -59,6 +59,7 @@ extension SQLiteJobStore {
     public func pruneSpends(now: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: BudgetsSQL.prune, arguments: [now.unixSeconds - 86_400 - 60])
+            try db.execute(sql: SharingSQL.forgetStale, arguments: [now.unixSeconds - 86_400])
             try db.execute(sql: BudgetsSQL.pruneMinuteMeters, arguments: [now.unixSeconds - 120])
         }
     }

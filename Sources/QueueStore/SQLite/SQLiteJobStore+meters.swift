@@ -102,8 +102,11 @@ extension SQLiteJobStore {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.estimator), arguments: [provider, model]) else {
             return TokenEstimator()
         }
-        return TokenEstimator(
+        var estimator = TokenEstimator(
             characters: row[0], tokens: row[1], samples: row[2], relativeError: row[3], completionTokens: row[4], completionSamples: row[5])
+        estimator.cachedTokens = row[6]
+        estimator.cachePromptTokens = row[7]
+        return estimator
     }
 
     /// Applies what a response said: limits and the estimator always (they are the provider's truth,
@@ -162,9 +165,11 @@ extension SQLiteJobStore {
             if observation.maxTokensUnset, let completion = observation.completionTokens {
                 estimator.learnCompletion(tokens: completion)
             }
+            if let cached = observation.cachedTokens { estimator.learnCache(cached: cached, prompt: prompt) }
             try db.cachedStatement(sql: BudgetsSQL.saveEstimator).execute(arguments: [
                 observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
                 estimator.relativeError, estimator.completionTokens, estimator.completionSamples, now,
+                estimator.cachedTokens, estimator.cachePromptTokens,
             ])
         }
         guard observation.fromResponse, !observation.model.isEmpty else { return }

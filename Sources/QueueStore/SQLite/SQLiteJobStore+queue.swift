@@ -81,6 +81,8 @@ extension SQLiteJobStore: JobStore {
         let state = try Row.fetchOne(db.cachedStatement(sql: JobsSQL.claimState), arguments: [outcome.jobID])
         let current: Int64? = state?[2]
         let sameClaim = outcome.claimToken == nil || current == nil || current == outcome.claimToken
+        let keys: (request: String?, prefix: String?) = (state?[3], state?[4])
+        let provider = outcome.observation?.provider
         if let attempt = outcome.attempt {
             try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
                 outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
@@ -107,6 +109,9 @@ extension SQLiteJobStore: JobStore {
                 seconds, outcome.observation?.actualCost, result.truncated, result.parsed, result.cachedTokens,
             ])
             try db.cachedStatement(sql: JobsSQL.succeed).execute(arguments: [seconds, seconds, outcome.jobID])
+            if keys.request != nil || keys.prefix != nil {
+                try shareOutcome(jobID: outcome.jobID, keys: keys, succeededOn: result.model, failure: nil, provider: provider, db: db, now: seconds)
+            }
             return .applied
         case _ where !sameClaim:
             return .leaseLost
@@ -115,12 +120,20 @@ extension SQLiteJobStore: JobStore {
             try db.cachedStatement(sql: JobsSQL.retry).execute(arguments: [
                 counted ? 1 : 0, at.unixSeconds, code, message, seconds, outcome.jobID, workerID,
             ])
+            if db.changesCount == 1, keys.prefix != nil {
+                try shareOutcome(jobID: outcome.jobID, keys: (nil, keys.prefix), succeededOn: nil, failure: nil, provider: provider, db: db, now: seconds)
+                return .applied
+            }
         case .moveToModel(let index, let code, let message):
             try db.cachedStatement(sql: JobsSQL.moveToModel).execute(arguments: [
                 index, seconds, code, message, seconds, outcome.jobID, workerID,
             ])
         case .fail(let code, let message):
             try db.cachedStatement(sql: JobsSQL.fail).execute(arguments: [code, message, seconds, seconds, outcome.jobID, workerID])
+            if db.changesCount == 1, keys.request != nil || keys.prefix != nil {
+                try shareOutcome(jobID: outcome.jobID, keys: keys, succeededOn: nil, failure: (code, message), provider: provider, db: db, now: seconds)
+                return .applied
+            }
         case .release:
             try db.cachedStatement(sql: JobsSQL.release).execute(arguments: [seconds, outcome.jobID, workerID])
             if db.changesCount == 1 { try db.execute(sql: WorkersSQL.bumpChanges) }

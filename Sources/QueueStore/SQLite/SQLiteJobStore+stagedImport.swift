@@ -60,7 +60,8 @@ extension SQLiteJobStore {
                     sql: BatchesSQL.touch,
                     arguments: [
                         staged.batch.source, staged.batch.fallbackWhenLimited, staged.batch.tokenCap, staged.batch.costCap,
-                        staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, target,
+                        staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, staged.batch.reuse.rawValue,
+                        staged.batch.reuseMaxAge, target,
                     ])
             } else {
                 try db.execute(sql: BatchesSQL.reveal, arguments: [seconds, staged.stagingBatchID])

@@ -6,6 +6,16 @@ extension SQLiteJobStore {
 
     /// The calls of the `call_stats` view (one batch, or all; since a time, or ever), summed per model,
     /// UTC day or batch. Latencies are read sorted per group for exact nearest-rank percentiles.
+    public func reuseSavings(batch: String?, since: Date?) async throws -> ReuseSavings {
+        try await pool.read { db in
+            var arguments: StatementArguments = []
+            if let batch { arguments += [batch] }
+            if let since { arguments += [since.unixSeconds] }
+            let row = try Row.fetchOne(db, sql: SharingSQL.saved(batchFilter: batch != nil, since: since != nil), arguments: arguments)
+            return ReuseSavings(answers: row?[0] ?? 0, tokens: row?[1] ?? 0, cost: row?[2] ?? 0)
+        }
+    }
+
     public func statistics(by dimension: StatsDimension, batch: String? = nil, since: Date? = nil) async throws -> [CallStatistics] {
         try await pool.read { db in
             if let batch, try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) == nil {

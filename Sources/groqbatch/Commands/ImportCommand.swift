@@ -29,12 +29,16 @@ struct ImportCommand: AsyncParsableCommand {
             Structured answers: --schema schema.json asks every model for JSON matching the schema and \
             checks each answer here; the parsed value is stored (job_results.parsed) and export --fields \
             puts its fields in columns. --json asks for any JSON object.
+
+            \(ReuseOptions.discussion)
             """)
 
     @Argument(help: ArgumentHelp("The JSONL file to import, or - for standard input. Not with --data.", valueName: "file"))
     var file: String?
 
     @OptionGroup(title: "From a table of data, to structured answers") var structured: TemplateOptions
+
+    @OptionGroup(title: "Answer reuse") var reuse: ReuseOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -217,6 +221,8 @@ struct ImportCommand: AsyncParsableCommand {
             spec.via = via
             spec.flexFallback = flexFallback
             spec.ifRemoteExpires = ifRemoteExpires
+            spec.reuse = reuse.scope
+            spec.reuseMaxAge = reuse.maxAgeSeconds
             var progress = ProgressLine(label: "importing \(file)")
             let outcome: ChunkedImport.Outcome
             do {

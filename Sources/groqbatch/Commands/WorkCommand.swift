@@ -120,6 +120,14 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-host"), help: "The address the metrics endpoint listens on.")
     var metricsHost = "127.0.0.1"
 
+    @Flag(
+        name: .customLong("no-cache-aware"),
+        help: """
+            Ignore the provider's prompt cache: send the jobs of a shared prompt prefix in queue order (not one first to warm it) \
+            and count cached tokens against tokens per minute. For comparison, or a provider that counts them.
+            """)
+    var noCacheAware = false
+
     @Flag(name: .customLong("log-requests"), help: "Log each body sent (cut to 300 characters), with job, custom_id, model and attempt.")
     var logRequests = false
 
@@ -190,7 +198,7 @@ struct WorkCommand: AsyncParsableCommand {
         WorkAssembly.RunFlags(
             batch: batch, drain: drain, stopClaimingAt: stopClaimingAt(zone: zone), maxJobs: maxJobs,
             giveUpAfter: giveUpAfter.flatMap(Self.seconds), logEvents: logEvents, batchMaxLines: batchMaxLines,
-            batchPollInterval: batchPollInterval)
+            batchPollInterval: batchPollInterval, cacheAware: !noCacheAware)
     }
 
     func run() async throws {

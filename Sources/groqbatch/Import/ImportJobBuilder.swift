@@ -83,10 +83,13 @@ struct ImportJobBuilder: Sendable {
         do throws(SchemaProblem) { _ = try ResponseFormat(body: body) } catch {
             throw ImportIssue(file: file, line: line, field: "response_format", message: "the schema cannot be checked: \(error)")
         }
+        let requestJSON = JSONValue.object(body).jsonString()
         var job = NewJob(
-            line: line, customID: parsed.customID, requestJSON: JSONValue.object(body).jsonString(),
+            line: line, customID: parsed.customID, requestJSON: requestJSON,
             models: models, promptCharacters: parsed.promptCharacters, maxTokens: parsed.maxTokens,
             priority: parsed.priority, truncate: parsed.truncate)
+        job.reuseKey = RequestFingerprint.reuseKey(requestJSON: requestJSON, models: models, body: body)
+        if let prefix = RequestFingerprint.prefix(body: body) { (job.prefixKey, job.prefixCharacters) = (prefix.key, prefix.characters) }
         if let named = parsed.body["service_tier"]?.stringValue {
             guard let tier = ServiceTier.fromLine(named) else {
                 throw ImportIssue(file: file, line: line, field: "service_tier", message: "unknown tier '\(named)'; use flex, on_demand or auto")

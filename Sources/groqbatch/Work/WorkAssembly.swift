@@ -25,13 +25,15 @@ struct WorkAssembly {
         var logEvents: LogEvents = []
         var batchMaxLines = RemoteSettings.Defaults.maxLines
         var batchPollInterval = RemoteSettings.Defaults.pollInterval
+        var cacheAware = true
     }
 
     init(settings: WorkSettings, flags: RunFlags, provider: String, catalog: ModelCatalog) {
         self.settings = settings
         self.provider = provider
-        let budget = BudgetContext(
+        var budget = BudgetContext(
             provider: provider, catalog: catalog, dailyTokenCap: settings.maxTokensPerDay, dailyCostCap: settings.maxCostPerDay)
+        budget.cacheAware = flags.cacheAware
         var configuration = WorkerConfiguration(
             concurrency: settings.concurrency, batch: flags.batch, drain: flags.drain, stopClaimingAt: flags.stopClaimingAt,
             schedule: settings.schedule, maxJobs: flags.maxJobs, leaseDuration: settings.lease, heartbeatInterval: settings.lease / 3,

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Scheduler
+
+/// What one claim knows about shared requests and prefixes: read once per claim, decided per candidate.
+struct ClaimSharing {
+    /// A prefix on a model: whether the provider has it cached, or a pioneer is warming it.
+    struct PrefixState {
+        var warm: Bool
+        var pioneerRunning: Bool
+    }
+
+    var prefixes: [String: PrefixState] = [:]
+    /// Whether each model caches prompts (catalog, or seen caching).
+    var caches: [String: Bool] = [:]
+    /// Candidates that go first for a cold prefix, by id: their group key.
+    var pioneers: [Int64: (model: String, prefix: String)] = [:]
+    /// Cold groups that have a pioneer in this claim already.
+    var pioneered: Set<String> = []
+    /// Jobs answered from an identical request's answer in this claim.
+    var reused = 0
+}
+
+extension BudgetClaim {
+    /// Takes out of a page of candidates the jobs that should not be sent now: those an identical
+    /// request already answered (they take its answer, here, in the claim's transaction), those whose
+    /// identical request earlier in the batch is still to answer (they wait for it), and, when ordering
+    /// for the cache, the rest of a cold prefix's group while its first job is in flight.
+    mutating func holdShared(_ page: [Admission.Candidate], rows: [Row]) throws -> [Admission.Candidate] {
+        typealias Column = JobsSQL.CandidateColumn
+        var kept: [Admission.Candidate] = []
+        kept.reserveCapacity(page.count)
+        for (candidate, row) in zip(page, rows) {
+            let requestKey: String? = row[Column.requestKey.rawValue]
+            let reuse: String = row[Column.reuse.rawValue]
+            if requestKey != nil, reuse != ReuseScope.off.rawValue {
+                let maxAge: Double = row[Column.reuseMaxAge.rawValue] ?? ReuseScope.defaultMaxAge
+                if let source = try Int64.fetchOne(
+                    db.cachedStatement(sql: SharingSQL.reusableAnswer), arguments: [candidate.id, seconds - maxAge])
+                {
+                    try SQLiteJobStore.answerByReuse(jobID: candidate.id, source: source, db: db, now: seconds)
+                    sharing.reused += 1
+                    continue
+                }
+                if try Bool.fetchOne(db.cachedStatement(sql: SharingSQL.earlierUnfinished), arguments: [candidate.id]) == true { continue }
+            }
+            if context.cacheAware, let prefix: String = row[Column.prefixKey.rawValue], try !mayGo(candidate, prefix: prefix) { continue }
+            kept.append(candidate)
+        }
+        return kept
+    }
+
+    /// Whether a job with a shared prefix may be sent now: always on a model that does not cache, or
+    /// when the prefix is cached; when it is cold, only as the first of its group (nothing else of the
+    /// group in flight), so one call warms the cache for the rest instead of all paying for it at once.
+    private mutating func mayGo(_ candidate: Admission.Candidate, prefix: String) throws -> Bool {
+        let model = candidate.models[candidate.modelIndex]
+        guard try caches(model) else { return true }
+        let key = model + "\u{0}" + prefix
+        let state = try prefixState(key, model: model, prefix: prefix)
+        if state.warm { return true }
+        if state.pioneerRunning || sharing.pioneered.contains(key) { return false }
+        sharing.pioneered.insert(key)
+        sharing.pioneers[candidate.id] = (model, prefix)
+        return true
+    }
+
+    private mutating func caches(_ model: String) throws -> Bool {
+        if let known = sharing.caches[model] { return known }
+        let meterModel = ModelCatalog.meterModel(model).model
+        var caching = context.catalog.entries[meterModel]?.promptCaching == true
+        if !caching { caching = try SQLiteJobStore.loadEstimator(db: db, provider: context.provider, model: meterModel).seenCaching }
+        sharing.caches[model] = caching
+        return caching
+    }
+
+    private mutating func prefixState(_ key: String, model: String, prefix: String) throws -> ClaimSharing.PrefixState {
+        if let known = sharing.prefixes[key] { return known }
+        var state = ClaimSharing.PrefixState(warm: false, pioneerRunning: false)
+        if let row = try Row.fetchOne(db.cachedStatement(sql: SharingSQL.prefixState), arguments: [seconds, context.provider, model, prefix]) {
+            let warmAt: Double? = row[0]
+            let pioneer: Int64? = row[1]
+            state.warm = warmAt.map { seconds - $0 <= BudgetContext.prefixLifetime } ?? false
+            state.pioneerRunning = pioneer != nil
+        }
+        sharing.prefixes[key] = state
+        return state
+    }
+
+    /// Records an admitted job that goes first for its cold prefix, until its lease would lapse.
+    func markPioneer(_ admitted: Admission.Admitted, leaseExpires: Double) throws {
+        guard let group = sharing.pioneers[admitted.id] else { return }
+        let model = candidates[admitted.id]!.models[admitted.modelIndex]
+        // Admission may have moved the job to another model of its chain: the pioneer warms that one.
+        guard model == group.model else { return }
+        try db.cachedStatement(sql: SharingSQL.setPioneer).execute(arguments: [context.provider, model, group.prefix, admitted.id, leaseExpires])
+    }
+}
+
+extension SQLiteJobStore {
+    /// A queued job takes the answer of `source` (the job whose call produced it): a result row marked
+    /// `reused_from`, and the job succeeds, in the caller's transaction.
+    static func answerByReuse(jobID: Int64, source: Int64, db: Database, now: Double) throws {
+        try db.cachedStatement(sql: SharingSQL.copyAnswer).execute(arguments: [source, jobID, now])
+        try db.cachedStatement(sql: SharingSQL.succeedReused).execute(arguments: [now, now, jobID])
+    }
+
+    /// After a job's outcome: a success warms its prefix and answers the queued jobs with the identical
+    /// request; a final failure fails them the same way (sending the same request again would fail the
+    /// same). A pioneer that did neither lets its group choose another.
+    static func shareOutcome(
+        jobID: Int64, keys: (request: String?, prefix: String?), succeededOn model: String?, failure: (code: String, message: String)?,
+        provider: String?, db: Database, now: Double
+    ) throws {
+        let (requestKey, prefixKey) = keys
+        if let prefixKey {
+            if let model, let provider {
+                try db.cachedStatement(sql: SharingSQL.markWarm).execute(arguments: [provider, model, prefixKey, now, jobID])
+            } else {
+                try db.cachedStatement(sql: SharingSQL.endPioneer).execute(arguments: [jobID])
+            }
+            // Its group may go now: wake idle workers.
+            if db.changesCount > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+        }
+        guard requestKey != nil, model != nil || failure != nil else { return }
+        let followers = try Int64.fetchAll(db.cachedStatement(sql: SharingSQL.waitingFollowers), arguments: [jobID])
+        for follower in followers {
+            if model != nil {
+                try answerByReuse(jobID: follower, source: jobID, db: db, now: now)
+            } else if let failure {
+                try db.cachedStatement(sql: SharingSQL.failFollower).execute(arguments: [
+                    failure.code, "the identical request of job \(jobID) failed: \(failure.message)", now, now, follower,
+                ])
+            }
+        }
+    }
+}
