@@ -33,6 +33,8 @@ CREATE TABLE prompt_prefixes (
     pioneer_until REAL,               -- the pioneer's claim is given up on after this
     PRIMARY KEY (provider, model, prefix_key)
 ) STRICT, WITHOUT ROWID;
+-- An outcome finds whether its job was a pioneer.
+CREATE INDEX prompt_prefixes_pioneer ON prompt_prefixes (pioneer_job) WHERE pioneer_job IS NOT NULL;
 
 -- job_results gains the job whose answer a reused one is.
 DROP VIEW job_results;

@@ -7,7 +7,7 @@
 public enum RequestFingerprint {
     /// Leading messages shorter than this (in characters of content) are not worth holding a group back
     /// for: providers cache prefixes of some length (Groq: blocks of tokens), and a short one saves little.
-    public static let minimumPrefixCharacters = 256
+    public static let minimumPrefixCharacters = 128
 
     /// The reuse key of a body sent to `models`, or nil when the request is not deterministic (neither
     /// `temperature` 0 nor a `seed`), so that two calls may rightly answer differently.

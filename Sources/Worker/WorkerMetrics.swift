@@ -30,6 +30,10 @@ struct WorkerMetrics: Sendable {
         if let completion = attempt.completionTokens {
             Counter(label: "groqbatch_tokens_total", dimensions: [("model", model), ("kind", "completion")]).increment(by: completion)
         }
+        // Of the prompt tokens, those read from the provider's prompt cache (kind "prompt" counts them too).
+        if let cached = attempt.cachedTokens {
+            Counter(label: "groqbatch_tokens_total", dimensions: [("model", model), ("kind", "cached")]).increment(by: cached)
+        }
     }
 
     /// A job leaving the queue for good (succeeded or failed) through this worker.

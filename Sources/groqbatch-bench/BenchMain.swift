@@ -13,7 +13,7 @@ struct BenchMain {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let report = BenchReport()
-        // `--only forecast` (or import, queue, meters, e2e, utilization, dashboard) runs one section.
+        // `--only forecast` (or import, queue, meters, e2e, utilization, dashboard, cache) runs one section.
         let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
         let runs = { (section: String) in only == nil || only == section }
         if runs("import") { try await ImportBench(binary: binary, scratch: scratch, lines: quick ? 50_000 : 200_000).run(report) }
@@ -24,6 +24,7 @@ struct BenchMain {
             try await UtilizationBench(binary: binary, scratch: scratch, seconds: quick ? 120 : 180).run(report)
         }
         if runs("dashboard") { try await DashboardBench(binary: binary, scratch: scratch, jobs: quick ? 100_000 : 1_000_000).run(report) }
+        if runs("cache") { try await CacheBench(binary: binary, scratch: scratch, jobs: 300).run(report) }
         if runs("forecast") { try await ForecastBench(binary: binary, scratch: scratch, seconds: quick ? 60 : 120).run(report) }
         report.printSummary()
     }

@@ -34,13 +34,23 @@ struct QueryCookbookTests {
                 _ = try sink.add(job)
             }
         }
+        // Two identical deterministic requests: one call, one reused answer.
+        _ = try fixture.store.importJobs(into: BatchSpec(name: "repeats", source: "test", models: [WorkerFixture.fast])) { sink in
+            for n in 1...2 {
+                var job = NewJob(
+                    line: n, customID: "r\(n)", requestJSON: #"{"messages":[{"content":"the same","role":"user"}],"temperature":0}"#,
+                    models: [WorkerFixture.fast], promptCharacters: 8, maxTokens: 16)
+                job.reuseKey = "same"
+                _ = try sink.add(job)
+            }
+        }
         let catalog = ModelCatalog(
             entries: [.init(id: WorkerFixture.fast, maxOutput: 256, inputPrice: 0.05, outputPrice: 0.08), .init(id: WorkerFixture.retired)], source: .catalog)
         var configuration = WorkerFixture.configuration()
         configuration.budget = BudgetContext(provider: fixture.simulator.baseURL, catalog: catalog)
         _ = try await fixture.runWorker(configuration)
         await fixture.stop()
-        #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status") == "expired|1\nfailed|3\nsucceeded|33")
+        #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status") == "expired|1\nfailed|3\nsucceeded|35")
 
         let blocks = try Self.blocks()
         #expect(blocks.count >= 10)
@@ -54,7 +64,7 @@ struct QueryCookbookTests {
         }
         let csv = try String(contentsOfFile: fixture.directory.path("results.csv"), encoding: .utf8).split(whereSeparator: \.isNewline)
         #expect(csv.first == "batch,custom_id,status,model,content,prompt_tokens,completion_tokens,error_code")
-        #expect(csv.count == 38)
+        #expect(csv.count == 40)
         let cost = try fixture.sql("SELECT cost_usd > 0 FROM cost_by_model_day WHERE model = '\(WorkerFixture.fast)'")
         #expect(cost == "1", "answers carry their estimated cost")
     }

@@ -114,13 +114,13 @@ extension SQLiteJobStore {
     ) throws {
         let (requestKey, prefixKey) = keys
         if let prefixKey {
+            try db.cachedStatement(sql: SharingSQL.endPioneer).execute(arguments: [jobID])
+            // A pioneer's group may go now (warm, or to choose another): wake idle workers.
+            let wasPioneer = db.changesCount > 0
             if let model, let provider {
-                try db.cachedStatement(sql: SharingSQL.markWarm).execute(arguments: [provider, model, prefixKey, now, jobID])
-            } else {
-                try db.cachedStatement(sql: SharingSQL.endPioneer).execute(arguments: [jobID])
+                try db.cachedStatement(sql: SharingSQL.markWarm).execute(arguments: [provider, model, prefixKey, now])
             }
-            // Its group may go now: wake idle workers.
-            if db.changesCount > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            if wasPioneer { try db.execute(sql: WorkersSQL.bumpChanges) }
         }
         guard requestKey != nil, model != nil || failure != nil else { return }
         let followers = try Int64.fetchAll(db.cachedStatement(sql: SharingSQL.waitingFollowers), arguments: [jobID])

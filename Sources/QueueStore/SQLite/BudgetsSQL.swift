@@ -91,6 +91,8 @@ enum BudgetsSQL {
         """
     static let reset = "DELETE FROM budgets WHERE (? IS NULL OR model = ?) AND (? IS NULL OR provider = ?)"
     static let allEstimators = """
-        SELECT provider, model, characters, tokens, samples, relative_error, completion_tokens, completion_samples FROM token_estimates
+        SELECT provider, model, characters, tokens, samples, relative_error, completion_tokens, completion_samples,
+               cached_tokens, cache_prompt_tokens
+        FROM token_estimates
         """
 }

@@ -96,7 +96,8 @@ enum JobsSQL {
     static func demandByChain(batchFilter: Bool) -> String {
         """
         SELECT j.models, j.model_index, COUNT(*), SUM(j.prompt_chars),
-               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL), \(executor) AS executor
+               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL), \(executor) AS executor,
+               COALESCE(SUM(j.prefix_chars) - COUNT(DISTINCT j.prefix_key) * AVG(j.prefix_chars), 0)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status IN ('queued', 'running')\(batchFilter ? " AND b.name = ?" : "")
         GROUP BY j.models, j.model_index, executor

@@ -46,11 +46,11 @@ extension SQLiteJobStore {
     public func estimators() async throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
-                (
-                    $0[0], $0[1],
-                    TokenEstimator(
-                        characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7])
-                )
+                var estimator = TokenEstimator(
+                    characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7])
+                estimator.cachedTokens = $0[8]
+                estimator.cachePromptTokens = $0[9]
+                return ($0[0], $0[1], estimator)
             }
         }
     }

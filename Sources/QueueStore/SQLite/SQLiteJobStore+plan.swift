@@ -24,8 +24,10 @@ extension SQLiteJobStore {
                 let index: Int = row[1]
                 let chain = (try? JSONDecoder().decode([String].self, from: Data(chainJSON.utf8))) ?? []
                 let model = Self.modelCalledNext(chain: chain, index: index, catalog: catalog)
-                let demand = ModelDemand(model: model, requests: row[2], promptCharacters: row[3], maxTokens: row[4], withoutMaxTokens: row[5])
+                var demand = ModelDemand(model: model, requests: row[2], promptCharacters: row[3], maxTokens: row[4], withoutMaxTokens: row[5])
                 let executor: String = row[6]
+                // On demand, every job of a shared prefix but the first of its group reads it from the cache.
+                demand.cacheableCharacters = executor == Executor.onDemand.rawValue ? Int((row[7] as Double).rounded()) : 0
                 byExecutor[executor, default: [:]][model] = byExecutor[executor]?[model].map { $0.adding(demand) } ?? demand
                 keysByModel[model, default: []].append("\(chainJSON)#\(index)")
             }
@@ -86,6 +88,7 @@ extension SQLiteJobStore {
             var outlook = ModelOutlook(
                 estimator: estimators.first { $0.model == model }?.estimator, maxOutput: entry?.maxOutput,
                 inputPrice: entry?.inputPrice, outputPrice: entry?.outputPrice)
+            outlook.promptCaching = entry?.promptCaching == true || outlook.estimator?.seenCaching == true
             for kind in LimitKind.allCases {
                 if let meter = meters.first(where: { $0.model == model && $0.kind == kind }) {
                     guard let value = meter.limit else { continue }

@@ -70,8 +70,7 @@ enum SharingSQL {
     /// A call with the prefix answered: the provider has it cached from now.
     static let markWarm = """
         INSERT INTO prompt_prefixes (provider, model, prefix_key, warm_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (provider, model, prefix_key) DO UPDATE SET warm_at = excluded.warm_at,
-            pioneer_job = CASE WHEN pioneer_job = ? THEN NULL ELSE pioneer_job END
+        ON CONFLICT (provider, model, prefix_key) DO UPDATE SET warm_at = excluded.warm_at
         """
     /// The pioneer's call did not answer: its group need not wait for it.
     static let endPioneer = "UPDATE prompt_prefixes SET pioneer_job = NULL WHERE pioneer_job = ?"

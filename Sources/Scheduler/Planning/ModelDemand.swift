@@ -13,6 +13,9 @@ public struct ModelDemand: Sendable, Equatable {
     public var overOutputLimit: Int
     /// The sum of their `max_tokens` (included in `maxTokens`).
     public var overOutputLimitMaxTokens: Int
+    /// Characters of shared prompt prefixes the provider can read from its cache: every job's but the
+    /// first of each group (included in `promptCharacters`).
+    public var cacheableCharacters = 0
 
     public init(
         model: String, requests: Int, promptCharacters: Int, maxTokens: Int, withoutMaxTokens: Int, overOutputLimit: Int = 0,
@@ -31,21 +34,25 @@ public struct ModelDemand: Sendable, Equatable {
 extension ModelDemand {
     /// Both demands of one model together.
     public func adding(_ other: ModelDemand) -> ModelDemand {
-        ModelDemand(
+        var sum = ModelDemand(
             model: model, requests: requests + other.requests, promptCharacters: promptCharacters + other.promptCharacters,
             maxTokens: maxTokens + other.maxTokens, withoutMaxTokens: withoutMaxTokens + other.withoutMaxTokens,
             overOutputLimit: overOutputLimit + other.overOutputLimit,
             overOutputLimitMaxTokens: overOutputLimitMaxTokens + other.overOutputLimitMaxTokens)
+        sum.cacheableCharacters = cacheableCharacters + other.cacheableCharacters
+        return sum
     }
 
     /// The jobs left after the first `count` (see `share`).
     public func remainder(after count: Int) -> ModelDemand {
         let first = share(count)
-        return ModelDemand(
+        var rest = ModelDemand(
             model: model, requests: requests - first.requests, promptCharacters: promptCharacters - first.promptCharacters,
             maxTokens: maxTokens - first.maxTokens, withoutMaxTokens: withoutMaxTokens - first.withoutMaxTokens,
             overOutputLimit: overOutputLimit - first.overOutputLimit,
             overOutputLimitMaxTokens: overOutputLimitMaxTokens - first.overOutputLimitMaxTokens)
+        rest.cacheableCharacters = cacheableCharacters - first.cacheableCharacters
+        return rest
     }
 
     /// The first `count` of these jobs, assuming they are alike (averages scale with the count).
@@ -53,9 +60,11 @@ extension ModelDemand {
         guard requests > 0 else { return self }
         let fraction = Double(min(count, requests)) / Double(requests)
         let scale = { (value: Int) in Int((Double(value) * fraction).rounded()) }
-        return ModelDemand(
+        var first = ModelDemand(
             model: model, requests: min(count, requests), promptCharacters: scale(promptCharacters), maxTokens: scale(maxTokens),
             withoutMaxTokens: scale(withoutMaxTokens), overOutputLimit: scale(overOutputLimit),
             overOutputLimitMaxTokens: scale(overOutputLimitMaxTokens))
+        first.cacheableCharacters = scale(cacheableCharacters)
+        return first
     }
 }

@@ -33,6 +33,8 @@ public struct ModelOutlook: Sendable {
     /// US dollars per million tokens, from the catalog.
     public var inputPrice: Double?
     public var outputPrice: Double?
+    /// Whether the provider caches the model's prompt prefixes (catalog, or seen in answers).
+    public var promptCaching = false
 
     public init(
         limits: [LimitKind: Limit] = [:], estimator: TokenEstimator? = nil, completionRatio: Double? = nil,

@@ -22,6 +22,12 @@ public struct WorkPlan: Sendable, Codable, Equatable {
         public var cost: Double?
         /// Jobs asking for more output than the model allows: the provider will refuse them.
         public var overOutputLimit: Int = 0
+        /// Prompt tokens expected from the provider's prompt cache (in `promptTokens`): billed at half
+        /// price and not counted against tokens per minute.
+        public var cachedTokens: Int = 0
+
+        /// The share of prompt tokens expected from the cache.
+        public var cacheHitRate: Double { promptTokens > 0 ? Double(cachedTokens) / Double(promptTokens) : 0 }
 
         enum CodingKeys: String, CodingKey {
             case model, requests, binding, cost, seconds
@@ -31,6 +37,7 @@ public struct WorkPlan: Sendable, Codable, Equatable {
             case completionIsUpperBound = "completion_is_upper_bound"
             case extraDays = "extra_days"
             case overOutputLimit = "over_output_limit"
+            case cachedTokens = "cached_tokens"
         }
     }
 

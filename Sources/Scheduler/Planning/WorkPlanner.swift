@@ -21,7 +21,8 @@ public enum WorkPlanner {
         for demand in demands where demand.requests > 0 {
             let outlook = outlooks[demand.model] ?? ModelOutlook()
             var plan = tokens(demand, outlook)
-            let (seconds, binding, days) = time(requests: demand.requests, tokens: plan.totalTokens, outlook.limits)
+            // Cached prompt tokens are given back after processing: they do not use the token limits up.
+            let (seconds, binding, days) = time(requests: demand.requests, tokens: plan.totalTokens - plan.cachedTokens, outlook.limits)
             plan.seconds = seconds
             plan.binding = binding
             plan.extraDays = days
@@ -86,14 +87,18 @@ public enum WorkPlanner {
             upperBound = true
         }
         let completionTokens = Int(completion.rounded())
+        // From the jobs' structure: on a caching model, every job of a shared prefix but its group's first hits.
+        let cached = outlook.promptCaching ? min(prompt, Int((Double(demand.cacheableCharacters) * ratio).rounded())) : 0
         var cost: Double?
         if let input = outlook.inputPrice, let output = outlook.outputPrice {
-            cost = (Double(prompt) * input + Double(completionTokens) * output) / 1_000_000
+            cost = ((Double(prompt) - Double(cached) / 2) * input + Double(completionTokens) * output) / 1_000_000
         }
-        return WorkPlan.ModelPlan(
+        var plan = WorkPlan.ModelPlan(
             model: demand.model, requests: demand.requests, promptTokens: prompt, completionTokens: completionTokens,
             totalTokens: prompt + completionTokens, completionIsUpperBound: upperBound, seconds: 0, binding: "none",
             extraDays: 0, cost: cost, overOutputLimit: demand.overOutputLimit)
+        plan.cachedTokens = cached
+        return plan
     }
 
     /// Seconds to spend `requests` and `tokens` under the limits, the binding one, and whole extra days.

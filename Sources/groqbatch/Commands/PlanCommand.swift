@@ -130,6 +130,11 @@ struct PlanCommand: AsyncParsableCommand {
                         : "does NOT fit: \(duration(-slack)) short; jobs left at the deadline will expire"))
         }
         if let cost = plan.cost { lines.append("cost:     about $\(String(format: "%.4f", cost)) at the catalog's prices") }
+        for model in plan.models where model.cachedTokens > 0 {
+            lines.append(
+                "cache:    \(model.model): about \(Int((model.cacheHitRate * 100).rounded()))% of prompt tokens (\(model.cachedTokens)) from the provider's prompt cache, at half price and outside tokens per minute"
+            )
+        }
         for model in plan.models where model.overOutputLimit > 0 {
             lines.append(
                 "warning: \(model.overOutputLimit.counted("job")) ask \(model.model) for more output than it allows: the provider will refuse them (they fall back or fail)"

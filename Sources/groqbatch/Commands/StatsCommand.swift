@@ -12,7 +12,9 @@ struct StatsCommand: AsyncParsableCommand {
             classes: success, retry (a 5xx, a timeout or a 429), fallback (moved to the next model), \
             permanent (the job failed), fatal (a refused key). Latency is measured by the worker, per \
             successful call, as nearest-rank percentiles; Groq's own queue and total times are averaged. \
-            Cost is estimated from the catalog's prices when each answer was recorded. \
+            Cost is estimated from the catalog's prices when each answer was recorded, cached prompt tokens \
+            (CACHED, with the share of the prompt tokens they were) at half the input price. Answers reused from \
+            identical requests made no call: a last line counts them and the requests, tokens and cost saved. \
             For sqlite3 users the view `stats` holds the same numbers for all time \
             (SELECT * FROM stats WHERE dimension = 'model'), over the view `call_stats`.
             """)
@@ -49,6 +51,14 @@ struct StatsCommand: AsyncParsableCommand {
             if json {
                 print(try Console.json(groups))
                 return
+            }
+            let saved = try await store.reuseSavings(batch: batch, since: since.flatMap { AgeArgument($0)?.date })
+            defer {
+                if saved.answers > 0 {
+                    print(
+                        "reused: \(saved.answers) answers of identical requests, without a call: saved \(saved.answers) requests, \(saved.tokens) tokens, "
+                            + String(format: "$%.4f", saved.cost))
+                }
             }
             guard !groups.isEmpty else {
                 print("no calls recorded\(batch.map { " for batch '\($0)'" } ?? "")\(since.map { " since \($0)" } ?? "")")
