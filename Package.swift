@@ -31,6 +31,9 @@ let package = Package(
         // Template imports: prompts rendered from rows with Mustache, rows read from CSV (streamed, RFC 4180).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        // The PostgreSQL store (a fleet of hosts on one queue and one Groq budget): PostgresClient's pool,
+        // LISTEN/NOTIFY, SCRAM and TLS.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         // Already in the build for swift-configuration; named because `Settings` passes it a FilePath.
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
@@ -117,6 +120,18 @@ let package = Package(
             exclude: ["Dashboard/Templates"],
             swiftSettings: swiftSettings
         ),
+        /// The queue on PostgreSQL, for a fleet of hosts sharing one Groq account: its connection URL, its
+        /// schema (`migrations/postgres/`, compiled in by `make migrations`) and the runner that applies it.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "QueueStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// `make bench`: the figures the issues ask for, each against its limit measured in the same run.
         .executableTarget(
             name: "groqbatch-bench",
@@ -156,6 +171,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "QueueStore", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["groqbatch", "Worker", "Scheduler", "TestSupport", .product(name: "Logging", package: "swift-log")],

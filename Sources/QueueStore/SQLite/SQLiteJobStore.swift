@@ -77,6 +77,19 @@ public final class SQLiteJobStore: Sendable {
     public func appliedMigrations() async throws -> [Int] {
         try await pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
     }
+
+    /// Every table's and view's columns, by name: what another store's schema must also have.
+    public func tableColumns() async throws -> [String: Set<String>] {
+        try await pool.read { db in
+            var columns: [String: Set<String>] = [:]
+            let sql = """
+                SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%'
+                """
+            for row in try Row.fetchAll(db, sql: sql) { columns[row[0], default: []].insert(row[1]) }
+            return columns
+        }
+    }
 }
 
 extension Date {

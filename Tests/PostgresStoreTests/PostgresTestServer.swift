@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStore
+
+/// The PostgreSQL server `make test` starts (`scripts/with-postgres.sh`), as `GROQBATCH_TEST_POSTGRES`:
+/// each test gets a database of its own, dropped when it ends. Without the server, tests that need it
+/// are skipped on a developer's machine and fail under `CI=true`.
+enum PostgresTestServer {
+    static let environment = ProcessInfo.processInfo.environment
+    /// Whether tests that need the server run: it is there, or CI requires it.
+    static let enabled = environment["GROQBATCH_TEST_POSTGRES"] != nil || environment["CI"] == "true"
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "GROQBATCH_TEST_POSTGRES is not set: run the tests through `make test` (scripts/with-postgres.sh starts a server)"
+        }
+    }
+
+    static var adminURL: PostgresURL {
+        get throws {
+            guard let text = environment["GROQBATCH_TEST_POSTGRES"] else { throw Missing() }
+            return try PostgresURL(text)
+        }
+    }
+
+    static let logger = Logger(label: "groqbatch.tests.postgres")
+
+    /// Runs `body` with a running client of `url`'s database, and shuts the client down after.
+    @discardableResult
+    static func withClient<Result: Sendable>(_ url: PostgresURL, _ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+        let client = PostgresClient(configuration: try url.configuration(), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// Runs `body` with the URL of a new, empty database, dropped after.
+    static func withDatabase<Result: Sendable>(_ body: @Sendable (PostgresURL) async throws -> Result) async throws -> Result {
+        let admin = try adminURL
+        let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try await withClient(admin) { client in
+            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        var url = admin
+        url.database = String(name)
+        do {
+            let result = try await body(url)
+            try await drop(name, admin: admin)
+            return result
+        } catch {
+            try? await drop(name, admin: admin)
+            throw error
+        }
+    }
+
+    private static func drop(_ name: String, admin: PostgresURL) async throws {
+        try await withClient(admin) { client in
+            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+}
+
+extension AsyncSequence {
+    /// Every element, in order.
+    func collected() async throws -> [Element] {
+        var elements: [Element] = []
+        for try await element in self { elements.append(element) }
+        return elements
+    }
+}
