@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "groqbatch-bench",
             dependencies: [
-                "QueueStore", "GroqClient",
+                "QueueStore", "GroqClient", "JobFormats", "Scheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -9,7 +9,7 @@ struct UnreachableProviderTests {
     func call(_ baseURL: String) async throws -> ChatFailure {
         // Generous timeouts: on a loaded machine the in-process simulator may take seconds to answer, and
         // a timeout is not what these tests are about.
-        let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: baseURL, apiKey: APIKey("sim-key"), connectTimeout: 15, requestTimeout: 60))
+        let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: baseURL, apiKey: APIKey("sim-key"), connectTimeout: 60, requestTimeout: 90))
         let result = await client.chat(requestJSON: #"{"messages":[{"role":"user","content":"hi"}]}"#, model: "m")
         try await client.shutdown()
         guard case .failure(let failure) = result else {

@@ -73,10 +73,9 @@ struct CacheAwareRunProcessTests {
     @Test(.timeLimit(.minutes(8)))
     func orderingForTheCacheMakesATPMBoundTemplateRunAtLeastTwiceAsFast() async throws {
         // 300 rows in random order across the three queues (a fixed shuffle, so runs compare).
-        var generator = SplitMix(seed: 2121)
+        var generator = SeededRandom(state: 2121)
         let queues = ["billing", "shipping", "returns"]
-        var rows = (1...300).map { n in (n, queues[n % 3]) }
-        for index in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(index, Int(generator.next() % UInt64(index + 1))) }
+        let rows = generator.shuffled((1...300).map { n in (n, queues[n % 3]) })
         let csv =
             "id,billing,shipping,returns,text\n"
             + rows.map { n, queue in "t\(n),\(queue == "billing" ? "y" : ""),\(queue == "shipping" ? "y" : ""),\(queue == "returns" ? "y" : ""),order \(n)" }
@@ -114,12 +113,12 @@ struct CacheAwareRunProcessTests {
     @Test func repeatedRequestsAreSentOnceAndStatsCountWhatThatSaved() async throws {
         let directory = TemporaryDirectory("reuse")
         // 1,000 jobs: 600 distinct deterministic requests and 400 repeating some of them, shuffled.
-        var lines = (0..<1_000).map { n in
+        let lines = (0..<1_000).map { n in
             #"{"custom_id": "q\#(n)", "temperature": 0, "max_tokens": 16, "prompt": "Question number \#(n < 600 ? n : (n * 7) % 600)"}"#
         }
-        var generator = SplitMix(seed: 400)
-        for index in stride(from: lines.count - 1, to: 0, by: -1) { lines.swapAt(index, Int(generator.next() % UInt64(index + 1))) }
-        let file = directory.write("questions.jsonl", lines.joined(separator: "\n") + "\n")
+        var generator = SeededRandom(state: 400)
+        let shuffled = generator.shuffled(lines)
+        let file = directory.write("questions.jsonl", shuffled.joined(separator: "\n") + "\n")
         let db = directory.path("q.sqlite")
         let imported = try await CommandRun.groqbatchAwaiting(["import", file, "--db", db, "--model", Self.model])
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -148,7 +147,7 @@ struct CacheAwareRunProcessTests {
         #expect(stats.contains("reused: 400 answers of identical requests, without a call: saved 400 requests"), "\(stats)")
 
         // The next day's batch asks 100 of the same again: with --reuse none is sent.
-        let again = directory.write("again.jsonl", lines.prefix(100).joined(separator: "\n") + "\n")
+        let again = directory.write("again.jsonl", shuffled.prefix(100).joined(separator: "\n") + "\n")
         #expect(try await CommandRun.groqbatchAwaiting(["import", again, "--db", db, "--model", Self.model, "--batch", "again", "--reuse"]).status == 0)
         let rerun = try await CommandRun.groqbatchAwaiting(
             ["work", "--db", db, "--base-url", simulator.baseURL, "--drain", "--log-level", "error"], environment: ["GROQ_API_KEY": "sim-key"])
@@ -157,18 +156,5 @@ struct CacheAwareRunProcessTests {
         let after = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n").count
         #expect(after == calls.count, "no call for answers already in the queue")
         #expect(try Self.sql(db, "SELECT COUNT(*) FROM job_results WHERE batch = 'again' AND reused_from IS NOT NULL") == "100")
-    }
-}
-
-/// A small seeded generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -68,11 +68,12 @@ struct ShowLimits: AsyncParsableCommand {
                 print("")
                 print(
                     TextTable(
-                        header: ["PROVIDER", "MODEL", "TOKENS/CHAR", "SAMPLES", "ERROR"],
+                        header: ["PROVIDER", "MODEL", "TOKENS/CHAR", "SAMPLES", "ERROR", "CACHE HITS"],
                         rows: estimates.map {
                             [
                                 $0.provider, $0.model, String(format: "%.4f", $0.estimator.ratio), "\($0.estimator.samples)",
                                 String(format: "%.1f%%", $0.estimator.relativeError * 100),
+                                $0.estimator.cacheHitRate.map { String(format: "%.0f%%", $0 * 100) } ?? "-",
                             ]
                         }
                     ).rendered)

@@ -101,6 +101,7 @@ struct DashboardPages: Sendable {
             [
                 "provider": entry.provider, "model": entry.model, "ratio": String(format: "%.4f", entry.estimator.ratio),
                 "samples": entry.estimator.samples, "error": String(format: "%.1f%%", entry.estimator.relativeError * 100),
+                "cache_hits": entry.estimator.cacheHitRate.map { String(format: "%.0f%%", $0 * 100) } ?? "-",
             ]
         }
         let context: [String: Any] = ["meters": rows, "has_meters": !rows.isEmpty, "estimators": estimators, "has_estimators": !estimators.isEmpty]

@@ -133,11 +133,11 @@ enum EmbeddedTemplates {
 </table>
 {{/has_meters}}
 <h2>Token estimates</h2>
-<p class="note">Before a call, prompt tokens are estimated from characters; each answer's usage corrects the ratio. The error is the estimates' mean relative error so far.</p>
+<p class="note">Before a call, prompt tokens are estimated from characters; each answer's usage corrects the ratio. The error is the estimates' mean relative error so far. Cache hits: the recent share of prompt tokens the provider read from its prompt cache.</p>
 {{^estimators}}<p class="empty">No answer has taught an estimate yet.</p>{{/estimators}}
 {{#has_estimators}}
-<table><thead><tr><th>Provider</th><th>Model</th><th class="num">Tokens per character</th><th class="num">Answers</th><th class="num">Error</th></tr></thead><tbody>
-{{#estimators}}<tr><td>{{provider}}</td><td>{{model}}</td><td class="num">{{ratio}}</td><td class="num">{{samples}}</td><td class="num">{{error}}</td></tr>{{/estimators}}
+<table><thead><tr><th>Provider</th><th>Model</th><th class="num">Tokens per character</th><th class="num">Answers</th><th class="num">Error</th><th class="num">Cache hits</th></tr></thead><tbody>
+{{#estimators}}<tr><td>{{provider}}</td><td>{{model}}</td><td class="num">{{ratio}}</td><td class="num">{{samples}}</td><td class="num">{{error}}</td><td class="num">{{cache_hits}}</td></tr>{{/estimators}}
 </tbody></table>
 {{/has_estimators}}
 """##,

@@ -1,23 +1,12 @@
 import JobFormats
+import TestSupport
 
 /// A seeded generator of JSON Schemas (the keywords `JSONSchema` supports) and of documents near them:
 /// each document is built to conform and then, half the time, bent in one place, so the corpus holds
 /// both verdicts and many edge cases (bounds met exactly, 1.0 as an integer, non-ASCII lengths).
 struct SchemaCorpus {
-    /// SplitMix64: the same seed, the same corpus, on every machine.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func pick<T>(_ options: [T]) -> T { options[below(options.count)] }
-    }
+    /// The same seed, the same corpus, on every machine.
+    typealias Random = SeededRandom
 
     var random: Random
     static let words = ["alpha", "beta", "gamma", "Zürich", "日本語", "naïve", "a", "", "x y", "👍🏽ok", "3", "A1"]
