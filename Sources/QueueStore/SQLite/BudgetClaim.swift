@@ -58,7 +58,7 @@ struct BudgetClaim {
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
                 failedChoosingModels += try SQLiteJobStore.chooseModels(&page, db: db, context: context, now: seconds)
             }
-            page = try holdShared(page, rows: rows)
+            page = try holdShared(page, rows: rows, enough: limit - round.decision.admitted.count)
             try loadBudgets(for: page, limit: limit)
             admission.admit(page, limit: limit, now: seconds, round: &round)
             for candidate in page where candidates[candidate.id] == nil { candidates[candidate.id] = candidate }
