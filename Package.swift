@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "QueueStore",
+                "QueueStore", "JobFormats",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -24,7 +24,12 @@ enum PostgresTestServer {
         }
     }
 
-    static let logger = Logger(label: "groqbatch.tests.postgres")
+    static let logger: Logger = {
+        var logger = Logger(label: "groqbatch.tests.postgres")
+        // The pool logs connections it gives up on at shutdown; only errors say something here.
+        logger.logLevel = .error
+        return logger
+    }()
 
     /// Runs `body` with a running client of `url`'s database, and shuts the client down after.
     @discardableResult

@@ -8,4 +8,10 @@ public struct StagedImport: Sendable {
     /// The existing batch the staged jobs join on commit; nil when the staging batch is the new batch.
     public let targetBatchID: Int64?
     public let batch: BatchSpec
+
+    public init(stagingBatchID: Int64, targetBatchID: Int64?, batch: BatchSpec) {
+        self.stagingBatchID = stagingBatchID
+        self.targetBatchID = targetBatchID
+        self.batch = batch
+    }
 }
