@@ -27,14 +27,27 @@ extension BudgetClaim {
     /// identical request earlier in the batch is still to answer (they wait for it), and, when ordering
     /// for the cache, the rest of a cold prefix's group while its first job is in flight.
     ///
-    /// It looks no further than `enough` kept candidates: the rest of the page is left for the next
-    /// claim, which costs nothing, where looking up each of them cost a quarter of a claim's time.
-    mutating func holdShared(_ page: [Admission.Candidate], rows: [Row], enough: Int) throws -> [Admission.Candidate] {
+    /// It looks no further than `enough` kept candidates (looking up every candidate of a page cost a
+    /// quarter of a claim's time). When it stops early it returns the last candidate it examined, where
+    /// the next page must start, so that no candidate is skipped.
+    mutating func holdShared(
+        _ page: [Admission.Candidate], rows: [Row], enough: Int
+    ) throws -> (kept: [Admission.Candidate], lastExamined: (priority: Int, id: Int64)?) {
         typealias Column = JobsSQL.CandidateColumn
         var kept: [Admission.Candidate] = []
         kept.reserveCapacity(min(page.count, enough))
+        var examined = 0
         for (candidate, row) in zip(page, rows) {
-            if kept.count >= enough { break }
+            if kept.count >= enough {
+                let last = rows[examined - 1]
+                return (kept, (last[Column.priority.rawValue], last[Column.id.rawValue]))
+            }
+            examined += 1
+            // A job whose `auto` policy found no model failed while choosing: admission passes it by.
+            guard candidate.models.indices.contains(candidate.modelIndex) else {
+                kept.append(candidate)
+                continue
+            }
             let requestKey: String? = row[Column.requestKey.rawValue]
             let reuse: String = row[Column.reuse.rawValue]
             if requestKey != nil, reuse != ReuseScope.off.rawValue {
@@ -51,7 +64,7 @@ extension BudgetClaim {
             if context.cacheAware, let prefix: String = row[Column.prefixKey.rawValue], try !mayGo(candidate, prefix: prefix) { continue }
             kept.append(candidate)
         }
-        return kept
+        return (kept, nil)
     }
 
     /// Whether a job with a shared prefix may be sent now: always on a model that does not cache, or

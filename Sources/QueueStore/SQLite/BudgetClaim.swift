@@ -58,11 +58,14 @@ struct BudgetClaim {
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
                 failedChoosingModels += try SQLiteJobStore.chooseModels(&page, db: db, context: context, now: seconds)
             }
-            page = try holdShared(page, rows: rows, enough: limit - round.decision.admitted.count)
+            let shared = try holdShared(page, rows: rows, enough: limit - round.decision.admitted.count)
+            page = shared.kept
+            // Rows left unexamined are where the next page starts, so none is skipped.
+            if let last = shared.lastExamined { after = last }
             try loadBudgets(for: page, limit: limit)
             admission.admit(page, limit: limit, now: seconds, round: &round)
             for candidate in page where candidates[candidate.id] == nil { candidates[candidate.id] = candidate }
-            if rows.count < pageSize { break }
+            if rows.count < pageSize && shared.lastExamined == nil { break }
         }
         touched = round.raised
         return round.decision
