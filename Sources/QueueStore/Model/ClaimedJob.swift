@@ -33,6 +33,32 @@ public struct ClaimedJob: Sendable, Equatable {
     /// answer changes nothing of a newer claim's.
     public var claimToken: Int64? = nil
 
+    /// Every store builds the jobs it claims with this (the memberwise initializer, made public).
+    public init(
+        id: Int64, batchID: Int64, customID: String, priority: Int, requestJSON: String, models: [String], modelIndex: Int, attempts: Int,
+        modelAttempts: Int, maxAttempts: Int, promptCharacters: Int, maxTokens: Int?, leaseExpiresAt: Date, modelPolicy: String? = nil,
+        truncate: Bool = false, serviceTier: String? = nil, tokensPerCharacter: Double? = nil, claimToken: Int64? = nil
+    ) {
+        self.id = id
+        self.batchID = batchID
+        self.customID = customID
+        self.priority = priority
+        self.requestJSON = requestJSON
+        self.models = models
+        self.modelIndex = modelIndex
+        self.attempts = attempts
+        self.modelAttempts = modelAttempts
+        self.maxAttempts = maxAttempts
+        self.promptCharacters = promptCharacters
+        self.maxTokens = maxTokens
+        self.leaseExpiresAt = leaseExpiresAt
+        self.modelPolicy = modelPolicy
+        self.truncate = truncate
+        self.serviceTier = serviceTier
+        self.tokensPerCharacter = tokensPerCharacter
+        self.claimToken = claimToken
+    }
+
     /// The model this attempt uses, or nil when the chain is used up.
     public var model: String? {
         models.indices.contains(modelIndex) ? models[modelIndex] : nil
