@@ -3,4 +3,4 @@
 /// store implements these and the rest of the program runs on it unchanged.
 public typealias QueueDatabase = JobStore & RemoteBatchStore & ImportStore & ReportStore & AdminStore
 
-extension SQLiteJobStore: ImportStore, ReportStore, AdminStore {}
+extension SQLiteJobStore: JobStore, ImportStore, ReportStore, AdminStore {}

@@ -35,17 +35,12 @@ extension SQLiteJobStore {
         try db.execute(
             sql: BatchesSQL.insert,
             arguments: [
-                batch.name, batch.source, jsonArray(batch.models), batch.maxTokens, batch.priority,
+                batch.name, batch.source, QueueSteps.jsonArray(batch.models), batch.maxTokens, batch.priority,
                 batch.notBefore?.unixSeconds, batch.deadline?.unixSeconds, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, now.unixSeconds,
                 now.unixSeconds,
                 batch.via.rawValue, batch.ifRemoteExpires.rawValue, batch.flexFallback, batch.reuse.rawValue, batch.reuseMaxAge,
             ])
         return db.lastInsertedRowID
-    }
-
-    static func jsonArray(_ strings: [String]) -> String {
-        // Our own writer, not JSONEncoder: it keeps `/` as it is, so the column reads as people wrote it.
-        JSONValue.array(strings.map(JSONValue.string)).jsonString()
     }
 }
 
@@ -97,7 +92,7 @@ public final class ImportSink {
         }
         if job.models != lastModels {
             lastModels = job.models
-            lastModelsJSON = SQLiteJobStore.jsonArray(job.models)
+            lastModelsJSON = QueueSteps.jsonArray(job.models)
         }
         if try insertRow(job) {
             summary.inserted += 1

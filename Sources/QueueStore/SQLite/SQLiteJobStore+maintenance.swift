@@ -2,58 +2,6 @@ import Foundation
 import GRDB
 
 extension SQLiteJobStore {
-    /// Deletes batches whose every job finished before `cutoff`, with their jobs, attempts and results.
-    ///
-    /// Jobs go in slices of `slice` rows, one transaction each, so a running worker waits for at most
-    /// one slice. Each slice first checks the batch is still finished: a `retry` between slices stops
-    /// its pruning, and what was deleted before was finished work.
-    public func prune(
-        finishedBefore cutoff: Date, batch: String? = nil, slice: Int = 2_000, dryRun: Bool = false,
-        progress: (PruneSummary) -> Void = { _ in }
-    ) async throws -> PruneSummary {
-        var summary = PruneSummary()
-        let candidates = try await pool.read { db in
-            var arguments: StatementArguments = [cutoff.unixSeconds]
-            if let batch { arguments += [batch] }
-            return try Row.fetchAll(db, sql: BatchesSQL.finishedBefore(batchFilter: batch != nil), arguments: arguments)
-                .map { (id: $0[0] as Int64, name: $0[1] as String) }
-        }
-        for candidate in candidates {
-            if dryRun {
-                summary.jobs += try await pool.read { db in
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE batch_id = ?", arguments: [candidate.id]) ?? 0
-                }
-                summary.batches.append(candidate.name)
-                continue
-            }
-            var finished = true
-            while finished {
-                let deleted = try await pool.write { db -> Int? in
-                    guard try Bool.fetchOne(db, sql: BatchesSQL.hasUnfinished, arguments: [candidate.id]) == false else { return nil }
-                    try db.execute(sql: JobsSQL.deleteSlice, arguments: [candidate.id, slice])
-                    let count = db.changesCount
-                    if count == 0 { try db.execute(sql: BatchesSQL.delete, arguments: [candidate.id]) }
-                    return count
-                }
-                summary.transactions += 1
-                guard let deleted else {
-                    finished = false
-                    break
-                }
-                summary.jobs += deleted
-                progress(summary)
-                if deleted == 0 {
-                    summary.batches.append(candidate.name)
-                    break
-                }
-            }
-        }
-        if !dryRun {
-            try await pool.write { db in try db.execute(sql: WorkersSQL.pruneGone, arguments: [cutoff.unixSeconds]) }
-        }
-        return summary
-    }
-
     /// Copies the whole queue into a new file at `destination` with SQLite's online backup, from one
     /// consistent snapshot, while workers go on writing. The copy is written beside the destination and
     /// renamed into place when complete, so a failed backup leaves no partial file.

@@ -10,7 +10,7 @@ import GRDB
 /// The file is opened in WAL mode with a busy timeout, so readers never block the writer and writers
 /// from other processes wait their turn instead of failing with `database is locked`. Write transactions
 /// are `BEGIN IMMEDIATE` (GRDB's default), which avoids the lock-upgrade deadlock no timeout can fix.
-public final class SQLiteJobStore: Sendable {
+public final class SQLiteJobStore: SQLQueueStore {
     /// Settings for opening the file.
     public struct Configuration: Sendable {
         /// How long a write waits for another process's transaction. The default is 60 seconds, longer
@@ -38,6 +38,8 @@ public final class SQLiteJobStore: Sendable {
     /// The file, for people: `AdminStore.location`.
     public var location: String { path }
     let pool: DatabasePool
+    /// The shared transactions' way into the file (`SQLQueueStore`).
+    public let engine: any SQLEngine
 
     /// Opens (creating with mode 0600 when missing) and migrates the queue at `path`.
     public init(path: String, configuration: Configuration = Configuration()) throws {
@@ -52,6 +54,7 @@ public final class SQLiteJobStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            engine = SQLiteEngine(pool: pool)
             try MigrationRunner.migrate(pool)
         } catch let error as DatabaseError {
             throw OpenError(path: path, reason: error.message ?? "\(error.resultCode)")
@@ -95,4 +98,19 @@ public final class SQLiteJobStore: Sendable {
 extension Date {
     /// The form every time column holds.
     var unixSeconds: Double { timeIntervalSince1970 }
+}
+
+extension SQLiteJobStore {
+    /// SQLite's weather: another process holds the lock past the busy timeout, the disk is full or
+    /// briefly unreadable, the file cannot be opened for a moment. A fault in the request (a constraint,
+    /// a corrupt file, a misuse) is not weather.
+    public func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL, .SQLITE_NOLFS:
+            return true
+        default:
+            return false
+        }
+    }
 }

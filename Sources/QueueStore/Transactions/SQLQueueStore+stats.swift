@@ -1,35 +1,35 @@
 import Foundation
 import GRDB
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     public typealias StatsDimension = QueueStore.StatsDimension
 
     /// The calls of the `call_stats` view (one batch, or all; since a time, or ever), summed per model,
     /// UTC day or batch. Latencies are read sorted per group for exact nearest-rank percentiles.
     public func reuseSavings(batch: String?, since: Date?) async throws -> ReuseSavings {
-        try await pool.read { db in
-            var arguments: StatementArguments = []
+        try await engine.read { db in
+            var arguments: SQLArguments = []
             if let batch { arguments += [batch] }
             if let since { arguments += [since.unixSeconds] }
-            let row = try Row.fetchOne(db, sql: SharingSQL.saved(batchFilter: batch != nil, since: since != nil), arguments: arguments)
+            let row = try db.row(SharingSQL.saved(batchFilter: batch != nil, since: since != nil), arguments)
             return ReuseSavings(answers: row?[0] ?? 0, tokens: row?[1] ?? 0, cost: row?[2] ?? 0)
         }
     }
 
     public func statistics(by dimension: StatsDimension, batch: String? = nil, since: Date? = nil) async throws -> [CallStatistics] {
-        try await pool.read { db in
-            if let batch, try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) == nil {
+        try await engine.read { db in
+            if let batch, try db.value(Int64.self, BatchesSQL.find, [batch]) == nil {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }
-            let cursor = try Row.fetchCursor(
-                db, sql: StatsSQL.calls(dimension: dimension.rawValue),
-                arguments: [batch, batch, since?.unixSeconds, since?.unixSeconds])
+            var rows = try db.rows(
+                StatsSQL.calls(dimension: dimension.rawValue), [batch, batch, since?.unixSeconds, since?.unixSeconds]
+            ).makeIterator()
             var groups: [String: CallStatistics] = [:]
             var latencies: [String: [Double]] = [:]
             var queueTimes: [String: [Double]] = [:]
             var totalTimes: [String: [Double]] = [:]
             var costs: [String: Double] = [:]
-            while let row = try cursor.next() {
+            while let row = rows.next() {
                 let name: String = row["name"]
                 var group = groups[name] ?? CallStatistics(name: name)
                 group.requests += 1
@@ -70,14 +70,17 @@ extension SQLiteJobStore {
                 group.latencyP50 = CallStatistics.percentile(sorted, 0.50)
                 group.latencyP95 = CallStatistics.percentile(sorted, 0.95)
                 group.latencyP99 = CallStatistics.percentile(sorted, 0.99)
-                group.groqQueueTimeAvg = Self.average(queueTimes[group.name])
-                group.groqTotalTimeAvg = Self.average(totalTimes[group.name])
+                group.groqQueueTimeAvg = QueueSteps.average(queueTimes[group.name])
+                group.groqTotalTimeAvg = QueueSteps.average(totalTimes[group.name])
                 group.costUSD = costs[group.name].map { ($0 * 1_000_000).rounded() / 1_000_000 }
                 return group
             }.sorted { $0.name < $1.name }
         }
     }
 
+}
+
+extension QueueSteps {
     static func average(_ values: [Double]?) -> Double? {
         guard let values, !values.isEmpty else { return nil }
         return values.reduce(0, +) / Double(values.count)

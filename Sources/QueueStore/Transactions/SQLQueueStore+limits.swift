@@ -3,15 +3,15 @@ import GRDB
 import Scheduler
 
 // `groqbatch limits`: the meters as people read them, and limits set or forgotten by hand.
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// Every meter, for `groqbatch limits`.
     public func meterStatuses(now: Date = Date()) async throws -> [MeterStatus] {
-        try await pool.read { db in
+        try await engine.read { db in
             let seconds = now.unixSeconds
-            return try Row.fetchAll(db, sql: BudgetsSQL.all).compactMap { row -> MeterStatus? in
-                guard var meter = Self.meter(row) else { return nil }
+            return try db.rows(BudgetsSQL.all).compactMap { row -> MeterStatus? in
+                guard var meter = QueueSteps.meter(row) else { return nil }
                 let id: Int64 = row["id"]
-                meter.spends = try Row.fetchAll(db, sql: BudgetsSQL.spendsInWindow, arguments: [id, seconds - meter.kind.period, id]).map {
+                meter.spends = try db.rows(BudgetsSQL.spendsInWindow, [id, seconds - meter.kind.period, id]).map {
                     Meter.Spend(at: $0[1], amount: $0[2])
                 }
                 return MeterStatus(
@@ -26,9 +26,9 @@ extension SQLiteJobStore {
 
     /// Sets limits by hand (source `config`); they hold until the provider says otherwise.
     public func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date = Date()) async throws {
-        try await pool.write { db in
+        try await engine.write { db in
             for (kind, value) in limits {
-                try db.execute(sql: BudgetsSQL.setLimit, arguments: [provider, model, kind.rawValue, value, now.unixSeconds])
+                try db.execute(BudgetsSQL.setLimit, [provider, model, kind.rawValue, value, now.unixSeconds])
             }
         }
     }
@@ -36,16 +36,16 @@ extension SQLiteJobStore {
     /// Forgets meters (all, or a model's, or a provider's): they start again from the catalog.
     @discardableResult
     public func resetLimits(provider: String?, model: String?) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(sql: BudgetsSQL.reset, arguments: [model, model, provider, provider])
+        try await engine.write { db in
+            try db.execute(BudgetsSQL.reset, [model, model, provider, provider])
             return db.changesCount
         }
     }
 
     /// The estimator per model, for `limits` and the benchmarks.
     public func estimators() async throws -> [(provider: String, model: String, estimator: TokenEstimator)] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: BudgetsSQL.allEstimators).map {
+        try await engine.read { db in
+            try db.rows(BudgetsSQL.allEstimators).map {
                 var estimator = TokenEstimator(
                     characters: $0[2], tokens: $0[3], samples: $0[4], relativeError: $0[5], completionTokens: $0[6], completionSamples: $0[7])
                 estimator.cachedTokens = $0[8]
@@ -57,10 +57,10 @@ extension SQLiteJobStore {
 
     /// Deletes settled spends older than their windows (a day and a minute; two minutes for minute meters).
     public func pruneSpends(now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: BudgetsSQL.prune, arguments: [now.unixSeconds - 86_400 - 60])
-            try db.execute(sql: SharingSQL.forgetStale, arguments: [now.unixSeconds - 86_400])
-            try db.execute(sql: BudgetsSQL.pruneMinuteMeters, arguments: [now.unixSeconds - 120])
+        try await engine.write { db in
+            try db.execute(BudgetsSQL.prune, [now.unixSeconds - 86_400 - 60])
+            try db.execute(SharingSQL.forgetStale, [now.unixSeconds - 86_400])
+            try db.execute(BudgetsSQL.pruneMinuteMeters, [now.unixSeconds - 120])
         }
     }
 }

@@ -16,7 +16,9 @@ enum JobsSQL {
     static let deleteStagedSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
 
     /// Claims queued, runnable jobs in priority order, then age.
-    static func claim(batchFilter: Bool) -> String {
+    /// PostgreSQL's claims skip the rows other claims hold (`SKIP LOCKED`): two workers never wait on, or
+    /// take, the same job. SQLite runs one write at a time.
+    static func claim(batchFilter: Bool, dialect: SQLDialect) -> String {
         """
         UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?, claim_token = ?
         WHERE id IN (
@@ -24,7 +26,7 @@ enum JobsSQL {
             WHERE status = 'queued' AND next_attempt_at <= ?\(batchFilter ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
               AND (via = 'on-demand' OR (via IS NULL AND batch_id IN (SELECT id FROM batches WHERE via = 'on-demand' AND import_heartbeat IS NULL)))
             ORDER BY priority DESC, id
-            LIMIT ?)
+            LIMIT ?\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
         RETURNING id, batch_id, custom_id, priority, request, models, model_index, attempts, model_attempts,
                   max_attempts, prompt_chars, max_tokens, lease_expires_at, model_policy, truncate, service_tier, claim_token
         """
@@ -45,7 +47,7 @@ enum JobsSQL {
     }
 
     /// Queued, runnable jobs in claim order, for admission to choose from: one page.
-    static func candidates(batchFilter: Bool, page: CandidatePage) -> String {
+    static func candidates(batchFilter: Bool, page: CandidatePage, dialect: SQLDialect) -> String {
         let start =
             switch page {
             case .head: ""
@@ -60,7 +62,7 @@ enum JobsSQL {
             WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
               AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
             ORDER BY j.priority DESC, j.id
-            LIMIT ?
+            LIMIT ?\(dialect == .postgres ? " FOR UPDATE OF j SKIP LOCKED" : "")
             """
     }
     /// Claims one admitted job on the model admission chose.

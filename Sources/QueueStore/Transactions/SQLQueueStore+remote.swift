@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Scheduler
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// Moves queued jobs of `--via batch-api` batches into new remote batches (state `preparing`), at
     /// most `maxLines` jobs and `maxBytes` of request bodies each, one model each, in one transaction:
     /// from here the jobs belong to their remote batch (`lease_owner` = `remote:<local id>`), so no
@@ -15,24 +15,24 @@ extension SQLiteJobStore {
         provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date = Date(),
         budget: BudgetContext? = nil
     ) async throws -> Int {
-        try await pool.write { db in
+        try await engine.write { db in
             let seconds = now.unixSeconds
             var made = 0
-            let today = Self.utcDay(now)
+            let today = QueueSteps.utcDay(now)
             var dayCap = SpendingCap(maxTokens: budget?.dailyTokenCap, maxCost: budget?.dailyCostCap)
-            if let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
+            if let row = try db.row(BudgetsSQL.day, [today]) {
                 dayCap.spentTokens = row[0]
                 dayCap.spentCost = row[1]
             }
-            for group in try Row.fetchAll(db, sql: RemoteBatchesSQL.waitingGroups, arguments: [seconds]) {
+            for group in try db.rows(RemoteBatchesSQL.waitingGroups, [seconds]) {
                 let batchID: Int64 = group[0]
                 guard let model: String = group[1] else { continue }
                 let deadline: Double? = group[2]
-                guard let caps = try Row.fetchOne(db, sql: RemoteBatchesSQL.batchCaps, arguments: [batchID]) else { continue }
+                guard let caps = try db.row(RemoteBatchesSQL.batchCaps, [batchID]) else { continue }
                 var batchCap = SpendingCap(maxTokens: caps[0], maxCost: caps[1], spentTokens: caps[2], spentCost: caps[3])
-                let estimator = try Self.loadEstimator(db: db, provider: provider, model: model)
+                let estimator = try QueueSteps.loadEstimator(db: db, provider: provider, model: model)
                 let entry = budget?.catalog.entries[model]
-                var waiting = try Row.fetchAll(db, sql: RemoteBatchesSQL.waitingJobs, arguments: [batchID, seconds, model, maxLines * 64])[...]
+                var waiting = try db.rows(RemoteBatchesSQL.waitingJobs, [batchID, seconds, model, maxLines * 64])[...]
                 while !waiting.isEmpty {
                     var chosen: [(id: Int64, tokens: Int, cost: Double)] = []
                     var bytes = 0
@@ -56,17 +56,18 @@ extension SQLiteJobStore {
                     guard !chosen.isEmpty else { break }
                     let localID = "gb-" + UUID().uuidString.lowercased()
                     try db.execute(
-                        sql: RemoteBatchesSQL.insert,
-                        arguments: [
-                            localID, provider, batchID, model, Self.completionWindow(deadline: deadline, now: seconds), chosen.count,
+                        RemoteBatchesSQL.insert,
+                        [
+                            localID, provider, batchID, model, QueueSteps.completionWindow(deadline: deadline, now: seconds), chosen.count,
                             workerID, seconds + leaseDuration, seconds, seconds,
                         ])
-                    let take = try db.cachedStatement(sql: RemoteBatchesSQL.takeJob)
-                    for job in chosen { try take.execute(arguments: ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id]) }
+                    for job in chosen {
+                        try db.execute(RemoteBatchesSQL.takeJob, ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id])
+                    }
                     let tokens = chosen.reduce(0) { $0 + $1.tokens }
                     let cost = chosen.reduce(0) { $0 + $1.cost }
-                    try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens, cost, batchID])
-                    try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, tokens, cost])
+                    try db.execute(BudgetsSQL.reserveBatch, [tokens, cost, batchID])
+                    try db.execute(BudgetsSQL.reserveDay, [today, tokens, cost])
                     made += 1
                 }
             }
@@ -76,44 +77,27 @@ extension SQLiteJobStore {
 
     /// Whether there is Batch API work for this provider: a read, so an idle worker writes nothing.
     public func hasRemoteWork(provider: String) async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: RemoteBatchesSQL.anyWork, arguments: [provider]) ?? false }
-    }
-
-    /// The Batch API's window for a batch: the time to its deadline in whole hours, between 24 h and 7 d.
-    static func completionWindow(deadline: Double?, now: Double) -> String {
-        guard let deadline else { return "24h" }
-        let hours = Int(((deadline - now) / 3600).rounded(.down))
-        return "\(min(168, max(24, hours)))h"
+        try await engine.read { db in try db.value(Bool.self, RemoteBatchesSQL.anyWork, [provider]) ?? false }
     }
 
     /// Takes (or keeps) the open remote batches of a provider this worker may drive and returns them.
     public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> [RemoteBatchRecord] {
-        try await pool.write { db in
+        try await engine.write { db in
             let seconds = now.unixSeconds
-            try db.execute(sql: RemoteBatchesSQL.lease, arguments: [workerID, seconds + leaseDuration, provider, workerID, seconds])
-            return try Row.fetchAll(db, sql: RemoteBatchesSQL.leased, arguments: [workerID]).map(Self.remoteRecord)
+            try db.execute(RemoteBatchesSQL.lease, [workerID, seconds + leaseDuration, provider, workerID, seconds])
+            return try db.rows(RemoteBatchesSQL.leased, [workerID]).map(QueueSteps.remoteRecord)
         }
     }
 
     /// Every remote batch, for `groqbatch remote`.
     public func remoteBatches() async throws -> [RemoteBatchRecord] {
-        try await pool.read { db in try Row.fetchAll(db, sql: RemoteBatchesSQL.all).map(Self.remoteRecord) }
-    }
-
-    static func remoteRecord(_ row: Row) -> RemoteBatchRecord {
-        RemoteBatchRecord(
-            id: row[0], localID: row[1], provider: row[2], batchID: row[3], model: row[4],
-            state: RemoteBatchState(rawValue: row[5]) ?? .done, fileID: row[6],
-            remoteBatchID: row[7], remoteStatus: row[8], outputFileID: row[9], errorFileID: row[10], completionWindow: row[11],
-            lines: row[12], answered: row[13], failed: row[14], leftOver: row[15], nextPollAt: row[16], polls: row[17],
-            lastError: row[18], createdAt: row[19], batchName: row[20], ifExpires: RemoteExpiryPolicy(rawValue: row[21]) ?? .requeue,
-            deadline: row[22], workerID: row[23])
+        try await engine.read { db in try db.rows(RemoteBatchesSQL.all).map(QueueSteps.remoteRecord) }
     }
 
     /// Extends this worker's lease on a remote batch it drives; false when another worker holds it now.
     public func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: RemoteBatchesSQL.renew, arguments: [now.unixSeconds + leaseDuration, remote.id, workerID])
+        try await engine.write { db in
+            try db.execute(RemoteBatchesSQL.renew, [now.unixSeconds + leaseDuration, remote.id, workerID])
             return db.changesCount == 1
         }
     }
@@ -121,21 +105,21 @@ extension SQLiteJobStore {
     /// A page of a remote batch's jobs after job `after`, as (job id, stored request) in id order: its
     /// input file's lines, read a page at a time so an upload never holds them all.
     public func remoteInputPage(_ remote: RemoteBatchRecord, after: Int64, limit: Int) async throws -> [(id: Int64, request: String)] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: RemoteBatchesSQL.inputPage, arguments: [remote.owner, after, limit]).map { ($0[0], $0[1]) }
+        try await engine.read { db in
+            try db.rows(RemoteBatchesSQL.inputPage, [remote.owner, after, limit]).map { ($0[0], $0[1]) }
         }
     }
 
     /// How many jobs the remote batch still holds (the rest were cancelled or answered).
     public func remoteHeldCount(_ remote: RemoteBatchRecord) async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: RemoteBatchesSQL.heldCount, arguments: [remote.owner]) ?? 0 }
+        try await engine.read { db in try db.value(Int.self, RemoteBatchesSQL.heldCount, [remote.owner]) ?? 0 }
     }
 
     /// Runs one fenced change: it applies only while `workerID` holds the remote batch.
-    private func fenced(_ remote: RemoteBatchRecord, _ sql: String, _ arguments: StatementArguments) async throws {
-        try await pool.write { db in
-            try db.execute(sql: sql, arguments: arguments)
-            if db.changesCount == 0, try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, remote.workerID]) == nil {
+    private func fenced(_ remote: RemoteBatchRecord, _ sql: String, _ arguments: SQLArguments) async throws {
+        try await engine.write { db in
+            try db.execute(sql, arguments)
+            if db.changesCount == 0, try db.value(Bool.self, RemoteBatchesSQL.held, [remote.id, remote.workerID]) == nil {
                 throw RemoteLeaseLost(localID: remote.localID)
             }
         }
@@ -166,5 +150,24 @@ extension SQLiteJobStore {
     /// A call about a remote batch failed: say why and look again later.
     public func markRemoteError(_ remote: RemoteBatchRecord, message: String, retryAt: Date, now: Date = Date()) async throws {
         try await fenced(remote, RemoteBatchesSQL.failedCall, [message, retryAt.unixSeconds, now.unixSeconds, remote.id, remote.workerID])
+    }
+}
+
+extension QueueSteps {
+    /// The Batch API's window for a batch: the time to its deadline in whole hours, between 24 h and 7 d.
+    static func completionWindow(deadline: Double?, now: Double) -> String {
+        guard let deadline else { return "24h" }
+        let hours = Int(((deadline - now) / 3600).rounded(.down))
+        return "\(min(168, max(24, hours)))h"
+    }
+
+    static func remoteRecord(_ row: SQLRow) -> RemoteBatchRecord {
+        RemoteBatchRecord(
+            id: row[0], localID: row[1], provider: row[2], batchID: row[3], model: row[4],
+            state: RemoteBatchState(rawValue: row[5]) ?? .done, fileID: row[6],
+            remoteBatchID: row[7], remoteStatus: row[8], outputFileID: row[9], errorFileID: row[10], completionWindow: row[11],
+            lines: row[12], answered: row[13], failed: row[14], leftOver: row[15], nextPollAt: row[16], polls: row[17],
+            lastError: row[18], createdAt: row[19], batchName: row[20], ifExpires: RemoteExpiryPolicy(rawValue: row[21]) ?? .requeue,
+            deadline: row[22], workerID: row[23])
     }
 }

@@ -31,7 +31,7 @@ extension BudgetClaim {
     /// quarter of a claim's time). When it stops early it returns the last candidate it examined, where
     /// the next page must start, so that no candidate is skipped.
     mutating func holdShared(
-        _ page: [Admission.Candidate], rows: [Row], enough: Int
+        _ page: [Admission.Candidate], rows: [SQLRow], enough: Int
     ) throws -> (kept: [Admission.Candidate], lastExamined: (priority: Int, id: Int64)?) {
         typealias Column = JobsSQL.CandidateColumn
         var kept: [Admission.Candidate] = []
@@ -52,14 +52,12 @@ extension BudgetClaim {
             let reuse: String = row[Column.reuse.rawValue]
             if requestKey != nil, reuse != ReuseScope.off.rawValue {
                 let maxAge: Double = row[Column.reuseMaxAge.rawValue] ?? ReuseScope.defaultMaxAge
-                if let source = try Int64.fetchOne(
-                    db.cachedStatement(sql: SharingSQL.reusableAnswer), arguments: [candidate.id, seconds - maxAge])
-                {
-                    try SQLiteJobStore.answerByReuse(jobID: candidate.id, source: source, db: db, now: seconds)
+                if let source = try db.value(Int64.self, SharingSQL.reusableAnswer, [candidate.id, seconds - maxAge]) {
+                    try QueueSteps.answerByReuse(jobID: candidate.id, source: source, db: db, now: seconds)
                     sharing.reused += 1
                     continue
                 }
-                if try Bool.fetchOne(db.cachedStatement(sql: SharingSQL.earlierUnfinished), arguments: [candidate.id]) == true { continue }
+                if try db.value(Bool.self, SharingSQL.earlierUnfinished, [candidate.id]) == true { continue }
             }
             if context.cacheAware, let prefix: String = row[Column.prefixKey.rawValue], try !mayGo(candidate, prefix: prefix) { continue }
             kept.append(candidate)
@@ -86,7 +84,7 @@ extension BudgetClaim {
         if let known = sharing.caches[model] { return known }
         let meterModel = ModelCatalog.meterModel(model).model
         var caching = context.catalog.entries[meterModel]?.promptCaching == true
-        if !caching { caching = try SQLiteJobStore.loadEstimator(db: db, provider: context.provider, model: meterModel).seenCaching }
+        if !caching { caching = try QueueSteps.loadEstimator(db: db, provider: context.provider, model: meterModel).seenCaching }
         sharing.caches[model] = caching
         return caching
     }
@@ -94,7 +92,7 @@ extension BudgetClaim {
     private mutating func prefixState(_ key: String, model: String, prefix: String) throws -> ClaimSharing.PrefixState {
         if let known = sharing.prefixes[key] { return known }
         var state = ClaimSharing.PrefixState(warm: false, pioneerRunning: false)
-        if let row = try Row.fetchOne(db.cachedStatement(sql: SharingSQL.prefixState), arguments: [seconds, context.provider, model, prefix]) {
+        if let row = try db.row(SharingSQL.prefixState, [seconds, context.provider, model, prefix]) {
             let warmAt: Double? = row[0]
             let pioneer: Int64? = row[1]
             state.warm = warmAt.map { seconds - $0 <= BudgetContext.prefixLifetime } ?? false
@@ -110,16 +108,16 @@ extension BudgetClaim {
         let model = candidates[admitted.id]!.models[admitted.modelIndex]
         // Admission may have moved the job to another model of its chain: the pioneer warms that one.
         guard model == group.model else { return }
-        try db.cachedStatement(sql: SharingSQL.setPioneer).execute(arguments: [context.provider, model, group.prefix, admitted.id, leaseExpires])
+        try db.execute(SharingSQL.setPioneer, [context.provider, model, group.prefix, admitted.id, leaseExpires])
     }
 }
 
-extension SQLiteJobStore {
+extension QueueSteps {
     /// A queued job takes the answer of `source` (the job whose call produced it): a result row marked
     /// `reused_from`, and the job succeeds, in the caller's transaction.
-    static func answerByReuse(jobID: Int64, source: Int64, db: Database, now: Double) throws {
-        try db.cachedStatement(sql: SharingSQL.copyAnswer).execute(arguments: [source, jobID, now])
-        try db.cachedStatement(sql: SharingSQL.succeedReused).execute(arguments: [now, now, jobID])
+    static func answerByReuse(jobID: Int64, source: Int64, db: any SQLSession, now: Double) throws {
+        try db.execute(SharingSQL.copyAnswer, [source, jobID, now])
+        try db.execute(SharingSQL.succeedReused, [now, now, jobID])
     }
 
     /// After a job's outcome: a success warms its prefix and answers the queued jobs with the identical
@@ -127,27 +125,29 @@ extension SQLiteJobStore {
     /// same). A pioneer that did neither lets its group choose another.
     static func shareOutcome(
         jobID: Int64, keys: (request: String?, prefix: String?), succeededOn model: String?, failure: (code: String, message: String)?,
-        provider: String?, db: Database, now: Double
+        provider: String?, db: any SQLSession, now: Double
     ) throws {
         let (requestKey, prefixKey) = keys
         if let prefixKey {
-            try db.cachedStatement(sql: SharingSQL.endPioneer).execute(arguments: [jobID])
+            try db.execute(SharingSQL.endPioneer, [jobID])
             // A pioneer's group may go now (warm, or to choose another): wake idle workers.
             let wasPioneer = db.changesCount > 0
             if let model, let provider {
-                try db.cachedStatement(sql: SharingSQL.markWarm).execute(arguments: [provider, model, prefixKey, now])
+                try db.execute(SharingSQL.markWarm, [provider, model, prefixKey, now])
             }
-            if wasPioneer { try db.execute(sql: WorkersSQL.bumpChanges) }
+            if wasPioneer { try db.execute(WorkersSQL.bumpChanges) }
         }
         guard requestKey != nil, model != nil || failure != nil else { return }
-        let followers = try Int64.fetchAll(db.cachedStatement(sql: SharingSQL.waitingFollowers), arguments: [jobID])
+        let followers = try db.values(Int64.self, SharingSQL.waitingFollowers, [jobID])
         for follower in followers {
             if model != nil {
                 try answerByReuse(jobID: follower, source: jobID, db: db, now: now)
             } else if let failure {
-                try db.cachedStatement(sql: SharingSQL.failFollower).execute(arguments: [
-                    failure.code, "the identical request of job \(jobID) failed: \(failure.message)", now, now, follower,
-                ])
+                try db.execute(
+                    SharingSQL.failFollower,
+                    [
+                        failure.code, "the identical request of job \(jobID) failed: \(failure.message)", now, now, follower,
+                    ])
             }
         }
     }

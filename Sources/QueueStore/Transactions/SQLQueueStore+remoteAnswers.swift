@@ -2,15 +2,15 @@ import Foundation
 import GRDB
 
 /// What a remote batch's answers and its end do to its jobs: results, tries, requeues, and the caps.
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// The request bodies, by job, of those of `jobIDs` that ask for a `response_format`.
     public func structuredRequests(jobIDs: [Int64]) async throws -> [Int64: String] {
-        try await pool.read { db in
+        try await engine.read { db in
             var requests: [Int64: String] = [:]
             // In slices: SQLite binds at most 32,766 parameters a statement.
             for start in stride(from: 0, to: jobIDs.count, by: 500) {
                 let ids = Array(jobIDs[start..<min(start + 500, jobIDs.count)])
-                let rows = try Row.fetchAll(db, sql: JobsSQL.structuredRequests(count: ids.count), arguments: StatementArguments(ids))
+                let rows = try db.rows(JobsSQL.structuredRequests(count: ids.count), SQLArguments(ids))
                 for row in rows { requests[row[0]] = row[1] }
             }
             return requests
@@ -30,25 +30,29 @@ extension SQLiteJobStore {
             let seconds = now.unixSeconds
             var written = RemoteWrite()
             for answer in answers {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: RemoteBatchesSQL.ownedStatus), arguments: [answer.jobID]),
+                guard let row = try db.row(RemoteBatchesSQL.ownedStatus, [answer.jobID]),
                     (row[0] as String) == "running", (row[1] as String?) == remote.owner
                 else { continue }
                 if let success = answer.success {
                     let attempt = success.attempt
                     let result = success.result
-                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
-                        answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
-                        attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
-                        attempt.requestID, nil, nil, nil, attempt.cachedTokens,
-                    ])
-                    try db.cachedStatement(sql: ResultsSQL.insert).execute(arguments: [
-                        answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
-                        result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
-                        result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false, result.parsed,
-                        result.cachedTokens,
-                    ])
-                    try Self.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
-                    try db.cachedStatement(sql: RemoteBatchesSQL.succeedJob).execute(arguments: [seconds, seconds, answer.jobID, remote.owner])
+                    try db.execute(
+                        AttemptsSQL.insert,
+                        [
+                            answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
+                            attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
+                            attempt.requestID, nil, nil, nil, attempt.cachedTokens,
+                        ])
+                    try db.execute(
+                        ResultsSQL.insert,
+                        [
+                            answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
+                            result.totalTokens, result.queueTime, result.promptTime, result.completionTime, result.totalTime,
+                            result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false, result.parsed,
+                            result.cachedTokens,
+                        ])
+                    try QueueSteps.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
+                    try db.execute(RemoteBatchesSQL.succeedJob, [seconds, seconds, answer.jobID, remote.owner])
                     written.answered += 1
                     written.promptTokens += result.promptTokens
                     written.completionTokens += result.completionTokens
@@ -58,30 +62,36 @@ extension SQLiteJobStore {
                     let modelIndex: Int = row[4]
                     let chainLength: Int = row[5]
                     let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
-                    try db.cachedStatement(sql: AttemptsSQL.insert).execute(arguments: [
-                        answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
-                        retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer, nil,
-                    ])
+                    try db.execute(
+                        AttemptsSQL.insert,
+                        [
+                            answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
+                            retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer, nil,
+                        ])
                     // An errored line is not billed: its reservation goes back to the caps.
-                    try Self.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)
+                    try QueueSteps.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)
                     if retry {
                         let nextModel = modelAttempts + 1 >= maxAttempts
                         let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: seconds) == .onDemand
-                        try db.cachedStatement(sql: RemoteBatchesSQL.retryJob).execute(arguments: [
-                            onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
-                            error.code, error.message, answer.jobID, remote.owner,
-                        ])
+                        try db.execute(
+                            RemoteBatchesSQL.retryJob,
+                            [
+                                onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
+                                error.code, error.message, answer.jobID, remote.owner,
+                            ])
                         written.requeued += 1
                     } else {
-                        try db.cachedStatement(sql: RemoteBatchesSQL.failJob).execute(arguments: [
-                            error.code, error.message, seconds, seconds, answer.jobID, remote.owner,
-                        ])
+                        try db.execute(
+                            RemoteBatchesSQL.failJob,
+                            [
+                                error.code, error.message, seconds, seconds, answer.jobID, remote.owner,
+                            ])
                         written.failed += 1
                     }
                 }
             }
-            if written.requeued > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
-            try db.execute(sql: RemoteBatchesSQL.counted, arguments: [written.answered, written.failed, seconds, remote.id])
+            if written.requeued > 0 { try db.execute(WorkersSQL.bumpChanges) }
+            try db.execute(RemoteBatchesSQL.counted, [written.answered, written.failed, seconds, remote.id])
             return written
         }
     }
@@ -94,8 +104,8 @@ extension SQLiteJobStore {
         try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             let message = "the remote batch \(remote.remoteBatchID ?? remote.localID) ended \(reason) before answering this job"
-            let left = try Self.releaseHeldJobs(remote, code: "batch_\(reason)", message: message, fail: remote.ifExpires == .fail, db: db, now: seconds)
-            try db.execute(sql: RemoteBatchesSQL.done, arguments: [left, seconds, seconds, remote.id])
+            let left = try QueueSteps.releaseHeldJobs(remote, code: "batch_\(reason)", message: message, fail: remote.ifExpires == .fail, db: db, now: seconds)
+            try db.execute(RemoteBatchesSQL.done, [left, seconds, seconds, remote.id])
             return left
         }
     }
@@ -108,36 +118,40 @@ extension SQLiteJobStore {
             let seconds = now.unixSeconds
             var kept = remote
             kept.ifExpires = .requeue
-            let left = try Self.releaseHeldJobs(kept, code: "upload_failed", message: message, fail: false, db: db, now: seconds)
-            try db.execute(sql: RemoteBatchesSQL.uploadFailed, arguments: [message, left, seconds, seconds, remote.id])
+            let left = try QueueSteps.releaseHeldJobs(kept, code: "upload_failed", message: message, fail: false, db: db, now: seconds)
+            try db.execute(RemoteBatchesSQL.uploadFailed, [message, left, seconds, seconds, remote.id])
             return left
         }
     }
 
     /// Runs `body` in one write transaction that first checks `workerID` still holds the remote batch.
-    private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+    private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws
+        -> T
     {
-        try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: RemoteBatchesSQL.held, arguments: [remote.id, workerID]) != nil else {
+        try await engine.write { db in
+            guard try db.value(Bool.self, RemoteBatchesSQL.held, [remote.id, workerID]) != nil else {
                 throw RemoteLeaseLost(localID: remote.localID)
             }
             return try body(db)
         }
     }
 
+}
+
+extension QueueSteps {
     /// Every job the remote batch still holds goes back to the queue (or fails), its reservation given back.
-    private static func releaseHeldJobs(_ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, db: Database, now: Double) throws -> Int {
+    static func releaseHeldJobs(_ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, db: any SQLSession, now: Double) throws -> Int {
         let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: now) == .onDemand
-        let held = try Int64.fetchAll(db, sql: RemoteBatchesSQL.heldJobs, arguments: [remote.owner])
+        let held = try db.values(Int64.self, RemoteBatchesSQL.heldJobs, [remote.owner])
         for id in held {
             try settleCaps(jobID: id, tokens: 0, cost: 0, db: db, now: now)
             if fail {
-                try db.cachedStatement(sql: RemoteBatchesSQL.failLeftover).execute(arguments: [code, message, now, now, id, remote.owner])
+                try db.execute(RemoteBatchesSQL.failLeftover, [code, message, now, now, id, remote.owner])
             } else {
-                try db.cachedStatement(sql: RemoteBatchesSQL.requeueLeftover).execute(arguments: [onDemand, now, now, code, message, id, remote.owner])
+                try db.execute(RemoteBatchesSQL.requeueLeftover, [onDemand, now, now, code, message, id, remote.owner])
             }
         }
-        if !held.isEmpty && !fail { try db.execute(sql: WorkersSQL.bumpChanges) }
+        if !held.isEmpty && !fail { try db.execute(WorkersSQL.bumpChanges) }
         return held.count
     }
 }

@@ -2,23 +2,23 @@ import Foundation
 import GRDB
 import JobFormats
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// Why an admin command found nothing to act on.
     /// Kept for callers that name it through the store: the error is the queue's, not SQLite's.
     public typealias NotFoundError = QueueStore.NotFoundError
 
     /// Progress of every batch, or of one.
     public func batchStatuses(batch: String? = nil) async throws -> [BatchStatus] {
-        try await pool.read { db in
+        try await engine.read { db in
             let rows =
                 if let batch {
-                    try Row.fetchAll(db, sql: BatchesSQL.progressOfOne, arguments: [batch])
+                    try db.rows(BatchesSQL.progressOfOne, [batch])
                 } else {
-                    try Row.fetchAll(db, sql: BatchesSQL.progress)
+                    try db.rows(BatchesSQL.progress)
                 }
             if let batch, rows.isEmpty { throw NotFoundError(description: "no batch named '\(batch)'") }
             var paused: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: BudgetsSQL.pausedBatches) { paused[row[0]] = row[1] }
+            for row in try db.rows(BudgetsSQL.pausedBatches) { paused[row[0]] = row[1] }
             return rows.map { row in
                 BatchStatus(
                     batch: row["batch"], total: row["total"], queued: row["queued"], running: row["running"],
@@ -33,11 +33,11 @@ extension SQLiteJobStore {
 
     /// Cancels a batch's queued and running jobs, in one transaction. Returns how many.
     public func cancel(batch: String, now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
+        try await engine.write { db in
+            guard try db.value(Int64.self, BatchesSQL.find, [batch]) != nil else {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }
-            try db.execute(sql: JobsSQL.cancel(byBatch: true), arguments: [now.unixSeconds, now.unixSeconds, batch])
+            try db.execute(JobsSQL.cancel(byBatch: true), [now.unixSeconds, now.unixSeconds, batch])
             return db.changesCount
         }
     }
@@ -45,10 +45,10 @@ extension SQLiteJobStore {
     /// The job a person names: by its `custom_id` (within `batch` when given), or else by its numeric
     /// id. Throws `NotFoundError` when it names none, or several batches' jobs without `batch`.
     public func findJob(_ name: String, batch: String?) async throws -> Int64 {
-        try await pool.read { db in
-            var matches = try Row.fetchAll(db, sql: JobsSQL.byCustomID, arguments: [name]).map { (id: $0[0] as Int64, batch: $0[1] as String) }
+        try await engine.read { db in
+            var matches = try db.rows(JobsSQL.byCustomID, [name]).map { (id: $0[0] as Int64, batch: $0[1] as String) }
             if let batch {
-                guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
+                guard try db.value(Int64.self, BatchesSQL.find, [batch]) != nil else {
                     throw NotFoundError(description: "no batch named '\(batch)'")
                 }
                 matches = matches.filter { $0.batch == batch }
@@ -58,18 +58,18 @@ extension SQLiteJobStore {
                 let names = matches.map { "'\($0.batch)'" }.joined(separator: ", ")
                 throw NotFoundError(description: "custom_id '\(name)' is in \(matches.count) batches (\(names)): add --batch to say which")
             }
-            if batch == nil, let id = Int64(name), try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [id]) != nil { return id }
+            if batch == nil, let id = Int64(name), try db.row(JobsSQL.statusAndOwner, [id]) != nil { return id }
             throw NotFoundError(description: "no job with custom_id '\(name)'\(batch.map { " in batch '\($0)'" } ?? "")")
         }
     }
 
     /// Cancels one job by id if it is queued or running. Returns whether it was.
     public func cancel(jobID: Int64, now: Date = Date()) async throws -> Bool {
-        try await pool.write { db in
-            guard try Row.fetchOne(db, sql: JobsSQL.statusAndOwner, arguments: [jobID]) != nil else {
+        try await engine.write { db in
+            guard try db.row(JobsSQL.statusAndOwner, [jobID]) != nil else {
                 throw NotFoundError(description: "no job with id \(jobID)")
             }
-            try db.execute(sql: JobsSQL.cancel(byBatch: false), arguments: [now.unixSeconds, now.unixSeconds, jobID])
+            try db.execute(JobsSQL.cancel(byBatch: false), [now.unixSeconds, now.unixSeconds, jobID])
             return db.changesCount == 1
         }
     }
@@ -79,31 +79,31 @@ extension SQLiteJobStore {
     /// Expired jobs would expire again at once under their batch's old deadline, so requeuing them gives
     /// their batches `newDeadline` (nil: none).
     public func requeue(_ statuses: [JobStatus], batch: String?, newDeadline: Date? = nil, now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            var arguments: StatementArguments = [now.unixSeconds, now.unixSeconds]
+        try await engine.write { db in
+            var arguments: SQLArguments = [now.unixSeconds, now.unixSeconds]
             if let batch {
-                guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
+                guard try db.value(Int64.self, BatchesSQL.find, [batch]) != nil else {
                     throw NotFoundError(description: "no batch named '\(batch)'")
                 }
                 arguments += [batch]
             }
             if statuses.contains(.expired) {
-                var deadlineArguments: StatementArguments = [newDeadline?.unixSeconds, now.unixSeconds]
+                var deadlineArguments: SQLArguments = [newDeadline?.unixSeconds, now.unixSeconds]
                 if let batch { deadlineArguments += [batch] }
-                try db.execute(sql: BatchesSQL.setDeadlineOfExpired(byBatch: batch != nil), arguments: deadlineArguments)
+                try db.execute(BatchesSQL.setDeadlineOfExpired(byBatch: batch != nil), deadlineArguments)
             }
-            try db.execute(sql: JobsSQL.requeue(statuses: statuses, byBatch: batch != nil), arguments: arguments)
+            try db.execute(JobsSQL.requeue(statuses: statuses, byBatch: batch != nil), arguments)
             let requeued = db.changesCount
-            if requeued > 0 { try db.execute(sql: WorkersSQL.bumpChanges) }
+            if requeued > 0 { try db.execute(WorkersSQL.bumpChanges) }
             return requeued
         }
     }
 
     public func requeue(jobID: Int64, now: Date) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: JobsSQL.requeueOne, arguments: [now.unixSeconds, now.unixSeconds, jobID])
+        try await engine.write { db in
+            try db.execute(JobsSQL.requeueOne, [now.unixSeconds, now.unixSeconds, jobID])
             guard db.changesCount == 1 else { return false }
-            try db.execute(sql: WorkersSQL.bumpChanges)
+            try db.execute(WorkersSQL.bumpChanges)
             return true
         }
     }
@@ -114,22 +114,22 @@ extension SQLiteJobStore {
     /// neither holds a snapshot that stops the write-ahead log from being checkpointed nor blocks the
     /// pool's threads while `body` writes. A job appears once, as it was when its page was read.
     public func exportRows(batch: String?, _ body: (ExportRow) throws -> Void) async throws {
-        let page = Self.exportPageSize
-        let batchID: Int64? = try await pool.read { db in
+        let page = QueueSteps.exportPageSize
+        let batchID: Int64? = try await engine.read { db in
             guard let batch else { return nil }
-            guard let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) else {
+            guard let id = try db.value(Int64.self, BatchesSQL.find, [batch]) else {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }
             return id
         }
         var after: (batch: Int64, line: Int64, id: Int64) = (Int64.min, Int64.min, Int64.min)
         while true {
-            let rows = try await pool.read { [after] db in
-                var arguments: StatementArguments = [after.batch, after.line, after.id]
+            let rows = try await engine.read { [after] db in
+                var arguments: SQLArguments = [after.batch, after.line, after.id]
                 if let batchID { arguments += [batchID] }
                 arguments += [page]
-                let rows = try Row.fetchAll(db, sql: JobsSQL.exportPage(batchFilter: batchID != nil), arguments: arguments)
-                return (rows.map(Self.exportRow), rows.last.map { ($0["batch_id"] as Int64, $0["line"] as Int64, $0["id"] as Int64) })
+                let rows = try db.rows(JobsSQL.exportPage(batchFilter: batchID != nil), arguments)
+                return (rows.map(QueueSteps.exportRow), rows.last.map { ($0["batch_id"] as Int64, $0["line"] as Int64, $0["id"] as Int64) })
             }
             for row in rows.0 { try body(row) }
             guard let last = rows.1, rows.0.count == page else { return }
@@ -138,18 +138,20 @@ extension SQLiteJobStore {
     }
 
     public func exportSample(batch: String?) async throws -> (input: String?, parsed: String?) {
-        try await pool.read { db in
-            let arguments: StatementArguments = batch.map { [$0] } ?? []
-            let input = try String.fetchOne(db, sql: JobsSQL.firstInput(batchFilter: batch != nil), arguments: arguments)
-            let parsed = try String.fetchOne(db, sql: JobsSQL.firstParsed(batchFilter: batch != nil), arguments: arguments)
+        try await engine.read { db in
+            let arguments: SQLArguments = batch.map { [$0] } ?? []
+            let input = try db.value(String.self, JobsSQL.firstInput(batchFilter: batch != nil), arguments)
+            let parsed = try db.value(String.self, JobsSQL.firstParsed(batchFilter: batch != nil), arguments)
             return (input, parsed)
         }
     }
 
+}
+
+extension QueueSteps {
     /// Rows per read of an export: small enough that a read is short, large enough that reads are few.
     static let exportPageSize = 1_000
-
-    static func exportRow(_ row: Row) -> ExportRow {
+    static func exportRow(_ row: SQLRow) -> ExportRow {
         var model: String? = row["answered_model"]
         if model == nil {
             // Not answered: the model it is (or was last) waiting for.

@@ -4,25 +4,28 @@ import Scheduler
 
 // The GroqQueue's meters in the database: loading, the window's spends, saving; and the provider's
 // word: settlement of a claim's reservation, and what responses teach the meters and the estimator.
-extension SQLiteJobStore {
+
+extension QueueSteps {
     /// A model's four meters with their spends in the window, created from the catalog (when given) if new.
     /// `headroom` is the most a claim may add (its job count, and that many of its largest costs): a
     /// window that could not hold it is loaded bucket by bucket, for admission's exact wait; every other
     /// window is one aggregate (all that is needed to know that a cost fits, or how much is used).
     static func loadBudget(
-        db: Database, provider: String, model: String, catalog: ModelCatalog?, now: Double, headroom: JobCost? = nil,
+        db: any SQLSession, provider: String, model: String, catalog: ModelCatalog?, now: Double, headroom: JobCost? = nil,
         spendsOf kinds: Set<LimitKind> = Set(LimitKind.allCases)
     ) throws -> (ModelBudget, [LimitKind: Int64]) {
-        var rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [provider, model])
+        var rows = try db.rows(BudgetsSQL.meters, [provider, model])
         if let catalog, rows.count < LimitKind.allCases.count {
             for kind in LimitKind.allCases {
                 let start = catalog.startingLimit(model: model, kind: kind)
                 let guess: GuessState? = start.source.isConfirmed ? nil : .unchecked
-                try db.cachedStatement(sql: BudgetsSQL.ensure).execute(arguments: [
-                    provider, model, kind.rawValue, start.limit, start.source.rawValue, guess?.rawValue, guess == nil ? nil : start.limit, now,
-                ])
+                try db.execute(
+                    BudgetsSQL.ensure,
+                    [
+                        provider, model, kind.rawValue, start.limit, start.source.rawValue, guess?.rawValue, guess == nil ? nil : start.limit, now,
+                    ])
             }
-            rows = try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.meters), arguments: [provider, model])
+            rows = try db.rows(BudgetsSQL.meters, [provider, model])
         }
         var meters: [LimitKind: Meter] = [:]
         var ids: [LimitKind: Int64] = [:]
@@ -42,14 +45,13 @@ extension SQLiteJobStore {
         if heardAt == nil, !ids.isEmpty {
             let meterIDs = Array(ids.values)
             budget.inFlight =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: BudgetsSQL.inFlight(meters: meterIDs.count)), arguments: StatementArguments(meterIDs)) ?? 0
+                try db.value(Int.self, BudgetsSQL.inFlight(meters: meterIDs.count), SQLArguments(meterIDs)) ?? 0
         }
         return (budget, ids)
     }
 
     /// A meter from its `budgets` row (read by column name), without spends.
-    static func meter(_ row: Row) -> Meter? {
+    static func meter(_ row: SQLRow) -> Meter? {
         guard let kind = LimitKind(rawValue: row["kind"]) else { return nil }
         let guess: String? = row["guess"]
         return Meter(
@@ -62,16 +64,16 @@ extension SQLiteJobStore {
     /// spend at its latest time: exact for whether a cost fits, and only more careful about when the
     /// next one will. Otherwise bucket by bucket, for the exact instant. Buckets keep that to at most 60
     /// or 288 rows (and the calls in flight) however many calls the window counts.
-    static func windowSpends(db: Database, meterID: Int64, limit: Int, since: Double, headroom: Int? = nil) throws -> [Meter.Spend] {
-        guard let settled = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.windowTotal), arguments: [meterID, since]),
-            let open = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.openTotal), arguments: [meterID])
+    static func windowSpends(db: any SQLSession, meterID: Int64, limit: Int, since: Double, headroom: Int? = nil) throws -> [Meter.Spend] {
+        guard let settled = try db.row(BudgetsSQL.windowTotal, [meterID, since]),
+            let open = try db.row(BudgetsSQL.openTotal, [meterID])
         else { return [] }
         let used = (settled[0] as Int) + (open[0] as Int)
         guard used > 0, let latest = [settled[1] as Double?, open[1] as Double?].compactMap({ $0 }).max() else { return [] }
         // In doubles: a provider's limit can be near Int.max ("no limit"), where `limit * 4` would trap.
         // Id 0 marks the aggregate as stored already (row ids start at 1), so saving never inserts it again.
         guard let headroom, Double(used) + Double(headroom) > Double(limit) else { return [Meter.Spend(at: latest, amount: used, id: 0)] }
-        return try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.spendsInWindow), arguments: [meterID, since, meterID]).map {
+        return try db.rows(BudgetsSQL.spendsInWindow, [meterID, since, meterID]).map {
             Meter.Spend(at: $0[1], amount: $0[2], id: $0[0])
         }
     }
@@ -87,19 +89,21 @@ extension SQLiteJobStore {
 
     /// Writes a meter's limit and state. With `insertingCorrections`, the spends it gained without a row
     /// (the provider's corrections) go to their buckets too; admission inserts its own spends with their job.
-    static func saveMeter(db: Database, id: Int64, meter: Meter, now: Double, insertingCorrections: Bool = false) throws {
-        try db.cachedStatement(sql: BudgetsSQL.saveMeter).execute(arguments: [
-            meter.limit, meter.source.rawValue, meter.guess?.rawValue, meter.floor, meter.raisedAt, meter.blockedUntil,
-            meter.pacedUntil, now, id,
-        ])
+    static func saveMeter(db: any SQLSession, id: Int64, meter: Meter, now: Double, insertingCorrections: Bool = false) throws {
+        try db.execute(
+            BudgetsSQL.saveMeter,
+            [
+                meter.limit, meter.source.rawValue, meter.guess?.rawValue, meter.floor, meter.raisedAt, meter.blockedUntil,
+                meter.pacedUntil, now, id,
+            ])
         guard insertingCorrections else { return }
         for spend in meter.spends where spend.id == nil && spend.amount > 0 && spend.at > now - 2 * meter.period {
-            try db.cachedStatement(sql: BudgetsSQL.addToBucket).execute(arguments: [id, bucketEnd(spend.at, kind: meter.kind), spend.amount])
+            try db.execute(BudgetsSQL.addToBucket, [id, bucketEnd(spend.at, kind: meter.kind), spend.amount])
         }
     }
 
-    static func loadEstimator(db: Database, provider: String, model: String) throws -> TokenEstimator {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.estimator), arguments: [provider, model]) else {
+    static func loadEstimator(db: any SQLSession, provider: String, model: String) throws -> TokenEstimator {
+        guard let row = try db.row(BudgetsSQL.estimator, [provider, model]) else {
             return TokenEstimator()
         }
         var estimator = TokenEstimator(
@@ -112,7 +116,7 @@ extension SQLiteJobStore {
     /// Applies what a response said: limits and the estimator always (they are the provider's truth,
     /// whoever asked), and, when `settle` (the call's claim is still the job's), the settlement of the
     /// claim's reservation: caps, refunds and the spends' real size.
-    static func observe(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double, settle: Bool = true) throws {
+    static func observe(_ observation: ProviderObservation, jobID: Int64, db: any SQLSession, now: Double, settle: Bool = true) throws {
         if settle {
             try settleSpends(observation, jobID: jobID, db: db, now: now)
         }
@@ -120,7 +124,7 @@ extension SQLiteJobStore {
     }
 
     /// Settles one claim's reservation with the real usage, or refunds it after a refusal.
-    static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: Database, now: Double) throws {
+    static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: any SQLSession, now: Double) throws {
         try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
         // Cached prompt tokens are given back after processing, as the provider does.
         let tokens: Int?? = observation.refused ? .some(nil) : (observation.meteredTokens.map { .some($0) } ?? nil)
@@ -132,8 +136,8 @@ extension SQLiteJobStore {
     /// `settledTokens`: nil keeps every amount (no answer, or a lost claim); `.some(nil)` refunds all of it
     /// (the provider refused the call); `.some(n)` settles tokens to what the call used, requests as
     /// they were. What a reservation held beyond what was used goes back to the pacing schedule.
-    static func closeOpenSpends(jobID: Int64, settledTokens: Int??, db: Database, now: Double) throws {
-        for row in try Row.fetchAll(db.cachedStatement(sql: BudgetsSQL.openSpends), arguments: [jobID]) {
+    static func closeOpenSpends(jobID: Int64, settledTokens: Int??, db: any SQLSession, now: Double) throws {
+        for row in try db.rows(BudgetsSQL.openSpends, [jobID]) {
             guard var meter = meter(row) else { continue }
             let spendID: Int64 = row["id"]
             let budgetID: Int64 = row["budget_id"]
@@ -143,20 +147,20 @@ extension SQLiteJobStore {
             if let settled = settledTokens {
                 used = settled.map { meter.kind.countsTokens ? $0 : reserved } ?? 0
             }
-            try db.cachedStatement(sql: BudgetsSQL.deleteSpend).execute(arguments: [spendID])
+            try db.execute(BudgetsSQL.deleteSpend, [spendID])
             if used > 0 {
-                try db.cachedStatement(sql: BudgetsSQL.addToBucket).execute(arguments: [budgetID, bucketEnd(max(at, now), kind: meter.kind), used])
+                try db.execute(BudgetsSQL.addToBucket, [budgetID, bucketEnd(max(at, now), kind: meter.kind), used])
             }
             if reserved > used, meter.isPaced {
                 meter.refundPacing(reserved - used, at: now)
-                try db.cachedStatement(sql: BudgetsSQL.savePacing).execute(arguments: [meter.pacedUntil, budgetID])
+                try db.execute(BudgetsSQL.savePacing, [meter.pacedUntil, budgetID])
             }
         }
     }
 
     /// What a response teaches whoever made the call: tokens per character, the completions of jobs
     /// without max_tokens, and limits from headers and 429 bodies (or their absence).
-    static func learn(_ observation: ProviderObservation, db: Database, now: Double) throws {
+    static func learn(_ observation: ProviderObservation, db: any SQLSession, now: Double) throws {
         if let prompt = observation.promptTokens {
             // Tokens per character are the model's, whichever tier served it.
             let model = ModelCatalog.meterModel(observation.model).model
@@ -166,11 +170,13 @@ extension SQLiteJobStore {
                 estimator.learnCompletion(tokens: completion)
             }
             if let cached = observation.cachedTokens { estimator.learnCache(cached: cached, prompt: prompt) }
-            try db.cachedStatement(sql: BudgetsSQL.saveEstimator).execute(arguments: [
-                observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
-                estimator.relativeError, estimator.completionTokens, estimator.completionSamples, now,
-                estimator.cachedTokens, estimator.cachePromptTokens,
-            ])
+            try db.execute(
+                BudgetsSQL.saveEstimator,
+                [
+                    observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
+                    estimator.relativeError, estimator.completionTokens, estimator.completionSamples, now,
+                    estimator.cachedTokens, estimator.cachePromptTokens,
+                ])
         }
         guard observation.fromResponse, !observation.model.isEmpty else { return }
         // Aggregated windows: the provider's word needs how much is used, not when each spend leaves.
@@ -189,25 +195,27 @@ extension SQLiteJobStore {
         }
         // The first answer ends the scout's wait; later ones need no write.
         if before.heardAt == nil {
-            try db.cachedStatement(sql: BudgetsSQL.markHeard).execute(arguments: [now, observation.provider, observation.model])
+            try db.execute(BudgetsSQL.markHeard, [now, observation.provider, observation.model])
         }
     }
 
     /// Replaces a job's reservation against its batch's and the day's caps with what it really used
     /// (nothing, when the call failed).
-    static func settleCaps(jobID: Int64, tokens: Int, cost: Double, db: Database, now: Double) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.jobReservation), arguments: [jobID]) else { return }
+    static func settleCaps(jobID: Int64, tokens: Int, cost: Double, db: any SQLSession, now: Double) throws {
+        guard let row = try db.row(BudgetsSQL.jobReservation, [jobID]) else { return }
         let batchID: Int64 = row[0]
         let reservedTokens: Int = row[1]
         let reservedCost: Double = row[2]
         guard reservedTokens != 0 || reservedCost != 0 || tokens != 0 else { return }
-        try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [tokens - reservedTokens, cost - reservedCost, batchID])
+        try db.execute(BudgetsSQL.reserveBatch, [tokens - reservedTokens, cost - reservedCost, batchID])
         // The difference corrects the day the reservation was booked on, which may be yesterday for a
         // job in flight at midnight; without a reservation, the usage is today's.
         let reservedAt: Double? = row[3]
-        try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [
-            utcDay(Date(timeIntervalSince1970: reservedAt ?? now)), tokens - reservedTokens, cost - reservedCost,
-        ])
-        try db.cachedStatement(sql: BudgetsSQL.clearReservation).execute(arguments: [jobID])
+        try db.execute(
+            BudgetsSQL.reserveDay,
+            [
+                utcDay(Date(timeIntervalSince1970: reservedAt ?? now)), tokens - reservedTokens, cost - reservedCost,
+            ])
+        try db.execute(BudgetsSQL.clearReservation, [jobID])
     }
 }

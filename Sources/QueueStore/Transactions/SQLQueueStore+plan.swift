@@ -2,16 +2,16 @@ import Foundation
 import GRDB
 import Scheduler
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// The unfinished work of one batch (or all) and what earlier runs tell about its models, read in one
     /// snapshot.
     /// With a `catalog`, each job counts under the model it will really call: past decommissioned models
     /// in its chain, as a claim moves it, and jobs asking more output than that model allows are counted.
     public func planInputs(batch: String?, catalog: ModelCatalog? = nil) async throws -> PlanInputs {
-        try await pool.read { db in
-            var arguments: StatementArguments = []
+        try await engine.read { db in
+            var arguments: SQLArguments = []
             if let batch {
-                guard try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch]) != nil else {
+                guard try db.value(Int64.self, BatchesSQL.find, [batch]) != nil else {
                     throw NotFoundError(description: "no batch named '\(batch)'")
                 }
                 arguments = [batch]
@@ -19,11 +19,11 @@ extension SQLiteJobStore {
             // Per executor, per model called next: the demand, and the chain keys that lead to that model.
             var byExecutor: [String: [String: ModelDemand]] = [:]
             var keysByModel: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: JobsSQL.demandByChain(batchFilter: batch != nil), arguments: arguments) {
+            for row in try db.rows(JobsSQL.demandByChain(batchFilter: batch != nil), arguments) {
                 let chainJSON: String = row[0]
                 let index: Int = row[1]
                 let chain = (try? JSONDecoder().decode([String].self, from: Data(chainJSON.utf8))) ?? []
-                let model = Self.modelCalledNext(chain: chain, index: index, catalog: catalog)
+                let model = QueueSteps.modelCalledNext(chain: chain, index: index, catalog: catalog)
                 var demand = ModelDemand(model: model, requests: row[2], promptCharacters: row[3], maxTokens: row[4], withoutMaxTokens: row[5])
                 let executor: String = row[6]
                 // On demand, every job of a shared prefix but the first of its group reads it from the cache.
@@ -33,8 +33,8 @@ extension SQLiteJobStore {
             }
             for (model, keys) in keysByModel {
                 guard let limit = catalog?.entries[model]?.maxOutput else { continue }
-                let keyList = Self.jsonArray(Array(Set(keys)))
-                for row in try Row.fetchAll(db, sql: JobsSQL.overOutputLimit(batchFilter: batch != nil), arguments: [limit, keyList] + arguments) {
+                let keyList = QueueSteps.jsonArray(Array(Set(keys)))
+                for row in try db.rows(JobsSQL.overOutputLimit(batchFilter: batch != nil), [limit, keyList] + arguments) {
                     let executor: String = row[0]
                     byExecutor[executor]?[model]?.overOutputLimit = row[1]
                     byExecutor[executor]?[model]?.overOutputLimitMaxTokens = row[2]
@@ -47,7 +47,7 @@ extension SQLiteJobStore {
             let demands = merged.values.sorted { $0.model < $1.model }
             let executorDemands = byExecutor.mapValues { $0.values.sorted { $0.model < $1.model } }
             var history: [String: PlanInputs.History] = [:]
-            for row in try Row.fetchAll(db, sql: ResultsSQL.completionHistory) {
+            for row in try db.rows(ResultsSQL.completionHistory) {
                 let completions: Double? = row[1]
                 let asked: Double? = row[2]
                 var entry = PlanInputs.History()
@@ -55,24 +55,16 @@ extension SQLiteJobStore {
                 entry.averageCompletion = row[3]
                 history[row[0]] = entry
             }
-            for row in try Row.fetchAll(db, sql: AttemptsSQL.latencyByModel) {
+            for row in try db.rows(AttemptsSQL.latencyByModel) {
                 history[row[0], default: PlanInputs.History()].latency = row[1]
             }
-            let schedule = try Row.fetchOne(db, sql: BatchesSQL.scheduleOfUnfinished(batchFilter: batch != nil), arguments: arguments)
+            let schedule = try db.row(BatchesSQL.scheduleOfUnfinished(batchFilter: batch != nil), arguments)
             let notBefore: Double? = schedule?[0]
             let deadline: Double? = schedule?[1]
             return PlanInputs(
                 demands: demands, executorDemands: executorDemands, history: history, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)),
                 deadline: deadline.map(Date.init(timeIntervalSince1970:)))
         }
-    }
-
-    /// The model a job at `index` of `chain` will call: the first from there on that is not
-    /// decommissioned (a claim moves jobs past those without a call), or a marker when none is left.
-    static func modelCalledNext(chain: [String], index: Int, catalog: ModelCatalog?) -> String {
-        guard chain.indices.contains(index) else { return PlanInputs.chainUsedUp }
-        let usable = chain[index...].first { catalog?.entries[$0]?.isDecommissioned != true }
-        return usable ?? PlanInputs.chainUsedUp
     }
 
     /// What is known of each model for planning: limits (the meters' where they exist, else the
@@ -105,5 +97,15 @@ extension SQLiteJobStore {
             outlooks[model] = outlook
         }
         return outlooks
+    }
+}
+
+extension QueueSteps {
+    /// The model a job at `index` of `chain` will call: the first from there on that is not
+    /// decommissioned (a claim moves jobs past those without a call), or a marker when none is left.
+    static func modelCalledNext(chain: [String], index: Int, catalog: ModelCatalog?) -> String {
+        guard chain.indices.contains(index) else { return PlanInputs.chainUsedUp }
+        let usable = chain[index...].first { catalog?.entries[$0]?.isDecommissioned != true }
+        return usable ?? PlanInputs.chainUsedUp
     }
 }

@@ -6,7 +6,7 @@ import Scheduler
 /// the queue page by page, take the admitted jobs (spends, leases, reservations), save the meters, pause
 /// capped batches, move or fail the jobs that can never run, and say when to look again.
 struct BudgetClaim {
-    let db: Database
+    let db: any SQLSession
     let context: BudgetContext
     let batch: String?
     let seconds: Double
@@ -25,14 +25,14 @@ struct BudgetClaim {
     /// Answer reuse and cache-aware ordering within this claim (`BudgetClaim+sharing`).
     var sharing = ClaimSharing()
 
-    init(db: Database, context: BudgetContext, batch: String?, now: Date) throws {
+    init(db: any SQLSession, context: BudgetContext, batch: String?, now: Date) throws {
         self.db = db
         self.context = context
         self.batch = batch
         seconds = now.unixSeconds
-        today = SQLiteJobStore.utcDay(now)
+        today = QueueSteps.utcDay(now)
         var dayCap = SpendingCap(maxTokens: context.dailyTokenCap, maxCost: context.dailyCostCap)
-        if !dayCap.isUnlimited, let row = try Row.fetchOne(db.cachedStatement(sql: BudgetsSQL.day), arguments: [today]) {
+        if !dayCap.isUnlimited, let row = try db.row(BudgetsSQL.day, [today]) {
             dayCap.spentTokens = row[0]
             dayCap.spentCost = row[1]
         }
@@ -46,17 +46,17 @@ struct BudgetClaim {
         var after: (priority: Int, id: Int64)?
         let pageSize = max(min(limit.multipliedReportingOverflow(by: 4).overflow ? Int.max : limit * 4, 512), 64)
         while !round.isComplete(limit: limit) {
-            var rows: [Row]
+            var rows: [SQLRow]
             if let after {
                 rows = try fetch(.samePriority, [after.priority, after.id], count: pageSize)
                 if rows.count < pageSize { rows += try fetch(.lowerPriority, [after.priority], count: pageSize - rows.count) }
             } else {
                 rows = try fetch(.head, [], count: pageSize)
             }
-            var page = try rows.map { try SQLiteJobStore.candidate($0, chains: &chains, caps: &admission.batchCaps) }
+            var page = try rows.map { try QueueSteps.candidate($0, chains: &chains, caps: &admission.batchCaps) }
             if let last = rows.last { after = (last[JobsSQL.CandidateColumn.priority.rawValue], last[JobsSQL.CandidateColumn.id.rawValue]) }
             if page.contains(where: { $0.models.count == 1 && ModelChooser.Policy.looksLikePolicy($0.models[0]) }) {
-                failedChoosingModels += try SQLiteJobStore.chooseModels(&page, db: db, context: context, now: seconds)
+                failedChoosingModels += try QueueSteps.chooseModels(&page, db: db, context: context, now: seconds)
             }
             let shared = try holdShared(page, rows: rows, enough: limit - round.decision.admitted.count)
             page = shared.kept
@@ -71,19 +71,19 @@ struct BudgetClaim {
         return round.decision
     }
 
-    private func fetch(_ page: JobsSQL.CandidatePage, _ start: StatementArguments, count: Int) throws -> [Row] {
-        var arguments: StatementArguments = [seconds]
+    private func fetch(_ page: JobsSQL.CandidatePage, _ start: SQLArguments, count: Int) throws -> [SQLRow] {
+        var arguments: SQLArguments = [seconds]
         if let batch { arguments += [batch] }
         arguments += start
         arguments += [count]
-        return try Row.fetchAll(db.cachedStatement(sql: JobsSQL.candidates(batchFilter: batch != nil, page: page)), arguments: arguments)
+        return try db.rows(JobsSQL.candidates(batchFilter: batch != nil, page: page, dialect: db.dialect), arguments)
     }
 
     /// The meters of the page's models, read once per claim, each window sized by what could be admitted.
     private mutating func loadBudgets(for page: [Admission.Candidate], limit: Int) throws {
-        for (key, headroom) in try SQLiteJobStore.headrooms(page, limit: limit, admission: &admission, db: db, provider: context.provider)
+        for (key, headroom) in try QueueSteps.headrooms(page, limit: limit, admission: &admission, db: db, provider: context.provider)
         where admission.budgets[key] == nil {
-            (admission.budgets[key], meterIDs[key]) = try SQLiteJobStore.loadBudget(
+            (admission.budgets[key], meterIDs[key]) = try QueueSteps.loadBudget(
                 db: db, provider: context.provider, model: key, catalog: context.catalog, now: seconds, headroom: headroom)
         }
     }
@@ -92,28 +92,28 @@ struct BudgetClaim {
     mutating func take(_ admitted: [Admission.Admitted], workerID: String, leaseDuration: TimeInterval) throws -> [ClaimedJob] {
         var jobs: [ClaimedJob] = []
         let expires = seconds + leaseDuration
-        let claimToken = SQLiteJobStore.newClaimToken()
+        let claimToken = QueueSteps.newClaimToken()
         for admitted in admitted {
             let model = admitted.meterKey
             touched.insert(model)
             // A reservation left open by an earlier claim of the job (its lease lapsed) keeps counting, settled as it was.
-            try SQLiteJobStore.closeOpenSpends(jobID: admitted.id, settledTokens: nil, db: db, now: seconds)
+            try QueueSteps.closeOpenSpends(jobID: admitted.id, settledTokens: nil, db: db, now: seconds)
             // Meters without a limit keep no log: nothing would ever read it.
             for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
-                try db.cachedStatement(sql: BudgetsSQL.insertOpenSpend).execute(arguments: [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
+                try db.execute(BudgetsSQL.insertOpenSpend, [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
             }
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: JobsSQL.claimAdmitted),
-                arguments: [
+            let rows = try db.rows(
+                JobsSQL.claimAdmitted,
+                [
                     workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds,
                     claimToken, admitted.id,
                 ])
-            try db.cachedStatement(sql: BudgetsSQL.reserveBatch).execute(arguments: [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
-            try db.cachedStatement(sql: BudgetsSQL.resumeBatch).execute(arguments: [admitted.batchID])
-            try db.cachedStatement(sql: BudgetsSQL.reserveDay).execute(arguments: [today, admitted.cost.tokens, admitted.cost.cost])
+            try db.execute(BudgetsSQL.reserveBatch, [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
+            try db.execute(BudgetsSQL.resumeBatch, [admitted.batchID])
+            try db.execute(BudgetsSQL.reserveDay, [today, admitted.cost.tokens, admitted.cost.cost])
             try markPioneer(admitted, leaseExpires: expires)
             for row in rows {
-                var job = try SQLiteJobStore.claimedJob(row, chains: &chains)
+                var job = try QueueSteps.claimedJob(row, chains: &chains)
                 if let estimator = admission.estimators[candidates[admitted.id]!.models[admitted.modelIndex]] {
                     job.tokensPerCharacter = estimator.ratio * (1 + estimator.margin)
                 }
@@ -127,7 +127,7 @@ struct BudgetClaim {
     func saveMeters() throws {
         for model in touched {
             for (kind, meter) in admission.budgets[model]!.meters where meter.limit != nil {
-                try SQLiteJobStore.saveMeter(db: db, id: meterIDs[model]![kind]!, meter: meter, now: seconds)
+                try QueueSteps.saveMeter(db: db, id: meterIDs[model]![kind]!, meter: meter, now: seconds)
             }
         }
     }
@@ -136,7 +136,7 @@ struct BudgetClaim {
     func pause(_ paused: [Int64: JobCost]) throws {
         for (batchID, cost) in paused {
             let reason = admission.batchCaps[batchID]?.reason(for: cost) ?? "cap reached"
-            try db.cachedStatement(sql: BudgetsSQL.pauseBatch).execute(arguments: [reason, batchID])
+            try db.execute(BudgetsSQL.pauseBatch, [reason, batchID])
         }
     }
 
@@ -153,10 +153,10 @@ struct BudgetClaim {
         for (id, modelIndex, code, message) in refusals {
             if modelIndex + 1 < candidates[id]!.models.count {
                 moved += 1
-                try db.cachedStatement(sql: JobsSQL.queuedMoveToModel).execute(arguments: [modelIndex + 1, code, message, seconds, id])
+                try db.execute(JobsSQL.queuedMoveToModel, [modelIndex + 1, code, message, seconds, id])
             } else {
                 failed += 1
-                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: [code, message, seconds, seconds, id])
+                try db.execute(JobsSQL.queuedFail, [code, message, seconds, seconds, id])
             }
         }
         return (moved, failed)
@@ -165,7 +165,7 @@ struct BudgetClaim {
     /// When to look again: the first waiting job fits, a queued job becomes runnable, the day turns
     /// (the day's cap), or at once when a job moved to its next model.
     func wake(_ decision: Admission.Decision, movedWithoutCall: Int) throws -> Date? {
-        let nextRunnable = try Double.fetchOne(db.cachedStatement(sql: JobsSQL.earliestFutureRunnable), arguments: [seconds])
+        let nextRunnable = try db.value(Double.self, JobsSQL.earliestFutureRunnable, [seconds])
         let nextDay = decision.dayCapReached ? (seconds / 86_400).rounded(.down) * 86_400 + 86_400 : nil
         let wake = [decision.wakeAt, nextRunnable, nextDay, movedWithoutCall > 0 ? seconds : nil].compactMap { $0 }.min()
         return wake.map(Date.init(timeIntervalSince1970:))

@@ -2,21 +2,31 @@ import Foundation
 import GRDB
 import Scheduler
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     /// Claims up to `limit` jobs whose cost fits every meter of their model, spending it in the same
     /// `BEGIN IMMEDIATE` transaction: any number of workers on the file share one budget.
     public func claim(
         workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date? = nil, budget: BudgetContext
     ) async throws -> ClaimResult {
-        try await pool.write { db in
+        try await engine.write { db in
             // The clock is read once the write lock is held: spends and leases start when the claim commits.
-            try Self.claimWithBudget(
+            try QueueSteps.claimWithBudget(
                 db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date(), context: budget)
         }
     }
 
+    /// Jobs queued or running outside the given batches: what a draining worker still waits for when
+    /// those batches are paused by their caps.
+    public func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int {
+        try await engine.read { db in
+            try db.value(Int.self, JobsSQL.unfinishedExcluding(excluded.count), SQLArguments(Array(excluded))) ?? 0
+        }
+    }
+}
+
+extension QueueSteps {
     static func claimWithBudget(
-        db: Database, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date, context: BudgetContext
+        db: any SQLSession, workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date, context: BudgetContext
     ) throws -> ClaimResult {
         let expired = try expireOverdue(db: db, now: now)
         var claim = try BudgetClaim(db: db, context: context, batch: batch, now: now)
@@ -35,7 +45,7 @@ extension SQLiteJobStore {
         return result
     }
 
-    static func candidate(_ row: Row, chains: inout [String: [String]], caps: inout [Int64: SpendingCap]) throws -> Admission.Candidate {
+    static func candidate(_ row: SQLRow, chains: inout [String: [String]], caps: inout [Int64: SpendingCap]) throws -> Admission.Candidate {
         typealias Column = JobsSQL.CandidateColumn
         let json: String = row[Column.models.rawValue]
         let models = try chains[json] ?? JSONDecoder().decode([String].self, from: Data(json.utf8))
@@ -56,7 +66,7 @@ extension SQLiteJobStore {
     /// of them (first come, first served per meter, so no later one is admitted this round). Loads
     /// the estimators it needs into `admission`.
     static func headrooms(
-        _ page: [Admission.Candidate], limit: Int, admission: inout Admission, db: Database, provider: String
+        _ page: [Admission.Candidate], limit: Int, admission: inout Admission, db: any SQLSession, provider: String
     ) throws -> [String: JobCost] {
         var headrooms: [String: JobCost] = [:]
         for candidate in page where candidate.models.indices.contains(candidate.modelIndex) {
@@ -80,14 +90,14 @@ extension SQLiteJobStore {
     /// `--model auto`: gives each candidate still carrying a policy its chain of fitting models, stored on
     /// the job (with the policy, which its attempts record), or fails it when no model fits. Returns how
     /// many it failed.
-    static func chooseModels(_ candidates: inout [Admission.Candidate], db: Database, context: BudgetContext, now: Double) throws -> Int {
+    static func chooseModels(_ candidates: inout [Admission.Candidate], db: any SQLSession, context: BudgetContext, now: Double) throws -> Int {
         var failed = 0
         var chooser = ModelChooser(catalog: context.catalog)
         for model in context.catalog.entries.keys {
             chooser.estimators[model] = try loadEstimator(db: db, provider: context.provider, model: model)
         }
         if candidates.contains(where: { $0.models == [ModelChooser.Policy.fastest.rawValue] }) {
-            for row in try Row.fetchAll(db.cachedStatement(sql: AttemptsSQL.recentLatencyByModel), arguments: [now - 3600]) {
+            for row in try db.rows(AttemptsSQL.recentLatencyByModel, [now - 3600]) {
                 chooser.latencies[row[0]] = row[1]
             }
         }
@@ -103,12 +113,12 @@ extension SQLiteJobStore {
                     ModelChooser.Policy(name: candidate.models[0]) == nil
                     ? "unknown model policy '\(candidate.models[0])'; use auto, auto:cheapest or auto:fastest"
                     : "no model in the catalog has a context window for this prompt and max_tokens (--truncate would shorten it)"
-                try db.cachedStatement(sql: JobsSQL.queuedFail).execute(arguments: ["no_model_fits", message, now, now, candidate.id])
+                try db.execute(JobsSQL.queuedFail, ["no_model_fits", message, now, now, candidate.id])
                 candidates[index].models = []
                 failed += 1
                 continue
             }
-            try db.cachedStatement(sql: JobsSQL.setChosenChain).execute(arguments: [jsonArray(chain), policy.rawValue, now, candidate.id])
+            try db.execute(JobsSQL.setChosenChain, [jsonArray(chain), policy.rawValue, now, candidate.id])
             candidates[index].models = chain
             candidates[index].modelIndex = 0
         }
@@ -122,13 +132,5 @@ extension SQLiteJobStore {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let components = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
         return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
-    }
-
-    /// Jobs queued or running outside the given batches: what a draining worker still waits for when
-    /// those batches are paused by their caps.
-    public func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(db, sql: JobsSQL.unfinishedExcluding(excluded.count), arguments: StatementArguments(Array(excluded))) ?? 0
-        }
     }
 }

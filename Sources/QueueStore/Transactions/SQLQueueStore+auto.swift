@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import Scheduler
 
-extension SQLiteJobStore {
+extension SQLQueueStore {
     public func undecidedAutoGroups() async throws -> [UndecidedGroup] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: RemoteBatchesSQL.undecidedGroups).compactMap { row in
+        try await engine.read { db in
+            try db.rows(RemoteBatchesSQL.undecidedGroups).compactMap { row in
                 guard let model: String = row[1] else { return nil }
                 let deadline: Double? = row[2]
                 return UndecidedGroup(
@@ -18,11 +18,11 @@ extension SQLiteJobStore {
     /// Gives the first `onDemand` undecided jobs of a batch and model (in queue order) to on-demand calls
     /// and the rest to the Batch API, in one transaction.
     public func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date = Date()) async throws {
-        try await pool.write { db in
+        try await engine.write { db in
             let seconds = now.unixSeconds
-            try db.execute(sql: RemoteBatchesSQL.decideOnDemand, arguments: [seconds, batchID, model, onDemand])
-            try db.execute(sql: RemoteBatchesSQL.decideBatchAPI, arguments: [seconds, batchID, model])
-            try db.execute(sql: WorkersSQL.bumpChanges)
+            try db.execute(RemoteBatchesSQL.decideOnDemand, [seconds, batchID, model, onDemand])
+            try db.execute(RemoteBatchesSQL.decideBatchAPI, [seconds, batchID, model])
+            try db.execute(WorkersSQL.bumpChanges)
         }
     }
 }

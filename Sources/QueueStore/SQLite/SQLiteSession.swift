@@ -1,0 +1,45 @@
+import GRDB
+
+/// A GRDB connection inside its transaction, as the shared transaction code sees it. Statements are
+/// prepared once per connection (GRDB's statement cache).
+struct SQLiteSession: SQLSession {
+    let db: Database
+
+    var dialect: SQLDialect { .sqlite }
+    var changesCount: Int { db.changesCount }
+
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.values))
+        return db.changesCount
+    }
+
+    func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        statement.arguments = StatementArguments(arguments.values)
+        let columns = statement.columnNames
+        let cursor = try Row.fetchCursor(statement)
+        var rows: [SQLRow] = []
+        while let row = try cursor.next() { rows.append(SQLRow(columns: columns, values: Array(row.databaseValues))) }
+        return rows
+    }
+
+    /// SQLite runs one write transaction at a time (`BEGIN IMMEDIATE`): nothing more to lock.
+    func lockBudgets(provider: String) throws {}
+}
+
+/// The SQLite file's transactions: GRDB's pool, writes `BEGIN IMMEDIATE`, reads on WAL snapshots.
+struct SQLiteEngine: SQLEngine {
+    let pool: DatabasePool
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+}
