@@ -127,7 +127,11 @@ let package = Package(
             dependencies: [
                 "QueueStore", "JobFormats",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
@@ -143,13 +147,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         /// What the test targets share: temporary folders, package paths, running the built binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "JobFormatsTests", dependencies: ["JobFormats", "TestSupport"],
             // The reference validator the differential test runs (Python's jsonschema).
             exclude: ["Schema/jsonschema_verdicts.py"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "QueueStoreTests", dependencies: ["QueueStore", "JobFormats", "Scheduler", "TestSupport"],
+            name: "QueueStoreTests", dependencies: ["QueueStore", "PostgresStore", "JobFormats", "Scheduler", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GroqClientTests",

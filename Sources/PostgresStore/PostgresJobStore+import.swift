@@ -44,8 +44,8 @@ extension PostgresJobStore {
                                  cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback, reuse, reuse_max_age,
                                  import_heartbeat, import_target)
             VALUES (\(batch.name), \(batch.source), \(models), \(batch.maxTokens), \(batch.priority), \(batch.notBefore?.timeIntervalSince1970),
-                    \(batch.deadline?.timeIntervalSince1970), \(batch.fallbackWhenLimited), \(batch.tokenCap), \(batch.costCap), \(heartbeat),
-                    \(heartbeat), \(batch.via.rawValue), \(batch.ifRemoteExpires.rawValue), \(batch.flexFallback), \(batch.reuse.rawValue),
+                    \(batch.deadline?.timeIntervalSince1970), \(batch.fallbackWhenLimited ? 1 : 0), \(batch.tokenCap), \(batch.costCap), \(heartbeat),
+                    \(heartbeat), \(batch.via.rawValue), \(batch.ifRemoteExpires.rawValue), \(batch.flexFallback ? 1 : 0), \(batch.reuse.rawValue),
                     \(batch.reuseMaxAge), \(heartbeat), \(target))
             RETURNING id
             """, logger: logger)
@@ -67,7 +67,9 @@ extension PostgresJobStore {
                     "SELECT custom_id FROM jobs WHERE batch_id = \(target) AND custom_id = ANY(\(ids))", logger: logger)
                 for try await id in rows.decode(String.self) { present.insert(id) }
             }
-            let fresh = jobs.filter { !present.contains($0.customID) }
+            // A custom_id the chunk repeats goes in once, from its first line; the rest are duplicates of it.
+            var seen = Set<String>()
+            let fresh = jobs.filter { !present.contains($0.customID) && seen.insert($0.customID).inserted }
             var inserted = Set<String>()
             if !fresh.isEmpty {
                 // Arrays cannot hold NULL through the driver: -1 and "" stand for it, turned back by NULLIF.
@@ -78,7 +80,7 @@ extension PostgresJobStore {
                 let chains = fresh.map { JSONValue.array($0.models.map(JSONValue.string)).jsonString() }
                 let characters = fresh.map { Int64($0.promptCharacters) }
                 let maxTokens = fresh.map { Int64($0.maxTokens ?? -1) }
-                let truncate = fresh.map { $0.truncate ?? batch.truncate }
+                let truncate = fresh.map { ($0.truncate ?? batch.truncate) ? 1 : 0 }
                 let tiers = fresh.map { $0.serviceTier ?? "" }
                 let inputs = fresh.map { $0.input ?? "" }
                 let reuseKeys = fresh.map { $0.reuseKey ?? "" }
@@ -92,7 +94,7 @@ extension PostgresJobStore {
                            \(batch.maxAttempts), \(batch.notBefore?.timeIntervalSince1970), \(runnableAt), \(seconds), \(seconds), u.truncate,
                            NULLIF(u.tier, ''), NULLIF(u.input, ''), NULLIF(u.request_key, ''), NULLIF(u.prefix_key, ''), NULLIF(u.prefix_chars, -1)
                     FROM unnest(\(lines)::bigint[], \(ids)::text[], \(priorities)::bigint[], \(requests)::text[], \(chains)::text[],
-                                \(characters)::bigint[], \(maxTokens)::bigint[], \(truncate)::boolean[], \(tiers)::text[], \(inputs)::text[],
+                                \(characters)::bigint[], \(maxTokens)::bigint[], \(truncate)::integer[], \(tiers)::text[], \(inputs)::text[],
                                 \(reuseKeys)::text[], \(prefixKeys)::text[], \(prefixCharacters)::bigint[])
                          WITH ORDINALITY AS u(line, custom_id, priority, request, models, prompt_chars, max_tokens, truncate, tier, input,
                                               request_key, prefix_key, prefix_chars, ordinal)
@@ -102,8 +104,9 @@ extension PostgresJobStore {
                     """, logger: logger)
                 for try await (id, line) in rows.decode((String, Int).self) { inserted.insert("\(line)\u{0}\(id)") }
             }
-            // A line not inserted clashed with an earlier line of this import, already staged.
+            // A line not inserted clashed with an earlier line of this import: staged before, or earlier in this chunk.
             var firstLine: [String: Int] = [:]
+            for job in fresh where inserted.contains("\(job.line)\u{0}\(job.customID)") { firstLine[job.customID] = job.line }
             let clashing = fresh.filter { !inserted.contains("\($0.line)\u{0}\($0.customID)") }.map(\.customID)
             if !clashing.isEmpty {
                 let rows = try await connection.query(
@@ -112,9 +115,10 @@ extension PostgresJobStore {
             }
             try await connection.query(
                 "UPDATE batches SET import_heartbeat = \(seconds) WHERE id = \(staged.stagingBatchID) AND import_heartbeat IS NOT NULL", logger: logger)
+            var answered = Set<String>()
             return jobs.map { job -> ImportSink.Addition in
                 if present.contains(job.customID) { return .alreadyPresent }
-                if inserted.contains("\(job.line)\u{0}\(job.customID)") { return .inserted }
+                if answered.insert(job.customID).inserted, inserted.contains("\(job.line)\u{0}\(job.customID)") { return .inserted }
                 return .duplicate(ofLine: firstLine[job.customID] ?? job.line)
             }
         }
@@ -132,7 +136,7 @@ extension PostgresJobStore {
                     try await connection.query("DELETE FROM batches WHERE id = \(staged.stagingBatchID)", logger: logger)
                     try await connection.query(
                         """
-                        UPDATE batches SET source = \(batch.source), fallback_when_limited = fallback_when_limited OR \(batch.fallbackWhenLimited),
+                        UPDATE batches SET source = \(batch.source), fallback_when_limited = GREATEST(fallback_when_limited, \(batch.fallbackWhenLimited ? 1 : 0)),
                                            token_cap = COALESCE(\(batch.tokenCap), token_cap), cost_cap = COALESCE(\(batch.costCap), cost_cap),
                                            not_before = COALESCE(\(batch.notBefore?.timeIntervalSince1970), not_before),
                                            deadline = COALESCE(\(batch.deadline?.timeIntervalSince1970), deadline), updated_at = \(seconds),

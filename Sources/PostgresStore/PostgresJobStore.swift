@@ -1,43 +1,60 @@
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 import QueueStore
 
-/// The queue in a PostgreSQL database, shared by workers on several hosts: the same tables and
-/// semantics as `SQLiteJobStore`, in PostgreSQL's terms (row locks, `SKIP LOCKED`, `NOTIFY`).
-///
-/// In progress (issue 19): imports and the queue's counts are here; claims, outcomes, budgets, reports
-/// and administration follow, and the store joins the conformance suite as a whole `QueueDatabase`.
-public final class PostgresJobStore: Sendable {
+/// The queue in a PostgreSQL database, shared by workers on several hosts: the same tables, the same
+/// transactions (`SQLQueueStore`) and semantics as `SQLiteJobStore`, in PostgreSQL's terms: claims with
+/// `FOR UPDATE SKIP LOCKED`, a provider's meters behind an advisory lock, `NOTIFY` on every change that
+/// may wake a worker. Imports are its own (one `INSERT ... SELECT FROM unnest` per chunk).
+public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
     public let url: PostgresURL
     let client: PostgresClient
     let logger: Logger
+    /// The threads the shared synchronous transactions block on (never the ones async code shares).
+    let threads: NIOThreadPool
+    public let engine: any SQLEngine
     /// Runs the client's connection pool for the store's life: PostgresClient works only while its
     /// `run()` does. Cancelled by `shutdown()`.
     private let running: Task<Void, Never>
+
+    /// Transactions that may run at once in this process: a worker's claims, outcomes and heartbeats,
+    /// and the dashboard's reads. Each holds a connection and a thread while it runs.
+    static let concurrentTransactions = 16
 
     /// Connects (lazily: the pool opens connections as queries need them) and applies the schema.
     public init(url: PostgresURL, logger: Logger = Logger(label: "groqbatch.postgres")) async throws {
         self.url = url
         self.logger = logger
-        let client = PostgresClient(configuration: try url.configuration(), backgroundLogger: logger)
+        var configuration = try url.configuration()
+        configuration.options.maximumConnections = Self.concurrentTransactions
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        threads = NIOThreadPool(numberOfThreads: Self.concurrentTransactions)
+        threads.start()
+        engine = PostgresEngine(client: client, threads: threads, url: url, logger: logger)
         running = Task { await client.run() }
         do {
             try await PostgresMigrationRunner.migrate(client, logger: logger)
         } catch {
-            running.cancel()
+            await shutdown()
             throw error
         }
     }
 
-    /// Closes the pool's connections.
+    /// Closes the pool's connections and stops the store's threads.
     public func shutdown() async {
         running.cancel()
         await running.value
+        try? await threads.shutdownGracefully()
     }
 
-    /// Runs `body` in one transaction; a failure inside it is thrown as itself (not wrapped).
+    /// The server and database, without the password.
+    public var location: String { url.description }
+
+    /// Runs `body` in one transaction on a pooled connection (the import's async statements); a failure
+    /// inside it is thrown as itself (not wrapped).
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
         do {
             return try await client.withTransaction(logger: logger, body)
@@ -46,52 +63,9 @@ public final class PostgresJobStore: Sendable {
         }
     }
 
-    /// Tells idle workers the queue changed: the counter they read, and a notification on the channel
-    /// they listen on; both take effect when the caller's transaction commits.
+    /// Tells idle workers the queue changed: the counter they read (its trigger NOTIFYs the channel
+    /// they listen on); both take effect when the caller's transaction commits.
     static func bumpChanges(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE queue_changes SET counter = counter + 1 WHERE id = 1", logger: logger)
-        try await connection.query("SELECT pg_notify('groqbatch_queue', '')", logger: logger)
-    }
-
-    /// The counter every change that may make work runnable bumps.
-    public func changeCounter() async throws -> Int64 {
-        let rows = try await client.query("SELECT counter FROM queue_changes WHERE id = 1", logger: logger)
-        for try await counter in rows.decode(Int64.self) { return counter }
-        return 0
-    }
-
-    /// Jobs per status, of one batch or all (staged imports included, as in SQLite).
-    public func countsByStatus(batch: String?) async throws -> [JobStatus: Int] {
-        let rows =
-            if let batch {
-                try await client.query(
-                    "SELECT status, COUNT(*) FROM jobs WHERE batch_id = (SELECT id FROM batches WHERE name = \(batch)) GROUP BY status", logger: logger)
-            } else {
-                try await client.query("SELECT status, COUNT(*) FROM jobs GROUP BY status", logger: logger)
-            }
-        var counts: [JobStatus: Int] = [:]
-        for try await (status, count) in rows.decode((String, Int).self) {
-            if let status = JobStatus(rawValue: status) { counts[status] = count }
-        }
-        return counts
-    }
-
-    /// Queued and running jobs, of one batch or all batches in sight.
-    public func unfinishedCount(batch: String?) async throws -> Int {
-        let rows =
-            if let batch {
-                try await client.query(
-                    """
-                    SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND batch_id = (SELECT id FROM batches WHERE name = \(batch))
-                    """, logger: logger)
-            } else {
-                try await client.query(
-                    """
-                    SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
-                    WHERE j.status IN ('queued', 'running') AND b.import_heartbeat IS NULL
-                    """, logger: logger)
-            }
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
     }
 }

@@ -91,21 +91,36 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The client configuration: TCP to the host, TLS as `sslmode` says.
     public func configuration() throws -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
-        switch self.tls {
-        case .disable:
-            tls = .disable
-        case .prefer, .require:
-            var unchecked = TLSConfiguration.makeClientConfiguration()
-            unchecked.certificateVerification = .none
-            tls = self.tls == .prefer ? .prefer(unchecked) : .require(unchecked)
-        case .verifyCA:
-            var verifying = TLSConfiguration.makeClientConfiguration()
-            verifying.certificateVerification = .noHostnameVerification
-            tls = .require(verifying)
-        case .verifyFull:
-            tls = .require(.makeClientConfiguration())
-        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch (self.tls, tlsConfiguration) {
+            case (.disable, _), (_, nil): .disable
+            case (.prefer, let configuration?): .prefer(configuration)
+            case (_, let configuration?): .require(configuration)
+            }
         return PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+    }
+
+    /// The configuration of a single connection outside the pool (what a worker's exit uses).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch (self.tls, tlsConfiguration) {
+            case (.disable, _), (_, nil): .disable
+            case (.prefer, let configuration?): .prefer(try NIOSSLContext(configuration: configuration))
+            case (_, let configuration?): .require(try NIOSSLContext(configuration: configuration))
+            }
+        return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+    }
+
+    /// What `sslmode` asks of TLS: nil for none; `prefer` and `require` do not check the certificate
+    /// (libpq's meaning), `verify-ca` checks it against the system's roots, `verify-full` its name too.
+    private var tlsConfiguration: TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch tls {
+        case .disable: return nil
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: break
+        }
+        return configuration
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import PostgresStore
 import QueueStore
+import TestSupport
 import Testing
 
 /// Imports into a PostgreSQL queue: in chunks, out of sight until whole, all or nothing, as in SQLite.
@@ -48,12 +49,12 @@ struct PostgresImportTests {
                     """
                     SELECT line, max_tokens, input, request_key, priority, models, truncate FROM jobs ORDER BY line
                     """
-                ).decode((Int, Int?, String?, String?, Int, String, Bool).self).collected()
+                ).decode((Int, Int?, String?, String?, Int, String, Int).self).collected()
                 #expect(rows.map(\.0) == [1, 2, 4])
                 #expect(rows.map(\.1) == [32, nil, nil])
                 #expect(rows.map(\.2) == [#"{"subject":"first"}"#, nil, nil])
                 #expect(rows.map(\.3) == [nil, "0123456789abcdef", nil])
-                #expect(rows.allSatisfy { $0.4 == 0 && $0.5 == #"["m1","m2"]"# && !$0.6 })
+                #expect(rows.allSatisfy { $0.4 == 0 && $0.5 == #"["m1","m2"]"# && $0.6 == 0 })
                 let progress = try await client.query("SELECT batch, total, queued FROM batch_progress").decode((String, Int, Int).self).collected()
                 #expect(progress.map(\.0) == ["tickets"] && progress.map(\.1) == [3] && progress.map(\.2) == [3])
             }

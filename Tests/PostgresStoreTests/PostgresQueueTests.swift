@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import PostgresStore
 import QueueStore
+import TestSupport
 import Testing
 
 /// Claims and leases on a PostgreSQL queue shared by several workers, each with a pool of its own.

@@ -1,4 +1,5 @@
 import PostgresStore
+import TestSupport
 import Testing
 
 struct PostgresURLTests {

@@ -1,7 +1,7 @@
 -- groqbatch's PostgreSQL schema, part 1: everything the SQLite store's migrations 0001-0012 built, in
 -- one step (a PostgreSQL queue starts here). The same tables, columns and views, so the queries in
 -- docs/queries.md read the same rows; where the dialects differ the types are PostgreSQL's own:
--- times are DOUBLE PRECISION seconds since the Unix epoch (UTC) as in SQLite, flags are BOOLEAN, and
+-- times are DOUBLE PRECISION seconds since the Unix epoch (UTC) as in SQLite, flags are INTEGER 0 or 1 as in SQLite (so one statement text serves both stores), and
 -- JSON columns are TEXT checked as JSON (kept as written: an export is byte for byte the same as SQLite's).
 -- groqbatch_day(t) and groqbatch_datetime(t) print a time as SQLite's date() and datetime() do.
 
@@ -24,7 +24,7 @@ CREATE TABLE batches (
     deadline              DOUBLE PRECISION,
     created_at            DOUBLE PRECISION NOT NULL,
     updated_at            DOUBLE PRECISION NOT NULL,
-    fallback_when_limited BOOLEAN NOT NULL DEFAULT FALSE,
+    fallback_when_limited INTEGER NOT NULL DEFAULT 0 CHECK (fallback_when_limited IN (0, 1)),
     token_cap             BIGINT,
     cost_cap              DOUBLE PRECISION,
     spent_tokens          BIGINT NOT NULL DEFAULT 0,
@@ -32,7 +32,7 @@ CREATE TABLE batches (
     paused                TEXT,
     via                   TEXT NOT NULL DEFAULT 'on-demand' CHECK (via IN ('on-demand', 'batch-api', 'auto')),
     remote_leftovers      TEXT NOT NULL DEFAULT 'requeue' CHECK (remote_leftovers IN ('requeue', 'fail')),
-    flex_fallback         BOOLEAN NOT NULL DEFAULT FALSE,
+    flex_fallback         INTEGER NOT NULL DEFAULT 0 CHECK (flex_fallback IN (0, 1)),
     import_heartbeat      DOUBLE PRECISION,
     import_target         BIGINT,
     if_remote_expires     TEXT NOT NULL DEFAULT 'requeue' CHECK (if_remote_expires IN ('requeue', 'on-demand', 'fail')),
@@ -69,7 +69,7 @@ CREATE TABLE jobs (
     finished_at      DOUBLE PRECISION,
     reserved_tokens  BIGINT NOT NULL DEFAULT 0,
     reserved_cost    DOUBLE PRECISION NOT NULL DEFAULT 0,
-    truncate         BOOLEAN NOT NULL DEFAULT FALSE,
+    truncate         INTEGER NOT NULL DEFAULT 0 CHECK (truncate IN (0, 1)),
     model_policy     TEXT,
     via              TEXT CHECK (via IS NULL OR via IN ('on-demand', 'batch-api')),
     service_tier     TEXT CHECK (service_tier IS NULL OR service_tier IN ('flex', 'on_demand', 'auto')),
@@ -130,7 +130,7 @@ CREATE TABLE results (
     raw_response      TEXT NOT NULL CHECK (raw_response::json IS NOT NULL),
     created_at        DOUBLE PRECISION NOT NULL,
     cost              DOUBLE PRECISION,
-    truncated         BOOLEAN NOT NULL DEFAULT FALSE,
+    truncated         INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
     parsed            TEXT CHECK (parsed IS NULL OR parsed::json IS NOT NULL),
     cached_tokens     INTEGER,
     reused_from       BIGINT REFERENCES jobs(id) ON DELETE SET NULL
@@ -154,6 +154,14 @@ CREATE TABLE queue_changes (
     counter BIGINT NOT NULL
 );
 INSERT INTO queue_changes (id, counter) VALUES (1, 0);
+-- Every bump of the counter also tells idle workers, who LISTEN on groqbatch_queue (delivered at commit).
+CREATE FUNCTION groqbatch_notify_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('groqbatch_queue', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER queue_changes_notify AFTER UPDATE ON queue_changes FOR EACH STATEMENT EXECUTE FUNCTION groqbatch_notify_queue();
 
 -- The GroqQueue's meters: one row per provider, model and kind of limit.
 CREATE TABLE budgets (
@@ -180,11 +188,11 @@ CREATE TABLE budget_spends (
     at        DOUBLE PRECISION NOT NULL,
     amount    BIGINT NOT NULL,
     job_id    BIGINT,
-    open      BOOLEAN NOT NULL DEFAULT FALSE
+    open      INTEGER NOT NULL DEFAULT 0 CHECK (open IN (0, 1))
 );
-CREATE INDEX budget_spends_open ON budget_spends (job_id) WHERE open;
+CREATE INDEX budget_spends_open ON budget_spends (job_id) WHERE open = 1;
 CREATE INDEX budget_spends_age ON budget_spends (at);
-CREATE UNIQUE INDEX budget_spends_bucket ON budget_spends (budget_id, at) WHERE NOT open;
+CREATE UNIQUE INDEX budget_spends_bucket ON budget_spends (budget_id, at) WHERE open = 0;
 CREATE INDEX budget_spends_window ON budget_spends (budget_id, open, at, amount);
 
 -- The token estimator per model: decayed sums of characters, tokens, completions and cache hits.

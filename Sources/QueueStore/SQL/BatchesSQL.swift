@@ -18,13 +18,15 @@ enum BatchesSQL {
                              cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback, reuse, reuse_max_age)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    static let touch = """
-        UPDATE batches SET source = ?, fallback_when_limited = MAX(fallback_when_limited, ?),
+    static func touch(_ dialect: SQLDialect) -> String {
+        """
+        UPDATE batches SET source = ?, fallback_when_limited = \(dialect.greatest("fallback_when_limited", "?")),
                            token_cap = COALESCE(?, token_cap), cost_cap = COALESCE(?, cost_cap),
                            not_before = COALESCE(?, not_before), deadline = COALESCE(?, deadline), updated_at = ?,
                            reuse = ?, reuse_max_age = ?
         WHERE id = ?
         """
+    }
     static let progress = "SELECT * FROM batch_progress"
     static let progressOfOne = "SELECT * FROM batch_progress WHERE batch = ?"
     /// Batches with no queued or running job whose last job finished before a time: what `prune` removes.

@@ -36,7 +36,7 @@ enum BudgetsSQL {
     /// Adds a settled amount to its bucket (a second of a minute meter, a minute of a day meter).
     static let addToBucket = """
         INSERT INTO budget_spends (budget_id, at, amount, job_id, open) VALUES (?, ?, ?, NULL, 0)
-        ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = amount + excluded.amount
+        ON CONFLICT (budget_id, at) WHERE open = 0 DO UPDATE SET amount = budget_spends.amount + excluded.amount
         """
     /// A job's open reservations, to settle them into buckets.
     static let openSpends = """
@@ -57,7 +57,7 @@ enum BudgetsSQL {
     static let reserveBatch = "UPDATE batches SET spent_tokens = spent_tokens + ?, spent_cost = spent_cost + ? WHERE id = ?"
     static let reserveDay = """
         INSERT INTO usage_days (day, tokens, cost) VALUES (?, ?, ?)
-        ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens, cost = cost + excluded.cost
+        ON CONFLICT (day) DO UPDATE SET tokens = usage_days.tokens + excluded.tokens, cost = usage_days.cost + excluded.cost
         """
     static let day = "SELECT tokens, cost FROM usage_days WHERE day = ?"
     static let jobReservation = "SELECT batch_id, reserved_tokens, reserved_cost, reserved_at FROM jobs WHERE id = ?"
@@ -89,7 +89,7 @@ enum BudgetsSQL {
         ON CONFLICT (provider, model, kind) DO UPDATE SET limit_value = excluded.limit_value, source = 'config',
             guess = NULL, floor_value = NULL, raised_at = NULL, updated_at = excluded.updated_at
         """
-    static let reset = "DELETE FROM budgets WHERE (? IS NULL OR model = ?) AND (? IS NULL OR provider = ?)"
+    static let reset = "DELETE FROM budgets WHERE (CAST(? AS TEXT) IS NULL OR model = ?) AND (CAST(? AS TEXT) IS NULL OR provider = ?)"
     static let allEstimators = """
         SELECT provider, model, characters, tokens, samples, relative_error, completion_tokens, completion_samples,
                cached_tokens, cache_prompt_tokens

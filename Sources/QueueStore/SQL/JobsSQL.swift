@@ -98,7 +98,7 @@ enum JobsSQL {
     static func demandByChain(batchFilter: Bool) -> String {
         """
         SELECT j.models, j.model_index, COUNT(*), SUM(j.prompt_chars),
-               COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL), \(executor) AS executor,
+               COALESCE(SUM(j.max_tokens), 0), SUM(CASE WHEN j.max_tokens IS NULL THEN 1 ELSE 0 END), \(executor) AS executor,
                COALESCE(SUM(j.prefix_chars) - COUNT(DISTINCT j.prefix_key) * AVG(j.prefix_chars), 0)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status IN ('queued', 'running')\(batchFilter ? " AND b.name = ?" : "")
@@ -115,12 +115,12 @@ enum JobsSQL {
     /// Unfinished jobs asking for more output than `?` tokens, per executor, among the chains and
     /// positions listed in `?` (a JSON array of `models || '#' || model_index` keys): the jobs whose next
     /// model allows less output than they ask, which the provider will refuse.
-    static func overOutputLimit(batchFilter: Bool) -> String {
+    static func overOutputLimit(batchFilter: Bool, dialect: SQLDialect) -> String {
         """
         SELECT \(executor) AS executor, COUNT(*), COALESCE(SUM(j.max_tokens), 0)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE j.status IN ('queued', 'running') AND j.max_tokens > ?
-          AND j.models || '#' || j.model_index IN (SELECT value FROM json_each(?))\(batchFilter ? " AND b.name = ?" : "")
+          AND j.models || '#' || j.model_index IN (SELECT value FROM \(dialect == .postgres ? "jsonb_array_elements_text(CAST(? AS jsonb))" : "json_each(?)"))\(batchFilter ? " AND b.name = ?" : "")
         GROUP BY executor
         """
     }
@@ -205,10 +205,12 @@ enum JobsSQL {
         """
     /// Running jobs whose lease expired go back to the queue, except those of the worker asking (`?`,
     /// or NULL for none): its own calls may still be out, and it returns its jobs itself.
-    static let recoverExpired = """
-        UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-        WHERE status = 'running' AND lease_expires_at < ? AND lease_owner IS NOT ?
+    static func recoverExpired(_ dialect: SQLDialect) -> String {
         """
+        UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE status = 'running' AND lease_expires_at < ? AND lease_owner \(dialect.isDistinctFrom) ?
+        """
+    }
     static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"
     static let countByStatus = "SELECT status, COUNT(*) FROM jobs GROUP BY status"
 
@@ -220,24 +222,28 @@ enum JobsSQL {
         """
     }
 
-    static func requeue(statuses: [JobStatus], byBatch: Bool) -> String {
+    static func requeue(statuses: [JobStatus], byBatch: Bool, dialect: SQLDialect) -> String {
         """
         UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0,
-                        next_attempt_at = MAX(?, COALESCE(not_before, 0)), finished_at = NULL, updated_at = ?
+                        next_attempt_at = \(dialect.greatest("?", "COALESCE(not_before, 0)")), finished_at = NULL, updated_at = ?
         WHERE status IN (\(statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")))\(byBatch ? " AND batch_id = (SELECT id FROM batches WHERE name = ?)" : "")
         """
     }
 
     /// One failed or cancelled job back to the queue, from the head of its chain.
-    static let requeueOne = """
+    static func requeueOne(_ dialect: SQLDialect) -> String {
+        """
         UPDATE jobs SET status = 'queued', model_index = 0, model_attempts = 0,
-                        next_attempt_at = MAX(?, COALESCE(not_before, 0)), finished_at = NULL, updated_at = ?
+                        next_attempt_at = \(dialect.greatest("?", "COALESCE(not_before, 0)")), finished_at = NULL, updated_at = ?
         WHERE id = ? AND status IN ('failed', 'cancelled')
         """
+    }
 
     /// Of the given jobs, those whose body asks for a response_format, with the body.
-    static func structuredRequests(count: Int) -> String {
-        "SELECT id, request FROM jobs WHERE id IN (\(Array(repeating: "?", count: count).joined(separator: ", "))) AND instr(request, '\"response_format\"') > 0"
+    static func structuredRequests(count: Int, dialect: SQLDialect) -> String {
+        let position = dialect == .postgres ? "strpos" : "instr"
+        return
+            "SELECT id, request FROM jobs WHERE id IN (\(Array(repeating: "?", count: count).joined(separator: ", "))) AND \(position)(request, '\"response_format\"') > 0"
     }
 
     /// The first stored input row, in input order (of one batch when a name is bound).

@@ -7,9 +7,9 @@ enum ProviderModelsSQL {
         INSERT INTO provider_models (provider, id, context_window, max_output, owned_by, status, refreshed_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, id) DO UPDATE SET
-            context_window = COALESCE(excluded.context_window, context_window),
-            max_output = COALESCE(excluded.max_output, max_output),
-            owned_by = COALESCE(excluded.owned_by, owned_by),
+            context_window = COALESCE(excluded.context_window, provider_models.context_window),
+            max_output = COALESCE(excluded.max_output, provider_models.max_output),
+            owned_by = COALESCE(excluded.owned_by, provider_models.owned_by),
             status = excluded.status, refreshed_at = excluded.refreshed_at
         """
 }

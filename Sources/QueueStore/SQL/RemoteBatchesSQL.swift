@@ -1,19 +1,23 @@
 /// Every statement on `remote_batches`, and on the jobs they carry.
 enum RemoteBatchesSQL {
     /// Queued jobs waiting for the Batch API, per batch and the model they call next.
-    static let waitingGroups = """
-        SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline
+    static func waitingGroups(_ dialect: SQLDialect) -> String {
+        """
+        SELECT j.batch_id, \(dialect.model(at: "j.model_index", of: "j.models")) AS model, MAX(b.deadline)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE (j.via = 'batch-api' OR (j.via IS NULL AND b.via = 'batch-api' AND b.import_heartbeat IS NULL)) AND j.status = 'queued' AND j.next_attempt_at <= ?
         GROUP BY j.batch_id, model
         """
-    static let waitingJobs = """
+    }
+    static func waitingJobs(_ dialect: SQLDialect) -> String {
+        """
         SELECT id, length(request), prompt_chars, max_tokens FROM jobs
         WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id AND import_heartbeat IS NULL) = 'batch-api'))
-          AND status = 'queued' AND next_attempt_at <= ? AND json_extract(models, '$[' || model_index || ']') = ?
+          AND status = 'queued' AND next_attempt_at <= ? AND \(dialect.model(at: "model_index", of: "models")) = ?
         ORDER BY priority DESC, id
         LIMIT ?
         """
+    }
     /// Whether a worker has Batch API work at all: a batch-api or auto batch with queued jobs (per batch,
     /// through the jobs_batch_status index, so an on-demand queue of millions is not scanned), or remote
     /// batches still open.
@@ -23,24 +27,30 @@ enum RemoteBatchesSQL {
             OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
         """
     /// Jobs of `--via auto` batches whose executor is not decided yet, per batch and model.
-    static let undecidedGroups = """
-        SELECT j.batch_id, json_extract(j.models, '$[' || j.model_index || ']') AS model, b.deadline, COUNT(*),
-               SUM(j.prompt_chars), COALESCE(SUM(j.max_tokens), 0), SUM(j.max_tokens IS NULL)
+    static func undecidedGroups(_ dialect: SQLDialect) -> String {
+        """
+        SELECT j.batch_id, \(dialect.model(at: "j.model_index", of: "j.models")) AS model, MAX(b.deadline), COUNT(*),
+               SUM(j.prompt_chars), COALESCE(SUM(j.max_tokens), 0), SUM(CASE WHEN j.max_tokens IS NULL THEN 1 ELSE 0 END)
         FROM jobs j JOIN batches b ON b.id = j.batch_id
         WHERE b.via = 'auto' AND b.import_heartbeat IS NULL AND j.via IS NULL AND j.status = 'queued'
         GROUP BY j.batch_id, model
         """
+    }
     /// The first `limit` undecided jobs of a batch and model (queue order) go on demand...
-    static let decideOnDemand = """
+    static func decideOnDemand(_ dialect: SQLDialect) -> String {
+        """
         UPDATE jobs SET via = 'on-demand', updated_at = ?
         WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? AND via IS NULL AND status = 'queued'
-                       AND json_extract(models, '$[' || model_index || ']') = ? ORDER BY priority DESC, id LIMIT ?)
+                       AND \(dialect.model(at: "model_index", of: "models")) = ? ORDER BY priority DESC, id LIMIT ?)
         """
+    }
     /// ...and the rest to the Batch API.
-    static let decideBatchAPI = """
-        UPDATE jobs SET via = 'batch-api', updated_at = ?
-        WHERE batch_id = ? AND via IS NULL AND status = 'queued' AND json_extract(models, '$[' || model_index || ']') = ?
+    static func decideBatchAPI(_ dialect: SQLDialect) -> String {
         """
+        UPDATE jobs SET via = 'batch-api', updated_at = ?
+        WHERE batch_id = ? AND via IS NULL AND status = 'queued' AND \(dialect.model(at: "model_index", of: "models")) = ?
+        """
+    }
     static let insert = """
         INSERT INTO remote_batches (local_id, provider, batch_id, model, state, completion_window, lines, worker_id,
                                     lease_expires_at, created_at, updated_at)
@@ -98,7 +108,7 @@ enum RemoteBatchesSQL {
     /// A job the remote batch left (or never uploaded) goes back to the queue: for on-demand calls when
     /// the first `?` is 1, else for the next remote batch; counting no try.
     static let requeueLeftover = """
-        UPDATE jobs SET status = 'queued', via = CASE WHEN ? THEN 'on-demand' ELSE via END, lease_owner = NULL,
+        UPDATE jobs SET status = 'queued', via = CASE WHEN ? <> 0 THEN 'on-demand' ELSE via END, lease_owner = NULL,
                         next_attempt_at = ?, updated_at = ?, error_code = ?, error_message = ?
         WHERE id = ? AND lease_owner = ? AND status = 'running'
         """
@@ -107,12 +117,14 @@ enum RemoteBatchesSQL {
         UPDATE jobs SET status = 'failed', lease_owner = NULL, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?
         WHERE id = ? AND lease_owner = ? AND status = 'running'
         """
-    static let ownedStatus = "SELECT status, lease_owner, model_attempts, max_attempts, model_index, json_array_length(models) FROM jobs WHERE id = ?"
+    static func ownedStatus(_ dialect: SQLDialect) -> String {
+        "SELECT status, lease_owner, model_attempts, max_attempts, model_index, json_array_length(models\(dialect == .postgres ? "::json" : "")) FROM jobs WHERE id = ?"
+    }
     /// A line that failed for the provider's sake counts as a try, and its job goes back to the queue:
     /// for on-demand calls when the first `?` is 1, else for the next remote batch; on the next model
     /// of its chain when this one had its tries.
     static let retryJob = """
-        UPDATE jobs SET status = 'queued', via = CASE WHEN ? THEN 'on-demand' ELSE via END, attempts = attempts + 1,
+        UPDATE jobs SET status = 'queued', via = CASE WHEN ? <> 0 THEN 'on-demand' ELSE via END, attempts = attempts + 1,
                         model_index = ?, model_attempts = ?, lease_owner = NULL, next_attempt_at = ?, updated_at = ?,
                         error_code = ?, error_message = ?
         WHERE id = ? AND status = 'running' AND lease_owner = ?

@@ -4,3 +4,46 @@ public enum SQLDialect: Sendable {
     case sqlite
     case postgres
 }
+
+// The few expressions the two dialects spell differently, for the statement enums.
+extension SQLDialect {
+    /// The model at `index` of a `models` JSON array column, as text.
+    func model(at index: String, of models: String) -> String {
+        switch self {
+        case .sqlite: "json_extract(\(models), '$[' || \(index) || ']')"
+        case .postgres: "(\(models)::jsonb ->> \(index))"
+        }
+    }
+
+    /// A time column (seconds since the epoch) as `YYYY-MM-DD HH:MM:SS`, UTC.
+    func dateTime(_ seconds: String) -> String {
+        switch self {
+        case .sqlite: "datetime(\(seconds), 'unixepoch')"
+        case .postgres: "groqbatch_datetime(\(seconds))"
+        }
+    }
+
+    /// The larger of two values (SQLite's `MAX` with two arguments is a scalar).
+    func greatest(_ first: String, _ second: String) -> String {
+        switch self {
+        case .sqlite: "MAX(\(first), \(second))"
+        case .postgres: "GREATEST(\(first), \(second))"
+        }
+    }
+
+    /// A whole number of minutes since the epoch, rounded down.
+    func minute(_ seconds: String) -> String {
+        switch self {
+        case .sqlite: "CAST(\(seconds) / 60 AS INTEGER)"
+        case .postgres: "CAST(FLOOR(\(seconds) / 60) AS BIGINT)"
+        }
+    }
+
+    /// NULL-safe inequality.
+    var isDistinctFrom: String {
+        switch self {
+        case .sqlite: "IS NOT"
+        case .postgres: "IS DISTINCT FROM"
+        }
+    }
+}

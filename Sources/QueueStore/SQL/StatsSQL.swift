@@ -7,7 +7,7 @@ enum StatsSQL {
             SELECT \(dimension) AS name, outcome, http_status, limit_kind, latency, queue_time, total_time,
                    prompt_tokens, completion_tokens, cost, started_at, cached_tokens
             FROM call_stats
-            WHERE (? IS NULL OR batch = ?) AND (? IS NULL OR started_at >= ?)
+            WHERE (CAST(? AS TEXT) IS NULL OR batch = ?) AND (CAST(? AS DOUBLE PRECISION) IS NULL OR started_at >= ?)
             """
     }
 }

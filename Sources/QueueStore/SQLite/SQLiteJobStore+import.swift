@@ -25,7 +25,7 @@ extension SQLiteJobStore {
     static func findOrCreateBatch(_ batch: BatchSpec, db: Database, now: Date) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: BatchesSQL.find, arguments: [batch.name]) {
             try db.execute(
-                sql: BatchesSQL.touch,
+                sql: BatchesSQL.touch(.sqlite),
                 arguments: [
                     batch.source, batch.fallbackWhenLimited, batch.tokenCap, batch.costCap, batch.notBefore?.unixSeconds,
                     batch.deadline?.unixSeconds, now.unixSeconds, batch.reuse.rawValue, batch.reuseMaxAge, id,

@@ -57,7 +57,7 @@ extension SQLiteJobStore {
                 }
                 try db.execute(sql: BatchesSQL.delete, arguments: [staged.stagingBatchID])
                 try db.execute(
-                    sql: BatchesSQL.touch,
+                    sql: BatchesSQL.touch(.sqlite),
                     arguments: [
                         staged.batch.source, staged.batch.fallbackWhenLimited, staged.batch.tokenCap, staged.batch.costCap,
                         staged.batch.notBefore?.unixSeconds, staged.batch.deadline?.unixSeconds, seconds, staged.batch.reuse.rawValue,

@@ -76,11 +76,6 @@ public final class SQLiteJobStore: SQLQueueStore {
         }
     }
 
-    /// The migrations applied to the file, by number.
-    public func appliedMigrations() async throws -> [Int] {
-        try await pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM schema_migrations ORDER BY number") }
-    }
-
     /// Every table's and view's columns, by name: what another store's schema must also have.
     public func tableColumns() async throws -> [String: Set<String>] {
         try await pool.read { db in

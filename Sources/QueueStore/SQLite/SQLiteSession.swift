@@ -8,7 +8,7 @@ struct SQLiteSession: SQLSession {
     var dialect: SQLDialect { .sqlite }
     var changesCount: Int { db.changesCount }
 
-    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+    @discardableResult func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.values))
         return db.changesCount
     }

@@ -7,6 +7,11 @@ extension SQLQueueStore {
     /// Kept for callers that name it through the store: the error is the queue's, not SQLite's.
     public typealias NotFoundError = QueueStore.NotFoundError
 
+    /// The schema migrations applied, by number.
+    public func appliedMigrations() async throws -> [Int] {
+        try await engine.read { db in try db.values(Int.self, "SELECT number FROM schema_migrations ORDER BY number") }
+    }
+
     /// Progress of every batch, or of one.
     public func batchStatuses(batch: String? = nil) async throws -> [BatchStatus] {
         try await engine.read { db in
@@ -92,7 +97,7 @@ extension SQLQueueStore {
                 if let batch { deadlineArguments += [batch] }
                 try db.execute(BatchesSQL.setDeadlineOfExpired(byBatch: batch != nil), deadlineArguments)
             }
-            try db.execute(JobsSQL.requeue(statuses: statuses, byBatch: batch != nil), arguments)
+            try db.execute(JobsSQL.requeue(statuses: statuses, byBatch: batch != nil, dialect: db.dialect), arguments)
             let requeued = db.changesCount
             if requeued > 0 { try db.execute(WorkersSQL.bumpChanges) }
             return requeued
@@ -101,7 +106,7 @@ extension SQLQueueStore {
 
     public func requeue(jobID: Int64, now: Date) async throws -> Bool {
         try await engine.write { db in
-            try db.execute(JobsSQL.requeueOne, [now.unixSeconds, now.unixSeconds, jobID])
+            try db.execute(JobsSQL.requeueOne(db.dialect), [now.unixSeconds, now.unixSeconds, jobID])
             guard db.changesCount == 1 else { return false }
             try db.execute(WorkersSQL.bumpChanges)
             return true

@@ -5,7 +5,7 @@ import Scheduler
 extension SQLQueueStore {
     public func undecidedAutoGroups() async throws -> [UndecidedGroup] {
         try await engine.read { db in
-            try db.rows(RemoteBatchesSQL.undecidedGroups).compactMap { row in
+            try db.rows(RemoteBatchesSQL.undecidedGroups(db.dialect)).compactMap { row in
                 guard let model: String = row[1] else { return nil }
                 let deadline: Double? = row[2]
                 return UndecidedGroup(
@@ -20,8 +20,8 @@ extension SQLQueueStore {
     public func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date = Date()) async throws {
         try await engine.write { db in
             let seconds = now.unixSeconds
-            try db.execute(RemoteBatchesSQL.decideOnDemand, [seconds, batchID, model, onDemand])
-            try db.execute(RemoteBatchesSQL.decideBatchAPI, [seconds, batchID, model])
+            try db.execute(RemoteBatchesSQL.decideOnDemand(db.dialect), [seconds, batchID, model, onDemand])
+            try db.execute(RemoteBatchesSQL.decideBatchAPI(db.dialect), [seconds, batchID, model])
             try db.execute(WorkersSQL.bumpChanges)
         }
     }

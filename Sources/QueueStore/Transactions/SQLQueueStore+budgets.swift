@@ -4,13 +4,16 @@ import Scheduler
 
 extension SQLQueueStore {
     /// Claims up to `limit` jobs whose cost fits every meter of their model, spending it in the same
-    /// `BEGIN IMMEDIATE` transaction: any number of workers on the file share one budget.
+    /// transaction: any number of workers on the queue share one budget.
     public func claim(
         workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date? = nil, budget: BudgetContext
     ) async throws -> ClaimResult {
         try await engine.write { db in
-            // The clock is read once the write lock is held: spends and leases start when the claim commits.
-            try QueueSteps.claimWithBudget(
+            // Admission reads the provider's meters and caps and spends them: one claim at a time per
+            // provider (SQLite: per file). The clock is read once the lock is held: spends and leases
+            // start when the claim commits.
+            try db.lockBudgets(provider: budget.provider)
+            return try QueueSteps.claimWithBudget(
                 db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date(), context: budget)
         }
     }

@@ -5,8 +5,6 @@ import GRDB
 extension SQLQueueStore {
     public func jobs(_ query: JobQuery) async throws -> [JobSummary] {
         let search = query.search.flatMap { $0.isEmpty ? nil : $0 }
-        let sql = DashboardSQL.jobsPage(
-            batch: query.batch != nil, status: query.status != nil, errorCode: query.errorCode != nil, model: query.model != nil, search: search != nil)
         var arguments: SQLArguments = [query.after ?? 0]
         if let batch = query.batch { arguments += [batch] }
         if let status = query.status { arguments += [status.rawValue] }
@@ -14,13 +12,18 @@ extension SQLQueueStore {
         if let model = query.model { arguments += [model] }
         if let search { arguments += [search, search] }
         arguments += [max(1, min(query.limit, 500))]
-        return try await engine.read { [arguments] db in try db.rows(sql, arguments).map(QueueSteps.jobSummary) }
+        return try await engine.read { [arguments] db in
+            let sql = DashboardSQL.jobsPage(
+                batch: query.batch != nil, status: query.status != nil, errorCode: query.errorCode != nil, model: query.model != nil,
+                search: search != nil, dialect: db.dialect)
+            return try db.rows(sql, arguments).map(QueueSteps.jobSummary)
+        }
     }
 
     public func job(id: Int64) async throws -> JobDetail? {
         try await engine.read { db in
-            guard let row = try db.row(DashboardSQL.job, [id]) else { return nil }
-            let attempts = try db.rows(DashboardSQL.attempts, [id]).map { row in
+            guard let row = try db.row(DashboardSQL.job(db.dialect), [id]) else { return nil }
+            let attempts = try db.rows(DashboardSQL.attempts(db.dialect), [id]).map { row in
                 JobDetail.Attempt(
                     number: row[0], model: row[1], started: row[2], seconds: row[3], httpStatus: row[4], outcome: row[5], errorCode: row[6],
                     errorMessage: row[7])
@@ -33,7 +36,7 @@ extension SQLQueueStore {
 
     public func throughput(batch: String) async throws -> [MinuteOfCalls] {
         try await engine.read { db in
-            try db.rows(DashboardSQL.throughput, [batch]).reversed().map { row in
+            try db.rows(DashboardSQL.throughput(db.dialect), [batch]).reversed().map { row in
                 MinuteOfCalls(minute: Date(timeIntervalSince1970: Double(row[0] as Int64) * 60), requests: row[1], tokens: row[2], rateLimited: row[3])
             }
         }
@@ -57,7 +60,7 @@ extension SQLQueueStore {
 
     public func workers(now: Date) async throws -> [WorkerStatus] {
         try await engine.read { db in
-            try db.rows(DashboardSQL.workers, [now.timeIntervalSince1970]).map { row in
+            try db.rows(DashboardSQL.workers(db.dialect), [now.timeIntervalSince1970]).map { row in
                 WorkerStatus(id: row[0], host: row[1], pid: row[2], started: row[3], heartbeatAge: row[4], stopped: row[5])
             }
         }

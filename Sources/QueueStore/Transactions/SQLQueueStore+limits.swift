@@ -27,6 +27,7 @@ extension SQLQueueStore {
     /// Sets limits by hand (source `config`); they hold until the provider says otherwise.
     public func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date = Date()) async throws {
         try await engine.write { db in
+            try db.lockBudgets(provider: provider)
             for (kind, value) in limits {
                 try db.execute(BudgetsSQL.setLimit, [provider, model, kind.rawValue, value, now.unixSeconds])
             }

@@ -34,7 +34,7 @@ extension SQLQueueStore {
             for (model, keys) in keysByModel {
                 guard let limit = catalog?.entries[model]?.maxOutput else { continue }
                 let keyList = QueueSteps.jsonArray(Array(Set(keys)))
-                for row in try db.rows(JobsSQL.overOutputLimit(batchFilter: batch != nil), [limit, keyList] + arguments) {
+                for row in try db.rows(JobsSQL.overOutputLimit(batchFilter: batch != nil, dialect: db.dialect), [limit, keyList] + arguments) {
                     let executor: String = row[0]
                     byExecutor[executor]?[model]?.overOutputLimit = row[1]
                     byExecutor[executor]?[model]?.overOutputLimitMaxTokens = row[2]

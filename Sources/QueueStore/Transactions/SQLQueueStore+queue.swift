@@ -21,7 +21,10 @@ extension SQLQueueStore {
 
     public func record(_ outcomes: [JobOutcome], workerID: String, now: Date? = nil) async throws -> [OutcomeDisposition] {
         guard !outcomes.isEmpty else { return [] }
+        // Settlements change the providers' meters and caps: their lock first, before any row's.
+        let providers = Set(outcomes.compactMap { $0.observation?.provider }).sorted()
         return try await engine.write { db in
+            for provider in providers { try db.lockBudgets(provider: provider) }
             // Read once the lock is held: spends stamped earlier would leave their window early.
             let now = now ?? Date()
             return try outcomes.map { try QueueSteps.apply($0, workerID: workerID, now: now, db: db) }
@@ -41,7 +44,7 @@ extension SQLQueueStore {
     public func recoverExpiredLeases(now: Date? = nil, sparing workerID: String? = nil) async throws -> Int {
         try await engine.write { db in
             let now = now ?? Date()
-            try db.execute(JobsSQL.recoverExpired, [now.unixSeconds, now.unixSeconds, workerID])
+            try db.execute(JobsSQL.recoverExpired(db.dialect), [now.unixSeconds, now.unixSeconds, workerID])
             let recovered = db.changesCount
             if recovered > 0 { try db.execute(WorkersSQL.bumpChanges) }
             return recovered

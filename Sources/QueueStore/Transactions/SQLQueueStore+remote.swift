@@ -16,6 +16,7 @@ extension SQLQueueStore {
         budget: BudgetContext? = nil
     ) async throws -> Int {
         try await engine.write { db in
+            try db.lockBudgets(provider: provider)
             let seconds = now.unixSeconds
             var made = 0
             let today = QueueSteps.utcDay(now)
@@ -24,7 +25,7 @@ extension SQLQueueStore {
                 dayCap.spentTokens = row[0]
                 dayCap.spentCost = row[1]
             }
-            for group in try db.rows(RemoteBatchesSQL.waitingGroups, [seconds]) {
+            for group in try db.rows(RemoteBatchesSQL.waitingGroups(db.dialect), [seconds]) {
                 let batchID: Int64 = group[0]
                 guard let model: String = group[1] else { continue }
                 let deadline: Double? = group[2]
@@ -32,7 +33,7 @@ extension SQLQueueStore {
                 var batchCap = SpendingCap(maxTokens: caps[0], maxCost: caps[1], spentTokens: caps[2], spentCost: caps[3])
                 let estimator = try QueueSteps.loadEstimator(db: db, provider: provider, model: model)
                 let entry = budget?.catalog.entries[model]
-                var waiting = try db.rows(RemoteBatchesSQL.waitingJobs, [batchID, seconds, model, maxLines * 64])[...]
+                var waiting = try db.rows(RemoteBatchesSQL.waitingJobs(db.dialect), [batchID, seconds, model, maxLines * 64])[...]
                 while !waiting.isEmpty {
                     var chosen: [(id: Int64, tokens: Int, cost: Double)] = []
                     var bytes = 0

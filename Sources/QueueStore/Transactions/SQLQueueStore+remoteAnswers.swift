@@ -10,7 +10,7 @@ extension SQLQueueStore {
             // In slices: SQLite binds at most 32,766 parameters a statement.
             for start in stride(from: 0, to: jobIDs.count, by: 500) {
                 let ids = Array(jobIDs[start..<min(start + 500, jobIDs.count)])
-                let rows = try db.rows(JobsSQL.structuredRequests(count: ids.count), SQLArguments(ids))
+                let rows = try db.rows(JobsSQL.structuredRequests(count: ids.count, dialect: db.dialect), SQLArguments(ids))
                 for row in rows { requests[row[0]] = row[1] }
             }
             return requests
@@ -30,7 +30,7 @@ extension SQLQueueStore {
             let seconds = now.unixSeconds
             var written = RemoteWrite()
             for answer in answers {
-                guard let row = try db.row(RemoteBatchesSQL.ownedStatus, [answer.jobID]),
+                guard let row = try db.row(RemoteBatchesSQL.ownedStatus(db.dialect), [answer.jobID]),
                     (row[0] as String) == "running", (row[1] as String?) == remote.owner
                 else { continue }
                 if let success = answer.success {
@@ -129,6 +129,8 @@ extension SQLQueueStore {
         -> T
     {
         try await engine.write { db in
+            // Answers settle the batch's and the day's caps: the provider's lock first.
+            try db.lockBudgets(provider: remote.provider)
             guard try db.value(Bool.self, RemoteBatchesSQL.held, [remote.id, workerID]) != nil else {
                 throw RemoteLeaseLost(localID: remote.localID)
             }

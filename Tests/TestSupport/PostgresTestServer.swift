@@ -6,10 +6,10 @@ import PostgresStore
 /// The PostgreSQL server `make test` starts (`scripts/with-postgres.sh`), as `GROQBATCH_TEST_POSTGRES`:
 /// each test gets a database of its own, dropped when it ends. Without the server, tests that need it
 /// are skipped on a developer's machine and fail under `CI=true`.
-enum PostgresTestServer {
+public enum PostgresTestServer {
     static let environment = ProcessInfo.processInfo.environment
     /// Whether tests that need the server run: it is there, or CI requires it.
-    static let enabled = environment["GROQBATCH_TEST_POSTGRES"] != nil || environment["CI"] == "true"
+    public static let enabled = environment["GROQBATCH_TEST_POSTGRES"] != nil || environment["CI"] == "true"
 
     struct Missing: Error, CustomStringConvertible {
         var description: String {
@@ -17,14 +17,14 @@ enum PostgresTestServer {
         }
     }
 
-    static var adminURL: PostgresURL {
+    public static var adminURL: PostgresURL {
         get throws {
             guard let text = environment["GROQBATCH_TEST_POSTGRES"] else { throw Missing() }
             return try PostgresURL(text)
         }
     }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "groqbatch.tests.postgres")
         // The pool logs connections it gives up on at shutdown; only errors say something here.
         logger.logLevel = .error
@@ -33,7 +33,7 @@ enum PostgresTestServer {
 
     /// Runs `body` with a running client of `url`'s database, and shuts the client down after.
     @discardableResult
-    static func withClient<Result: Sendable>(_ url: PostgresURL, _ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+    public static func withClient<Result: Sendable>(_ url: PostgresURL, _ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
         let client = PostgresClient(configuration: try url.configuration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -42,8 +42,23 @@ enum PostgresTestServer {
         }
     }
 
+    /// Runs `body` with a new, empty database's store, shut down and dropped after.
+    public static func withStore<Result: Sendable>(_ body: @Sendable (PostgresJobStore) async throws -> Result) async throws -> Result {
+        try await withDatabase { url in
+            let store = try await PostgresJobStore(url: url, logger: logger)
+            do {
+                let result = try await body(store)
+                await store.shutdown()
+                return result
+            } catch {
+                await store.shutdown()
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` with the URL of a new, empty database, dropped after.
-    static func withDatabase<Result: Sendable>(_ body: @Sendable (PostgresURL) async throws -> Result) async throws -> Result {
+    public static func withDatabase<Result: Sendable>(_ body: @Sendable (PostgresURL) async throws -> Result) async throws -> Result {
         let admin = try adminURL
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         try await withClient(admin) { client in
@@ -70,7 +85,7 @@ enum PostgresTestServer {
 
 extension AsyncSequence {
     /// Every element, in order.
-    func collected() async throws -> [Element] {
+    public func collected() async throws -> [Element] {
         var elements: [Element] = []
         for try await element in self { elements.append(element) }
         return elements

@@ -1,0 +1,59 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import QueueStore
+
+/// The PostgreSQL store's transactions: a connection from the client's pool, and a thread of the
+/// store's own pool on which the shared, synchronous transaction code runs (`PostgresSession`), between
+/// `BEGIN` and `COMMIT` (or `ROLLBACK` when it throws).
+///
+/// Writes run at READ COMMITTED, PostgreSQL's default: claims take their jobs with `FOR UPDATE SKIP
+/// LOCKED`, the meters are serialized per provider (`lockBudgets`), and every transition is guarded by
+/// its claim in its `WHERE`. Reads run in one REPEATABLE READ snapshot, as SQLite's reads do.
+struct PostgresEngine: SQLEngine {
+    let client: PostgresClient
+    let threads: NIOThreadPool
+    let url: PostgresURL
+    let logger: Logger
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await threads.runIfActive { [logger] in
+                try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: "BEGIN", body)
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await threads.runIfActive { [logger] in
+                try Self.transaction(
+                    PostgresSession(connection: connection, logger: logger), begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            }
+        }
+    }
+
+    /// A write on a connection of its own, waited for on the calling thread: a worker's exit runs it
+    /// after its tasks (and perhaps the pool's) have stopped.
+    func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: url.connectionConfiguration(), id: 0, logger: logger
+        ).wait()
+        defer { try? connection.close().wait() }
+        return try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: "BEGIN", body)
+    }
+
+    private static func transaction<T>(_ session: PostgresSession, begin: String, _ body: (any SQLSession) throws -> T) throws -> T {
+        try session.execute(begin)
+        do {
+            let result = try body(session)
+            try session.execute("COMMIT")
+            return result
+        } catch {
+            // A broken connection cannot roll back; the server ends the transaction when it notices.
+            _ = try? session.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import PostgresNIO
+
+/// A statement PostgreSQL refused, or a connection that failed under it, said in words: the server's
+/// message and SQLSTATE and the statement (never the values bound to it, which hold prompts and
+/// answers; never the password). PostgresNIO's own error prints a placeholder for the same reason.
+public struct PostgresQueryError: Error, CustomStringConvertible {
+    /// The driver's error, for telling weather from faults (`PostgresJobStore.isTransient`).
+    public let underlying: PSQLError
+    let statement: String
+
+    init(_ underlying: PSQLError, statement: String) {
+        self.underlying = underlying
+        self.statement = statement
+    }
+
+    /// The server's SQLSTATE, when the server answered.
+    public var sqlState: String? { underlying.serverInfo?[.sqlState] }
+
+    public var description: String {
+        let sql = statement.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        let shown = sql.count > 200 ? sql.prefix(200) + "..." : Substring(sql)
+        if let info = underlying.serverInfo, let message = info[.message] {
+            var text = "PostgreSQL: \(message)"
+            if let state = info[.sqlState] { text += " (SQLSTATE \(state))" }
+            if let detail = info[.detail] { text += "; \(detail)" }
+            return text + " in: \(shown)"
+        }
+        return "PostgreSQL connection: \(underlying.code)\(underlying.underlying.map { " (\($0))" } ?? "") in: \(shown)"
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import PostgresNIO
+import QueueStore
+
+/// One PostgreSQL connection inside one transaction, as the shared transaction code uses it. Each call
+/// blocks its thread until the server answers: it runs on the store's own thread pool
+/// (`PostgresEngine`), never on one async code shares, as GRDB runs SQLite on its own queues.
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    private(set) var changesCount = 0
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        let result = try run(sql, arguments)
+        changesCount = result.metadata.rows ?? 0
+        return changesCount
+    }
+
+    func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        let result = try run(sql, arguments)
+        changesCount = result.metadata.rows ?? 0
+        guard let first = result.rows.first else { return [] }
+        let columns = first.map(\.columnName)
+        return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+    }
+
+    /// An advisory lock per provider, held to the end of the transaction: claims, settlements and limit
+    /// changes of one provider's meters and caps take turns, across every host; other providers' do not wait.
+    func lockBudgets(provider: String) throws {
+        try execute("SELECT pg_advisory_xact_lock(\(PostgresMigrationRunner.lockKey), hashtext(?))", [provider])
+    }
+
+    private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: arguments.values.count)
+        for value in arguments.values {
+            switch value.storage {
+            case .null: bindings.appendNull()
+            case .int64(let integer): bindings.append(integer)
+            case .double(let double): bindings.append(double)
+            case .string(let string): bindings.append(string)
+            case .blob(let data): bindings.append(ByteBuffer(bytes: data))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: PostgresPlaceholders.translate(sql), binds: bindings)
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch let error as PSQLError {
+            throw PostgresQueryError(error, statement: sql)
+        }
+    }
+
+    /// A cell as the value SQLite would have given: booleans as 0 or 1, numerics (PostgreSQL's sums
+    /// of integers) as integers when whole, JSON and every other type as text.
+    static func value(_ cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .bool: return (try cell.decode(Bool.self) ? 1 : 0 as Int64).databaseValue
+        case .int2, .int4, .int8, .oid: return try cell.decode(Int64.self).databaseValue
+        case .float4, .float8: return try cell.decode(Double.self).databaseValue
+        case .numeric:
+            let text = try cell.decode(Decimal.self).description
+            if let integer = Int64(text) { return integer.databaseValue }
+            return (Double(text) ?? 0).databaseValue
+        case .bytea: return Data(buffer: try cell.decode(ByteBuffer.self)).databaseValue
+        default: return try cell.decode(String.self).databaseValue
+        }
+    }
+}
