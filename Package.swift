@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "groqbatch",
             dependencies: [
-                "JobFormats", "QueueStore", "GroqClient", "GroqSimulator", "Worker", "Scheduler",
+                "JobFormats", "QueueStore", "PostgresStore", "GroqClient", "GroqSimulator", "Worker", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -27,4 +27,16 @@ public struct PostgresQueryError: Error, CustomStringConvertible {
         }
         return "PostgreSQL connection: \(underlying.code)\(underlying.underlying.map { " (\($0))" } ?? "") in: \(shown)"
     }
+
+    /// Any error of the store in words: PostgresNIO's own print a placeholder (they may hold bound
+    /// values); this gives the server's message, or what failed on the way to the server.
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresQueryError { return error.description }
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo, let message = info[.message] {
+            return "PostgreSQL: \(message)\(info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")"
+        }
+        if let underlying = error.underlying { return "cannot reach the server: \(underlying)" }
+        return "PostgreSQL connection: \(error.code)"
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import QueueStore
 import Synchronization
 
@@ -12,6 +13,8 @@ struct BackupCommand: AsyncParsableCommand {
             Uses SQLite's online backup from one consistent snapshot: the copy holds every job, result and \
             meter as they were when it started; workers go on writing meanwhile. The copy is a normal \
             groqbatch database (open it with --db, or with sqlite3), private to its owner (mode 0600).
+
+            A PostgreSQL queue is backed up with pg_dump: this command prints the command to run.
             """)
 
     @Argument(help: ArgumentHelp("Where to write the copy.", valueName: "file"))
@@ -24,10 +27,13 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            let store = try await database.open()
+            if let server = store as? PostgresJobStore {
+                throw CommandFailure(PostgresJobStore.backupAdvice(url: server.url, destination: file))
+            }
             if FileManager.default.fileExists(atPath: file) && !force {
                 throw CommandFailure("\(file) exists; choose another name or add --force to replace it")
             }
-            let store = try await database.open()
             if URL(fileURLWithPath: file).standardizedFileURL.path == URL(fileURLWithPath: store.location).standardizedFileURL.path {
                 throw CommandFailure("\(file) is the queue itself; choose another file")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 
 /// `groqbatch config show`: the effective configuration and where each value came from.
 struct ConfigCommand: AsyncParsableCommand {
@@ -39,7 +40,8 @@ struct ShowConfig: AsyncParsableCommand {
             var rows: [(key: String, value: String, source: String)] = SettingKey.allCases.map { key in
                 let value: String? =
                     switch key.kind {
-                    case .string: settings.string(key)
+                    // A PostgreSQL URL's password never reaches the screen.
+                    case .string: settings.string(key).map { key == .db ? PostgresURL.redacting($0) : $0 }
                     case .integer: settings.int(key).map(String.init)
                     case .number: settings.double(key).map { $0.rounded() == $0 ? String(Int($0)) : String($0) }
                     case .boolean: settings.bool(key).map(String.init)

@@ -109,7 +109,7 @@ struct SetLimits: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let settings = try await database.settings()
-            let store = try database.open(settings)
+            let store = try await database.open(settings)
             var limits: [LimitKind: Int] = [:]
             limits[.rpm] = rpm
             limits[.rpd] = rpd

@@ -50,7 +50,7 @@ struct ModelsCommand: AsyncParsableCommand {
             var flags = provider.flags
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
-            let store = try database.open(settings)
+            let store = try await database.open(settings)
             let baseURL = ProviderOptions.baseURL(settings)
             let base = try CatalogOption.load(settings)
             if refresh {

@@ -52,7 +52,7 @@ struct PlanCommand: AsyncParsableCommand {
             if let baseURL { flags[.baseURL] = .string(baseURL) }
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
-            let store = try database.open(settings)
+            let store = try await database.open(settings)
             let provider = ProviderOptions.baseURL(settings)
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
             _ = try await store.expireOverdue(now: Date())

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
                 secret = trimmed
             }
             let settings = try await database.settings()
-            let store = try database.open(settings)
+            let store = try await database.open(settings)
             let logger = Logger(label: "groqbatch.serve")
             // ETAs as `plan` makes them, with the provider and catalog the settings name.
             let provider = ProviderOptions.baseURL(settings)

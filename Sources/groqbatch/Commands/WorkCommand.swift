@@ -206,7 +206,7 @@ struct WorkCommand: AsyncParsableCommand {
             let settings = try await database.settings(flags)
             let work = try WorkSettings(settings)
             let client = try ProviderOptions.makeClient(settings)
-            let store = try database.open(settings)
+            let store = try await database.open(settings)
             let provider = ProviderOptions.baseURL(settings)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))

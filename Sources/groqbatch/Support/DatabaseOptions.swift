@@ -1,6 +1,8 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import Logging
+import PostgresStore
 import QueueStore
 
 /// The `--db` and `--config` options every command that touches the queue shares.
@@ -8,9 +10,13 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The queue's SQLite file; created when missing.",
-            discussion: "Defaults to $GROQBATCH_DB, the configuration file's db, or ./\(DatabaseOptions.defaultPath).",
-            valueName: "path"))
+            "The queue: a SQLite file (created when missing), or a PostgreSQL database shared by several hosts.",
+            discussion: """
+                A path opens (or creates) a SQLite file. postgres://user:password@host:5432/dbname opens a PostgreSQL \
+                database (add ?sslmode=require for TLS; the schema is created on first use). Defaults to $GROQBATCH_DB, \
+                the configuration file's db, or ./\(DatabaseOptions.defaultPath). A password in the URL is never printed.
+                """,
+            valueName: "path-or-url"))
     var db: String?
 
     @Option(
@@ -32,17 +38,33 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the queue the settings name, or ends the command with one clear line.
-    func open(_ settings: Settings) throws -> any QueueDatabase {
-        let path = settings.string(.db) ?? Self.defaultPath
+    func open(_ settings: Settings) async throws -> any QueueDatabase {
+        let location = settings.string(.db) ?? Self.defaultPath
+        guard PostgresURL.isPostgres(location) else {
+            do {
+                return try SQLiteJobStore(path: location)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        let url: PostgresURL
         do {
-            return try SQLiteJobStore(path: path)
+            url = try PostgresURL(location)
         } catch {
-            throw CommandFailure("\(error)")
+            throw CommandFailure("--db: \(error)")
+        }
+        var logger = Logger(label: "groqbatch.postgres")
+        // The pool reports each connection it drops; what matters reaches the command as an error.
+        logger.logLevel = .error
+        do {
+            return try await PostgresJobStore(url: url, logger: logger)
+        } catch {
+            throw CommandFailure("\(url): \(PostgresQueryError.describe(error))")
         }
     }
 
     /// Opens the queue for a command that has no settings of its own.
     func open() async throws -> any QueueDatabase {
-        try open(await settings())
+        try await open(await settings())
     }
 }
