@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "QueueStore", "GroqClient", "GroqSimulator", "Scheduler", "JobFormats", "TestSupport",
+                "Worker", "QueueStore", "PostgresStore", "GroqClient", "GroqSimulator", "Scheduler", "JobFormats", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

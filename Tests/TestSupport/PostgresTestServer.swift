@@ -57,6 +57,26 @@ public enum PostgresTestServer {
         }
     }
 
+    /// The URL as a command line takes it, password included (a test's own server: the product never
+    /// prints one).
+    public static func connectionString(_ url: PostgresURL) -> String {
+        let user = url.username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? url.username
+        let password = url.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? $0) } ?? ""
+        return "postgres://\(user)\(password)@\(url.host):\(url.port)/\(url.database)?sslmode=disable"
+    }
+
+    /// Runs a query through the real `psql` (an independent reader of the database), printing rows as
+    /// `sqlite3` does: columns joined by `|`, one row a line, NULL as nothing.
+    public static func psql(_ url: PostgresURL, _ query: String) throws -> String {
+        let run = try CommandRun.run("/usr/bin/psql", [connectionString(url), "-X", "-A", "-t", "-F", "|", "-c", query])
+        guard run.status == 0 else { throw PsqlFailed(description: "psql: \(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct PsqlFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Runs `body` with the URL of a new, empty database, dropped after.
     public static func withDatabase<Result: Sendable>(_ body: @Sendable (PostgresURL) async throws -> Result) async throws -> Result {
         let admin = try adminURL
