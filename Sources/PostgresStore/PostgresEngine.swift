@@ -37,11 +37,19 @@ struct PostgresEngine: SQLEngine {
     /// A write on a connection of its own, waited for on the calling thread: a worker's exit runs it
     /// after its tasks (and perhaps the pool's) have stopped.
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try withOwnConnection(begin: "BEGIN", body)
+    }
+
+    func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try withOwnConnection(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func withOwnConnection<T>(begin: String, _ body: (any SQLSession) throws -> T) throws -> T {
         let connection = try PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: url.connectionConfiguration(), id: 0, logger: logger
         ).wait()
         defer { try? connection.close().wait() }
-        return try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: "BEGIN", body)
+        return try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: begin, body)
     }
 
     private static func transaction<T>(_ session: PostgresSession, begin: String, _ body: (any SQLSession) throws -> T) throws -> T {

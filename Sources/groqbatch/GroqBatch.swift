@@ -23,7 +23,7 @@ struct GroqBatch: AsyncParsableCommand {
             InitCommand.self, ImportCommand.self, StatusCommand.self, ExportCommand.self,
             WorkCommand.self, PlanCommand.self, StatsCommand.self, RemoteCommand.self, LimitsCommand.self, CancelCommand.self, RetryCommand.self,
             ModelsCommand.self, ServeCommand.self,
-            PruneCommand.self, BackupCommand.self, VacuumCommand.self, ConfigCommand.self, SimCommand.self,
+            PruneCommand.self, BackupCommand.self, VacuumCommand.self, CopyCommand.self, ConfigCommand.self, SimCommand.self,
         ]
     )
 

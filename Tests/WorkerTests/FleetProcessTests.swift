@@ -74,7 +74,9 @@ struct FleetProcessTests {
             let refused = entries.filter { $0.status == 429 }
             let busiest = sent.map { time in sent.filter { $0 > time - 60 && $0 <= time }.count }.max() ?? 0
             let firstMinute = sent.filter { $0 < sent[0] + 60 }.count
-            print("fleet: 8 kills, \(inFlightAtKills.count) jobs in flight at a kill, \(resent) answered twice, \(refused.count) 429s, \(firstMinute) of \(rpm) RPM in the first minute")
+            print(
+                "fleet: 8 kills, \(inFlightAtKills.count) jobs in flight at a kill, \(resent) answered twice, \(refused.count) 429s, \(firstMinute) of \(rpm) RPM in the first minute"
+            )
             #expect(refused.count <= 2, "the fleet keeps to the limits it shares: \(refused.map { $0.limit ?? "?" })")
             #expect(busiest <= rpm + refused.count, "at most \(rpm) requests in any minute: \(busiest)")
             #expect(firstMinute >= rpm * 8 / 10, "the shared minute is used: \(firstMinute) of \(rpm)")

@@ -5,4 +5,7 @@ public protocol SQLEngine: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
     /// A write from synchronous code: what a worker's exit runs, when its task may already be cancelled.
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    /// A read from synchronous code that runs on a database thread already (another store's
+    /// transaction: `QueueCopy` reads its source inside the destination's write).
+    func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T
 }

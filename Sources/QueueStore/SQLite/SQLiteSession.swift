@@ -42,4 +42,8 @@ struct SQLiteEngine: SQLEngine {
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }
+
+    func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
 }

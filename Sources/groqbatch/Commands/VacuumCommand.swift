@@ -6,11 +6,15 @@ import QueueStore
 struct VacuumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vacuum",
-        abstract: "Shrink the queue file after prune (SQLite VACUUM).",
+        abstract: "Shrink the queue file after prune (SQLite VACUUM; VACUUM ANALYZE on PostgreSQL).",
         discussion: """
             Rewrites the whole file, which takes a while on a large queue and holds the write lock meanwhile: \
             workers wait for it (up to their 60 s busy timeout) instead of failing, so run it between runs. \
             It needs free disk space about the size of the file.
+
+            On a PostgreSQL queue it runs VACUUM ANALYZE beside running workers: space freed by prune is \
+            reused rather than given back (autovacuum does the same on its own), and the planner's \
+            statistics are refreshed.
             """)
 
     @OptionGroup var database: DatabaseOptions

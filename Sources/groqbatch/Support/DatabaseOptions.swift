@@ -39,7 +39,11 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the queue the settings name, or ends the command with one clear line.
     func open(_ settings: Settings) async throws -> any QueueDatabase {
-        let location = settings.string(.db) ?? Self.defaultPath
+        try await Self.open(settings.string(.db) ?? Self.defaultPath)
+    }
+
+    /// Opens the queue at a path or `postgres://` URL, or ends the command with one clear line.
+    static func open(_ location: String) async throws -> any QueueDatabase {
         guard PostgresURL.isPostgres(location) else {
             do {
                 return try SQLiteJobStore(path: location)
