@@ -3,6 +3,7 @@ import Logging
 import NIOPosix
 import PostgresNIO
 import QueueStore
+import Synchronization
 
 /// The queue in a PostgreSQL database, shared by workers on several hosts: the same tables, the same
 /// transactions (`SQLQueueStore`) and semantics as `SQLiteJobStore`, in PostgreSQL's terms: claims with
@@ -18,6 +19,11 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
     /// Runs the client's connection pool for the store's life: PostgresClient works only while its
     /// `run()` does. Cancelled by `shutdown()`.
     private let running: Task<Void, Never>
+    /// Idle workers' wake-ups: fired by the notifications `listener` receives.
+    let changes = ChangeSignal()
+    /// LISTENs on one pooled connection once a worker first waits for a change (commands that only read
+    /// never open it), reconnecting when it drops.
+    let listener = Mutex<Task<Void, Never>?>(nil)
 
     /// Transactions that may run at once in this process: a worker's claims, outcomes and heartbeats,
     /// and the dashboard's reads. Each holds a connection and a thread while it runs.
@@ -45,6 +51,9 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
 
     /// Closes the pool's connections and stops the store's threads.
     public func shutdown() async {
+        let listening = listener.withLock { $0 }
+        listening?.cancel()
+        await listening?.value
         running.cancel()
         await running.value
         try? await threads.shutdownGracefully()
@@ -67,5 +76,37 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
     /// they listen on); both take effect when the caller's transaction commits.
     static func bumpChanges(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE queue_changes SET counter = counter + 1 WHERE id = 1", logger: logger)
+    }
+
+    /// The channel every bump of the change counter notifies (its trigger, in the schema).
+    static let channel = "groqbatch_queue"
+
+    /// Returns at the next notification that the queue changed, or after `timeout`.
+    public func waitForChange(timeout: TimeInterval) async {
+        listener.withLock { task in
+            if task == nil { task = Task { await self.listen() } }
+        }
+        await changes.wait(timeout: timeout)
+    }
+
+    /// Holds a LISTEN until cancelled, reconnecting with backoff. A listener that (re)connects wakes the
+    /// waiters once: a change made while it was away would otherwise wait for their next poll.
+    private func listen() async {
+        var delay = 0.1
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        await changes.fire()
+                        delay = 0.1
+                        for try await _ in notifications { await changes.fire() }
+                    }
+                }
+            } catch {
+                if !Task.isCancelled { logger.debug("listening for queue changes: \(PostgresQueryError.describe(error)); connecting again") }
+            }
+            try? await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 2, 5)
+        }
     }
 }

@@ -42,7 +42,18 @@ public protocol JobStore: Sendable {
     func pruneSpends(now: Date) async throws
     /// Deletes what imports that died mid-file staged (out of every worker's sight); returns how many.
     @discardableResult func discardAbandonedImports(now: Date) async throws -> Int
+    /// Returns when the queue may have changed (work imported, retried, recovered or released by another
+    /// process) or once `timeout` has passed, whichever comes first; at once when the task is cancelled.
+    /// A store that is told of changes (PostgreSQL's LISTEN) returns early; others just wait.
+    func waitForChange(timeout: TimeInterval) async
     /// Whether `error` is the database's weather (busy, locked, briefly unreachable, out of space for a
     /// moment): worth waiting out and trying again, as opposed to a fault in what was asked.
     func isTransient(_ error: any Error) -> Bool
+}
+
+extension JobStore {
+    /// Without notifications: the idle worker's poll interval passes, then it reads the change counter.
+    public func waitForChange(timeout: TimeInterval) async {
+        try? await Task.sleep(for: .seconds(timeout))
+    }
 }

@@ -114,9 +114,14 @@ extension QueueWorker {
             state.weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
             probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
             state.graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
+        // Idle and in the window: a store that is told of changes (PostgreSQL's NOTIFY) ends the wait
+        // as soon as another process adds or frees work.
+        let idle = state.idleSince != nil && state.closedUntil == nil
         group.addTask {
             if stopping {
                 try? await Task.sleep(for: .seconds(pause))
+            } else if idle {
+                await cancelWhenGracefulShutdown { await self.store.waitForChange(timeout: pause) }
             } else {
                 // A long sleep outside the run window must still end at once on shutdown.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }

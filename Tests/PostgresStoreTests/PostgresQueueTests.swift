@@ -69,4 +69,21 @@ struct PostgresQueueTests {
             #expect(try await store.claim(workerID: "c", limit: 10, leaseDuration: 30, batch: "other", now: now.addingTimeInterval(61)).isEmpty)
         }
     }
+
+    @Test func anIdleWorkerIsWokenByAnotherHostsImportNotByItsPoll() async throws {
+        try await PostgresImportTests.withStore { store, url in
+            let importer = try await PostgresJobStore(url: url, logger: PostgresTestServer.logger)
+            // The first wait starts the listener, whose connecting wakes it once.
+            await store.waitForChange(timeout: 5)
+            let started = ContinuousClock.now
+            async let woken: Void = store.waitForChange(timeout: 120)
+            try await Task.sleep(for: .milliseconds(300))
+            try await Self.fill(importer, 3)
+            await woken
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(60), "the import's NOTIFY ended a 120 s wait after \(waited)")
+            #expect(try await store.unfinishedCount(batch: nil) == 3)
+            await importer.shutdown()
+        }
+    }
 }
