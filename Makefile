@@ -105,13 +105,14 @@ test-repeat:
 	[ $$failed -eq 0 ]
 
 # Release build of the CLI and the benchmark; figures are printed against their limits.
+# The PostgreSQL section runs beside a private server, as the tests do.
 bench: deps
 	$(SWIFT) build -c release
-	.build/release/groqbatch-bench .build/release/groqbatch
+	scripts/with-postgres.sh .build/release/groqbatch-bench .build/release/groqbatch
 
 bench-quick: deps
 	$(SWIFT) build -c release
-	.build/release/groqbatch-bench --quick .build/release/groqbatch
+	scripts/with-postgres.sh .build/release/groqbatch-bench --quick .build/release/groqbatch
 
 DEMO_DIR := .build/demo
 DEMO_DB := $(DEMO_DIR)/demo.sqlite

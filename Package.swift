@@ -140,9 +140,11 @@ let package = Package(
         .executableTarget(
             name: "groqbatch-bench",
             dependencies: [
-                "QueueStore", "GroqClient", "JobFormats", "Scheduler",
+                "QueueStore", "PostgresStore", "GroqClient", "JobFormats", "Scheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

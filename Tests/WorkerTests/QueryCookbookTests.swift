@@ -1,16 +1,34 @@
 import Foundation
+import PostgresStore
 import QueueStore
 import Scheduler
 import TestSupport
 import Testing
 import Worker
 
-/// Every query in docs/queries.md, run with the real sqlite3 against a queue a real worker filled.
+/// Every query in docs/queries.md, run with the real sqlite3 against a queue a real worker filled, and
+/// with the real psql against a PostgreSQL copy of it.
 struct QueryCookbookTests {
     /// The ```sql blocks of the cookbook, in order.
     static func blocks() throws -> [String] {
+        try queries().map(\.sqlite)
+    }
+
+    /// Each query in both dialects: a ```psql block right after a ```sql block is its PostgreSQL form;
+    /// otherwise the same text serves, without sqlite3's dot settings.
+    static func queries() throws -> [(sqlite: String, postgres: String)] {
         let text = try String(contentsOfFile: PackagePaths.path("docs/queries.md"), encoding: .utf8)
-        return text.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        var fenced: [(language: String, body: String)] = []
+        for part in text.components(separatedBy: "```").enumerated() where part.offset % 2 == 1 {
+            let lines = part.element.split(separator: "\n", omittingEmptySubsequences: false)
+            fenced.append((String(lines.first ?? ""), lines.dropFirst().joined(separator: "\n")))
+        }
+        return fenced.indices.compactMap { index in
+            guard fenced[index].language == "sql" else { return nil }
+            let next = index + 1 < fenced.count && fenced[index + 1].language == "psql" ? fenced[index + 1].body : nil
+            let plain = fenced[index].body.split(separator: "\n").filter { !$0.hasPrefix(".") }.joined(separator: "\n")
+            return (fenced[index].body, next ?? plain)
+        }
     }
 
     @Test func everyQueryRunsAndFindsWhatItShows() async throws {
@@ -67,5 +85,26 @@ struct QueryCookbookTests {
         #expect(csv.count == 40)
         let cost = try fixture.sql("SELECT cost_usd > 0 FROM cost_by_model_day WHERE model = '\(WorkerFixture.fast)'")
         #expect(cost == "1", "answers carry their estimated cost")
+        if PostgresTestServer.enabled { try await runWithPsql(copying: fixture) }
+    }
+
+    /// The same queries, in their PostgreSQL form, on a copy of the same queue.
+    func runWithPsql(copying fixture: WorkerFixture) async throws {
+        try await PostgresTestServer.withStore { store in
+            _ = try await QueueCopy.copy(from: fixture.store, to: store)
+            let directory = TemporaryDirectory("cookbook-psql")
+            for query in try Self.queries() {
+                let run = try CommandRun.run(
+                    "/usr/bin/psql", [PostgresTestServer.connectionString(store.url), "-X", "-v", "ON_ERROR_STOP=1", "-A"], input: query.postgres,
+                    directory: directory.url.path)
+                #expect(run.status == 0 && run.stderr.isEmpty, "\(query.postgres)\n\(run.stderr)")
+                if !query.postgres.contains("http_status = 429") && !query.postgres.contains("\\copy") && !query.postgres.contains("schema_mismatch") {
+                    #expect(!run.stdout.contains("(0 rows)"), "no rows from:\n\(query.postgres)")
+                }
+            }
+            let csv = try String(contentsOfFile: directory.path("results.csv"), encoding: .utf8).split(whereSeparator: \.isNewline)
+            #expect(csv.first == "batch,custom_id,status,model,content,prompt_tokens,completion_tokens,error_code")
+            #expect(csv.count == 40)
+        }
     }
 }
