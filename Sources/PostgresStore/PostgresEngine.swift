@@ -59,8 +59,15 @@ struct PostgresEngine: SQLEngine {
             try session.execute("COMMIT")
             return result
         } catch {
-            // A broken connection cannot roll back; the server ends the transaction when it notices.
-            _ = try? session.execute("ROLLBACK")
+            if session.isBroken(by: error) {
+                // The server ended the session (or the network did): nothing to roll back, and a statement
+                // sent on the dying connection would never be answered. The pool replaces it.
+                session.abandon()
+            } else {
+                // The server refused a statement: the transaction is aborted; roll back so the connection
+                // goes back to the pool clean.
+                _ = try? session.execute("ROLLBACK")
+            }
             throw error
         }
     }

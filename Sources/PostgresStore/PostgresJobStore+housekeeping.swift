@@ -8,7 +8,7 @@ extension PostgresJobStore {
     /// and the transactions it aborts for the sake of others (serialization failures, deadlocks),
     /// which succeed when tried again. A fault in what was asked (a constraint, bad SQL) is not.
     public func isTransient(_ error: any Error) -> Bool {
-        if error is NIOConnectionError || error is IOError || error is ChannelError { return true }
+        if error is NIOConnectionError || error is IOError || error is ChannelError || error is PostgresNoAnswer { return true }
         guard let error = (error as? PostgresQueryError)?.underlying ?? (error as? PSQLError) else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:

@@ -40,3 +40,16 @@ public struct PostgresQueryError: Error, CustomStringConvertible {
         return "PostgreSQL connection: \(error.code)"
     }
 }
+
+/// A statement left unanswered: its connection closed under it, or the server was silent for
+/// `seconds`, and the connection was taken for dead.
+public struct PostgresNoAnswer: Error, CustomStringConvertible {
+    /// nil when the connection closed; else how long the server was silent.
+    let seconds: Double?
+    let statement: String
+
+    public var description: String {
+        let why = seconds.map { "PostgreSQL did not answer in \(Int($0)) s (the connection was closed)" } ?? "the connection to PostgreSQL closed"
+        return "\(why) in: \(statement.prefix(120))"
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 import QueueStore
@@ -52,11 +53,45 @@ final class PostgresSession: SQLSession {
             }
         }
         let query = PostgresQuery(unsafeSQL: PostgresPlaceholders.translate(sql), binds: bindings)
+        let answered = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<PostgresQueryResult, any Error>?>(nil)
+        connection.query(query, logger: logger).whenComplete { result in
+            outcome.withLockedValue { $0 = result }
+            answered.signal()
+        }
+        // Never a wait without end: a connection the server closes under a statement may leave it
+        // unanswered (seen when pg_terminate_backend lands mid-transaction), so a closed connection ends
+        // the wait at once, and a silent one (a network cut without a reset) after `answerTimeout`.
+        let deadline = DispatchTime.now() + Self.answerTimeout
+        while answered.wait(timeout: min(deadline, .now() + 0.25)) == .timedOut {
+            if connection.isClosed || DispatchTime.now() >= deadline {
+                abandon()
+                throw PostgresNoAnswer(seconds: connection.isClosed ? nil : Self.answerTimeout, statement: sql)
+            }
+        }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try outcome.withLockedValue { $0! }.get()
         } catch let error as PSQLError {
             throw PostgresQueryError(error, statement: sql)
         }
+    }
+
+    /// Closes the connection without waiting: it takes no more statements, and the pool replaces it.
+    func abandon() {
+        let _: EventLoopFuture<Void> = connection.close()
+    }
+
+    /// The longest a statement may go unanswered before its connection is taken for dead. Far above any
+    /// statement's time (claims hold the provider's lock for milliseconds; a prune slice takes seconds).
+    static let answerTimeout: Double = 120
+
+    /// Whether `error` ended the session itself: the connection closed, or the server shutting it
+    /// down (SQLSTATE 57P01-57P03) or losing it (class 08). Such a connection takes no more statements.
+    func isBroken(by error: any Error) -> Bool {
+        if error is PostgresNoAnswer { return true }
+        guard let error = error as? PostgresQueryError else { return false }
+        guard let state = error.sqlState else { return true }
+        return state.hasPrefix("08") || state.hasPrefix("57P")
     }
 
     /// A cell as the value SQLite would have given: booleans as 0 or 1, numerics (PostgreSQL's sums

@@ -27,7 +27,7 @@ struct DeployTests {
             return
         }
         _ = directory.write("env", "GROQ_API_KEY=sim-key\n")
-        let names = ["groqbatch-worker.service", "groqbatch-night.service", "groqbatch-night.timer"]
+        let names = ["groqbatch-worker.service", "groqbatch-night.service", "groqbatch-night.timer", "groqbatch-fleet-worker.service"]
         for name in names { _ = directory.write(name, try localized(name)) }
         let run = try CommandRun.run(analyzer, ["verify"] + names.map { "./" + $0 }, directory: directory.url.path)
         #expect(run.status == 0, "\(run.stderr)")
@@ -48,6 +48,14 @@ struct DeployTests {
         let slept = try CommandRun.groqbatch(daemon, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
         #expect(slept.status == 0, "\(slept.stderr)")
         #expect(slept.stderr.contains("run windows: 22:00-06:00"))
+        // A fleet host's unit names no queue: GROQBATCH_DB from its environment file does.
+        let fleet = try execStartArguments(try localized("groqbatch-fleet-worker.service"))
+        #expect(!fleet.contains("--db"))
+        let queue = directory.path("state/fleet.sqlite")
+        let fleetRun = try CommandRun.groqbatch(
+            fleet + ["--for", "1s"], environment: ["GROQ_API_KEY": "sim-key", "GROQBATCH_DB": queue], directory: directory.url.path)
+        #expect(fleetRun.status == 0, "\(fleetRun.stderr)")
+        #expect(FileManager.default.fileExists(atPath: queue), "the queue GROQBATCH_DB names")
     }
 
     @Test func theCronLineRunsUnderShWithTheKeyFromItsFile() throws {
