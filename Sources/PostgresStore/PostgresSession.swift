@@ -41,7 +41,26 @@ final class PostgresSession: SQLSession {
         try execute("SELECT pg_advisory_xact_lock(\(PostgresMigrationRunner.lockKey), hashtext(?))", [provider])
     }
 
+    /// Sends the statement and returns at once; `await` collects its answer with the next one's.
+    func send(_ sql: String, _ arguments: SQLArguments) throws {
+        pending.append((issue(sql, arguments), sql))
+    }
+
+    /// Statements sent and not yet collected, in order.
+    private var pending: [(answer: EventLoopFuture<PostgresQueryResult>, sql: String)] = []
+
     private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+        let answer = issue(sql, arguments)
+        // The connection runs statements in order: once this one is answered, so are those sent before
+        // it. The first of them that failed is the cause of what followed (an aborted transaction).
+        let result = Result { try self.await(answer, sql) }
+        let sent = pending
+        pending = []
+        for (earlier, earlierSQL) in sent { _ = try self.await(earlier, earlierSQL) }
+        return try result.get()
+    }
+
+    private func issue(_ sql: String, _ arguments: SQLArguments) -> EventLoopFuture<PostgresQueryResult> {
         var bindings = PostgresBindings(capacity: arguments.values.count)
         for value in arguments.values {
             switch value.storage {
@@ -52,10 +71,14 @@ final class PostgresSession: SQLSession {
             case .blob(let data): bindings.append(ByteBuffer(bytes: data))
             }
         }
-        let query = PostgresQuery(unsafeSQL: PostgresPlaceholders.translate(sql), binds: bindings)
+        return connection.query(PostgresQuery(unsafeSQL: PostgresPlaceholders.translate(sql), binds: bindings), logger: logger)
+    }
+
+    /// Waits for a statement's answer on this thread.
+    private func await(_ answer: EventLoopFuture<PostgresQueryResult>, _ sql: String) throws -> PostgresQueryResult {
         let answered = DispatchSemaphore(value: 0)
         let outcome = NIOLockedValueBox<Result<PostgresQueryResult, any Error>?>(nil)
-        connection.query(query, logger: logger).whenComplete { result in
+        answer.whenComplete { result in
             outcome.withLockedValue { $0 = result }
             answered.signal()
         }

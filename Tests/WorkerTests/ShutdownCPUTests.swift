@@ -17,8 +17,8 @@ struct ShutdownCPUTests {
     }
 
     @Test func waitingForCallsInFlightDuringTheGracePeriodUsesNoCPU() async throws {
-        // Every call hangs for 30 s: the grace period is spent waiting for them.
-        let fixture = try await WorkerFixture(faults: FaultRates(hang: 1))
+        // Every call hangs for 300 s: the grace period is spent waiting for them.
+        let fixture = try await WorkerFixture(faults: FaultRates(hang: 1), hangSeconds: 300)
         try fixture.addJobs(4)
         let worker = try BackgroundProcess(
             groqbatch: [
@@ -26,9 +26,10 @@ struct ShutdownCPUTests {
                 "--concurrency", "2", "--grace", "6", "--log-level", "notice",
             ],
             environment: ["GROQ_API_KEY": "sim-key"], logPath: fixture.directory.path("work.log"))
-        // Each call hangs 30 s from when it starts, so however late the worker gets going on a loaded
-        // machine (a fresh-clone run once took over 30 s, with every suite starting at once), the grace
-        // period below falls within the hangs.
+        // Each call hangs 300 s from when it starts, so however late the worker gets going on a loaded
+        // machine (a fresh-clone run once took over 30 s, with every suite starting at once), or this
+        // test sees its calls running, the grace period below falls within the hangs (with 30 s, one
+        // fresh-clone run saw the worker finish its calls, and exit, before the grace period ended).
         let started = Date()
         while try fixture.sql("SELECT COUNT(*) FROM jobs WHERE status = 'running'") != "2", Date().timeIntervalSince(started) < 180 {
             try await Task.sleep(for: .milliseconds(100))

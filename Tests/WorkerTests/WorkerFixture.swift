@@ -31,12 +31,13 @@ struct WorkerFixture {
     ]
 
     init(
-        faults: FaultRates = FaultRates(), speed: Double = 0, queueDelay: Double = 0.05, seed: UInt64 = 42, apiKey: String = "sim-key"
+        faults: FaultRates = FaultRates(), speed: Double = 0, queueDelay: Double = 0.05, seed: UInt64 = 42, apiKey: String = "sim-key",
+        hangSeconds: Double = 30
     ) async throws {
         let log = directory.path("requests.jsonl")
         simulator = try await GroqSimulator.start(
             configuration: SimulatorConfiguration(
-                apiKey: apiKey, models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: 30,
+                apiKey: apiKey, models: Self.models, speedFactor: speed, queueDelay: queueDelay, faults: faults, seed: seed, hangSeconds: hangSeconds,
                 requestLog: log))
         store = try SQLiteJobStore(path: directory.path("queue.sqlite"))
     }

@@ -13,6 +13,11 @@ public protocol SQLSession {
     @discardableResult func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
     /// How many rows the last statement changed.
     var changesCount: Int { get }
+    /// Runs a statement whose answer the caller does not read (an insert, an increment). A store may
+    /// send it without waiting: PostgreSQL's session has the server run it in order with the next ones
+    /// and reports its failure, if any, at the next statement whose answer is read (or the commit),
+    /// saving a round trip's wait per statement. `changesCount` does not count it.
+    func send(_ sql: String, _ arguments: SQLArguments) throws
     /// Runs a statement and returns its rows.
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow]
     /// Serializes, until the transaction ends, every transaction that reads and writes the provider's

@@ -13,6 +13,11 @@ struct SQLiteSession: SQLSession {
         return db.changesCount
     }
 
+    /// SQLite answers in the same process: nothing to save by not waiting.
+    func send(_ sql: String, _ arguments: SQLArguments) throws {
+        try execute(sql, arguments)
+    }
+
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         statement.arguments = StatementArguments(arguments.values)

@@ -108,7 +108,7 @@ extension BudgetClaim {
         let model = candidates[admitted.id]!.models[admitted.modelIndex]
         // Admission may have moved the job to another model of its chain: the pioneer warms that one.
         guard model == group.model else { return }
-        try db.execute(SharingSQL.setPioneer, [context.provider, model, group.prefix, admitted.id, leaseExpires])
+        try db.send(SharingSQL.setPioneer, [context.provider, model, group.prefix, admitted.id, leaseExpires])
     }
 }
 
@@ -116,8 +116,8 @@ extension QueueSteps {
     /// A queued job takes the answer of `source` (the job whose call produced it): a result row marked
     /// `reused_from`, and the job succeeds, in the caller's transaction.
     static func answerByReuse(jobID: Int64, source: Int64, db: any SQLSession, now: Double) throws {
-        try db.execute(SharingSQL.copyAnswer, [source, jobID, now])
-        try db.execute(SharingSQL.succeedReused, [now, now, jobID])
+        try db.send(SharingSQL.copyAnswer, [source, jobID, now])
+        try db.send(SharingSQL.succeedReused, [now, now, jobID])
     }
 
     /// After a job's outcome: a success warms its prefix and answers the queued jobs with the identical
@@ -133,7 +133,7 @@ extension QueueSteps {
             // A pioneer's group may go now (warm, or to choose another): wake idle workers.
             let wasPioneer = db.changesCount > 0
             if let model, let provider {
-                try db.execute(SharingSQL.markWarm, [provider, model, prefixKey, now])
+                try db.send(SharingSQL.markWarm, [provider, model, prefixKey, now])
             }
             if wasPioneer { try db.execute(WorkersSQL.bumpChanges) }
         }

@@ -100,7 +100,7 @@ struct BudgetClaim {
             try QueueSteps.closeOpenSpends(jobID: admitted.id, settledTokens: nil, db: db, now: seconds)
             // Meters without a limit keep no log: nothing would ever read it.
             for (kind, meterID) in meterIDs[model]! where admission.budgets[model]!.meters[kind]?.limit != nil {
-                try db.execute(BudgetsSQL.insertOpenSpend, [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
+                try db.send(BudgetsSQL.insertOpenSpend, [meterID, seconds, admitted.cost.amount(for: kind), admitted.id])
             }
             let rows = try db.rows(
                 JobsSQL.claimAdmitted,
@@ -108,9 +108,9 @@ struct BudgetClaim {
                     workerID, expires, seconds, admitted.modelIndex, admitted.modelIndex, admitted.cost.tokens, admitted.cost.cost, seconds,
                     claimToken, admitted.id,
                 ])
-            try db.execute(BudgetsSQL.reserveBatch, [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
-            try db.execute(BudgetsSQL.resumeBatch, [admitted.batchID])
-            try db.execute(BudgetsSQL.reserveDay, [today, admitted.cost.tokens, admitted.cost.cost])
+            try db.send(BudgetsSQL.reserveBatch, [admitted.cost.tokens, admitted.cost.cost, admitted.batchID])
+            try db.send(BudgetsSQL.resumeBatch, [admitted.batchID])
+            try db.send(BudgetsSQL.reserveDay, [today, admitted.cost.tokens, admitted.cost.cost])
             try markPioneer(admitted, leaseExpires: expires)
             for row in rows {
                 var job = try QueueSteps.claimedJob(row, chains: &chains)

@@ -90,7 +90,7 @@ extension QueueSteps {
     /// Writes a meter's limit and state. With `insertingCorrections`, the spends it gained without a row
     /// (the provider's corrections) go to their buckets too; admission inserts its own spends with their job.
     static func saveMeter(db: any SQLSession, id: Int64, meter: Meter, now: Double, insertingCorrections: Bool = false) throws {
-        try db.execute(
+        try db.send(
             BudgetsSQL.saveMeter,
             [
                 meter.limit, meter.source.rawValue, meter.guess?.rawValue, meter.floor, meter.raisedAt, meter.blockedUntil,
@@ -98,7 +98,7 @@ extension QueueSteps {
             ])
         guard insertingCorrections else { return }
         for spend in meter.spends where spend.id == nil && spend.amount > 0 && spend.at > now - 2 * meter.period {
-            try db.execute(BudgetsSQL.addToBucket, [id, bucketEnd(spend.at, kind: meter.kind), spend.amount])
+            try db.send(BudgetsSQL.addToBucket, [id, bucketEnd(spend.at, kind: meter.kind), spend.amount])
         }
     }
 
@@ -147,13 +147,13 @@ extension QueueSteps {
             if let settled = settledTokens {
                 used = settled.map { meter.kind.countsTokens ? $0 : reserved } ?? 0
             }
-            try db.execute(BudgetsSQL.deleteSpend, [spendID])
+            try db.send(BudgetsSQL.deleteSpend, [spendID])
             if used > 0 {
-                try db.execute(BudgetsSQL.addToBucket, [budgetID, bucketEnd(max(at, now), kind: meter.kind), used])
+                try db.send(BudgetsSQL.addToBucket, [budgetID, bucketEnd(max(at, now), kind: meter.kind), used])
             }
             if reserved > used, meter.isPaced {
                 meter.refundPacing(reserved - used, at: now)
-                try db.execute(BudgetsSQL.savePacing, [meter.pacedUntil, budgetID])
+                try db.send(BudgetsSQL.savePacing, [meter.pacedUntil, budgetID])
             }
         }
     }
@@ -170,7 +170,7 @@ extension QueueSteps {
                 estimator.learnCompletion(tokens: completion)
             }
             if let cached = observation.cachedTokens { estimator.learnCache(cached: cached, prompt: prompt) }
-            try db.execute(
+            try db.send(
                 BudgetsSQL.saveEstimator,
                 [
                     observation.provider, model, estimator.characters, estimator.tokens, estimator.samples,
@@ -195,7 +195,7 @@ extension QueueSteps {
         }
         // The first answer ends the scout's wait; later ones need no write.
         if before.heardAt == nil {
-            try db.execute(BudgetsSQL.markHeard, [now, observation.provider, observation.model])
+            try db.send(BudgetsSQL.markHeard, [now, observation.provider, observation.model])
         }
     }
 
@@ -207,15 +207,15 @@ extension QueueSteps {
         let reservedTokens: Int = row[1]
         let reservedCost: Double = row[2]
         guard reservedTokens != 0 || reservedCost != 0 || tokens != 0 else { return }
-        try db.execute(BudgetsSQL.reserveBatch, [tokens - reservedTokens, cost - reservedCost, batchID])
+        try db.send(BudgetsSQL.reserveBatch, [tokens - reservedTokens, cost - reservedCost, batchID])
         // The difference corrects the day the reservation was booked on, which may be yesterday for a
         // job in flight at midnight; without a reservation, the usage is today's.
         let reservedAt: Double? = row[3]
-        try db.execute(
+        try db.send(
             BudgetsSQL.reserveDay,
             [
                 utcDay(Date(timeIntervalSince1970: reservedAt ?? now)), tokens - reservedTokens, cost - reservedCost,
             ])
-        try db.execute(BudgetsSQL.clearReservation, [jobID])
+        try db.send(BudgetsSQL.clearReservation, [jobID])
     }
 }

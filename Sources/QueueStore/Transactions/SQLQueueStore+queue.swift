@@ -150,7 +150,7 @@ extension QueueSteps {
         let keys: (request: String?, prefix: String?) = (state?[3], state?[4])
         let provider = outcome.observation?.provider
         if let attempt = outcome.attempt {
-            try db.execute(
+            try db.send(
                 AttemptsSQL.insert,
                 [
                     outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
@@ -170,7 +170,7 @@ extension QueueSteps {
             let status: String = state[0]
             if status == JobStatus.succeeded.rawValue { return .duplicateResult }
             guard status == JobStatus.running.rawValue || status == JobStatus.queued.rawValue else { return .leaseLost }
-            try db.execute(
+            try db.send(
                 ResultsSQL.insert,
                 [
                     outcome.jobID, result.model, result.content, result.finishReason, result.promptTokens,
@@ -178,7 +178,7 @@ extension QueueSteps {
                     result.completionTime, result.totalTime, result.responseID, result.requestID, result.rawResponse,
                     seconds, outcome.observation?.actualCost, result.truncated, result.parsed, result.cachedTokens,
                 ])
-            try db.execute(JobsSQL.succeed, [seconds, seconds, outcome.jobID])
+            try db.send(JobsSQL.succeed, [seconds, seconds, outcome.jobID])
             if keys.request != nil || keys.prefix != nil {
                 try shareOutcome(jobID: outcome.jobID, keys: keys, succeededOn: result.model, failure: nil, provider: provider, db: db, now: seconds)
             }

@@ -36,14 +36,14 @@ extension SQLQueueStore {
                 if let success = answer.success {
                     let attempt = success.attempt
                     let result = success.result
-                    try db.execute(
+                    try db.send(
                         AttemptsSQL.insert,
                         [
                             answer.jobID, answer.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds, attempt.finishedAt.unixSeconds,
                             attempt.httpStatus, attempt.outcome.rawValue, nil, nil, attempt.promptTokens, attempt.completionTokens,
                             attempt.requestID, nil, nil, nil, attempt.cachedTokens,
                         ])
-                    try db.execute(
+                    try db.send(
                         ResultsSQL.insert,
                         [
                             answer.jobID, result.model, result.content, result.finishReason, result.promptTokens, result.completionTokens,
@@ -62,7 +62,7 @@ extension SQLQueueStore {
                     let modelIndex: Int = row[4]
                     let chainLength: Int = row[5]
                     let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
-                    try db.execute(
+                    try db.send(
                         AttemptsSQL.insert,
                         [
                             answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,

@@ -16,9 +16,10 @@ struct CopyCommand: AsyncParsableCommand {
             Stop the workers on the source first: jobs running there are copied as running and come back \
             to the queue when their leases run out.
 
-            Example, when one host is no longer enough:
-              groqbatch copy --from groqbatch.sqlite --to postgres://groqbatch@db.internal/groqbatch
-              groqbatch export --db postgres://groqbatch@db.internal/groqbatch   # the same rows as before
+            Example, when one host is no longer enough (with the URL in GROQBATCH_DB, its password stays \
+            off the command line):
+              groqbatch copy --from groqbatch.sqlite --to "$GROQBATCH_DB"
+              groqbatch export --db "$GROQBATCH_DB"   # prints the same as before
             """)
 
     @Option(help: ArgumentHelp("The queue to copy: a SQLite file or a postgres:// URL.", valueName: "path-or-url"))
