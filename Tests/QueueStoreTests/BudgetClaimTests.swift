@@ -119,6 +119,23 @@ struct BudgetClaimTests {
         }
     }
 
+    @Test(arguments: StoreKind.allCases) func aScoutWhoseWorkerDiedDoesNotHoldItsPlaceForever(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(3, models: ["m1"])
+            let start = Date()
+            // Nothing heard from the model yet: one job goes alone, the scout.
+            let scout = try await claim(fixture.store, 3, at: start, context: context(rpm: 100, tpm: 50_000))
+            #expect(scout.jobs.count == 1)
+            #expect(try await claim(fixture.store, 3, at: start, context: context(rpm: 100, tpm: 50_000), worker: "other").jobs.isEmpty)
+            // Its worker is killed with the call out: the lease lapses and the job is queued again.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(120), sparing: nil) == 1)
+            let again = try await claim(fixture.store, 3, at: start.addingTimeInterval(121), context: context(rpm: 100, tpm: 50_000), worker: "other")
+            #expect(again.jobs.count == 1, "a new scout goes (a fleet test once waited forever for the dead one)")
+            // The dead call's reservation still counts: the provider may have served it.
+            #expect(try fixture.sql("SELECT COUNT(*) FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'rpm'") == "2")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func aJobThatCanNeverFitAFirmLimitMovesOnOrFails(kind: StoreKind) async throws {
         try await QueueFixture.with(kind) { fixture in
             try await fixture.addJobs(1, models: ["m1", "m2"])

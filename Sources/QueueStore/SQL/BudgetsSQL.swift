@@ -22,9 +22,14 @@ enum BudgetsSQL {
         UNION ALL SELECT id, at, amount FROM budget_spends WHERE budget_id = ? AND open = 1
         ORDER BY 2
         """
-    /// Calls out on a model's meters: the jobs holding open reservations.
+    /// Calls out on a model's meters: the running jobs holding open reservations. A job whose lease
+    /// lapsed (its worker died with the call out) keeps its reservation counting until it is claimed
+    /// again, but is not in flight: counted, it would hold the scout's place forever.
     static func inFlight(meters: Int) -> String {
-        "SELECT COUNT(DISTINCT job_id) FROM budget_spends WHERE open = 1 AND budget_id IN (\(Array(repeating: "?", count: meters).joined(separator: ", ")))"
+        """
+        SELECT COUNT(DISTINCT s.job_id) FROM budget_spends s JOIN jobs j ON j.id = s.job_id
+        WHERE s.open = 1 AND j.status = 'running' AND s.budget_id IN (\(Array(repeating: "?", count: meters).joined(separator: ", ")))
+        """
     }
     static let saveMeter = """
         UPDATE budgets SET limit_value = ?, source = ?, guess = ?, floor_value = ?, raised_at = ?, blocked_until = ?,
