@@ -13,98 +13,101 @@ struct ClaimTokenTests {
     }
 
     /// The tokens-per-minute spends of the job: amount and whether still open.
-    func spends(_ fixture: StoreFixture, job: Int64) throws -> String {
-        try fixture.sqlite3(
+    func spends(_ fixture: QueueFixture, job: Int64) throws -> String {
+        try fixture.sql(
             "SELECT s.amount, s.open FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.job_id = \(job) ORDER BY s.id")
     }
 
-    @Test func aLapsedClaimsLate429AndLateSuccessLeaveTheNewClaimsReservationAlone() async throws {
-        let fixture = try StoreFixture()
-        try fixture.addJobs(1, models: ["m1"])
-        try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000])
-        let start = Date()
-        let first = try #require(try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start, budget: context).jobs.first)
-        // w1 stalls past its lease; w2 finds the job, takes it back and claims it.
-        #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(61)) == 1)
-        let second = try #require(
-            try await fixture.store.claim(
-                workerID: "w2", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(62), budget: context
-            ).jobs.first)
-        #expect(first.id == second.id)
-        #expect(first.claimToken != nil && first.claimToken != second.claimToken)
-        let reserved = try #require(Int(try spends(fixture, job: second.id).split(separator: "\n").last?.split(separator: "|").first ?? ""))
+    @Test(arguments: StoreKind.allCases) func aLapsedClaimsLate429AndLateSuccessLeaveTheNewClaimsReservationAlone(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(1, models: ["m1"])
+            try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000], now: Date())
+            let start = Date()
+            let first = try #require(
+                try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start, budget: context).jobs.first)
+            // w1 stalls past its lease; w2 finds the job, takes it back and claims it.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(61), sparing: nil) == 1)
+            let second = try #require(
+                try await fixture.store.claim(
+                    workerID: "w2", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(62), budget: context
+                ).jobs.first)
+            #expect(first.id == second.id)
+            #expect(first.claimToken != nil && first.claimToken != second.claimToken)
+            let reserved = try #require(Int(try spends(fixture, job: second.id).split(separator: "\n").last?.split(separator: "|").first ?? ""))
 
-        // w1's late 429: refused, so it would refund; but the reservation open now is w2's.
-        let refused = ProviderObservation(
-            provider: provider, model: "m1", rateLimit: .init(kind: .rpm, limit: 30, used: 30, retryAfter: 1), promptCharacters: 8, refused: true)
-        let late429 = try await fixture.store.record(
-            [
-                JobOutcome(
-                    jobID: first.id, attempt: StoreFixture.attempt(outcome: .retry),
-                    transition: .retry(at: start.addingTimeInterval(63), code: "rate_limit_exceeded", message: "late", counted: false),
-                    observation: refused, claimToken: first.claimToken)
-            ], workerID: "w1", now: start.addingTimeInterval(63))
-        #expect(late429 == [.leaseLost])
-        let afterLate429 = try spends(fixture, job: first.id)
-        #expect(afterLate429.hasSuffix("\(reserved)|1"), "w2's reservation is still whole and open: \(afterLate429)")
-        #expect(try fixture.sqlite3("SELECT status, lease_owner FROM jobs") == "running|w2")
-        #expect(
-            try fixture.sqlite3("SELECT limit_value, source FROM budgets WHERE kind = 'rpm'") == "30|429",
-            "the 429's limit is the provider's truth, whoever asked")
+            // w1's late 429: refused, so it would refund; but the reservation open now is w2's.
+            let refused = ProviderObservation(
+                provider: provider, model: "m1", rateLimit: .init(kind: .rpm, limit: 30, used: 30, retryAfter: 1), promptCharacters: 8, refused: true)
+            let late429 = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: first.id, attempt: StoreFixture.attempt(outcome: .retry),
+                        transition: .retry(at: start.addingTimeInterval(63), code: "rate_limit_exceeded", message: "late", counted: false),
+                        observation: refused, claimToken: first.claimToken)
+                ], workerID: "w1", now: start.addingTimeInterval(63))
+            #expect(late429 == [.leaseLost])
+            let afterLate429 = try spends(fixture, job: first.id)
+            #expect(afterLate429.hasSuffix("\(reserved)|1"), "w2's reservation is still whole and open: \(afterLate429)")
+            #expect(try fixture.sql("SELECT status, lease_owner FROM jobs") == "running|w2")
+            #expect(
+                try fixture.sql("SELECT limit_value, source FROM budgets WHERE kind = 'rpm'") == "30|429",
+                "the 429's limit is the provider's truth, whoever asked")
 
-        // w1's late success: its answer is kept (nobody else's is stored yet), but it settles nothing of w2's.
-        let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 9)
-        let lateSuccess = try await fixture.store.record(
-            [
-                JobOutcome(
-                    jobID: first.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result(content: "from w1")),
-                    observation: served, claimToken: first.claimToken)
-            ], workerID: "w1", now: start.addingTimeInterval(64))
-        #expect(lateSuccess == [.applied])
-        #expect(try spends(fixture, job: first.id).hasSuffix("\(reserved)|1"), "w2's reservation is not settled by w1's usage")
+            // w1's late success: its answer is kept (nobody else's is stored yet), but it settles nothing of w2's.
+            let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 9)
+            let lateSuccess = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: first.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result(content: "from w1")),
+                        observation: served, claimToken: first.claimToken)
+                ], workerID: "w1", now: start.addingTimeInterval(64))
+            #expect(lateSuccess == [.applied])
+            #expect(try spends(fixture, job: first.id).hasSuffix("\(reserved)|1"), "w2's reservation is not settled by w1's usage")
 
-        // w2's own answer then settles its own reservation, and stores no second result.
-        let own = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 12)
-        let ownSuccess = try await fixture.store.record(
-            [
-                JobOutcome(
-                    jobID: second.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result(content: "from w2")),
-                    observation: own, claimToken: second.claimToken)
-            ], workerID: "w2", now: start.addingTimeInterval(65))
-        #expect(ownSuccess == [.duplicateResult])
-        #expect(try spends(fixture, job: first.id).isEmpty, "w2's reservation is settled")
-        let settled = try fixture.sqlite3(
-            "SELECT s.amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.at >= \(start.addingTimeInterval(65).timeIntervalSince1970)"
-        )
-        #expect(settled == "12", "w2's spend settles to w2's real usage, in the bucket of its answer: \(settled)")
-        #expect(try fixture.sqlite3("SELECT COUNT(*), MIN(content) FROM results") == "1|from w1")
+            // w2's own answer then settles its own reservation, and stores no second result.
+            let own = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 12)
+            let ownSuccess = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: second.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result(content: "from w2")),
+                        observation: own, claimToken: second.claimToken)
+                ], workerID: "w2", now: start.addingTimeInterval(65))
+            #expect(ownSuccess == [.duplicateResult])
+            #expect(try spends(fixture, job: first.id).isEmpty, "w2's reservation is settled")
+            let settled = try fixture.sql(
+                "SELECT s.amount FROM budget_spends s JOIN budgets b ON b.id = s.budget_id WHERE b.kind = 'tpm' AND s.at >= \(start.addingTimeInterval(65).timeIntervalSince1970)"
+            )
+            #expect(settled == "12", "w2's spend settles to w2's real usage, in the bucket of its answer: \(settled)")
+            #expect(try fixture.sql("SELECT COUNT(*), MIN(content) FROM results") == "1|from w1")
+        }
     }
 
-    @Test func aLapsedClaimsLateRetryDoesNotMoveTheJobUnderItsNewClaim() async throws {
-        let fixture = try StoreFixture()
-        try fixture.addJobs(1, models: ["m1", "m2"])
-        let start = Date()
-        let first = try #require(try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start).first)
-        _ = try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(61))
-        // The same worker id claims again (a restarted worker keeps its name): only the token tells them apart.
-        let second = try #require(
-            try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(62)).first)
-        let late = try await fixture.store.record(
-            [
-                JobOutcome(
-                    jobID: first.id, attempt: StoreFixture.attempt(outcome: .fallback),
-                    transition: .moveToModel(1, code: "model_decommissioned", message: "late"),
-                    claimToken: first.claimToken)
-            ], workerID: "w1", now: start.addingTimeInterval(63))
-        #expect(late == [.leaseLost])
-        #expect(try fixture.sqlite3("SELECT status, model_index FROM jobs") == "running|0")
-        let own = try await fixture.store.record(
-            [
-                JobOutcome(
-                    jobID: second.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), claimToken: second.claimToken)
-            ],
-            workerID: "w1", now: start.addingTimeInterval(64))
-        #expect(own == [.applied])
-        #expect(try fixture.sqlite3("SELECT COUNT(*) FROM attempts") == "2", "both calls are on record")
+    @Test(arguments: StoreKind.allCases) func aLapsedClaimsLateRetryDoesNotMoveTheJobUnderItsNewClaim(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(1, models: ["m1", "m2"])
+            let start = Date()
+            let first = try #require(try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start).first)
+            _ = try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(61), sparing: nil)
+            // The same worker id claims again (a restarted worker keeps its name): only the token tells them apart.
+            let second = try #require(
+                try await fixture.store.claim(workerID: "w1", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(62)).first)
+            let late = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: first.id, attempt: StoreFixture.attempt(outcome: .fallback),
+                        transition: .moveToModel(1, code: "model_decommissioned", message: "late"),
+                        claimToken: first.claimToken)
+                ], workerID: "w1", now: start.addingTimeInterval(63))
+            #expect(late == [.leaseLost])
+            #expect(try fixture.sql("SELECT status, model_index FROM jobs") == "running|0")
+            let own = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: second.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), claimToken: second.claimToken)
+                ],
+                workerID: "w1", now: start.addingTimeInterval(64))
+            #expect(own == [.applied])
+            #expect(try fixture.sql("SELECT COUNT(*) FROM attempts") == "2", "both calls are on record")
+        }
     }
 }
