@@ -15,13 +15,17 @@ public protocol JobStore: Sendable {
     /// Writes each call's attempt row and applies each job's transition, all in one transaction. A
     /// transition applies only while the job is under the claim that made the call (`claimToken`).
     func record(_ outcomes: [JobOutcome], workerID: String, now: Date?) async throws -> [OutcomeDisposition]
-    /// Extends the leases of every job `workerID` holds by `leaseDuration` from now, and its heartbeat.
-    /// Returns the jobs renewed.
-    func renewLeases(workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> Int
+    /// Extends by `leaseDuration` from now the leases `workerID` holds, and its heartbeat: of the jobs
+    /// in `holding` (those it knows it works on), or of all its jobs when nil. Returns the jobs renewed.
+    ///
+    /// A worker names its jobs: a claim whose commit was lost with its connection (PostgreSQL) may
+    /// have leased it jobs it never heard of; unrenewed, they come back through their leases.
+    func renewLeases(workerID: String, holding jobIDs: Set<Int64>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int
     /// Returns running jobs whose lease expired to the queue, counting no attempt, except those of
     /// `sparing` (the worker asking: its leases can only look expired when its own renewals were held
-    /// up, by a busy database say, while its calls are still out). Returns how many.
-    func recoverExpiredLeases(now: Date?, sparing workerID: String?) async throws -> Int
+    /// up, by a busy database say, while its calls are still out), or only those of its jobs in
+    /// `holding` when given. Returns how many.
+    func recoverExpiredLeases(now: Date?, sparing workerID: String?, holding jobIDs: Set<Int64>?) async throws -> Int
     /// The earliest time a queued job becomes runnable, or nil when none is queued. (Expired leases
     /// are recovered by heartbeats, which bump the change counter.)
     func nextWakeTime() async throws -> Date?
@@ -52,6 +56,16 @@ public protocol JobStore: Sendable {
 }
 
 extension JobStore {
+    /// Renews every lease of `workerID`.
+    public func renewLeases(workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
+        try await renewLeases(workerID: workerID, holding: nil, leaseDuration: leaseDuration, now: now)
+    }
+
+    /// Recovers expired leases, sparing all of `workerID`'s.
+    public func recoverExpiredLeases(now: Date?, sparing workerID: String?) async throws -> Int {
+        try await recoverExpiredLeases(now: now, sparing: workerID, holding: nil)
+    }
+
     /// Without notifications: the idle worker's poll interval passes, then it reads the change counter.
     public func waitForChange(timeout: TimeInterval) async {
         try? await Task.sleep(for: .seconds(timeout))

@@ -15,8 +15,12 @@ extension QueueWorker {
             try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
             if Task.isCancelled { return }
             do {
-                _ = try await store.renewLeases(workerID: configuration.workerID, leaseDuration: configuration.leaseDuration, now: nil)
-                let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID)
+                // Only the jobs this worker knows it works on: any other lease in its name (a claim whose
+                // commit was lost with its connection) lapses and comes back to the queue.
+                let holding = held.withLock { $0 }
+                _ = try await store.renewLeases(
+                    workerID: configuration.workerID, holding: holding, leaseDuration: configuration.leaseDuration, now: nil)
+                let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID, holding: holding)
                 if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
                 if try await store.discardAbandonedImports(now: Date()) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }

@@ -110,4 +110,22 @@ struct ClaimTokenTests {
             #expect(try fixture.sql("SELECT COUNT(*) FROM attempts") == "2", "both calls are on record")
         }
     }
+
+    @Test(arguments: StoreKind.allCases) func aWorkerRenewsOnlyTheLeasesItKnowsAndTheOthersComeBack(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(3, models: ["m1"])
+            let start = Date()
+            let claimed = try await fixture.store.claim(workerID: "w", limit: 3, leaseDuration: 60, batch: nil, now: start)
+            #expect(claimed.count == 3)
+            // The worker heard of two of its three claims (the third's commit was lost with its connection).
+            let known = Set(claimed.prefix(2).map(\.id))
+            #expect(try await fixture.store.renewLeases(workerID: "w", holding: known, leaseDuration: 60, now: start.addingTimeInterval(40)) == 2)
+            // Its own heartbeat then returns the unknown one, and spares the two it works on.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(70), sparing: "w", holding: known) == 1)
+            #expect(try fixture.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status") == "queued|1\nrunning|2")
+            // Without a list, all of a worker's leases are its own, as before.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(200), sparing: "w", holding: nil) == 0)
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(200), sparing: nil, holding: nil) == 2)
+        }
+    }
 }

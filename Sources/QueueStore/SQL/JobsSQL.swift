@@ -176,9 +176,12 @@ enum JobsSQL {
         WHERE id = ? AND status = 'running' AND lease_owner = ?
         """
 
-    static let renewLeases = """
-        UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?
+    /// Renews a worker's leases: all of them, or those of the jobs in a JSON array (the last `?`).
+    static func renewLeases(holding: Bool, dialect: SQLDialect) -> String {
         """
+        UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?\(holding ? " AND id IN (\(dialect.integers(of: "?")))" : "")
+        """
+    }
     static let releaseOwned = """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE status = 'running' AND lease_owner = ?
@@ -205,10 +208,12 @@ enum JobsSQL {
         """
     /// Running jobs whose lease expired go back to the queue, except those of the worker asking (`?`,
     /// or NULL for none): its own calls may still be out, and it returns its jobs itself.
-    static func recoverExpired(_ dialect: SQLDialect) -> String {
+    /// With `holding`, the asking worker's expired leases come back too, but for the jobs in the JSON
+    /// array bound last (those it knows it works on).
+    static func recoverExpired(holding: Bool, dialect: SQLDialect) -> String {
         """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-        WHERE status = 'running' AND lease_expires_at < ? AND lease_owner \(dialect.isDistinctFrom) ?
+        WHERE status = 'running' AND lease_expires_at < ? AND (lease_owner \(dialect.isDistinctFrom) ?\(holding ? " OR id NOT IN (\(dialect.integers(of: "?")))" : ""))
         """
     }
     static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"

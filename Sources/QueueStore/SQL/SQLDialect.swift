@@ -39,6 +39,14 @@ extension SQLDialect {
         }
     }
 
+    /// The integers of a JSON array (a bound `?`), as a subquery's rows.
+    func integers(of array: String) -> String {
+        switch self {
+        case .sqlite: "SELECT CAST(value AS INTEGER) FROM json_each(\(array))"
+        case .postgres: "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(\(array) AS jsonb))"
+        }
+    }
+
     /// NULL-safe inequality.
     var isDistinctFrom: String {
         switch self {

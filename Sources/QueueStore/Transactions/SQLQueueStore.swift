@@ -17,4 +17,9 @@ enum QueueSteps {
     static func jsonArray(_ strings: [String]) -> String {
         JSONValue.array(strings.map(JSONValue.string)).jsonString()
     }
+
+    /// A JSON array of ids, bound where a statement reads a set of jobs.
+    static func jsonIntegers(_ ids: Set<Int64>) -> String {
+        "[" + ids.sorted().map(String.init).joined(separator: ",") + "]"
+    }
 }
