@@ -123,9 +123,16 @@ extension QueueSteps {
         try learn(observation, db: db, now: now)
     }
 
-    /// Settles one claim's reservation with the real usage, or refunds it after a refusal.
+    /// Settles one claim's reservation with the real usage, or refunds it after a refusal. When the usage
+    /// is unknown (a timeout, a 5xx, a reset after sending) the provider may have served the call in full:
+    /// the caps keep the reservation, as the meters do.
     static func settleSpends(_ observation: ProviderObservation, jobID: Int64, db: any SQLSession, now: Double) throws {
-        try settleCaps(jobID: jobID, tokens: observation.totalTokens ?? 0, cost: observation.actualCost ?? 0, db: db, now: now)
+        if observation.refused {
+            try settleCaps(jobID: jobID, tokens: 0, cost: 0, db: db, now: now)
+        } else {
+            // An answer without a price (the catalog has none) keeps the reserved cost: unknown, not free.
+            try settleCaps(jobID: jobID, tokens: observation.totalTokens, cost: observation.actualCost, db: db, now: now)
+        }
         // Cached prompt tokens are given back after processing, as the provider does.
         let tokens: Int?? = observation.refused ? .some(nil) : (observation.meteredTokens.map { .some($0) } ?? nil)
         try closeOpenSpends(jobID: jobID, settledTokens: tokens, db: db, now: now)
@@ -200,12 +207,15 @@ extension QueueSteps {
     }
 
     /// Replaces a job's reservation against its batch's and the day's caps with what it really used
-    /// (nothing, when the call failed).
-    static func settleCaps(jobID: Int64, tokens: Int, cost: Double, db: any SQLSession, now: Double) throws {
+    /// (nothing, when the provider certainly did not process the call). A nil usage is unknown: the
+    /// reservation stays spent.
+    static func settleCaps(jobID: Int64, tokens knownTokens: Int?, cost knownCost: Double?, db: any SQLSession, now: Double) throws {
         guard let row = try db.row(BudgetsSQL.jobReservation, [jobID]) else { return }
         let batchID: Int64 = row[0]
         let reservedTokens: Int = row[1]
         let reservedCost: Double = row[2]
+        let tokens = knownTokens ?? reservedTokens
+        let cost = knownCost ?? reservedCost
         guard reservedTokens != 0 || reservedCost != 0 || tokens != 0 else { return }
         try db.send(BudgetsSQL.reserveBatch, [tokens - reservedTokens, cost - reservedCost, batchID])
         // The difference corrects the day the reservation was booked on, which may be yesterday for a
