@@ -50,4 +50,47 @@ struct PromptFitterTests {
         let roomy = try PromptFitter.fit(body, maxCharacters: 1 + 4 + 12 + 10 + 10 + 5)
         #expect(roomy.body.contains("tool_call_id") && roomy.body.contains("tool_calls"), "\(roomy.body)")
     }
+
+    /// Characters as import counts them: the unit the budget is given in.
+    func importCharacters(_ body: String) throws -> Int {
+        try #require(try ImportLineParser(file: "f").parse(Array(body.utf8), line: 1)).promptCharacters
+    }
+
+    @Test func combiningMarksCountAsTheScalarsImportCounts() throws {
+        // 100 letters with an accent: 100 graphemes, 200 Unicode scalars (what import and the estimator count).
+        let accented = String(repeating: "e\u{301}", count: 100)
+        let body = #"{"messages":[{"role":"system","content":"Sys"},{"role":"user","content":"\#(accented)"}]}"#
+        #expect(try importCharacters(body) == 203)
+        let fitted = try PromptFitter.fit(body, maxCharacters: 150)
+        #expect(fitted.cutNewest, "203 characters do not fit in 150")
+        #expect(try importCharacters(fitted.body) <= 150, "\(fitted.body)")
+        #expect(fitted.characters == (try importCharacters(fitted.body)))
+        #expect(fitted.promptCharacters == fitted.characters)
+    }
+
+    @Test func anEmojiSequenceIsCountedInScalarsAndNeverCutInHalf() throws {
+        // A family emoji is one grapheme of seven scalars (four people joined by three ZWJs).
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
+        let text = String(repeating: family, count: 30)
+        let body = #"{"messages":[{"role":"user","content":"\#(text)"}]}"#
+        let fitted = try PromptFitter.fit(body, maxCharacters: 100)
+        #expect(fitted.cutNewest)
+        #expect(try importCharacters(fitted.body) <= 100)
+        let content = try #require(try JSONValue.decode(Array(fitted.body.utf8))["messages"]?.arrayValue?.first?["content"]?.stringValue)
+        let kept = String(content.dropLast(" [truncated]".count))
+        #expect(content.hasSuffix(" [truncated]"))
+        #expect(kept.unicodeScalars.count % 7 == 0 && !kept.isEmpty, "whole families only: \(kept.unicodeScalars.count) scalars")
+        #expect(kept.unicodeScalars.count + " [truncated]".count > 100 - 7, "as many whole families as fit")
+    }
+
+    @Test func toolCallArgumentsCountForTheBudgetButNotAsPromptCharacters() throws {
+        let body =
+            #"{"messages":[{"role":"user","content":"look it up"},"#
+            + #"{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"find","arguments":"{\"q\":\"ab\"}"}}]},"#
+            + #"{"role":"tool","tool_call_id":"c1","content":"result one"},{"role":"user","content":"and the newest question"}]}"#
+        let fitted = try PromptFitter.fit(body, maxCharacters: 23 + 10 + 10)
+        #expect(fitted.droppedMessages == 1, "\(fitted.body)")
+        #expect(fitted.characters == 23 + 10 + 10, "the call's arguments take room in the context window")
+        #expect(fitted.promptCharacters == (try importCharacters(fitted.body)), "the estimator's unit is import's")
+    }
 }
