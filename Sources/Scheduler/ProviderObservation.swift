@@ -37,6 +37,7 @@ public struct ProviderObservation: Sendable, Equatable {
     /// `-requests` headers: requests per day.
     public var requestsPerDay: HeaderReading
     public var rateLimit: RateLimitReading?
+    /// Characters (Unicode scalars) of the prompt as sent, shortened or not: what the estimator learns per.
     public var promptCharacters: Int
     /// From `usage`, on success.
     public var promptTokens: Int?

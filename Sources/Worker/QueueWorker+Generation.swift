@@ -65,14 +65,15 @@ extension QueueWorker {
                 },
                 claimToken: job.claimToken)
         }
-        let outcome = planned(job, model: model, result: result, started: started, finished: finished, truncated: fit != nil, format: format)
+        let outcome = planned(job, model: model, result: result, started: started, finished: finished, fit: fit, format: format)
         log(job, model: model, outcome: outcome)
         return outcome
     }
 
     /// The job's next step after an answer or a failure, and what the failure says of the provider.
+    /// `fit`: the shortened body that was sent instead of the job's, under `--truncate`.
     func planned(
-        _ job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, started: Date, finished: Date, truncated: Bool,
+        _ job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, started: Date, finished: Date, fit: PromptFitter.Fitted?,
         format: ResponseFormat? = nil
     ) -> JobOutcome {
         if case .failure(let failure) = result, failure.outcomeClass == .fatal {
@@ -80,7 +81,9 @@ extension QueueWorker {
         }
         var planned = planner.plan(
             job: job, model: model, result: result, startedAt: started, finishedAt: finished, random: Double.random(in: 0..<1), format: format)
-        planned.observation = observation(job: job, model: model, result: result)
+        // The estimator learns from the characters sent: a shortened prompt's usage against the whole
+        // prompt's length would teach a ratio far too low, and the next long prompts would not fit.
+        planned.observation = observation(job: job, model: model, result: result, promptCharacters: fit?.promptCharacters)
         if case .failure(let failure) = result, let reason = failure.unreachable {
             // The provider is down, not the job bad: it waits without using up a try.
             planned.transition = .retry(at: finished, code: failure.code, message: failure.message, counted: false)
@@ -95,7 +98,7 @@ extension QueueWorker {
         }
         planned.attempt?.chosenBy = job.modelPolicy
         planned.claimToken = job.claimToken
-        if truncated, case .succeed(var answer) = planned.transition {
+        if fit != nil, case .succeed(var answer) = planned.transition {
             answer.truncated = true
             planned.transition = .succeed(answer)
         }
@@ -159,11 +162,13 @@ extension QueueWorker {
     }
 
     /// What a response tells the GroqQueue: limits from headers and 429 bodies, and the real usage.
-    func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>) -> ProviderObservation? {
+    /// `promptCharacters`: those of the body sent, when it is not the job's own (a fitted prompt).
+    func observation(job: ClaimedJob, model: String, result: Result<ChatSuccess, ChatFailure>, promptCharacters: Int? = nil) -> ProviderObservation? {
         guard let budget = configuration.budget else { return nil }
         // A flex call's headers and 429s describe the flex limits: they go to the flex meters.
         let meterModel = Admission.meterKey(serviceTier: job.serviceTier, model: model)
-        var observation = ProviderObservation(provider: budget.provider, model: meterModel, promptCharacters: job.promptCharacters)
+        var observation = ProviderObservation(
+            provider: budget.provider, model: meterModel, promptCharacters: promptCharacters ?? job.promptCharacters)
         observation.maxTokensUnset = job.maxTokens == nil
         let headers: RateLimitHeaders
         switch result {
