@@ -18,6 +18,11 @@ public struct Admission: Sendable {
         public var truncate: Bool
         /// `flex` spends on the model's flex meters; anything else on its on-demand ones.
         public var serviceTier: String? = nil
+        /// The cold prompt prefix this job would warm on its current model (cache-aware ordering): the
+        /// first job of the group admitted goes alone and the rest wait this round. Admission decides,
+        /// not the order of the queue, so a job that a cap, a paused batch, a blocked model or the
+        /// context window refuses never holds its group.
+        public var coldGroup: String? = nil
 
         public init(
             id: Int64, models: [String], modelIndex: Int, promptCharacters: Int, maxTokens: Int?, fallbackWhenLimited: Bool = false,
@@ -147,6 +152,8 @@ public struct Admission: Sendable {
         public var waiting = Set<String>()
         /// Meters whose guesses were raised this round: they are saved even when nothing was admitted.
         public var raised = Set<String>()
+        /// Cold prefix groups whose first job was admitted this round: their other jobs wait for its answer.
+        public var pioneered = Set<String>()
         public init() {}
 
         /// Whether the round is over: `limit` jobs admitted, or the day's cap reached.
@@ -166,6 +173,7 @@ public struct Admission: Sendable {
     public mutating func admit(_ candidates: [Candidate], limit: Int, now: Double, round: inout Round) {
         for candidate in candidates where !round.isComplete(limit: limit) {
             guard candidate.models.indices.contains(candidate.modelIndex), round.decision.pausedBatches[candidate.batchID] == nil else { continue }
+            if let group = candidate.coldGroup, round.pioneered.contains(group) { continue }
             let positions =
                 candidate.fallbackWhenLimited
                 ? Array(candidate.modelIndex..<candidate.models.count) : [candidate.modelIndex]
@@ -219,6 +227,8 @@ public struct Admission: Sendable {
                     Admitted(
                         id: candidate.id, batchID: candidate.batchID, modelIndex: position, cost: cost,
                         estimatedPromptTokens: estimatedPromptTokens(candidate, model: model), meterKey: key))
+                // Only on the model whose cache it was to warm: moved to another, it warms nothing of its group.
+                if position == candidate.modelIndex, let group = candidate.coldGroup { round.pioneered.insert(group) }
                 break
             }
         }

@@ -10,13 +10,22 @@ struct ClaimSharing {
         var pioneerRunning: Bool
     }
 
+    /// What a job with a shared prefix may do now.
+    enum PrefixGate {
+        /// Go: the model does not cache, or the prefix is cached.
+        case go
+        /// Wait: a job of its group is warming the prefix.
+        case hold
+        /// Go if it is the first of its cold group that admission admits (the group's key).
+        case pioneer(group: String)
+    }
+
     var prefixes: [String: PrefixState] = [:]
     /// Whether each model caches prompts (catalog, or seen caching).
     var caches: [String: Bool] = [:]
-    /// Candidates that go first for a cold prefix, by id: their group key.
+    /// Candidates that may go first for a cold prefix, by id, with their group: admission lets the
+    /// first of each group it admits go (`Admission.Candidate.coldGroup`), and only that one is recorded.
     var pioneers: [Int64: (model: String, prefix: String)] = [:]
-    /// Cold groups that have a pioneer in this claim already.
-    var pioneered: Set<String> = []
     /// Jobs answered from an identical request's answer in this claim.
     var reused = 0
 }
@@ -25,11 +34,14 @@ extension BudgetClaim {
     /// Takes out of a page of candidates the jobs that should not be sent now: those an identical
     /// request already answered (they take its answer, here, in the claim's transaction), those whose
     /// identical request earlier in the batch is still to answer (they wait for it), and, when ordering
-    /// for the cache, the rest of a cold prefix's group while its first job is in flight.
+    /// for the cache, a cold prefix's group while its first job is in flight. A cold group with no job in
+    /// flight is kept whole, each job marked with its group: which of them goes first is admission's
+    /// choice, since only a job admission sends now can warm the prefix.
     ///
     /// It looks no further than `enough` kept candidates (looking up every candidate of a page cost a
-    /// quarter of a claim's time). When it stops early it returns the last candidate it examined, where
-    /// the next page must start, so that no candidate is skipped.
+    /// quarter of a claim's time); of a cold group only the first counts, as only one of it can go. When
+    /// it stops early it returns the last candidate it examined, where the next page must start, so that
+    /// no candidate is skipped.
     mutating func holdShared(
         _ page: [Admission.Candidate], rows: [SQLRow], enough: Int
     ) throws -> (kept: [Admission.Candidate], lastExamined: (priority: Int, id: Int64)?) {
@@ -37,8 +49,10 @@ extension BudgetClaim {
         var kept: [Admission.Candidate] = []
         kept.reserveCapacity(min(page.count, enough))
         var examined = 0
+        var counted = 0
+        var coldGroups: Set<String> = []
         for (candidate, row) in zip(page, rows) {
-            if kept.count >= enough {
+            if counted >= enough {
                 let last = rows[examined - 1]
                 return (kept, (last[Column.priority.rawValue], last[Column.id.rawValue]))
             }
@@ -46,6 +60,7 @@ extension BudgetClaim {
             // A job whose `auto` policy found no model failed while choosing: admission passes it by.
             guard candidate.models.indices.contains(candidate.modelIndex) else {
                 kept.append(candidate)
+                counted += 1
                 continue
             }
             let requestKey: String? = row[Column.requestKey.rawValue]
@@ -59,25 +74,39 @@ extension BudgetClaim {
                 }
                 if try db.value(Bool.self, SharingSQL.earlierUnfinished, [candidate.id]) == true { continue }
             }
-            if context.cacheAware, let prefix: String = row[Column.prefixKey.rawValue], try !mayGo(candidate, prefix: prefix) { continue }
+            var candidate = candidate
+            if context.cacheAware, let prefix: String = row[Column.prefixKey.rawValue] {
+                switch try prefixGate(candidate, prefix: prefix) {
+                case .go: break
+                case .hold: continue
+                case .pioneer(let group):
+                    candidate.coldGroup = group
+                    // Admission sends one of the group at most: the others do not count as enough.
+                    if !coldGroups.insert(group).inserted {
+                        kept.append(candidate)
+                        continue
+                    }
+                }
+            }
             kept.append(candidate)
+            counted += 1
         }
         return (kept, nil)
     }
 
     /// Whether a job with a shared prefix may be sent now: always on a model that does not cache, or
-    /// when the prefix is cached; when it is cold, only as the first of its group (nothing else of the
-    /// group in flight), so one call warms the cache for the rest instead of all paying for it at once.
-    private mutating func mayGo(_ candidate: Admission.Candidate, prefix: String) throws -> Bool {
+    /// when the prefix is cached; never while a job of its group warms it; when it is cold, only as the
+    /// first of its group that admission admits, so one call warms the cache for the rest instead of
+    /// all paying for it at once.
+    private mutating func prefixGate(_ candidate: Admission.Candidate, prefix: String) throws -> ClaimSharing.PrefixGate {
         let model = candidate.models[candidate.modelIndex]
-        guard try caches(model) else { return true }
+        guard try caches(model) else { return .go }
         let key = model + "\u{0}" + prefix
         let state = try prefixState(key, model: model, prefix: prefix)
-        if state.warm { return true }
-        if state.pioneerRunning || sharing.pioneered.contains(key) { return false }
-        sharing.pioneered.insert(key)
+        if state.warm { return .go }
+        if state.pioneerRunning { return .hold }
         sharing.pioneers[candidate.id] = (model, prefix)
-        return true
+        return .pioneer(group: key)
     }
 
     private mutating func caches(_ model: String) throws -> Bool {
@@ -103,10 +132,11 @@ extension BudgetClaim {
     }
 
     /// Records an admitted job that goes first for its cold prefix, until its lease would lapse.
+    /// Admission admits at most one job of a cold group on the group's model in a claim.
     func markPioneer(_ admitted: Admission.Admitted, leaseExpires: Double) throws {
         guard let group = sharing.pioneers[admitted.id] else { return }
         let model = candidates[admitted.id]!.models[admitted.modelIndex]
-        // Admission may have moved the job to another model of its chain: the pioneer warms that one.
+        // Admission may have moved the job to another model of its chain: it warms nothing of its group.
         guard model == group.model else { return }
         try db.send(SharingSQL.setPioneer, [context.provider, model, group.prefix, admitted.id, leaseExpires])
     }
