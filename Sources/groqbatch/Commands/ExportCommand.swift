@@ -31,7 +31,11 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "jsonl or csv. Defaults to csv when --output ends in .csv, else jsonl.")
     var format: ExportFormat?
 
-    @Option(help: "Write to this file (replaced atomically when complete) instead of standard output.")
+    @Option(
+        help: """
+            Write here instead of standard output: a file is replaced atomically when complete (through a \
+            symlink, its target); a FIFO or a device such as /dev/null is written in place.
+            """)
     var output: String?
 
     @Flag(name: .customLong("with-input"), help: "Add each job's input row (template imports): CSV columns, or an \"input\" object in JSONL.")
