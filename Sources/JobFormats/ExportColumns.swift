@@ -1,6 +1,9 @@
-/// The columns export adds to each job: its input row (`--with-input`) and fields of its parsed answer
-/// (`--fields category,people.0.name`).
+/// The columns export adds to each job: its batch (an export of every batch), its input row
+/// (`--with-input`) and fields of its parsed answer (`--fields category,people.0.name`).
 public struct ExportColumns: Sendable, Equatable {
+    /// Whether CSV rows start with the job's batch: custom ids are unique within a batch only, so an
+    /// export of several batches needs it to tell their rows apart. JSONL lines keep the Batch API form.
+    public var batch = false
     /// The input row's columns, for CSV; JSONL carries the whole row as `input`.
     public var inputColumns: [String] = []
     /// Whether JSONL lines carry the input row.
@@ -8,13 +11,12 @@ public struct ExportColumns: Sendable, Equatable {
     /// Paths into the parsed answer: object keys and array indexes, separated by dots.
     public var fields: [String] = []
 
-    public init(inputColumns: [String] = [], withInput: Bool = false, fields: [String] = []) {
+    public init(batch: Bool = false, inputColumns: [String] = [], withInput: Bool = false, fields: [String] = []) {
+        self.batch = batch
         self.inputColumns = inputColumns
         self.withInput = withInput
         self.fields = fields
     }
-
-    public var isEmpty: Bool { !withInput && fields.isEmpty }
 
     /// `--fields` as given: `*` stands for every top-level property of `sample` (a parsed answer), in
     /// its order.

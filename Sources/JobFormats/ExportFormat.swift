@@ -14,29 +14,27 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     }
 
     /// The header with the extra columns, if the format has one.
-    public func header(_ columns: ExportColumns) -> String? {
+    public func header(_ columns: ExportColumns, cells: CSVCells = .neutralized) -> String? {
         guard self == .csv else { return nil }
-        let base = Self.csvHeader.split(separator: ",").map(String.init)
-        return (base + columns.csvHeader(base: base)).map(Self.csvField).joined(separator: ",")
+        let base = (columns.batch ? ["batch"] : []) + Self.csvHeader.split(separator: ",").map(String.init)
+        return (base + columns.csvHeader(base: base)).map(cells.field).joined(separator: ",")
     }
 
     /// One row, without its line ending.
     public func line(for row: ExportRow) -> String {
-        switch self {
-        case .jsonl: Self.batchOutputLine(row)
-        case .csv: Self.csvLine(row)
-        }
+        line(for: row, ExportColumns())
     }
 
-    /// One row with the extra columns: CSV cells after the usual ones; in JSONL, the input row as
-    /// `"input"` (the Batch API form has no such key; readers of that form ignore it).
-    public func line(for row: ExportRow, _ columns: ExportColumns) -> String {
-        let line = line(for: row)
-        if columns.isEmpty { return line }
+    /// One row with the extra columns: CSV cells around the usual ones (`batch` first, the input row
+    /// and fields after); in JSONL, the input row as `"input"` (the Batch API form has no such key;
+    /// readers of that form ignore it). JSONL is JSON, never read as formulas: `cells` is for CSV.
+    public func line(for row: ExportRow, _ columns: ExportColumns, cells: CSVCells = .neutralized) -> String {
         switch self {
         case .csv:
-            return ([line] + columns.csvValues(row).map(Self.csvField)).joined(separator: ",")
+            let values = (columns.batch ? [row.batch ?? ""] : []) + Self.csvValues(row) + columns.csvValues(row)
+            return values.map(cells.field).joined(separator: ",")
         case .jsonl:
+            let line = Self.batchOutputLine(row)
             guard columns.withInput, let input = row.input else { return line }
             return String(line.dropLast()) + ",\"input\":" + input + "}"
         }
@@ -57,18 +55,13 @@ public enum ExportFormat: String, Sendable, CaseIterable {
         return BatchLine.output(line)
     }
 
-    static func csvLine(_ row: ExportRow) -> String {
+    /// The usual CSV cells, as text: `csvHeader`'s columns.
+    static func csvValues(_ row: ExportRow) -> [String] {
         let error = row.effectiveError
         return [
             row.customID, row.status, row.model ?? "", row.content ?? "",
             row.promptTokens.map(String.init) ?? "", row.completionTokens.map(String.init) ?? "",
             row.totalTokens.map(String.init) ?? "", error?.code ?? "", error?.message ?? "",
-        ].map(csvField).joined(separator: ",")
-    }
-
-    /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-    static func csvField(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        ]
     }
 }

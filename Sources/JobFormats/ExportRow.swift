@@ -21,13 +21,17 @@ public struct ExportRow: Sendable, Equatable {
     public var input: String?
     /// The answer parsed and validated against its schema, as JSON text.
     public var parsed: String?
+    /// The name of the job's batch.
+    public var batch: String?
 
     public init(
         jobID: Int64, customID: String, status: String, model: String? = nil, content: String? = nil,
         finishReason: String? = nil, rawResponse: String? = nil, requestID: String? = nil,
         promptTokens: Int? = nil, completionTokens: Int? = nil, totalTokens: Int? = nil,
-        errorCode: String? = nil, errorMessage: String? = nil, input: String? = nil, parsed: String? = nil
+        errorCode: String? = nil, errorMessage: String? = nil, input: String? = nil, parsed: String? = nil,
+        batch: String? = nil
     ) {
+        self.batch = batch
         self.input = input
         self.parsed = parsed
         self.jobID = jobID

@@ -127,7 +127,7 @@ struct ImportCommandTests {
         #expect(lines.allSatisfy { $0.contains(#""code":"cancelled""#) })
         #expect(try run(["retry", "--cancelled"]).stdout.contains("3 jobs queued again"))
         let csv = try run(["export", "--format", "csv"])
-        #expect(csv.stdout.split(separator: "\n").first == "custom_id,status,model,content,prompt_tokens,completion_tokens,total_tokens,error_code,error")
+        #expect(csv.stdout.split(separator: "\n").first == "batch,custom_id,status,model,content,prompt_tokens,completion_tokens,total_tokens,error_code,error")
         #expect(csv.stdout.split(separator: "\n").count == 4)
     }
 

@@ -49,6 +49,23 @@ struct ExportTests {
         await #expect(throws: NotFoundError.self) { try await fixture.store.exportRows(batch: "missing") { _ in } }
     }
 
+    /// Custom ids are unique within a batch only: an export of every batch names each row's batch, so a
+    /// CSV of several batches can tell `a/j1` from `z/j1`.
+    @Test(arguments: StoreKind.allCases) func exportRowsNameTheirBatch(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(2, batch: "a")
+            try await fixture.addJobs(2, batch: "z")
+            var rows: [ExportRow] = []
+            try await fixture.store.exportRows(batch: nil) { rows.append($0) }
+            #expect(rows.map { "\($0.batch ?? "?")/\($0.customID)" } == ["a/j1", "a/j2", "z/j1", "z/j2"])
+            let csv = rows.map { ExportFormat.csv.line(for: $0, ExportColumns(batch: true)) }
+            #expect(csv.map { $0.prefix(5) } == ["a,j1,", "a,j2,", "z,j1,", "z,j2,"])
+            var onlyZ: [ExportRow] = []
+            try await fixture.store.exportRows(batch: "z") { onlyZ.append($0) }
+            #expect(onlyZ.map(\.batch) == ["z", "z"])
+        }
+    }
+
     @Test func theDocumentedViewsAnswerThroughTheSqlite3Tool() async throws {
         let fixture = try StoreFixture()
         try fixture.addJobs(2)

@@ -268,13 +268,15 @@ enum JobsSQL {
     }
 
     /// One page of the export, in input order, after the row `(batch_id, line, id)` given; the index
-    /// `jobs_batch_line` (which holds the row id) serves both the filter and the order.
+    /// `jobs_batch_line` (which holds the row id) serves both the filter and the order. The batch's
+    /// name is for CSV exports of several batches, whose custom ids may repeat.
     static func exportPage(batchFilter: Bool) -> String {
         """
         SELECT j.id, j.custom_id, j.status, j.models, j.model_index, j.error_code, j.error_message,
                r.model AS answered_model, r.content, r.finish_reason, r.raw_response, r.request_id,
-               r.prompt_tokens, r.completion_tokens, r.total_tokens, j.batch_id, j.line, j.input, r.parsed
-        FROM jobs j LEFT JOIN results r ON r.job_id = j.id
+               r.prompt_tokens, r.completion_tokens, r.total_tokens, j.batch_id, j.line, j.input, r.parsed,
+               b.name AS batch_name
+        FROM jobs j JOIN batches b ON b.id = j.batch_id LEFT JOIN results r ON r.job_id = j.id
         WHERE (j.batch_id, j.line, j.id) > (?, ?, ?) \(batchFilter ? "AND j.batch_id = ?" : "")
         ORDER BY j.batch_id, j.line, j.id
         LIMIT ?

@@ -168,6 +168,7 @@ extension QueueSteps {
             jobID: row["id"], customID: row["custom_id"], status: row["status"], model: model, content: row["content"],
             finishReason: row["finish_reason"], rawResponse: row["raw_response"], requestID: row["request_id"],
             promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"], totalTokens: row["total_tokens"],
-            errorCode: row["error_code"], errorMessage: row["error_message"], input: row["input"], parsed: row["parsed"])
+            errorCode: row["error_code"], errorMessage: row["error_message"], input: row["input"], parsed: row["parsed"],
+            batch: row["batch_name"])
     }
 }

@@ -15,7 +15,14 @@ struct ExportCommand: AsyncParsableCommand {
             A job without a result carries "response": null and "error": {"code", "message"}: failed jobs \
             with their last error, unfinished ones with code not_finished, cancelled ones with cancelled, \
             ones stopped by their batch's deadline with expired. \
-            Nothing is left out. CSV has one row per job: \(ExportFormat.csvHeader).
+            Nothing is left out. CSV has one row per job, led by a batch column unless --batch names \
+            one (custom ids repeat across batches): \(ExportFormat.csvHeader).
+
+            CSV cells are made safe for spreadsheets: a cell starting with =, +, -, @, a tab or a \
+            carriage return gets a leading ' so it is not run as a formula (answers follow their \
+            prompts, and a prompt can be written to make one); a cell that is a plain number, such as \
+            -3, is kept. --raw-csv writes every cell as stored; --bom starts the file with a UTF-8 byte \
+            order mark, for spreadsheets that otherwise read it in a legacy encoding.
 
             From a template import: --with-input adds the row each job was made from (CSV: its columns; \
             JSONL: an "input" object). With --schema answers: --fields category,people.0.name adds \
@@ -38,6 +45,12 @@ struct ExportCommand: AsyncParsableCommand {
             """)
     var output: String?
 
+    @Flag(name: .customLong("raw-csv"), help: "Write CSV cells as stored, without the ' that keeps a spreadsheet from running them as formulas.")
+    var rawCSV = false
+
+    @Flag(help: "Start CSV output with a UTF-8 byte order mark, for spreadsheets.")
+    var bom = false
+
     @Flag(name: .customLong("with-input"), help: "Add each job's input row (template imports): CSV columns, or an \"input\" object in JSONL.")
     var withInput = false
 
@@ -48,6 +61,9 @@ struct ExportCommand: AsyncParsableCommand {
     func validate() throws {
         if fields != nil && effectiveFormat != .csv {
             throw ValidationError("--fields makes CSV columns; add --format csv (JSONL lines carry the whole answer).")
+        }
+        if (rawCSV || bom) && effectiveFormat != .csv {
+            throw ValidationError("\(rawCSV ? "--raw-csv" : "--bom") is for CSV; add --format csv (JSONL is never read as formulas).")
         }
     }
 
@@ -63,16 +79,18 @@ struct ExportCommand: AsyncParsableCommand {
             var counts: [String: Int] = [:]
             do {
                 let format = effectiveFormat
-                var columns = ExportColumns(withInput: withInput)
+                var columns = ExportColumns(batch: batch == nil, withInput: withInput)
+                let cells: CSVCells = rawCSV ? .raw : .neutralized
                 if withInput || fields != nil {
                     let sample = try await store.exportSample(batch: batch)
                     if withInput && format == .csv { columns.inputColumns = ExportColumns.keys(of: sample.input) }
                     if let fields { columns.fields = ExportColumns.fields(fields, sample: sample.parsed) }
                 }
-                if let header = format.header(columns) { try sink.writeLine(header) }
+                if bom { try sink.write("\u{FEFF}") }
+                if let header = format.header(columns, cells: cells) { try sink.writeLine(header) }
                 try await store.exportRows(batch: batch) { row in
                     counts[row.status, default: 0] += 1
-                    try sink.writeLine(format.line(for: row, columns))
+                    try sink.writeLine(format.line(for: row, columns, cells: cells))
                 }
                 try sink.commit()
             } catch let error as NotFoundError {
