@@ -44,7 +44,8 @@ public struct ProviderObservation: Sendable, Equatable {
     public var totalTokens: Int?
     /// Prompt tokens read from the provider's prompt cache: not counted against tokens per minute.
     public var cachedTokens: Int?
-    /// The provider refused the call before doing anything (any 4xx): its reservation is refunded.
+    /// The provider certainly did not process the call (a 4xx before any generation, or it was never
+    /// reached): its reservation is refunded, on the meters and the caps. Unknown usage keeps it.
     public var refused: Bool
     /// US dollars the call cost at the catalog's prices, on success.
     public var actualCost: Double?

@@ -187,9 +187,11 @@ extension QueueWorker {
         case .failure(let failure):
             headers = failure.rateLimits
             // A 4xx (a 429, a bad parameter, a retired model) is refused before any generation, and a call
-            // that never reached the provider used nothing: their reservations are given back. After a
-            // 5xx or a timeout nobody knows, so it is kept.
-            observation.refused = (400..<500).contains(failure.httpStatus ?? 0) || failure.unreachable != nil
+            // that never reached the provider used nothing: their reservations are given back, on the
+            // meters and the caps. After a 5xx or a timeout nobody knows, so it is kept; so it is after
+            // a 400 json_validate_failed, which comes after the model generated (its failed_generation).
+            let generated = failure.code == "json_validate_failed" || failure.failedGeneration != nil
+            observation.refused = ((400..<500).contains(failure.httpStatus ?? 0) && !generated) || failure.unreachable != nil
             // A 413's limit is as stated as a 429's, but it blocks nothing: only this request was too large.
             if let message = failure.rateLimitMessage, let kind = LimitKind(rawValue: message.kind.rawValue.lowercased()) {
                 observation.rateLimit = .init(

@@ -72,6 +72,23 @@ struct ObservationTests {
         }
         let timeout = ChatFailure(outcomeClass: .retry, httpStatus: nil, code: "timeout", message: "m")
         #expect(worker.observation(job: job, model: "m", result: .failure(timeout))?.refused == false)
+        var unreachable = ChatFailure(outcomeClass: .retry, httpStatus: nil, code: "connection_error", message: "m")
+        unreachable.unreachable = "connection refused"
+        #expect(worker.observation(job: job, model: "m", result: .failure(unreachable))?.refused == true, "never reached: nothing used")
+    }
+
+    @Test func aJSONValidationFailureCameAfterGenerationAndKeepsItsReservation() throws {
+        let store = try SQLiteJobStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("obs-\(UUID()).sqlite").path)
+        var configuration = WorkerConfiguration()
+        configuration.budget = BudgetContext(provider: "p", catalog: .groq)
+        let worker = QueueWorker(store: store, executor: NeverCalled(), configuration: configuration, logger: Logger(label: "t"))
+        let job = ClaimedJob(
+            id: 1, batchID: 1, customID: "c", priority: 0, requestJSON: "{}", models: ["m"], modelIndex: 0, attempts: 0, modelAttempts: 0, maxAttempts: 5,
+            promptCharacters: 10, maxTokens: 10, leaseExpiresAt: Date())
+        // Groq's 400 json_validate_failed: the model wrote an answer that was not JSON, so it was processed.
+        var invalid = ChatFailure(outcomeClass: .retry, httpStatus: 400, code: "json_validate_failed", message: "m")
+        invalid.failedGeneration = "not json"
+        #expect(worker.observation(job: job, model: "m", result: .failure(invalid))?.refused == false)
     }
 
     struct NeverCalled: ChatExecutor {
