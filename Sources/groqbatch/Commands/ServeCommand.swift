@@ -22,6 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
             It only reads, in short transactions, beside running workers. It listens on loopback; to \
             listen on another address, give --token FILE: browsers sign in once with the token (a \
             cookie), scripts send Authorization: Bearer TOKEN.
+
+            It answers only requests addressed to it (so a page of another site that points its own \
+            name at this address reads nothing): Host must be the address and port it listens on, on \
+            loopback also localhost, 127.0.0.1 or [::1], on 0.0.0.0 or :: any address with that port, \
+            or a name given with --public-host (the name a proxy or DNS gives it). Other hosts get 421. \
+            Actions and sign-ins sent from another site (Origin, Sec-Fetch-Site) get 403.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -31,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A file holding the token every request must show; required off loopback.", valueName: "file"))
     var token: String?
+
+    @Option(
+        name: .customLong("public-host"),
+        help: ArgumentHelp(
+            "Another name clients reach this server by (a proxy's, a DNS name), with or without :port; repeatable.", valueName: "host[:port]"))
+    var publicHosts: [String] = []
 
     @Flag(name: .customLong("allow-actions"), help: "Show buttons that change the queue: cancel or retry a batch, requeue a failed job (each logged).")
     var allowActions = false
@@ -49,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard let address else { throw ValidationError("--listen: expected HOST:PORT, such as 127.0.0.1:8080 (got '\(listen)').") }
         if !Self.isLoopback(address.host) && token == nil {
             throw ValidationError("--listen \(listen) is reachable from other machines: add --token FILE (a secret every request must show).")
+        }
+        for name in publicHosts where DashboardHosts.split(name) == nil {
+            throw ValidationError("--public-host: expected a host name or address, with or without :port, such as queue.example.com (got '\(name)').")
         }
     }
 
@@ -77,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
             let application = try DashboardServer.application(
-                store: store, host: address.host, port: address.port, token: secret, allowActions: allowActions, logger: logger,
+                store: store, host: address.host, port: address.port, publicHosts: publicHosts, token: secret, allowActions: allowActions, logger: logger,
                 forecast: forecast
             ) { port in
                 // Written straight to the descriptor: scripts and tests wait for this first line.

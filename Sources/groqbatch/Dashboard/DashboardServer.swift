@@ -7,10 +7,11 @@ import QueueStore
 import Scheduler
 
 /// `groqbatch serve`'s HTTP application: the pages, the JSON API, the stylesheet, behind the security
-/// headers and (when a token is set) the token check.
+/// headers, the host check (only this server's names; no cross-site posts) and (when a token is set)
+/// the token check.
 enum DashboardServer {
     static func application(
-        store: any QueueDatabase, host: String, port: Int, token: String?, allowActions: Bool, logger: Logger,
+        store: any QueueDatabase, host: String, port: Int, publicHosts: [String] = [], token: String?, allowActions: Bool, logger: Logger,
         forecast: (@Sendable (String) async -> WorkPlan?)? = nil, onBound: @escaping @Sendable (Int) -> Void
     ) throws -> some ApplicationProtocol {
         var pages = DashboardPages(store: store, templates: try DashboardTemplates())
@@ -23,6 +24,8 @@ enum DashboardServer {
         pages.csrfToken = actions?.csrfToken
         let router = Router()
         router.add(middleware: SecurityHeaders())
+        let hosts = DashboardHosts(listenHost: host, port: port, publicHosts: publicHosts)
+        router.add(middleware: HostCheck(hosts: hosts))
         if let token { router.add(middleware: TokenCheck(token: token)) }
         routes(router, pages: pages, store: store)
         if token != nil { loginRoutes(router, pages: pages) }
@@ -32,7 +35,11 @@ enum DashboardServer {
         quiet.logLevel = max(logger.logLevel, .warning)
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) }, logger: quiet)
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                hosts.port.store(bound, ordering: .relaxed)
+                onBound(bound)
+            }, logger: quiet)
     }
 
     static func routes(_ router: Router<BasicRequestContext>, pages: DashboardPages, store: any QueueDatabase) {
