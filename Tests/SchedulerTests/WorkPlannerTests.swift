@@ -77,4 +77,61 @@ struct WorkPlannerTests {
             demands: [demand(36_060)], outlooks: ["m": outlook], concurrency: 16, start: afternoon, deadline: nil, schedule: schedule)
         #expect(plan.finish == calendar.date(from: DateComponents(year: 2026, month: 11, day: 27, hour: 0)))
     }
+
+    /// Seconds of the last day (what the per-minute limits pace) and the whole extra days, of `jobs` jobs of
+    /// 200 tokens each (100 of prompt, 100 of output) under `limits`.
+    func lastDay(_ jobs: Int, _ limits: [LimitKind: ModelOutlook.Limit]) -> (seconds: Double, days: Int, binding: String) {
+        let plan = WorkPlanner.plan(
+            demands: [demand(jobs)], outlooks: ["m": ModelOutlook(limits: limits)], concurrency: 16, start: start, deadline: nil)
+        let model = plan.models[0]
+        return (model.seconds - Double(model.extraDays) * 86_400, model.extraDays, model.binding)
+    }
+
+    @Test func tokensPerDayBindingPaceOnlyTheLastDaysShare() {
+        // 20,000 tokens a day is 100 jobs; 10 requests a minute pace the 50 jobs of the last day in 4 minutes.
+        let limits: [LimitKind: ModelOutlook.Limit] = [.tpd: .init(value: 20_000, confirmed: true), .rpm: .init(value: 10, confirmed: true)]
+        for (jobs, days) in [(50, 0), (150, 1), (350, 3)] {
+            let plan = lastDay(jobs, limits)
+            #expect(plan.days == days)
+            #expect(plan.seconds == 240, "\(jobs) jobs: the last day runs 50 of them, not all")
+            #expect(plan.binding == (days > 0 ? "tpd" : "rpm"))
+        }
+    }
+
+    @Test func requestsPerDayBindingPaceOnlyTheLastDaysTokens() {
+        // 100 requests a day; 2,000 tokens a minute pace the last day's 50 jobs (10,000 tokens) in 4 minutes.
+        let limits: [LimitKind: ModelOutlook.Limit] = [.rpd: .init(value: 100, confirmed: true), .tpm: .init(value: 2000, confirmed: true)]
+        for (jobs, days) in [(50, 0), (150, 1), (350, 3)] {
+            let plan = lastDay(jobs, limits)
+            #expect(plan.days == days)
+            #expect(plan.seconds == 240, "\(jobs) jobs: the last day runs 50 of them, not all")
+            #expect(plan.binding == (days > 0 ? "rpd" : "tpm"))
+        }
+    }
+
+    @Test func bothDailyLimitsBindingPaceOnlyTheLastDaysShare() {
+        // Requests per day end today's budget (50 jobs left of 150), tokens per day the full days' (100 jobs):
+        // the last day runs 50 jobs whatever the number of days before it.
+        let limits: [LimitKind: ModelOutlook.Limit] = [
+            .rpd: .init(value: 150, confirmed: true, used: 100), .tpd: .init(value: 20_000, confirmed: true),
+            .rpm: .init(value: 10, confirmed: true),
+        ]
+        for (jobs, days) in [(50, 0), (100, 1), (200, 2), (400, 4)] {
+            let plan = lastDay(jobs, limits)
+            #expect(plan.days == days)
+            #expect(plan.seconds == 240, "\(jobs) jobs: the last day runs 50 of them, not all")
+            #expect(plan.binding == (days > 0 ? "tpd" : "rpm"))
+        }
+        // A requests-per-day limit that never binds leaves the tokens' last day alone.
+        let loose = limits.merging([.rpd: .init(value: 1000, confirmed: true)]) { $1 }
+        #expect(lastDay(350, loose).seconds == 240)
+        #expect(lastDay(350, loose).days == 3)
+    }
+
+    @Test func onDemandCapacityUnderTokensPerDayCountsTheFullDays() {
+        // Two days and ten minutes: 100 jobs today, 100 tomorrow, and the last day's 100 in 9 minutes.
+        let outlook = ModelOutlook(limits: [.tpd: .init(value: 20_000, confirmed: true), .rpm: .init(value: 10, confirmed: true)])
+        let capacity = WorkPlanner.onDemandCapacity(demand(1000), outlook: outlook, concurrency: 16, seconds: 2 * 86_400 + 600)
+        #expect(capacity == 300)
+    }
 }

@@ -103,28 +103,13 @@ public enum WorkPlanner {
 
     /// Seconds to spend `requests` and `tokens` under the limits, the binding one, and whole extra days.
     static func time(requests: Int, tokens: Int, _ limits: [LimitKind: ModelOutlook.Limit]) -> (Double, String, Int) {
-        var seconds = 0.0
-        var binding = "none"
-        var days = 0
-        // Daily limits: what today leaves, then a whole limit for each further day.
-        var lastDay: [LimitKind: Int] = [.rpd: requests, .tpd: tokens]
-        for (kind, amount) in [(LimitKind.rpd, requests), (.tpd, tokens)] {
-            guard let limit = limits[kind], limit.value > 0 else { continue }
-            let left = max(0, limit.value - limit.used)
-            guard amount > left else { continue }
-            let more = Int((Double(amount - left) / Double(limit.value)).rounded(.up))
-            if more > days {
-                days = more
-                binding = kind.rawValue
-            }
-            lastDay[kind] = amount - left - (more - 1) * limit.value
-        }
-        // Per-minute limits over what runs on the last day (earlier days are spent waiting anyway).
-        let todayRequests = days > 0 ? lastDay[.rpd] ?? requests : requests
-        let todayTokens = days > 0 ? Int(Double(tokens) * Double(todayRequests) / Double(max(1, requests))) : tokens
+        // Daily limits: what today leaves, then a whole limit for each further day; the per-minute limits
+        // pace what runs on the last day (earlier days are spent waiting anyway).
+        let daily = DailySplit(requests: requests, tokens: tokens, limits: limits)
+        let days = daily.extraDays
         var minuteSeconds = 0.0
         var minuteBinding = "none"
-        for (kind, amount) in [(LimitKind.rpm, todayRequests), (.tpm, todayTokens)] {
+        for (kind, amount) in [(LimitKind.rpm, daily.lastRequests), (.tpm, daily.lastTokens)] {
             guard let limit = limits[kind], limit.value > 0 else { continue }
             let burst = Double(max(0, min(limit.burstable, limit.value) - limit.used))
             let beyond = max(0, Double(amount) - burst)
@@ -138,9 +123,7 @@ public enum WorkPlanner {
                 minuteBinding = kind.rawValue
             }
         }
-        seconds = Double(days) * 86_400 + minuteSeconds
-        if days == 0 { binding = minuteBinding }
-        return (seconds, binding, days)
+        return (Double(days) * 86_400 + minuteSeconds, daily.binding?.rawValue ?? minuteBinding, days)
     }
 
     /// The instant `seconds` of open window time after `start`.
