@@ -40,6 +40,11 @@ enum BatchesSQL {
     }
     static let hasUnfinished = "SELECT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ? AND status IN ('queued', 'running'))"
     static let delete = "DELETE FROM batches WHERE id = ?"
+    /// A pruned batch goes once it has no job left: deleting it would delete (cascade) jobs added since.
+    static let deleteEmpty = "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ?1)"
+    /// Locks a batch's row for a prune slice: an import adding jobs to it waits for the slice (the
+    /// jobs' foreign key locks the row it references), or the slice for the import.
+    static func lockForPrune(_ dialect: SQLDialect) -> String { "SELECT id FROM batches WHERE id = ?\(dialect.lockingRead)" }
     /// The earliest start and deadline of the batches with unfinished jobs.
     static func scheduleOfUnfinished(batchFilter: Bool) -> String {
         """

@@ -109,8 +109,13 @@ enum JobsSQL {
     /// Which executor a job goes to, as `demandByChain` and `overOutputLimit` group it.
     private static let executor = "CASE WHEN j.lease_owner LIKE 'remote:%' THEN 'batch-api' ELSE COALESCE(j.via, b.via) END"
 
-    /// One bounded slice of a batch's jobs; attempts and results go with them (ON DELETE CASCADE).
-    static let deleteSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
+    /// One bounded slice of a batch's finished jobs; attempts and results go with them (ON DELETE
+    /// CASCADE). The outer condition is checked again on a row another transaction changed while this
+    /// waited for it (PostgreSQL): a job `retry` put back in the queue is never deleted.
+    static let deleteSlice = """
+        DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? AND status NOT IN ('queued', 'running') LIMIT ?)
+          AND status NOT IN ('queued', 'running')
+        """
 
     /// Unfinished jobs asking for more output than `?` tokens, per executor, among the chains and
     /// positions listed in `?` (a JSON array of `models || '#' || model_index` keys): the jobs whose next
@@ -139,8 +144,11 @@ enum JobsSQL {
 
     static let statusAndOwner = "SELECT status, lease_owner FROM jobs WHERE id = ?"
     /// Whose claim a job is under: its status, lease owner and the token of its latest claim; and its
-    /// fingerprints, for the jobs that share its request or prefix.
-    static let claimState = "SELECT status, lease_owner, claim_token, request_key, prefix_key FROM jobs WHERE id = ?"
+    /// fingerprints, for the jobs that share its request or prefix. Locked: the outcome's writes depend
+    /// on it, and a `cancel` or a second answer for the job must not change it in between.
+    static func claimState(_ dialect: SQLDialect) -> String {
+        "SELECT status, lease_owner, claim_token, request_key, prefix_key FROM jobs WHERE id = ?\(dialect.lockingRead)"
+    }
 
     /// The jobs a person's `custom_id` names, with their batch (one per batch at most).
     static let byCustomID = """

@@ -118,7 +118,7 @@ enum RemoteBatchesSQL {
         WHERE id = ? AND lease_owner = ? AND status = 'running'
         """
     static func ownedStatus(_ dialect: SQLDialect) -> String {
-        "SELECT status, lease_owner, model_attempts, max_attempts, model_index, json_array_length(models\(dialect == .postgres ? "::json" : "")) FROM jobs WHERE id = ?"
+        "SELECT status, lease_owner, model_attempts, max_attempts, model_index, json_array_length(models\(dialect == .postgres ? "::json" : "")), request_key FROM jobs WHERE id = ?"
     }
     /// A line that failed for the provider's sake counts as a try, and its job goes back to the queue:
     /// for on-demand calls when the first `?` is 1, else for the next remote batch; on the next model

@@ -54,4 +54,14 @@ extension SQLDialect {
         case .postgres: "IS DISTINCT FROM"
         }
     }
+
+    /// Ends a `SELECT` whose answer decides the transaction's later writes: it locks the rows read until
+    /// the transaction ends, so that no other transaction changes them between the read and the writes
+    /// (PostgreSQL's READ COMMITTED would let one commit there). SQLite's writes are serialized already.
+    var lockingRead: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE"
+        }
+    }
 }

@@ -34,8 +34,9 @@ enum SharingSQL {
         SELECT ?2, model, content, finish_reason, prompt_tokens, completion_tokens, total_tokens,
                NULL, NULL, NULL, NULL, response_id, request_id, raw_response, ?3, 0, truncated, parsed, NULL, job_id
         FROM results WHERE job_id = ?1
+        \(ResultsSQL.replacing)
         """
-    /// A queued job answered by reuse.
+    /// A queued job answered by reuse: run before `copyAnswer`, which runs only if this changed the job.
     static let succeedReused = """
         UPDATE jobs SET status = 'succeeded', error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ?
         WHERE id = ? AND status = 'queued'

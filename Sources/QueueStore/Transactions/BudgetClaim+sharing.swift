@@ -144,10 +144,17 @@ extension BudgetClaim {
 
 extension QueueSteps {
     /// A queued job takes the answer of `source` (the job whose call produced it): a result row marked
-    /// `reused_from`, and the job succeeds, in the caller's transaction.
-    static func answerByReuse(jobID: Int64, source: Int64, db: any SQLSession, now: Double) throws {
+    /// `reused_from`, and the job succeeds, in the caller's transaction. Returns whether it did.
+    ///
+    /// The job was read unlocked: under PostgreSQL's READ COMMITTED a `cancel` or an expiry may have
+    /// committed since. So the guarded update goes first (it sees such a change, and from then on holds
+    /// the row), and the answer is written only if it moved the job: a cancelled job with a result row
+    /// would fail on the primary key once retried.
+    @discardableResult
+    static func answerByReuse(jobID: Int64, source: Int64, db: any SQLSession, now: Double) throws -> Bool {
+        guard try db.execute(SharingSQL.succeedReused, [now, now, jobID]) == 1 else { return false }
         try db.send(SharingSQL.copyAnswer, [source, jobID, now])
-        try db.send(SharingSQL.succeedReused, [now, now, jobID])
+        return true
     }
 
     /// After a job's outcome: a success warms its prefix and answers the queued jobs with the identical

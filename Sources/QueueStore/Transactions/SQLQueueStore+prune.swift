@@ -5,7 +5,9 @@ extension SQLQueueStore {
     ///
     /// Jobs go in slices of `slice` rows, one transaction each, so a running worker waits for at most
     /// one slice. Each slice first checks the batch is still finished: a `retry` between slices stops
-    /// its pruning, and what was deleted before was finished work.
+    /// its pruning, and what was deleted before was finished work. The check is not trusted alone: on
+    /// PostgreSQL a `retry` or an import may commit between it and the deletes, so the deletes
+    /// themselves spare unfinished jobs, and a batch with jobs left.
     public func prune(
         finishedBefore cutoff: Date, batch: String? = nil, slice: Int = 2_000, dryRun: Bool = false,
         progress: (PruneSummary) -> Void = { _ in }
@@ -28,10 +30,14 @@ extension SQLQueueStore {
             var finished = true
             while finished {
                 let deleted = try await engine.write { db -> Int? in
-                    guard try db.value(Bool.self, BatchesSQL.hasUnfinished, [candidate.id]) == false else { return nil }
-                    try db.execute(JobsSQL.deleteSlice, [candidate.id, slice])
-                    let count = db.changesCount
-                    if count == 0 { try db.execute(BatchesSQL.delete, [candidate.id]) }
+                    guard try db.value(Int64.self, BatchesSQL.lockForPrune(db.dialect), [candidate.id]) != nil,
+                        try db.value(Bool.self, BatchesSQL.hasUnfinished, [candidate.id]) == false
+                    else { return nil }
+                    let count = try db.execute(JobsSQL.deleteSlice, [candidate.id, slice])
+                    if count == 0 {
+                        // Jobs left means some came back to the queue meanwhile: the batch stays.
+                        return try db.execute(BatchesSQL.deleteEmpty, [candidate.id]) == 1 ? 0 : nil
+                    }
                     return count
                 }
                 summary.transactions += 1

@@ -148,7 +148,7 @@ extension QueueSteps {
         let seconds = now.unixSeconds
         // Whether the job is still under the claim that made this call. A lapsed lease may have been
         // claimed again since: then this outcome moves nothing and settles nothing of the new claim's.
-        let state = try db.row(JobsSQL.claimState, [outcome.jobID])
+        let state = try db.row(JobsSQL.claimState(db.dialect), [outcome.jobID])
         let current: Int64? = state?[2]
         let sameClaim = outcome.claimToken == nil || current == nil || current == outcome.claimToken
         let keys: (request: String?, prefix: String?) = (state?[3], state?[4])

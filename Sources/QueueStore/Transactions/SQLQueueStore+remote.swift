@@ -12,11 +12,12 @@ extension SQLQueueStore {
     /// day's (`work --max-tokens-per-day`, `--max-cost-per-day`), at the Batch API's prices, as a claim
     /// does: jobs that do not fit stay queued until the answers settle below the caps or the day turns.
     public func prepareRemoteBatches(
-        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date = Date(),
+        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date? = nil,
         budget: BudgetContext? = nil
     ) async throws -> Int {
         try await engine.write { db in
             try db.lockBudgets(provider: provider)
+            let now = try now ?? db.transactionTime()
             let seconds = now.unixSeconds
             var made = 0
             let today = QueueSteps.utcDay(now)
@@ -56,17 +57,21 @@ extension SQLQueueStore {
                     }
                     guard !chosen.isEmpty else { break }
                     let localID = "gb-" + UUID().uuidString.lowercased()
+                    // The jobs were read unlocked: one cancelled, or taken by a worker preparing for another
+                    // provider, since is not moved by the guarded update, and neither counts as a line nor
+                    // reserves (its reservation would never be given back).
+                    let taken = try chosen.filter { job in
+                        try db.execute(RemoteBatchesSQL.takeJob, ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id]) == 1
+                    }
+                    guard !taken.isEmpty else { continue }
                     try db.execute(
                         RemoteBatchesSQL.insert,
                         [
-                            localID, provider, batchID, model, QueueSteps.completionWindow(deadline: deadline, now: seconds), chosen.count,
+                            localID, provider, batchID, model, QueueSteps.completionWindow(deadline: deadline, now: seconds), taken.count,
                             workerID, seconds + leaseDuration, seconds, seconds,
                         ])
-                    for job in chosen {
-                        try db.execute(RemoteBatchesSQL.takeJob, ["remote:" + localID, seconds, job.tokens, job.cost, seconds, job.id])
-                    }
-                    let tokens = chosen.reduce(0) { $0 + $1.tokens }
-                    let cost = chosen.reduce(0) { $0 + $1.cost }
+                    let tokens = taken.reduce(0) { $0 + $1.tokens }
+                    let cost = taken.reduce(0) { $0 + $1.cost }
                     try db.execute(BudgetsSQL.reserveBatch, [tokens, cost, batchID])
                     try db.execute(BudgetsSQL.reserveDay, [today, tokens, cost])
                     made += 1
@@ -82,9 +87,10 @@ extension SQLQueueStore {
     }
 
     /// Takes (or keeps) the open remote batches of a provider this worker may drive and returns them.
-    public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> [RemoteBatchRecord] {
+    public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date? = nil) async throws -> [RemoteBatchRecord] {
         try await engine.write { db in
-            let seconds = now.unixSeconds
+            // The transaction's time: a host whose clock runs ahead would take other hosts' live leases.
+            let seconds = try (now ?? db.transactionTime()).unixSeconds
             try db.execute(RemoteBatchesSQL.lease, [workerID, seconds + leaseDuration, provider, workerID, seconds])
             return try db.rows(RemoteBatchesSQL.leased, [workerID]).map(QueueSteps.remoteRecord)
         }
@@ -96,8 +102,9 @@ extension SQLQueueStore {
     }
 
     /// Extends this worker's lease on a remote batch it drives; false when another worker holds it now.
-    public func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date = Date()) async throws -> Bool {
+    public func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date? = nil) async throws -> Bool {
         try await engine.write { db in
+            let now = try now ?? db.transactionTime()
             try db.execute(RemoteBatchesSQL.renew, [now.unixSeconds + leaseDuration, remote.id, workerID])
             return db.changesCount == 1
         }

@@ -29,13 +29,22 @@ extension SQLQueueStore {
         try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             var written = RemoteWrite()
+            // Whether a job with a request key ended: identical requests held behind it may go now.
+            var released = false
             for answer in answers {
                 guard let row = try db.row(RemoteBatchesSQL.ownedStatus(db.dialect), [answer.jobID]),
                     (row[0] as String) == "running", (row[1] as String?) == remote.owner
                 else { continue }
+                let requestKey: String? = row[6]
+                // That read took no lock: under PostgreSQL's READ COMMITTED a `cancel` may commit before
+                // the job's row is written. So each answer moves the job first, by a guarded update that
+                // sees such a change (and holds the row from then on), and writes its attempt, result and
+                // settlement only if it did: a cancelled job with a result row would be sent, and
+                // billed, again once retried.
                 if let success = answer.success {
                     let attempt = success.attempt
                     let result = success.result
+                    guard try db.execute(RemoteBatchesSQL.succeedJob, [seconds, seconds, answer.jobID, remote.owner]) == 1 else { continue }
                     try db.send(
                         AttemptsSQL.insert,
                         [
@@ -52,16 +61,49 @@ extension SQLQueueStore {
                             result.cachedTokens,
                         ])
                     try QueueSteps.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
-                    try db.execute(RemoteBatchesSQL.succeedJob, [seconds, seconds, answer.jobID, remote.owner])
                     written.answered += 1
                     written.promptTokens += result.promptTokens
                     written.completionTokens += result.completionTokens
+                    if requestKey != nil {
+                        // The queued jobs with the identical request take this answer, as on demand.
+                        try QueueSteps.shareOutcome(
+                            jobID: answer.jobID, keys: (requestKey, nil), succeededOn: result.model, failure: nil, provider: remote.provider, db: db,
+                            now: seconds)
+                        released = true
+                    }
                 } else if let error = answer.error {
                     let modelAttempts: Int = row[2]
                     let maxAttempts: Int = row[3]
                     let modelIndex: Int = row[4]
                     let chainLength: Int = row[5]
                     let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
+                    if retry {
+                        let nextModel = modelAttempts + 1 >= maxAttempts
+                        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: seconds) == .onDemand
+                        let moved = try db.execute(
+                            RemoteBatchesSQL.retryJob,
+                            [
+                                onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
+                                error.code, error.message, answer.jobID, remote.owner,
+                            ])
+                        guard moved == 1 else { continue }
+                        written.requeued += 1
+                    } else {
+                        let moved = try db.execute(
+                            RemoteBatchesSQL.failJob,
+                            [
+                                error.code, error.message, seconds, seconds, answer.jobID, remote.owner,
+                            ])
+                        guard moved == 1 else { continue }
+                        written.failed += 1
+                        if requestKey != nil {
+                            // Sending the identical request again would fail the same: its followers fail too.
+                            try QueueSteps.shareOutcome(
+                                jobID: answer.jobID, keys: (requestKey, nil), succeededOn: nil, failure: (error.code, error.message),
+                                provider: remote.provider, db: db, now: seconds)
+                            released = true
+                        }
+                    }
                     try db.send(
                         AttemptsSQL.insert,
                         [
@@ -70,27 +112,11 @@ extension SQLQueueStore {
                         ])
                     // An errored line is not billed: its reservation goes back to the caps.
                     try QueueSteps.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)
-                    if retry {
-                        let nextModel = modelAttempts + 1 >= maxAttempts
-                        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: seconds) == .onDemand
-                        try db.execute(
-                            RemoteBatchesSQL.retryJob,
-                            [
-                                onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
-                                error.code, error.message, answer.jobID, remote.owner,
-                            ])
-                        written.requeued += 1
-                    } else {
-                        try db.execute(
-                            RemoteBatchesSQL.failJob,
-                            [
-                                error.code, error.message, seconds, seconds, answer.jobID, remote.owner,
-                            ])
-                        written.failed += 1
-                    }
                 }
             }
-            if written.requeued > 0 { try db.execute(WorkersSQL.bumpChanges) }
+            // Idle workers wait for the change counter: requeued jobs, and identical requests no longer
+            // held behind a job in flight, are theirs to claim.
+            if written.requeued > 0 || released { try db.execute(WorkersSQL.bumpChanges) }
             try db.execute(RemoteBatchesSQL.counted, [written.answered, written.failed, seconds, remote.id])
             return written
         }
@@ -153,7 +179,8 @@ extension QueueSteps {
                 try db.execute(RemoteBatchesSQL.requeueLeftover, [onDemand, now, now, code, message, id, remote.owner])
             }
         }
-        if !held.isEmpty && !fail { try db.execute(WorkersSQL.bumpChanges) }
+        // Requeued jobs, and identical requests held behind failed ones, are for idle workers to claim.
+        if !held.isEmpty { try db.execute(WorkersSQL.bumpChanges) }
         return held.count
     }
 }
