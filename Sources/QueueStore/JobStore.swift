@@ -15,17 +15,18 @@ public protocol JobStore: Sendable {
     /// Writes each call's attempt row and applies each job's transition, all in one transaction. A
     /// transition applies only while the job is under the claim that made the call (`claimToken`).
     func record(_ outcomes: [JobOutcome], workerID: String, now: Date?) async throws -> [OutcomeDisposition]
-    /// Extends by `leaseDuration` from now the leases `workerID` holds, and its heartbeat: of the jobs
+    /// Extends by `leaseDuration` from now the leases `workerID` holds, and its heartbeat: of the claims
     /// in `holding` (those it knows it works on), or of all its jobs when nil. Returns the jobs renewed.
     ///
-    /// A worker names its jobs: a claim whose commit was lost with its connection (PostgreSQL) may
-    /// have leased it jobs it never heard of; unrenewed, they come back through their leases.
-    func renewLeases(workerID: String, holding jobIDs: Set<Int64>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int
+    /// A worker names its claims: a claim whose commit was lost with its connection (PostgreSQL) may
+    /// have leased it jobs it never heard of; unrenewed, they come back through their leases. Claims, not
+    /// jobs: a job leased to it again while an earlier call on it is out is held by each claim apart.
+    func renewLeases(workerID: String, holding claims: Set<HeldClaim>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int
     /// Returns running jobs whose lease expired to the queue, counting no attempt, except those of
     /// `sparing` (the worker asking: its leases can only look expired when its own renewals were held
-    /// up, by a busy database say, while its calls are still out), or only those of its jobs in
+    /// up, by a busy database say, while its calls are still out), or only those of its claims in
     /// `holding` when given. Returns how many.
-    func recoverExpiredLeases(now: Date?, sparing workerID: String?, holding jobIDs: Set<Int64>?) async throws -> Int
+    func recoverExpiredLeases(now: Date?, sparing workerID: String?, holding claims: Set<HeldClaim>?) async throws -> Int
     /// The earliest time a queued job becomes runnable, or nil when none is queued. (Expired leases
     /// are recovered by heartbeats, which bump the change counter.)
     func nextWakeTime() async throws -> Date?

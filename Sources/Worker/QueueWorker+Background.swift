@@ -17,7 +17,7 @@ extension QueueWorker {
             do {
                 // Only the jobs this worker knows it works on: any other lease in its name (a claim whose
                 // commit was lost with its connection) lapses and comes back to the queue.
-                let holding = held.withLock { $0 }
+                let holding = held.withLock { $0.claims }
                 _ = try await store.renewLeases(
                     workerID: configuration.workerID, holding: holding, leaseDuration: configuration.leaseDuration, now: nil)
                 let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID, holding: holding)

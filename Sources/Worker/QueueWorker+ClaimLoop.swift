@@ -80,11 +80,11 @@ extension QueueWorker {
         let limit = state.claimLimit(concurrency: configuration.concurrency, maxJobs: configuration.maxJobs, probing: probing)
         guard let claim = try await weathered(&state.weather, { try await self.claim(limit: limit) }) else { return }
         if probing && claim.jobs.isEmpty { breaker.withLock { $0.probeUnused(at: Date()) } }
-        held.withLock { $0.formUnion(claim.jobs.map(\.id)) }
+        held.withLock { $0.add(claim.jobs) }
         for job in claim.jobs {
             group.addTask {
                 await self.process(job)
-                _ = self.held.withLock { $0.remove(job.id) }
+                self.held.withLock { $0.remove(job) }
                 return .finished
             }
         }

@@ -23,9 +23,9 @@ public final class QueueWorker: Service {
     let recorder: OutcomeRecorder
     let control = WorkerControl()
     let counters = ProgressCounters()
-    /// The jobs this worker is working on, from their claim until their outcome is written: the only
+    /// The claims this worker is working on, from the claim until the outcome is written: the only
     /// leases its heartbeat renews (a claim lost with its answer may have leased it others).
-    let held = Mutex<Set<Int64>>([])
+    let held = Mutex(HeldClaims())
     /// Whether calls reach the provider; shared by the claim loop and the calls.
     let breaker: Mutex<ProviderBreaker>
     let metrics = WorkerMetrics()

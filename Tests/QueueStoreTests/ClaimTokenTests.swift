@@ -118,7 +118,7 @@ struct ClaimTokenTests {
             let claimed = try await fixture.store.claim(workerID: "w", limit: 3, leaseDuration: 60, batch: nil, now: start)
             #expect(claimed.count == 3)
             // The worker heard of two of its three claims (the third's commit was lost with its connection).
-            let known = Set(claimed.prefix(2).map(\.id))
+            let known = Set(claimed.prefix(2).map(HeldClaim.init))
             #expect(try await fixture.store.renewLeases(workerID: "w", holding: known, leaseDuration: 60, now: start.addingTimeInterval(40)) == 2)
             // Its own heartbeat then returns the unknown one, and spares the two it works on.
             #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(70), sparing: "w", holding: known) == 1)
@@ -126,6 +126,32 @@ struct ClaimTokenTests {
             // Without a list, all of a worker's leases are its own, as before.
             #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(200), sparing: "w", holding: nil) == 0)
             #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(200), sparing: nil, holding: nil) == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aHeartbeatRenewsTheJobsCurrentClaimNotAStaleOneOfTheSameJob(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(1, models: ["m1"])
+            let start = Date()
+            let stale = try #require(try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: start).first)
+            // The lease lapses while the call is out; the job comes back and the same worker claims it again.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(61), sparing: nil) == 1)
+            let current = try #require(
+                try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(62)).first)
+            #expect(current.id == stale.id && current.claimToken != stale.claimToken)
+            // The earlier call still holds its claim: that claim's lease is gone, and it renews nothing.
+            let renewed = try await fixture.store.renewLeases(
+                workerID: "w", holding: [HeldClaim(stale)], leaseDuration: 60, now: start.addingTimeInterval(100))
+            #expect(renewed == 0)
+            // So the current claim's lease (to +122) lapses unless the current claim is held.
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(130), sparing: "w", holding: [HeldClaim(stale)]) == 1)
+            // Claimed once more: held, it is renewed and spared, a stale claim beside it or not.
+            let latest = try #require(
+                try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: start.addingTimeInterval(131)).first)
+            let held: Set = [HeldClaim(stale), HeldClaim(latest)]
+            #expect(try await fixture.store.renewLeases(workerID: "w", holding: held, leaseDuration: 60, now: start.addingTimeInterval(180)) == 1)
+            #expect(try await fixture.store.recoverExpiredLeases(now: start.addingTimeInterval(230), sparing: "w", holding: held) == 0)
+            #expect(try fixture.sql("SELECT status, lease_owner, claim_token FROM jobs") == "running|w|\(latest.claimToken ?? 0)")
         }
     }
 }

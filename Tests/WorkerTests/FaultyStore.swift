@@ -51,12 +51,12 @@ final class FaultyStore: JobStore {
         return try await base.record(outcomes, workerID: workerID, now: now)
     }
 
-    func renewLeases(workerID: String, holding jobIDs: Set<Int64>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
-        try await base.renewLeases(workerID: workerID, holding: jobIDs, leaseDuration: leaseDuration, now: now)
+    func renewLeases(workerID: String, holding claims: Set<HeldClaim>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
+        try await base.renewLeases(workerID: workerID, holding: claims, leaseDuration: leaseDuration, now: now)
     }
 
-    func recoverExpiredLeases(now: Date?, sparing workerID: String?, holding jobIDs: Set<Int64>?) async throws -> Int {
-        try await base.recoverExpiredLeases(now: now, sparing: workerID, holding: jobIDs)
+    func recoverExpiredLeases(now: Date?, sparing workerID: String?, holding claims: Set<HeldClaim>?) async throws -> Int {
+        try await base.recoverExpiredLeases(now: now, sparing: workerID, holding: claims)
     }
     func nextWakeTime() async throws -> Date? { try await base.nextWakeTime() }
     func changeCounter() async throws -> Int64 { try await base.changeCounter() }

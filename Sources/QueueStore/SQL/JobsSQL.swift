@@ -184,15 +184,18 @@ enum JobsSQL {
         WHERE id = ? AND status = 'running' AND lease_owner = ?
         """
 
-    /// Renews a worker's leases: all of them, or those of the jobs in a JSON array (the last `?`).
+    /// Renews a worker's leases: all of them, or those of the claims in a JSON array of `[job id, claim
+    /// token]` pairs (the last `?`): a job leased again since under another claim is not the held one's.
     static func renewLeases(holding: Bool, dialect: SQLDialect) -> String {
         """
-        UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?\(holding ? " AND id IN (\(dialect.integers(of: "?")))" : "")
+        UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?\(holding ? " AND \(heldClaim) IN (\(dialect.integerPairs(of: "?")))" : "")
         """
     }
     static let releaseOwned = """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE status = 'running' AND lease_owner = ?
+    /// A running job's claim as `HeldClaim` names it: a job claimed without a token is claim 0.
+    static let heldClaim = "(id, COALESCE(claim_token, 0))"
         """
     /// Two counts, so each uses its partial index, less the jobs of imports still under way: no worker
     /// can claim those yet, and the import may still withdraw them.
@@ -216,12 +219,12 @@ enum JobsSQL {
         """
     /// Running jobs whose lease expired go back to the queue, except those of the worker asking (`?`,
     /// or NULL for none): its own calls may still be out, and it returns its jobs itself.
-    /// With `holding`, the asking worker's expired leases come back too, but for the jobs in the JSON
-    /// array bound last (those it knows it works on).
+    /// With `holding`, the asking worker's expired leases come back too, but for the claims in the JSON
+    /// array of `[job id, claim token]` pairs bound last (those it knows it works on).
     static func recoverExpired(holding: Bool, dialect: SQLDialect) -> String {
         """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-        WHERE status = 'running' AND lease_expires_at < ? AND (lease_owner \(dialect.isDistinctFrom) ?\(holding ? " OR id NOT IN (\(dialect.integers(of: "?")))" : ""))
+        WHERE status = 'running' AND lease_expires_at < ? AND (lease_owner \(dialect.isDistinctFrom) ?\(holding ? " OR \(heldClaim) NOT IN (\(dialect.integerPairs(of: "?")))" : ""))
         """
     }
     static let earliestRunnable = "SELECT MIN(next_attempt_at) FROM jobs WHERE status = 'queued'"

@@ -39,11 +39,14 @@ extension SQLDialect {
         }
     }
 
-    /// The integers of a JSON array (a bound `?`), as a subquery's rows.
-    func integers(of array: String) -> String {
+    /// The pairs of integers of a JSON array of two-element arrays (a bound `?`), as a subquery's rows
+    /// of two columns, for a row-value `IN`.
+    func integerPairs(of array: String) -> String {
         switch self {
-        case .sqlite: "SELECT CAST(value AS INTEGER) FROM json_each(\(array))"
-        case .postgres: "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(\(array) AS jsonb))"
+        case .sqlite:
+            "SELECT CAST(json_extract(value, '$[0]') AS INTEGER), CAST(json_extract(value, '$[1]') AS INTEGER) FROM json_each(\(array))"
+        case .postgres:
+            "SELECT CAST(value ->> 0 AS BIGINT), CAST(value ->> 1 AS BIGINT) FROM jsonb_array_elements(CAST(\(array) AS jsonb))"
         }
     }
 

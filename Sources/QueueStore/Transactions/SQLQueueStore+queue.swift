@@ -31,24 +31,24 @@ extension SQLQueueStore {
         }
     }
 
-    public func renewLeases(workerID: String, holding jobIDs: Set<Int64>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
+    public func renewLeases(workerID: String, holding claims: Set<HeldClaim>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
         try await engine.write { db in
             // The new expiry counts from when the lock is held, not from before a wait for it.
             let now = now ?? Date()
             try db.execute(WorkersSQL.heartbeat, [now.unixSeconds, workerID])
             var arguments: SQLArguments = [now.addingTimeInterval(leaseDuration).unixSeconds, workerID]
-            if let jobIDs { arguments += [QueueSteps.jsonIntegers(jobIDs)] }
-            try db.execute(JobsSQL.renewLeases(holding: jobIDs != nil, dialect: db.dialect), arguments)
+            if let claims { arguments += [QueueSteps.jsonClaims(claims)] }
+            try db.execute(JobsSQL.renewLeases(holding: claims != nil, dialect: db.dialect), arguments)
             return db.changesCount
         }
     }
 
-    public func recoverExpiredLeases(now: Date? = nil, sparing workerID: String? = nil, holding jobIDs: Set<Int64>? = nil) async throws -> Int {
+    public func recoverExpiredLeases(now: Date? = nil, sparing workerID: String? = nil, holding claims: Set<HeldClaim>? = nil) async throws -> Int {
         try await engine.write { db in
             let now = now ?? Date()
             var arguments: SQLArguments = [now.unixSeconds, now.unixSeconds, workerID]
-            if let jobIDs { arguments += [QueueSteps.jsonIntegers(jobIDs)] }
-            try db.execute(JobsSQL.recoverExpired(holding: jobIDs != nil, dialect: db.dialect), arguments)
+            if let claims { arguments += [QueueSteps.jsonClaims(claims)] }
+            try db.execute(JobsSQL.recoverExpired(holding: claims != nil, dialect: db.dialect), arguments)
             let recovered = db.changesCount
             if recovered > 0 { try db.execute(WorkersSQL.bumpChanges) }
             return recovered

@@ -18,8 +18,8 @@ enum QueueSteps {
         JSONValue.array(strings.map(JSONValue.string)).jsonString()
     }
 
-    /// A JSON array of ids, bound where a statement reads a set of jobs.
-    static func jsonIntegers(_ ids: Set<Int64>) -> String {
-        "[" + ids.sorted().map(String.init).joined(separator: ",") + "]"
+    /// A JSON array of `[job id, claim token]` pairs, bound where a statement reads a set of claims.
+    static func jsonClaims(_ claims: Set<HeldClaim>) -> String {
+        "[" + claims.map { "[\($0.jobID),\($0.claimToken)]" }.sorted().joined(separator: ",") + "]"
     }
 }
