@@ -16,20 +16,22 @@ struct PostgresEngine: SQLEngine {
     let threads: NIOThreadPool
     let url: PostgresURL
     let logger: Logger
+    /// Says once when the host's clock disagrees with the server's, which the transactions use.
+    let skew: ClockSkewWatch
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await threads.runIfActive { [logger] in
-                try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: "BEGIN", body)
+            try await threads.runIfActive { [logger, skew] in
+                try Self.transaction(PostgresSession(connection: connection, logger: logger, skew: skew), begin: "BEGIN", body)
             }
         }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await threads.runIfActive { [logger] in
+            try await threads.runIfActive { [logger, skew] in
                 try Self.transaction(
-                    PostgresSession(connection: connection, logger: logger), begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+                    PostgresSession(connection: connection, logger: logger, skew: skew), begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
             }
         }
     }
@@ -49,7 +51,7 @@ struct PostgresEngine: SQLEngine {
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: url.connectionConfiguration(), id: 0, logger: logger
         ).wait()
         defer { try? connection.close().wait() }
-        return try Self.transaction(PostgresSession(connection: connection, logger: logger), begin: begin, body)
+        return try Self.transaction(PostgresSession(connection: connection, logger: logger, skew: skew), begin: begin, body)
     }
 
     private static func transaction<T>(_ session: PostgresSession, begin: String, _ body: (any SQLSession) throws -> T) throws -> T {

@@ -30,7 +30,11 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
     static let concurrentTransactions = 16
 
     /// Connects (lazily: the pool opens connections as queries need them) and applies the schema.
-    public init(url: PostgresURL, logger: Logger = Logger(label: "groqbatch.postgres")) async throws {
+    /// `clock` is the host's clock: the transactions use the server's instead, and the store says once
+    /// when the two disagree (tests shift it).
+    public init(
+        url: PostgresURL, logger: Logger = Logger(label: "groqbatch.postgres"), clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
         self.url = url
         self.logger = logger
         var configuration = try url.configuration()
@@ -39,7 +43,7 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
         self.client = client
         threads = NIOThreadPool(numberOfThreads: Self.concurrentTransactions)
         threads.start()
-        engine = PostgresEngine(client: client, threads: threads, url: url, logger: logger)
+        engine = PostgresEngine(client: client, threads: threads, url: url, logger: logger, skew: ClockSkewWatch(hostClock: clock, logger: logger))
         running = Task { await client.run() }
         do {
             try await PostgresMigrationRunner.migrate(client, logger: logger)

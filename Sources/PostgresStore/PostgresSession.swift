@@ -12,11 +12,15 @@ import QueueStore
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
+    let skew: ClockSkewWatch
     private(set) var changesCount = 0
+    /// The server's time as last read in this transaction (`transactionTime`).
+    private var serverTime: Date?
 
-    init(connection: PostgresConnection, logger: Logger) {
+    init(connection: PostgresConnection, logger: Logger, skew: ClockSkewWatch) {
         self.connection = connection
         self.logger = logger
+        self.skew = skew
     }
 
     var dialect: SQLDialect { .postgres }
@@ -37,8 +41,31 @@ final class PostgresSession: SQLSession {
 
     /// An advisory lock per provider, held to the end of the transaction: claims, settlements and limit
     /// changes of one provider's meters and caps take turns, across every host; other providers' do not wait.
+    /// The server's time once the lock is held comes with it, at no extra round trip: a transaction
+    /// that waited for the lock counts its spends and leases from when it got it.
     func lockBudgets(provider: String) throws {
-        try execute("SELECT pg_advisory_xact_lock(\(PostgresMigrationRunner.lockKey), hashtext(?))", [provider])
+        try readServerTime(after: "SELECT pg_advisory_xact_lock(\(PostgresMigrationRunner.lockKey), hashtext(?))", [provider])
+    }
+
+    /// The server's clock, read once per transaction (and again with each `lockBudgets`): every host of
+    /// a fleet then agrees on leases, meter windows and cutoffs, whatever its own clock says.
+    func transactionTime() throws -> Date {
+        if let serverTime { return serverTime }
+        return try readServerTime(after: nil, [])
+    }
+
+    /// Reads `clock_timestamp()` after `statement` (a lock, whose wait counts) has run, in one round trip.
+    @discardableResult private func readServerTime(after statement: String?, _ arguments: SQLArguments) throws -> Date {
+        let time = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"
+        // A materialized CTE runs first: the time is read once the lock is held.
+        let sql = statement.map { "WITH locked AS MATERIALIZED (\($0)) \(time) FROM locked" } ?? time
+        guard let seconds = try rows(sql, arguments).first.flatMap({ $0[0] as Double? }) else {
+            throw PostgresNoServerTime()
+        }
+        let now = Date(timeIntervalSince1970: seconds)
+        serverTime = now
+        skew.observe(serverTime: now)
+        return now
     }
 
     /// Sends the statement and returns at once; `await` collects its answer with the next one's.
@@ -133,4 +160,9 @@ final class PostgresSession: SQLSession {
         default: return try cell.decode(String.self).databaseValue
         }
     }
+}
+
+/// The server answered a read of its clock with no row (never expected).
+struct PostgresNoServerTime: Error, CustomStringConvertible {
+    var description: String { "the PostgreSQL server did not say its time" }
 }

@@ -16,7 +16,7 @@ public protocol AdminStore: Sendable {
     /// Queues one failed or cancelled job again, from the head of its chain; false when it is neither.
     func requeue(jobID: Int64, now: Date) async throws -> Bool
     /// Marks queued jobs of batches past their deadline expired; returns how many.
-    func expireOverdue(now: Date) async throws -> Int
+    func expireOverdue(now: Date?) async throws -> Int
     /// Deletes batches finished before `cutoff`, a slice of jobs per transaction.
     func prune(
         finishedBefore cutoff: Date, batch: String?, slice: Int, dryRun: Bool, progress: (PruneSummary) -> Void

@@ -3,9 +3,10 @@ import Foundation
 /// The queue operations a worker needs, whatever database holds the queue.
 ///
 /// SQLite (`SQLiteJobStore`) is the embedded default; a PostgreSQL store for fleets of hosts implements
-/// the same operations. Every operation is one transaction. Operations that take `now` read the clock
-/// themselves once their transaction holds its lock when it is nil (what workers pass); tests pass an
-/// instant to travel in time.
+/// the same operations. Every operation is one transaction. Operations that take `now` read the
+/// transaction's time once it holds its locks when it is nil (what workers pass): SQLite's is the host's
+/// clock, PostgreSQL's the server's, so a fleet's hosts agree on leases, windows and cutoffs whatever
+/// their own clocks say. Tests pass an instant to travel in time.
 public protocol JobStore: Sendable {
     /// Claims up to `limit` runnable queued jobs in priority order, then age, leasing them to `workerID`.
     func claim(workerID: String, limit: Int, leaseDuration: TimeInterval, batch: String?, now: Date?) async throws -> [ClaimedJob]
@@ -33,10 +34,10 @@ public protocol JobStore: Sendable {
     /// A counter that changes whenever work may have become runnable (import, retry, recovery).
     func changeCounter() async throws -> Int64
     /// Records a worker process, so `status` and people can see who holds leases.
-    func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws
+    func registerWorker(id: String, host: String, pid: Int32, now: Date?) async throws
     /// Returns every job `workerID` still holds to the queue, counting no attempt. Synchronous on
     /// purpose: it runs while a worker exits, when its task may already be cancelled.
-    @discardableResult func releaseAll(workerID: String, now: Date) throws -> Int
+    @discardableResult func releaseAll(workerID: String, now: Date?) throws -> Int
     /// Jobs queued or running, of one batch or all: what a draining worker waits for.
     func unfinishedCount(batch: String?) async throws -> Int
     /// Jobs queued or running outside the given batches (those paused by their caps).
@@ -44,7 +45,7 @@ public protocol JobStore: Sendable {
     /// Jobs per status, of one batch or all, for progress lines.
     func countsByStatus(batch: String?) async throws -> [JobStatus: Int]
     /// Deletes settled spends older than any meter's window.
-    func pruneSpends(now: Date) async throws
+    func pruneSpends(now: Date?) async throws
     /// Deletes what imports that died mid-file staged (out of every worker's sight); returns how many.
     @discardableResult func discardAbandonedImports(now: Date) async throws -> Int
     /// Returns when the queue may have changed (work imported, retried, recovered or released by another

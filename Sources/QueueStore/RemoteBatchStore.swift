@@ -19,12 +19,12 @@ public protocol RemoteBatchStore: Sendable {
     func decideAuto(batchID: Int64, model: String, onDemand: Int, now: Date) async throws
     /// Packs queued Batch API jobs into new remote batches (reserving against the caps); returns how many.
     func prepareRemoteBatches(
-        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date, budget: BudgetContext?
+        provider: String, workerID: String, maxLines: Int, maxBytes: Int, leaseDuration: TimeInterval, now: Date?, budget: BudgetContext?
     ) async throws -> Int
     /// Takes (or keeps) the open remote batches this worker may drive and returns them.
-    func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date) async throws -> [RemoteBatchRecord]
+    func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> [RemoteBatchRecord]
     /// Extends the lease; false when another worker holds the remote batch now.
-    func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date) async throws -> Bool
+    func renewRemoteLease(_ remote: RemoteBatchRecord, workerID: String, leaseDuration: TimeInterval, now: Date?) async throws -> Bool
     /// A page of the remote batch's jobs after job `after`, in id order: its input file's lines.
     func remoteInputPage(_ remote: RemoteBatchRecord, after: Int64, limit: Int) async throws -> [(id: Int64, request: String)]
     /// How many jobs the remote batch still holds.

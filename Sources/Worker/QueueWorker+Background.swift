@@ -21,7 +21,8 @@ extension QueueWorker {
                 _ = try await store.renewLeases(
                     workerID: configuration.workerID, holding: holding, leaseDuration: configuration.leaseDuration, now: nil)
                 let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID, holding: holding)
-                if configuration.budget != nil { try await store.pruneSpends(now: Date()) }
+                // The store's time, not this host's: a clock ahead would delete other hosts' recent spends.
+                if configuration.budget != nil { try await store.pruneSpends(now: nil) }
                 if try await store.discardAbandonedImports(now: Date()) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
                 _ = weather.succeeded(at: Date())

@@ -72,14 +72,14 @@ public final class QueueWorker: Service {
 
     public func run() async throws {
         let id = configuration.workerID
-        try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: Date())
+        try await store.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: getpid(), now: nil)
         let recovered = try await store.recoverExpiredLeases(now: nil, sparing: nil)
         if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(configuration.concurrency)"])
         defer {
             // Synchronous, so it runs even when this task is cancelled: nothing stays leased to a gone worker.
             do {
-                let released = try store.releaseAll(workerID: id, now: Date())
+                let released = try store.releaseAll(workerID: id, now: nil)
                 if released > 0 { logger.notice("returned \(released) unfinished jobs to the queue") }
             } catch {
                 logger.error("could not return unfinished jobs to the queue (their leases expire in \(Int(configuration.leaseDuration)) s): \(error)")

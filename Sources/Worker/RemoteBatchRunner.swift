@@ -36,9 +36,11 @@ struct RemoteBatchRunner: Sendable {
             try await decideAuto(now: now)
             let made = try await store.prepareRemoteBatches(
                 provider: settings.provider, workerID: workerID, maxLines: settings.maxLines, maxBytes: settings.maxBytes,
-                leaseDuration: settings.leaseDuration, now: now, budget: settings.budget)
+                leaseDuration: settings.leaseDuration, now: nil, budget: settings.budget)
             if made > 0 { logger.notice("packed queued jobs into \(made) remote batches for the Batch API") }
-            for remote in try await store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration, now: now) {
+            // Leases and packing read the store's time (a fleet's hosts agree on it); `now` here only
+            // times this host's own polls, against next-poll times hosts write from their clocks.
+            for remote in try await store.leaseRemoteBatches(provider: settings.provider, workerID: workerID, leaseDuration: settings.leaseDuration, now: nil) {
                 if Task.isCancelled { return }
                 guard remote.nextPollAt <= now.timeIntervalSince1970 else { continue }
                 do {
@@ -68,7 +70,7 @@ struct RemoteBatchRunner: Sendable {
             group.addTask {
                 while true {
                     try await Task.sleep(for: .seconds(settings.leaseDuration / 4))
-                    guard try await store.renewRemoteLease(remote, workerID: workerID, leaseDuration: settings.leaseDuration, now: Date()) else {
+                    guard try await store.renewRemoteLease(remote, workerID: workerID, leaseDuration: settings.leaseDuration, now: nil) else {
                         throw RemoteLeaseLost(localID: remote.localID)
                     }
                 }

@@ -40,12 +40,13 @@ struct QueueFixture: Sendable {
             (1...count).map { StoreFixture.job($0, customID: "\(prefix)\($0)", models: models) })
     }
 
-    /// Runs `body` with a second store on the same queue: what another worker process sees.
-    func withAnother(_ body: @Sendable (any QueueDatabase) async throws -> Void) async throws {
+    /// Runs `body` with a second store on the same queue: what another worker process sees, on a host
+    /// whose clock is `clock`.
+    func withAnother(clock: @escaping @Sendable () -> Date = { Date() }, _ body: @Sendable (any QueueDatabase) async throws -> Void) async throws {
         switch store {
-        case let sqlite as SQLiteJobStore: try await body(try SQLiteJobStore(path: sqlite.path))
+        case let sqlite as SQLiteJobStore: try await body(try SQLiteJobStore(path: sqlite.path, clock: clock))
         case let server as PostgresJobStore:
-            let other = try await PostgresJobStore(url: server.url, logger: PostgresTestServer.logger)
+            let other = try await PostgresJobStore(url: server.url, logger: PostgresTestServer.logger, clock: clock)
             do {
                 try await body(other)
             } catch {

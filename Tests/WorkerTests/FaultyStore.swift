@@ -60,12 +60,12 @@ final class FaultyStore: JobStore {
     }
     func nextWakeTime() async throws -> Date? { try await base.nextWakeTime() }
     func changeCounter() async throws -> Int64 { try await base.changeCounter() }
-    func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws { try await base.registerWorker(id: id, host: host, pid: pid, now: now) }
-    func releaseAll(workerID: String, now: Date) throws -> Int { try base.releaseAll(workerID: workerID, now: now) }
+    func registerWorker(id: String, host: String, pid: Int32, now: Date?) async throws { try await base.registerWorker(id: id, host: host, pid: pid, now: now) }
+    func releaseAll(workerID: String, now: Date?) throws -> Int { try base.releaseAll(workerID: workerID, now: now) }
     func unfinishedCount(batch: String?) async throws -> Int { try await base.unfinishedCount(batch: batch) }
     func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int { try await base.unfinishedCount(excludingBatches: excluded) }
     func countsByStatus(batch: String?) async throws -> [JobStatus: Int] { try await base.countsByStatus(batch: batch) }
-    func pruneSpends(now: Date) async throws { try await base.pruneSpends(now: now) }
+    func pruneSpends(now: Date?) async throws { try await base.pruneSpends(now: now) }
     func discardAbandonedImports(now: Date) async throws -> Int { try await base.discardAbandonedImports(now: now) }
     func isTransient(_ error: any Error) -> Bool { error is DatabaseBusy || base.isTransient(error) }
 }

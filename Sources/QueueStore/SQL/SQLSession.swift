@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One connection inside one transaction, as the queue's transactions use it: run a statement, read its
@@ -24,6 +25,12 @@ public protocol SQLSession {
     /// meters, caps and the day's usage. SQLite's writes are serialized already; PostgreSQL takes a
     /// transaction-scoped advisory lock. Take it before any row lock, so that lock orders never cross.
     func lockBudgets(provider: String) throws
+    /// The transaction's time: what `now` means inside it when the caller passed none. SQLite: the
+    /// host's clock (the store's `clock`), whose file only its host's processes share. PostgreSQL: the
+    /// server's clock, read once and again at each `lockBudgets`, so that hosts whose clocks disagree
+    /// still agree on leases, meter windows and cutoffs. Read it after taking the locks the transaction
+    /// needs: a lease or a spend counts from when the lock is held.
+    func transactionTime() throws -> Date
 }
 
 extension SQLSession {

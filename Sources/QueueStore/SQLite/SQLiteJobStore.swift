@@ -41,8 +41,9 @@ public final class SQLiteJobStore: SQLQueueStore {
     /// The shared transactions' way into the file (`SQLQueueStore`).
     public let engine: any SQLEngine
 
-    /// Opens (creating with mode 0600 when missing) and migrates the queue at `path`.
-    public init(path: String, configuration: Configuration = Configuration()) throws {
+    /// Opens (creating with mode 0600 when missing) and migrates the queue at `path`. `clock` is the
+    /// host's clock, which the file's transactions read when no time is given (tests shift it).
+    public init(path: String, configuration: Configuration = Configuration(), clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.path = path
         try Self.createPrivately(path)
         var config = GRDB.Configuration()
@@ -54,7 +55,7 @@ public final class SQLiteJobStore: SQLQueueStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            engine = SQLiteEngine(pool: pool)
+            engine = SQLiteEngine(pool: pool, clock: clock)
             try MigrationRunner.migrate(pool)
         } catch let error as DatabaseError {
             throw OpenError(path: path, reason: error.message ?? "\(error.resultCode)")

@@ -1,9 +1,11 @@
+import Foundation
 import GRDB
 
 /// A GRDB connection inside its transaction, as the shared transaction code sees it. Statements are
 /// prepared once per connection (GRDB's statement cache).
 struct SQLiteSession: SQLSession {
     let db: Database
+    let clock: @Sendable () -> Date
 
     var dialect: SQLDialect { .sqlite }
     var changesCount: Int { db.changesCount }
@@ -30,25 +32,30 @@ struct SQLiteSession: SQLSession {
 
     /// SQLite runs one write transaction at a time (`BEGIN IMMEDIATE`): nothing more to lock.
     func lockBudgets(provider: String) throws {}
+
+    /// The host's clock: a SQLite file is shared only by its host's processes.
+    func transactionTime() throws -> Date { clock() }
 }
 
 /// The SQLite file's transactions: GRDB's pool, writes `BEGIN IMMEDIATE`, reads on WAL snapshots.
 struct SQLiteEngine: SQLEngine {
     let pool: DatabasePool
+    /// The host's clock: the transactions' time.
+    let clock: @Sendable () -> Date
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await pool.write { db in try body(SQLiteSession(db: db)) }
+        try await pool.write { [clock] db in try body(SQLiteSession(db: db, clock: clock)) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await pool.read { db in try body(SQLiteSession(db: db)) }
+        try await pool.read { [clock] db in try body(SQLiteSession(db: db, clock: clock)) }
     }
 
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteSession(db: db)) }
+        try pool.write { db in try body(SQLiteSession(db: db, clock: clock)) }
     }
 
     func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try pool.read { db in try body(SQLiteSession(db: db)) }
+        try pool.read { db in try body(SQLiteSession(db: db, clock: clock)) }
     }
 }

@@ -14,7 +14,7 @@ extension SQLQueueStore {
             // start when the claim commits.
             try db.lockBudgets(provider: budget.provider)
             return try QueueSteps.claimWithBudget(
-                db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date(), context: budget)
+                db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? db.transactionTime(), context: budget)
         }
     }
 

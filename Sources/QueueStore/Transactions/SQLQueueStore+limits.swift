@@ -56,9 +56,12 @@ extension SQLQueueStore {
         }
     }
 
-    /// Deletes settled spends older than their windows (a day and a minute; two minutes for minute meters).
-    public func pruneSpends(now: Date) async throws {
+    /// Deletes settled spends older than their windows (a day and a minute; two minutes for minute meters),
+    /// by the transaction's time when `now` is nil: a host whose clock runs ahead would otherwise delete
+    /// buckets other hosts' windows still count.
+    public func pruneSpends(now: Date? = nil) async throws {
         try await engine.write { db in
+            let now = try now ?? db.transactionTime()
             try db.execute(BudgetsSQL.prune, [now.unixSeconds - 86_400 - 60])
             try db.execute(SharingSQL.forgetStale, [now.unixSeconds - 86_400])
             try db.execute(BudgetsSQL.pruneMinuteMeters, [now.unixSeconds - 120])

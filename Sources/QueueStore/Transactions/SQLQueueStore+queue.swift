@@ -8,15 +8,15 @@ extension SQLQueueStore {
         guard limit > 0 else { return [] }
         return try await engine.write { db in
             // The clock is read once the write lock is held: a lease starts when the claim commits.
-            try QueueSteps.claim(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? Date())
+            try QueueSteps.claim(db: db, workerID: workerID, limit: limit, leaseDuration: leaseDuration, batch: batch, now: now ?? db.transactionTime())
         }
     }
 
     /// Marks queued jobs of batches past their deadline expired; `status`, `export` and `plan` call it
     /// so that they show the same as a worker would see. Returns how many.
     @discardableResult
-    public func expireOverdue(now: Date = Date()) async throws -> Int {
-        try await engine.write { db in try QueueSteps.expireOverdue(db: db, now: now) }
+    public func expireOverdue(now: Date? = nil) async throws -> Int {
+        try await engine.write { db in try QueueSteps.expireOverdue(db: db, now: now ?? db.transactionTime()) }
     }
 
     public func record(_ outcomes: [JobOutcome], workerID: String, now: Date? = nil) async throws -> [OutcomeDisposition] {
@@ -26,7 +26,7 @@ extension SQLQueueStore {
         return try await engine.write { db in
             for provider in providers { try db.lockBudgets(provider: provider) }
             // Read once the lock is held: spends stamped earlier would leave their window early.
-            let now = now ?? Date()
+            let now = try now ?? db.transactionTime()
             return try outcomes.map { try QueueSteps.apply($0, workerID: workerID, now: now, db: db) }
         }
     }
@@ -34,7 +34,7 @@ extension SQLQueueStore {
     public func renewLeases(workerID: String, holding claims: Set<HeldClaim>?, leaseDuration: TimeInterval, now: Date?) async throws -> Int {
         try await engine.write { db in
             // The new expiry counts from when the lock is held, not from before a wait for it.
-            let now = now ?? Date()
+            let now = try now ?? db.transactionTime()
             try db.execute(WorkersSQL.heartbeat, [now.unixSeconds, workerID])
             var arguments: SQLArguments = [now.addingTimeInterval(leaseDuration).unixSeconds, workerID]
             if let claims { arguments += [QueueSteps.jsonClaims(claims)] }
@@ -45,7 +45,7 @@ extension SQLQueueStore {
 
     public func recoverExpiredLeases(now: Date? = nil, sparing workerID: String? = nil, holding claims: Set<HeldClaim>? = nil) async throws -> Int {
         try await engine.write { db in
-            let now = now ?? Date()
+            let now = try now ?? db.transactionTime()
             var arguments: SQLArguments = [now.unixSeconds, now.unixSeconds, workerID]
             if let claims { arguments += [QueueSteps.jsonClaims(claims)] }
             try db.execute(JobsSQL.recoverExpired(holding: claims != nil, dialect: db.dialect), arguments)
@@ -68,8 +68,9 @@ extension SQLQueueStore {
     /// Returns every job `workerID` still holds to the queue, counting no attempt. Synchronous on
     /// purpose: it runs while a worker exits, when its task may already be cancelled.
     @discardableResult
-    public func releaseAll(workerID: String, now: Date = Date()) throws -> Int {
+    public func releaseAll(workerID: String, now: Date? = nil) throws -> Int {
         try engine.writeNow { db in
+            let now = try now ?? db.transactionTime()
             try db.execute(JobsSQL.releaseOwned, [now.unixSeconds, workerID])
             let released = db.changesCount
             if released > 0 { try db.execute(WorkersSQL.bumpChanges) }
@@ -92,8 +93,9 @@ extension SQLQueueStore {
     }
 
     /// Records a worker process, so `status` and people can see who holds leases.
-    public func registerWorker(id: String, host: String, pid: Int32, now: Date) async throws {
+    public func registerWorker(id: String, host: String, pid: Int32, now: Date? = nil) async throws {
         try await engine.write { db in
+            let now = try now ?? db.transactionTime()
             try db.execute(WorkersSQL.register, [id, host, pid, now.unixSeconds, now.unixSeconds])
         }
     }

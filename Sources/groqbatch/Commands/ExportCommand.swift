@@ -74,7 +74,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            _ = try await store.expireOverdue(now: Date())
+            _ = try await store.expireOverdue(now: nil)
             let sink = try OutputFile(path: output)
             var counts: [String: Int] = [:]
             do {

@@ -55,7 +55,7 @@ struct PlanCommand: AsyncParsableCommand {
             let store = try await database.open(settings)
             let provider = ProviderOptions.baseURL(settings)
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
-            _ = try await store.expireOverdue(now: Date())
+            _ = try await store.expireOverdue(now: nil)
             let inputs: PlanInputs
             do { inputs = try await store.planInputs(batch: batch, catalog: models) } catch let error as NotFoundError {
                 throw CommandFailure(error.description)

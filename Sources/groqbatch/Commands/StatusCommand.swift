@@ -55,7 +55,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func render(_ store: any QueueDatabase) async throws -> String {
-        _ = try await store.expireOverdue(now: Date())
+        _ = try await store.expireOverdue(now: nil)
         let statuses: [BatchStatus]
         do { statuses = try await store.batchStatuses(batch: batch) } catch let error as NotFoundError {
             throw CommandFailure(error.description)

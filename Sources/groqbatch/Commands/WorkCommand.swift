@@ -226,7 +226,7 @@ struct WorkCommand: AsyncParsableCommand {
                 worker: worker, store: store, metrics: metricsPort.map { ($0, metricsHost) }, logger: logger)
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let impatience = SecondSignalExit { [workerID = configuration.workerID] in
-                _ = try? store.releaseAll(workerID: workerID, now: Date())
+                _ = try? store.releaseAll(workerID: workerID, now: nil)
             }
             var failure: (any Error)?
             do { try await group.run() } catch { failure = error }

@@ -1,0 +1,81 @@
+import Foundation
+import QueueStore
+import Scheduler
+import Testing
+
+/// A fleet's hosts need not agree on the time: inside a transaction, "now" is the store's (SQLite: the
+/// host's clock, which only its own processes share; PostgreSQL: the server's), so a host whose clock
+/// runs ahead neither takes other hosts' live leases back, nor misses their spends in a minute's window,
+/// nor deletes their recent buckets, nor expires a batch before its deadline.
+struct ShiftedClockTests {
+    let provider = "https://api.example.test/openai/v1"
+    /// Far enough ahead to cross a lease (60 s), a minute's window and the prune's two minutes' cutoff.
+    static let ahead: TimeInterval = 90
+
+    var context: BudgetContext {
+        BudgetContext(provider: provider, catalog: ModelCatalog(entries: [.init(id: "m1", maxOutput: 100)], source: .catalog))
+    }
+
+    @Test(arguments: StoreKind.allCases) func aTransactionsTimeIsTheStoresSQLitesHostClockPostgreSQLsServerClock(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            try await fixture.addJobs(1, models: ["m1"])
+            try await fixture.withAnother(clock: { Date().addingTimeInterval(Self.ahead) }) { shifted in
+                let before = Date()
+                let job = try #require(try await shifted.claim(workerID: "s", limit: 1, leaseDuration: 60, batch: nil, now: nil).first)
+                let after = Date()
+                let skew = kind == .sqlite ? Self.ahead : 0
+                let expires = job.leaseExpiresAt.timeIntervalSince1970
+                // The test's server runs on this machine: its clock is this one's.
+                #expect(expires >= before.addingTimeInterval(60 + skew - 1).timeIntervalSince1970)
+                #expect(expires <= after.addingTimeInterval(60 + skew + 1).timeIntervalSince1970)
+            }
+        }
+    }
+
+    @Test func aHostWhoseClockRunsAheadChangesNothingOfOtherHostsLeasesMetersAndDeadlines() async throws {
+        try await QueueFixture.with(.postgres) { fixture in
+            let start = Date()
+            try await fixture.addJobs(3, models: ["m1"], now: start.addingTimeInterval(-60))
+            try await fixture.add(
+                BatchSpec(name: "due", source: "test", models: ["m1"], deadline: start.addingTimeInterval(45)),
+                [StoreFixture.job(1, customID: "d1", models: ["m1"])])
+            try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.rpm: 2], now: start.addingTimeInterval(-60))
+            // A call settled 40 s ago (its time given: tests may travel), and one still out under a live lease.
+            let answered = try #require(
+                try await fixture.store.claim(
+                    workerID: "a", limit: 1, leaseDuration: 60, batch: "b", now: start.addingTimeInterval(-45), budget: context
+                ).jobs.first)
+            let served = ProviderObservation(provider: provider, model: "m1", promptCharacters: 8, promptTokens: 6, totalTokens: 9)
+            let recorded = try await fixture.store.record(
+                [
+                    JobOutcome(
+                        jobID: answered.id, attempt: StoreFixture.attempt(), transition: .succeed(StoreFixture.result()), observation: served,
+                        claimToken: answered.claimToken)
+                ], workerID: "a", now: start.addingTimeInterval(-40))
+            #expect(recorded == [.applied])
+            let live = try #require(
+                try await fixture.store.claim(workerID: "a", limit: 1, leaseDuration: 60, batch: "b", now: nil, budget: context).jobs.first)
+            let buckets = """
+                SELECT COUNT(*) FROM budget_spends s JOIN budgets b ON b.id = s.budget_id
+                WHERE b.kind = 'rpm' AND s.open = 0 AND s.at < \(start.addingTimeInterval(-30).timeIntervalSince1970)
+                """
+            #expect(try fixture.sql(buckets) == "1")
+
+            try await fixture.withAnother(clock: { Date().addingTimeInterval(Self.ahead) }) { shifted in
+                try await shifted.registerWorker(id: "s", host: "ahead", pid: 1, now: nil)
+                #expect(try await shifted.renewLeases(workerID: "s", holding: [], leaseDuration: 60, now: nil) == 0)
+                #expect(try await shifted.recoverExpiredLeases(now: nil, sparing: "s", holding: []) == 0, "the other host's lease is live")
+                #expect(try await shifted.expireOverdue(now: nil) == 0, "the deadline is 45 s away")
+                try await shifted.pruneSpends(now: nil)
+                let claim = try await shifted.claim(workerID: "s", limit: 2, leaseDuration: 60, batch: "b", now: nil, budget: context)
+                #expect(claim.jobs.isEmpty, "the minute's two requests are spent: one settled 40 s ago, one out")
+                #expect(claim.expired == 0)
+            }
+            #expect(try fixture.sql(buckets) == "1", "the settled bucket is inside its window: kept")
+            #expect(try fixture.sql("SELECT status, lease_owner, claim_token FROM jobs WHERE id = \(live.id)") == "running|a|\(live.claimToken ?? 0)")
+            #expect(try fixture.sql("SELECT status FROM jobs WHERE custom_id = 'd1'") == "queued")
+            let heartbeat = try #require(Double(try fixture.sql("SELECT heartbeat_at FROM workers WHERE id = 's'")))
+            #expect(heartbeat < Date().timeIntervalSince1970 + 5, "the heartbeat is the server's time")
+        }
+    }
+}
