@@ -94,7 +94,7 @@ public struct JSONSchema: Sendable, Equatable {
             guard case .bool = value else { throw SchemaProblem(pointer: pointer, message: "expected true or false") }
         case "pattern":
             guard let pattern = value.stringValue, SchemaPattern(pattern) != nil else {
-                throw SchemaProblem(pointer: pointer, message: "expected a regular expression this validator can compile")
+                throw SchemaProblem(pointer: pointer, message: "expected an ECMA-262 regular expression (JSON Schema's dialect) this validator can compile")
             }
         case "$ref":
             guard let reference = value.stringValue else { throw SchemaProblem(pointer: pointer, message: "expected a string") }
