@@ -176,9 +176,11 @@ extension QueueWorker {
     /// to look again when it got fewer jobs than asked.
     func claim(limit: Int) async throws -> ClaimResult {
         if let budget = configuration.budget {
-            let result = try await store.claim(
+            var result = try await store.claim(
                 workerID: configuration.workerID, limit: limit, leaseDuration: configuration.leaseDuration,
                 batch: configuration.batch, now: nil, budget: budget)
+            // The loop sleeps and compares on this host's clock; the store's wake is on its own.
+            result.wakeAt = result.wake(onHostClockAt: Date())
             if result.movedWithoutCall + result.failedWithoutCall > 0 {
                 var reasons: [String] = []
                 if result.unusable > 0 { reasons.append("their model is decommissioned or its context window too small") }

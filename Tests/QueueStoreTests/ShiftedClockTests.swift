@@ -32,6 +32,16 @@ struct ShiftedClockTests {
         }
     }
 
+    @Test func aWakeOnTheStoresClockIsAsFarAheadOnTheHosts() {
+        let claimedAt = Date(timeIntervalSince1970: 1_000_000)
+        var result = ClaimResult(jobs: [], wakeAt: claimedAt.addingTimeInterval(5), tooLarge: 0)
+        result.claimedAt = claimedAt
+        let hostNow = claimedAt.addingTimeInterval(Self.ahead)
+        #expect(result.wake(onHostClockAt: hostNow) == hostNow.addingTimeInterval(5))
+        result.wakeAt = nil
+        #expect(result.wake(onHostClockAt: hostNow) == nil)
+    }
+
     @Test func aHostWhoseClockRunsAheadChangesNothingOfOtherHostsLeasesMetersAndDeadlines() async throws {
         try await QueueFixture.with(.postgres) { fixture in
             let start = Date()
@@ -70,6 +80,12 @@ struct ShiftedClockTests {
                 let claim = try await shifted.claim(workerID: "s", limit: 2, leaseDuration: 60, batch: "b", now: nil, budget: context)
                 #expect(claim.jobs.isEmpty, "the minute's two requests are spent: one settled 40 s ago, one out")
                 #expect(claim.expired == 0)
+                // The wake (when the settled request leaves the window, in about 20 s) is on the server's
+                // clock: on this host's, already past. Translated, it is as far ahead on the host's clock.
+                let hostNow = Date().addingTimeInterval(Self.ahead)
+                let wake = try #require(claim.wake(onHostClockAt: hostNow))
+                #expect(try #require(claim.wakeAt) < hostNow)
+                #expect(wake > hostNow && wake < hostNow.addingTimeInterval(61), "\(wake.timeIntervalSince(hostNow)) s")
             }
             #expect(try fixture.sql(buckets) == "1", "the settled bucket is inside its window: kept")
             #expect(try fixture.sql("SELECT status, lease_owner, claim_token FROM jobs WHERE id = \(live.id)") == "running|a|\(live.claimToken ?? 0)")

@@ -43,6 +43,8 @@ public struct ClaimResult: Sendable {
     /// and how many failed for good. A worker's summary counts them with the outcomes of its calls.
     public var movedWithoutCall = 0
     public var failedWithoutCall = 0
+    /// The claim's time on the store's clock (PostgreSQL: the server's), the frame `wakeAt` is in.
+    public var claimedAt: Date?
 
     public init(
         jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, unusable: Int = 0, pausedBatches: Set<Int64> = [],
@@ -55,5 +57,15 @@ public struct ClaimResult: Sendable {
         self.pausedBatches = pausedBatches
         self.dayCapReached = dayCapReached
         self.expired = expired
+    }
+}
+
+extension ClaimResult {
+    /// `wakeAt` on the clock of a host whose clock reads `hostNow`: as long after now as the store's
+    /// wake is after the claim. A host whose clock runs ahead of the store's would otherwise find the
+    /// wake already past and claim again at once, over and over, until the store's clock caught up.
+    public func wake(onHostClockAt hostNow: Date) -> Date? {
+        guard let wakeAt, let claimedAt else { return wakeAt }
+        return hostNow.addingTimeInterval(wakeAt.timeIntervalSince(claimedAt))
     }
 }

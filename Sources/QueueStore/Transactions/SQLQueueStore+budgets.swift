@@ -45,6 +45,7 @@ extension QueueSteps {
             pausedBatches: Set(decision.pausedBatches.keys), dayCapReached: decision.dayCapReached, expired: expired)
         result.movedWithoutCall = refused.moved
         result.failedWithoutCall = refused.failed + claim.failedChoosingModels
+        result.claimedAt = now
         return result
     }
 
