@@ -2,7 +2,12 @@
 /// ordering), and on `prompt_prefixes`.
 enum SharingSQL {
     /// The same request: the fingerprint narrows, the full text decides (`l` is the other job, `f` this one).
-    private static let sameRequest = "l.request_key = f.request_key AND l.id <> f.id AND l.request = f.request AND l.models = f.models"
+    /// What else changes the request sent is part of it: `truncate` (a shortened prompt is another
+    /// question) and `service_tier` (sent in the body); the schema and everything else travel in `request`.
+    private static let sameRequest = """
+        l.request_key = f.request_key AND l.id <> f.id AND l.request = f.request AND l.models = f.models \
+        AND l.truncate = f.truncate AND COALESCE(l.service_tier, '') = COALESCE(f.service_tier, '')
+        """
 
     /// An answer `f` (the job bound first) may take instead of calling: of an identical request in its
     /// batch, or, when its batch reuses across batches, of any batch since the time bound second. The

@@ -186,7 +186,10 @@ extension QueueSteps {
                 ])
             try db.send(JobsSQL.succeed, [seconds, seconds, outcome.jobID])
             if keys.request != nil || keys.prefix != nil {
-                try shareOutcome(jobID: outcome.jobID, keys: keys, succeededOn: result.model, failure: nil, provider: provider, db: db, now: seconds)
+                // Keyed by the model called, as claims look prefixes up: an answer may name another
+                // (OpenAI answers `gpt-4o-2024-08-06` to `gpt-4o`). Every call the worker records has its attempt.
+                let called = outcome.attempt?.model ?? result.model
+                try shareOutcome(jobID: outcome.jobID, keys: keys, succeededOn: called, failure: nil, provider: provider, db: db, now: seconds)
             }
             return .applied
         case _ where !sameClaim:
