@@ -82,4 +82,27 @@ struct TemplateImportTests {
         let format = try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT json_extract(request, '$.response_format.json_schema.strict') FROM jobs"]).stdout
         #expect(format == "0\n")
     }
+
+    @Test func aDirectoryGivenAsTheRowsOrTheFileIsOneErrorAndExitOne() throws {
+        let template = directory.write("p.mustache", "{{text}}")
+        let folder = directory.path("rows.jsonl")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let cases: [[String]] = [
+            ["--template", template, "--data", folder], ["--template", template, "--data", folder, "--data-format", "csv"], [folder],
+        ]
+        for (index, arguments) in cases.enumerated() {
+            // Reading the directory used to fail and be asked again, forever, its problems piling up in
+            // memory: the run is bounded in time (`timeout`) and memory (`ulimit -v`, 2 GB).
+            let result = try CommandRun.run(
+                "/bin/sh",
+                ["-c", #"ulimit -v 2097152; exec /usr/bin/timeout -s KILL 120 "$0" "$@""#, PackagePaths.binary, "import"] + arguments
+                    + ["--db", db, "--model", "m1", "--batch", "d\(index)"],
+                directory: directory.url.path)
+            #expect(result.status == 1, "\(arguments): \(result.status) \(result.stderr.prefix(500))")
+            let problems = result.stderr.split(separator: "\n").filter { $0.contains("cannot read") }
+            #expect(problems.count == 1, "\(arguments): \(result.stderr.prefix(500))")
+            #expect(result.stderr.contains("directory"), "\(arguments): \(result.stderr.prefix(500))")
+        }
+        #expect(try jobCount() == "0")
+    }
 }

@@ -16,6 +16,10 @@ public final class CSVRows: DataRows {
     /// Opens `path` (`-` for standard input) and reads its header.
     public init(path: String, delimiter: UnicodeScalar = ",") throws(ImportIssue) {
         file = path
+        var isDirectory: ObjCBool = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ImportIssue(file: path, line: 0, field: "file", message: "cannot read the data file: it is a directory")
+        }
         let stream = InputStream(fileAtPath: path == "-" ? "/dev/stdin" : path)
         guard let stream, FileManager.default.isReadableFile(atPath: path == "-" ? "/dev/stdin" : path) else {
             throw ImportIssue(file: path, line: 0, field: "file", message: "cannot read the data file")

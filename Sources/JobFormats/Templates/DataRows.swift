@@ -4,6 +4,7 @@ public protocol DataRows: AnyObject {
     var file: String { get }
     /// The columns every row has, when the file declares them (a CSV header); nil for JSON lines.
     var header: [String]? { get }
-    /// The next row, or the problem with it; nil at the end (or after a problem that stops reading).
+    /// The next record: a row, or the problem with it (each result is one record of the file, so the
+    /// records can be numbered); nil at the end (or after a problem that stops reading).
     func next() -> Result<DataRow, ImportIssue>?
 }

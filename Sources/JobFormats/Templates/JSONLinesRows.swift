@@ -4,6 +4,9 @@ public final class JSONLinesRows: DataRows {
     public let file: String
     public var header: [String]? { nil }
     private let reader: LineReader
+    /// Set once the file cannot be read on (a directory, an I/O error): the error is reported once and
+    /// reading stops, where asking again would fail again, forever.
+    private var failed = false
 
     public init(path: String) throws(ImportIssue) {
         file = path
@@ -13,10 +16,12 @@ public final class JSONLinesRows: DataRows {
     }
 
     public func next() -> Result<DataRow, ImportIssue>? {
-        while true {
+        while !failed {
             let next: (ArraySlice<UInt8>, Int)?
             do { next = try reader.nextLineCopy() } catch {
-                return .failure(ImportIssue(file: file, line: 0, field: "file", message: "cannot read: \(error)"))
+                failed = true
+                let reason = (error as? LineReader.OpenError)?.reason ?? "\(error)"
+                return .failure(ImportIssue(file: file, line: 0, field: "file", message: "cannot read the data file: \(reason)"))
             }
             guard let (bytes, line) = next else { return nil }
             if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
@@ -26,5 +31,6 @@ public final class JSONLinesRows: DataRows {
             }
             return .success(DataRow(line: line, values: members, columns: decoded.keys))
         }
+        return nil
     }
 }

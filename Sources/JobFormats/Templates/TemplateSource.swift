@@ -10,7 +10,9 @@ public final class TemplateSource: ImportSource {
     let user: PromptTemplate
     let system: PromptTemplate?
     let idColumn: String?
-    private var rowNumber = 0
+    /// Records read so far, good or bad: a row's default custom_id is its record's number in the file,
+    /// so a malformed row skipped (--skip-invalid) and fixed later renumbers none of the rows after it.
+    private var recordNumber = 0
     private var checkedHeader = false
 
     public init(rows: any DataRows, user: PromptTemplate, system: PromptTemplate?, idColumn: String?) {
@@ -34,6 +36,7 @@ public final class TemplateSource: ImportSource {
         }
         var reachedEnd = true
         while let next = rows.next() {
+            recordNumber += 1
             switch next {
             case .failure(let issue): chunk.issues.append(issue)
             case .success(let row): add(row, to: &chunk)
@@ -64,7 +67,6 @@ public final class TemplateSource: ImportSource {
     }
 
     private func add(_ row: DataRow, to chunk: inout SourceChunk) {
-        rowNumber += 1
         if rows.header == nil, let missing = variables.first(where: { row.values[$0] == nil }) {
             chunk.issues.append(ImportIssue(file: file, line: row.line, field: missing, message: "missing: the template uses {{\(missing)}}"))
             return
@@ -79,7 +81,7 @@ public final class TemplateSource: ImportSource {
                 return
             }
         } else {
-            customID = String(rowNumber)
+            customID = String(recordNumber)
         }
         let prompt = user.render(row.values)
         guard !prompt.allSatisfy(\.isWhitespace) else {
