@@ -60,6 +60,9 @@ extension PostgresJobStore {
         let batch = staged.batch
         let runnableAt = max(seconds, batch.notBefore?.timeIntervalSince1970 ?? 0)
         return try await transaction { connection in
+            // First the heartbeat, which finds the staging batch alive (and locks its row against a
+            // deletion) or writes nothing: a batch deleted as abandoned may take no more jobs.
+            try await Self.beat(staged, seconds: seconds, connection: connection, logger: logger)
             var present = Set<String>()
             if let target = staged.targetBatchID {
                 let ids = jobs.map(\.customID)
@@ -113,8 +116,6 @@ extension PostgresJobStore {
                     "SELECT custom_id, line FROM jobs WHERE batch_id = \(staged.stagingBatchID) AND custom_id = ANY(\(clashing))", logger: logger)
                 for try await (id, line) in rows.decode((String, Int).self) { firstLine[id] = line }
             }
-            try await connection.query(
-                "UPDATE batches SET import_heartbeat = \(seconds) WHERE id = \(staged.stagingBatchID) AND import_heartbeat IS NOT NULL", logger: logger)
             var answered = Set<String>()
             return jobs.map { job -> ImportSink.Addition in
                 if present.contains(job.customID) { return .alreadyPresent }
@@ -122,6 +123,21 @@ extension PostgresJobStore {
                 return .duplicate(ofLine: firstLine[job.customID] ?? job.line)
             }
         }
+    }
+
+    public func beatImport(_ staged: StagedImport, now: Date = Date()) async throws {
+        try await transaction { connection in
+            try await Self.beat(staged, seconds: now.timeIntervalSince1970, connection: connection, logger: logger)
+        }
+    }
+
+    /// Renews the import's heartbeat; throws `ImportLost` when its staging batch is gone or being deleted
+    /// (a heartbeat of 0, which no beat revives).
+    static func beat(_ staged: StagedImport, seconds: Double, connection: PostgresConnection, logger: Logger) async throws {
+        let beaten = try await connection.query(
+            "UPDATE batches SET import_heartbeat = \(seconds) WHERE id = \(staged.stagingBatchID) AND import_heartbeat > 0 RETURNING id", logger: logger
+        ).decode(Int64.self).collected()
+        guard beaten.count == 1 else { throw ImportLost(batch: staged.batch.name) }
     }
 
     /// Brings a whole import into sight in one transaction. Moving staged jobs into an existing batch
@@ -132,6 +148,7 @@ extension PostgresJobStore {
         do {
             try await transaction { connection in
                 if let target = staged.targetBatchID {
+                    try await Self.beat(staged, seconds: seconds, connection: connection, logger: logger)
                     try await connection.query("UPDATE jobs SET batch_id = \(target) WHERE batch_id = \(staged.stagingBatchID)", logger: logger)
                     try await connection.query("DELETE FROM batches WHERE id = \(staged.stagingBatchID)", logger: logger)
                     try await connection.query(
@@ -144,11 +161,13 @@ extension PostgresJobStore {
                         WHERE id = \(target)
                         """, logger: logger)
                 } else {
-                    try await connection.query(
+                    let revealed = try await connection.query(
                         """
                         UPDATE batches SET import_heartbeat = NULL, import_target = NULL, updated_at = \(seconds)
-                        WHERE id = \(staged.stagingBatchID) AND import_heartbeat IS NOT NULL
-                        """, logger: logger)
+                        WHERE id = \(staged.stagingBatchID) AND import_heartbeat > 0 RETURNING id
+                        """, logger: logger
+                    ).decode(Int64.self).collected()
+                    guard revealed.count == 1 else { throw ImportLost(batch: batch.name) }
                 }
                 try await Self.bumpChanges(connection, logger: logger)
             }
@@ -159,7 +178,7 @@ extension PostgresJobStore {
 
     /// Withdraws an import: its staged jobs and its staging batch are deleted, a slice per transaction.
     public func discardImport(_ staged: StagedImport) async throws {
-        try await deleteStagingBatch(staged.stagingBatchID)
+        _ = try await deleteStagingBatch(staged.stagingBatchID, beatBefore: .greatestFiniteMagnitude)
     }
 
     /// Deletes the staging batches of imports that stopped writing `abandonedImportAge` ago (the process
@@ -168,18 +187,31 @@ extension PostgresJobStore {
     public func discardAbandonedImports(now: Date = Date()) async throws -> Int {
         let cutoff = now.timeIntervalSince1970 - Self.abandonedImportAge
         let abandoned = try await client.query("SELECT id FROM batches WHERE import_heartbeat < \(cutoff)", logger: logger).decode(Int64.self).collected()
-        for id in abandoned { try await deleteStagingBatch(id) }
-        return abandoned.count
+        var deleted = 0
+        for id in abandoned where try await deleteStagingBatch(id, beatBefore: cutoff) { deleted += 1 }
+        return deleted
     }
 
-    private func deleteStagingBatch(_ id: Int64) async throws {
+    /// Deletes a staging batch and its jobs if its heartbeat is older than `cutoff` when looked at again,
+    /// in the statement that marks it for deletion (heartbeat 0; its import may have beaten since it was
+    /// found, and a beat holding the row is waited for); then its jobs, a slice per transaction, and the
+    /// batch. Returns whether it was deleted.
+    private func deleteStagingBatch(_ id: Int64, beatBefore cutoff: Double) async throws -> Bool {
+        let doomed = try await client.query(
+            "UPDATE batches SET import_heartbeat = 0 WHERE id = \(id) AND import_heartbeat < \(cutoff) RETURNING id", logger: logger
+        ).decode(Int64.self).collected()
+        guard doomed.count == 1 else { return false }
         while true {
             let deleted = try await client.query(
-                "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = \(id) LIMIT 10000) RETURNING 1", logger: logger
+                """
+                DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = \(id) LIMIT 10000)
+                  AND EXISTS (SELECT 1 FROM batches WHERE id = \(id) AND import_heartbeat = 0) RETURNING 1
+                """, logger: logger
             ).decode(Int.self).collected().count
             if deleted == 0 { break }
         }
-        try await client.query("DELETE FROM batches WHERE id = \(id) AND import_heartbeat IS NOT NULL", logger: logger)
+        try await client.query("DELETE FROM batches WHERE id = \(id) AND import_heartbeat = 0", logger: logger)
+        return true
     }
 }
 

@@ -8,11 +8,19 @@ enum BatchesSQL {
     /// A staging batch's name while it waits to join an existing batch: never a name people type.
     static func stagingName(target: String) -> String { "\u{1}import into \(target) \(UUID().uuidString.lowercased())" }
     static let beginStaging = "UPDATE batches SET import_heartbeat = ?, import_target = ? WHERE id = ?"
-    static let heartbeat = "UPDATE batches SET import_heartbeat = ? WHERE id = ? AND import_heartbeat IS NOT NULL"
-    /// A new batch's import is whole: it comes into sight.
-    static let reveal = "UPDATE batches SET import_heartbeat = NULL, import_target = NULL, updated_at = ? WHERE id = ? AND import_heartbeat IS NOT NULL"
-    /// Staging batches whose import stopped writing before a time: it died.
+    /// A live import's heartbeat. A staging batch being deleted has a heartbeat of 0 (`doomStaging`),
+    /// which no beat revives: an import changing no row here has lost its staging batch.
+    static let heartbeat = "UPDATE batches SET import_heartbeat = ? WHERE id = ? AND import_heartbeat > 0"
+    /// A new batch's import is whole: it comes into sight (unless its staging batch is being deleted).
+    static let reveal = "UPDATE batches SET import_heartbeat = NULL, import_target = NULL, updated_at = ? WHERE id = ? AND import_heartbeat > 0"
+    /// Staging batches whose import stopped writing before a time (it died), or being deleted.
     static let abandonedStaging = "SELECT id FROM batches WHERE import_heartbeat < ?"
+    /// Marks a staging batch for deletion if its heartbeat is still older than a time, checked in the
+    /// same statement: an import that beat since the batch was found keeps it. Its jobs go after, in
+    /// slices (`JobsSQL.deleteStagedSlice`), and no beat, chunk or commit of the import succeeds meanwhile.
+    static let doomStaging = "UPDATE batches SET import_heartbeat = 0 WHERE id = ? AND import_heartbeat < ?"
+    /// A staging batch marked for deletion, once its jobs are gone.
+    static let deleteDoomed = "DELETE FROM batches WHERE id = ? AND import_heartbeat = 0"
     static let insert = """
         INSERT INTO batches (name, source, models, max_tokens, priority, not_before, deadline, fallback_when_limited, token_cap,
                              cost_cap, created_at, updated_at, via, if_remote_expires, flex_fallback, reuse, reuse_max_age)

@@ -12,8 +12,12 @@ enum JobsSQL {
     static let present = "SELECT 1 FROM jobs WHERE batch_id = ? AND custom_id = ?"
     /// Staged jobs join the batch they were imported into, when the whole file is in.
     static let joinTarget = "UPDATE jobs SET batch_id = ? WHERE batch_id = ?"
-    /// A withdrawn import's staged jobs, a slice at a time: no transaction holds the lock for long.
-    static let deleteStagedSlice = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)"
+    /// A withdrawn or abandoned import's staged jobs, a slice at a time: no transaction holds the lock for
+    /// long. Only of a staging batch marked for deletion (`BatchesSQL.doomStaging`).
+    static let deleteStagedSlice = """
+        DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE batch_id = ? LIMIT ?)
+          AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND import_heartbeat = 0)
+        """
 
     /// Claims queued, runnable jobs in priority order, then age.
     /// PostgreSQL's claims skip the rows other claims hold (`SKIP LOCKED`): two workers never wait on, or

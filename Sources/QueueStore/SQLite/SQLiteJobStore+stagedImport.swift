@@ -37,11 +37,22 @@ extension SQLiteJobStore {
             // cost a fifth of the write, which is most of an import's time. Off for this transaction only.
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
             defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
+            // First the heartbeat, which finds the staging batch alive or writes nothing: a batch deleted
+            // as abandoned may not take jobs (under a reused id they would land in another batch).
+            try Self.beat(staged, db: db, now: now)
             let sink = try ImportSink(db: db, batchID: staged.stagingBatchID, batch: staged.batch, now: now, target: staged.targetBatchID, staged: true)
-            let additions = try jobs.map { try sink.add($0) }
-            try db.execute(sql: BatchesSQL.heartbeat, arguments: [now.unixSeconds, staged.stagingBatchID])
-            return additions
+            return try jobs.map { try sink.add($0) }
         }
+    }
+
+    public func beatImport(_ staged: StagedImport, now: Date = Date()) async throws {
+        try await pool.write { db in try Self.beat(staged, db: db, now: now) }
+    }
+
+    /// Renews the import's heartbeat; throws `ImportLost` when its staging batch is gone or being deleted.
+    static func beat(_ staged: StagedImport, db: Database, now: Date) throws {
+        try db.execute(sql: BatchesSQL.heartbeat, arguments: [now.unixSeconds, staged.stagingBatchID])
+        guard db.changesCount == 1 else { throw ImportLost(batch: staged.batch.name) }
     }
 
     /// Brings a whole import into sight in one transaction. Moving staged jobs into an existing batch
@@ -50,6 +61,7 @@ extension SQLiteJobStore {
         try await pool.write { db in
             let seconds = now.unixSeconds
             if let target = staged.targetBatchID {
+                try Self.beat(staged, db: db, now: now)
                 do {
                     try db.execute(sql: JobsSQL.joinTarget, arguments: [target, staged.stagingBatchID])
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -65,6 +77,7 @@ extension SQLiteJobStore {
                     ])
             } else {
                 try db.execute(sql: BatchesSQL.reveal, arguments: [seconds, staged.stagingBatchID])
+                guard db.changesCount == 1 else { throw ImportLost(batch: staged.batch.name) }
             }
             try db.execute(sql: WorkersSQL.bumpChanges)
         }
@@ -72,29 +85,40 @@ extension SQLiteJobStore {
 
     /// Withdraws an import: its staged jobs and its staging batch are deleted, a slice per transaction.
     public func discardImport(_ staged: StagedImport) async throws {
-        try await deleteStagingBatch(staged.stagingBatchID)
+        _ = try await deleteStagingBatch(staged.stagingBatchID, beatBefore: .greatestFiniteMagnitude)
     }
 
     /// Deletes the staging batches of imports that stopped writing `abandonedImportAge` ago (the process
     /// died); returns how many.
     @discardableResult
     public func discardAbandonedImports(now: Date = Date()) async throws -> Int {
+        let cutoff = now.unixSeconds - Self.abandonedImportAge
         let abandoned = try await pool.read { db in
-            try Int64.fetchAll(db, sql: BatchesSQL.abandonedStaging, arguments: [now.unixSeconds - Self.abandonedImportAge])
+            try Int64.fetchAll(db, sql: BatchesSQL.abandonedStaging, arguments: [cutoff])
         }
-        for id in abandoned { try await deleteStagingBatch(id) }
-        return abandoned.count
+        var deleted = 0
+        for id in abandoned where try await deleteStagingBatch(id, beatBefore: cutoff) { deleted += 1 }
+        return deleted
     }
 
-    private func deleteStagingBatch(_ id: Int64) async throws {
+    /// Deletes a staging batch and its jobs if its heartbeat is older than `cutoff` when looked at again,
+    /// in the statement that marks it for deletion (its import may have beaten since it was found); then
+    /// its jobs, a slice per transaction, and the batch. Returns whether it was deleted.
+    private func deleteStagingBatch(_ id: Int64, beatBefore cutoff: Double) async throws -> Bool {
+        let doomed = try await pool.write { db in
+            try db.execute(sql: BatchesSQL.doomStaging, arguments: [id, cutoff])
+            return db.changesCount == 1
+        }
+        guard doomed else { return false }
         var left = true
         while left {
             left = try await pool.write { db in
-                try db.execute(sql: JobsSQL.deleteStagedSlice, arguments: [id, 10_000])
+                try db.execute(sql: JobsSQL.deleteStagedSlice, arguments: [id, 10_000, id])
                 guard db.changesCount == 0 else { return true }
-                try db.execute(sql: BatchesSQL.delete, arguments: [id])
+                try db.execute(sql: BatchesSQL.deleteDoomed, arguments: [id])
                 return false
             }
         }
+        return true
     }
 }

@@ -67,7 +67,7 @@ extension SQLQueueStore {
                     if requestKey != nil {
                         // The queued jobs with the identical request take this answer, as on demand.
                         try QueueSteps.shareOutcome(
-                            jobID: answer.jobID, keys: (requestKey, nil), succeededOn: result.model, failure: nil, provider: remote.provider, db: db,
+                            jobID: answer.jobID, keys: (requestKey, nil), succeededOn: remote.model, failure: nil, provider: remote.provider, db: db,
                             now: seconds)
                         released = true
                     }

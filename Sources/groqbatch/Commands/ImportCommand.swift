@@ -244,6 +244,13 @@ struct ImportCommand: AsyncParsableCommand {
             } catch let conflict as ImportConflict {
                 progress.finish()
                 throw CommandFailure(conflict.description)
+            } catch let lost as ImportLost {
+                progress.finish()
+                throw CommandFailure(lost.description)
+            } catch let unreadable as LineReader.OpenError {
+                // The file opened but cannot be read on (a directory, an I/O error): nothing imported.
+                progress.finish()
+                throw CommandFailure("\(unreadable.description); nothing imported")
             }
             progress.finish()
             let summary = outcome.summary

@@ -11,6 +11,9 @@ struct ChunkedImport {
     /// Chunks parsed ahead of the one being written: enough to keep every core busy, few enough that
     /// memory stays flat in the file's size.
     static let chunksAhead = 4
+    /// How often a running import says it is alive, input or not: well inside the age at which a
+    /// staging batch is taken for abandoned and deleted.
+    static let heartbeatInterval: Duration = .seconds(SQLiteJobStore.abandonedImportAge / 10)
 
     /// What the import did, for the summary and the warnings after it.
     struct Outcome {
@@ -36,6 +39,7 @@ struct ChunkedImport {
     let onIssue: (ImportIssue, Int) -> Void
     /// Called after each chunk with the lines read and the jobs added so far.
     let onProgress: (Int, Int) -> Void
+    var heartbeatInterval = Self.heartbeatInterval
 
     func run() async throws -> Outcome {
         var outcome = Outcome(summary: ImportSummary(batchName: spec.name))
@@ -61,38 +65,65 @@ struct ChunkedImport {
         onIssue(issue, outcome.issues)
     }
 
-    /// What the tasks of an import report: a chunk built, or a chunk written with what became of each job.
+    /// What the tasks of an import report: a chunk read (nil at the end), a chunk built, or a chunk
+    /// written with what became of each job. (The heartbeat reports only its failure.)
     private enum Event: Sendable {
+        case read(SourceChunk?)
         case built(Int, ImportJobBuilder.Built)
         case staged([ImportSink.Addition])
     }
 
     /// Builds chunks on every core and writes them in order, one at a time: the file is read and the
-    /// next chunks are built while the last one is written, so neither waits for the other.
+    /// next chunks are built while the last one is written, so neither waits for the other. Meanwhile
+    /// the import's heartbeat beats, whether input arrives or not (a producer may pause for longer than
+    /// a staging batch may go silent), and its failure (the staging batch was deleted) ends the import.
     private func stageChunks(into staged: StagedImport, outcome: inout Outcome) async throws {
         let builder = self.builder
         let store = self.store
+        let reader = SourceReader(source)
+        let interval = heartbeatInterval
         try await withThrowingTaskGroup(of: Event.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        try await store.beatImport(staged, now: Date())
+                    } catch let lost as ImportLost {
+                        throw lost
+                    } catch {
+                        // A busy database: the next beat tries again, and a lasting fault fails a chunk's write.
+                    }
+                }
+            }
+            defer { group.cancelAll() }
             var read = 0
             var written = 0
             var lines = 0
+            var reading = false
             var endOfInput = false
             var ready: [Int: ImportJobBuilder.Built] = [:]
             var writing: ImportJobBuilder.Built?
-            func readAhead(_ group: inout ThrowingTaskGroup<Event, any Error>) throws {
-                while !endOfInput && read - written < Self.chunksAhead {
-                    guard let chunk = try source.nextJobLines(maxLines: Self.linesPerChunk, maxBytes: Self.bytesPerChunk) else {
+            func readAhead(_ group: inout ThrowingTaskGroup<Event, any Error>) {
+                guard !endOfInput && !reading && read - written < Self.chunksAhead else { return }
+                reading = true
+                group.addTask { .read(try await reader.next(maxLines: Self.linesPerChunk, maxBytes: Self.bytesPerChunk)) }
+            }
+            readAhead(&group)
+            // Done when every chunk read is written (a read still out after a file found not to be JSON
+            // lines is cancelled, as is the heartbeat).
+            while !(endOfInput && written == read && writing == nil), let event = try await group.next() {
+                switch event {
+                case .read(let chunk):
+                    reading = false
+                    // After a file found not to be JSON lines, what is read is dropped.
+                    guard !endOfInput else { break }
+                    guard let chunk else {
                         endOfInput = true
-                        return
+                        break
                     }
                     let index = read
                     group.addTask { .built(index, builder.build(chunk, firstOfFile: index == 0)) }
                     read += 1
-                }
-            }
-            try readAhead(&group)
-            while let event = try await group.next() {
-                switch event {
                 case .built(let index, let built):
                     ready[index] = built
                 case .staged(let additions):
@@ -113,7 +144,7 @@ struct ChunkedImport {
                         group.addTask { .staged(try await store.stage(jobs, into: staged, now: Date())) }
                     }
                 }
-                try readAhead(&group)
+                readAhead(&group)
             }
         }
     }
