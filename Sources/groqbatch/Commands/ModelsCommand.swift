@@ -55,6 +55,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let base = try CatalogOption.load(settings)
             if refresh {
                 let client = try ProviderOptions.makeClient(settings)
+                OnceNotice.print(ProviderOptions.keyDestination(settings))
                 let result: Result<[ModelInfo], ChatFailure>
                 do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }
                 try await client.shutdown()

@@ -217,6 +217,8 @@ struct WorkCommand: AsyncParsableCommand {
             let terminal = Console.stderrIsTerminal
             let logger = assembly.logger(statusLine: statusLine, terminal: terminal)
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine, tokenLimit: assembly.tokenLimit(store: store))
+            // Said before the first call, on the log (a plain line would break --log-format json).
+            logger.notice("\(ProviderOptions.keyDestination(settings))")
             if let schedule = configuration.schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
                 store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,

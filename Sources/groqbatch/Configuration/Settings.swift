@@ -7,12 +7,14 @@ import SystemPackage
 ///
 /// The file is `--config FILE`, else `$GROQBATCH_CONFIG`, else `./groqbatch.json` when it exists. It is
 /// checked before use (unknown keys and wrong types are one error naming the file and the key), and so
-/// are the environment variables.
+/// are the environment variables (a `GROQBATCH_*` one that names no setting is a warning).
 struct Settings: Sendable {
     let reader: ConfigReader
     let sources: SettingSources
     /// The configuration file in use, if any.
     let file: String?
+    /// Why the file may not choose where the API key goes (see `ConfigFileOwner`), checked before it is read.
+    var fileProblem: String? = nil
 
     static let defaultFile = "groqbatch.json"
 
@@ -26,6 +28,8 @@ struct Settings: Sendable {
         let explicit = configPath ?? environment["GROQBATCH_CONFIG"]
         let file = explicit ?? (FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil)
         try checkEnvironment(environment)
+        for warning in UnknownVariables.warnings(environment) { OnceNotice.print(warning) }
+        let fileProblem = file.flatMap { ConfigFileOwner.problem($0) }
         var providers: [any ConfigProvider] = [
             InMemoryProvider(
                 name: "command line",
@@ -41,7 +45,7 @@ struct Settings: Sendable {
             }
         }
         let sources = SettingSources()
-        return Settings(reader: ConfigReader(providers: providers, accessReporter: sources), sources: sources, file: file)
+        return Settings(reader: ConfigReader(providers: providers, accessReporter: sources), sources: sources, file: file, fileProblem: fileProblem)
     }
 
     /// Each `GROQBATCH_*` variable that names a setting must hold a value of its type.

@@ -61,9 +61,11 @@ struct ProviderOptions: ParsableArguments {
         settings.string(.apiKeyEnv) ?? defaultAPIKeyVariable
     }
 
-    /// A client for these settings, or one clear line on what is missing.
+    /// A client for these settings, or one clear line on what is missing. The command says where the key
+    /// goes (`keyDestination`) before its first call.
     static func makeClient(_ settings: Settings) throws -> GroqClient {
         let variable = apiKeyVariable(settings)
+        try checkKeyDestination(settings)
         guard let key = ProcessInfo.processInfo.environment[variable], !key.isEmpty else {
             throw CommandFailure("\(variable) is not set: export your API key (https://console.groq.com/keys), or run `make demo` to use the simulator")
         }
@@ -77,5 +79,36 @@ struct ProviderOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error.description)
         }
+    }
+
+    /// Refuses to send the key where a configuration file that someone else could have written says
+    /// (its `base_url`, or the variable its `api_key_env` names).
+    static func checkKeyDestination(_ settings: Settings) throws {
+        guard let file = settings.file, let problem = settings.fileProblem else { return }
+        // Read both first: where a setting came from is known once it has been read.
+        _ = (baseURL(settings), apiKeyVariable(settings))
+        let chosen = [SettingKey.baseURL, .apiKeyEnv].filter { settings.source(of: $0) == file }
+        guard !chosen.isEmpty else { return }
+        let names = chosen.map(\.rawValue).joined(separator: " and ")
+        let flags = chosen.map { "--" + $0.rawValue.replacingOccurrences(of: "_", with: "-") }.joined(separator: " and ")
+        throw CommandFailure(
+            "\(file) sets \(names), which decides where the API key goes, but \(problem): the key is not sent; if you trust the file, "
+                + "make it yours and writable by you only (chown, chmod go-w), else give \(flags) or a --config file of your own")
+    }
+
+    /// Where the key goes and who chose it, e.g. `sending the API key ($GROQ_API_KEY) to api.groq.com (base URL
+    /// from ./groqbatch.json)`: running in another folder must not send it somewhere unseen.
+    static func keyDestination(_ settings: Settings) -> String {
+        let url = baseURL(settings)
+        let parsed = URL(string: url)
+        let host = parsed?.host.map { host in parsed?.port.map { "\(host):\($0)" } ?? host } ?? url
+        let origin =
+            switch settings.source(of: .baseURL) {
+            case "default": "the default base URL"
+            case "command line": "base URL from --base-url"
+            case let file where file == settings.file && !file.contains("/"): "base URL from ./\(file)"
+            case let other: "base URL from \(other)"
+            }
+        return "sending the API key ($\(apiKeyVariable(settings))) to \(host) (\(origin))"
     }
 }
