@@ -77,9 +77,12 @@ struct ConfigTrustTests {
         #expect(overridden.status == 0, "\(overridden.stderr)")
         #expect(configFile(#"{"timeout": 5}"#, owner: nobody, mode: 0o666))
         #expect(try run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"]).status == 0)
-        // Commands that never send the key read such a file as before.
+        // Commands that never send the key read such a file as before; `config show` says why work would refuse.
         #expect(configFile(#"{"base_url": "http://127.0.0.1:9/v1"}"#, owner: nobody, mode: 0o666))
         #expect(try run(["status"]).status == 0)
+        let shown = try run(["config", "show"])
+        #expect(shown.status == 0 && shown.stdout.contains("http://127.0.0.1:9/v1"))
+        #expect(shown.stderr.contains("groqbatch.json sets base_url, which decides where the API key goes, but is owned by another user"), "\(shown.stderr)")
     }
 
     @Test func commandsThatSendTheKeySayOnceWhereItGoesAndWhoChoseIt() throws {

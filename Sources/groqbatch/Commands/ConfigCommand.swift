@@ -53,6 +53,8 @@ struct ShowConfig: AsyncParsableCommand {
             let variable = ProviderOptions.apiKeyVariable(settings)
             let keySet = !(ProcessInfo.processInfo.environment[variable] ?? "").isEmpty
             rows.append(("api_key", keySet ? "(set, redacted)" : "(not set)", variable))
+            // The file's values are shown as they are, with why `work` would not send the key where they say.
+            do { try ProviderOptions.checkKeyDestination(settings) } catch { Console.error("groqbatch: \(error)") }
             if json {
                 var object: [String: [String: String]] = [:]
                 for row in rows { object[row.key] = ["value": row.value, "source": row.source] }
