@@ -55,4 +55,17 @@ struct RemoteSharingTests {
             #expect(try fixture.sql("SELECT COUNT(*) FROM attempts") == "2", "the copies were never sent")
         }
     }
+
+    @Test(arguments: StoreKind.allCases) func cancellingAJobWakesIdleWorkersForTheIdenticalRequestsHeldBehindIt(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            let sharing = SharingTests()
+            try await sharing.add(fixture, [SharingTests.job(1, SharingTests.ask("same")), SharingTests.job(2, SharingTests.ask("same"))])
+            let leader = try #require(try await sharing.claim(fixture).first)
+            #expect(try await sharing.claim(fixture).isEmpty, "c2 waits for c1")
+            let idleAt = try await fixture.store.changeCounter()
+            #expect(try await fixture.store.cancel(jobID: leader.id, now: Date()))
+            #expect(try await fixture.store.changeCounter() > idleAt, "idle workers are woken")
+            #expect(try await sharing.claim(fixture).map(\.customID) == ["c2"])
+        }
+    }
 }

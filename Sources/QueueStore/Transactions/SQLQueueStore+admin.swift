@@ -74,8 +74,10 @@ extension SQLQueueStore {
             guard try db.row(JobsSQL.statusAndOwner, [jobID]) != nil else {
                 throw NotFoundError(description: "no job with id \(jobID)")
             }
-            try db.execute(JobsSQL.cancel(byBatch: false), [now.unixSeconds, now.unixSeconds, jobID])
-            return db.changesCount == 1
+            guard try db.execute(JobsSQL.cancel(byBatch: false), [now.unixSeconds, now.unixSeconds, jobID]) == 1 else { return false }
+            // Identical requests of its batch held behind it may go now: idle workers are woken.
+            try db.execute(WorkersSQL.bumpChanges)
+            return true
         }
     }
 
