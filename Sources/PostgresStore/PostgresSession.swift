@@ -57,8 +57,9 @@ final class PostgresSession: SQLSession {
     /// Reads `clock_timestamp()` after `statement` (a lock, whose wait counts) has run, in one round trip.
     @discardableResult private func readServerTime(after statement: String?, _ arguments: SQLArguments) throws -> Date {
         let time = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"
-        // A materialized CTE runs first: the time is read once the lock is held.
-        let sql = statement.map { "WITH locked AS MATERIALIZED (\($0)) \(time) FROM locked" } ?? time
+        // The CTE's row comes first (one calling a volatile function is never inlined, in any version):
+        // the time is read once the lock is held.
+        let sql = statement.map { "WITH locked AS (\($0)) \(time) FROM locked" } ?? time
         guard let seconds = try rows(sql, arguments).first.flatMap({ $0[0] as Double? }) else {
             throw PostgresNoServerTime()
         }

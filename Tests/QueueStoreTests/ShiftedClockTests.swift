@@ -94,4 +94,36 @@ struct ShiftedClockTests {
             #expect(heartbeat < Date().timeIntervalSince1970 + 5, "the heartbeat is the server's time")
         }
     }
+
+    /// The server's time comes with the provider's lock (no extra round trip): it must be read once the
+    /// lock is held, or a claim that waited for another host's would lease and spend from before its wait.
+    @Test func aClaimThatWaitedForTheProvidersLockOnPostgreSQLLeasesFromWhenItGotIt() async throws {
+        try await QueueFixture.with(.postgres) { fixture in
+            try await fixture.addJobs(1, models: ["m1"])
+            try await fixture.store.setLimits(provider: provider, model: "m1", limits: [.tpm: 100_000], now: Date())
+            let key = "1735552881"  // PostgresMigrationRunner.lockKey, 0x6772_6F71
+            let holder = try BackgroundShell(
+                "/usr/bin/psql", [fixture.location, "-X", "-A", "-t", "-q"],
+                input: """
+                    BEGIN;
+                    SELECT pg_advisory_xact_lock(\(key), hashtext('\(provider)'));
+                    SELECT pg_sleep(2);
+                    SELECT 'released|' || extract(epoch from clock_timestamp());
+                    COMMIT;
+
+                    """)
+            let held = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = \(key) AND objsubid = 2"
+            let deadline = Date().addingTimeInterval(60)
+            while try fixture.sql(held) != "1" {
+                guard Date() < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let claimed = try await fixture.store.claim(workerID: "w", limit: 1, leaseDuration: 60, batch: nil, now: nil, budget: context)
+            holder.waitUntilExit()
+            let line = try #require(holder.output.split(separator: "\n").first { $0.hasPrefix("released|") })
+            let released = try #require(Double(line.split(separator: "|")[1]))
+            let expires = try #require(claimed.jobs.first?.leaseExpiresAt).timeIntervalSince1970
+            #expect(expires >= released + 60, "the lease runs its full minute from the lock: \(expires - released)")
+        }
+    }
 }
