@@ -195,11 +195,11 @@ enum JobsSQL {
         UPDATE jobs SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?\(holding ? " AND \(heldClaim) IN (\(dialect.integerPairs(of: "?")))" : "")
         """
     }
+    /// A running job's claim as `HeldClaim` names it: a job claimed without a token is claim 0.
+    static let heldClaim = "(id, COALESCE(claim_token, 0))"
     static let releaseOwned = """
         UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE status = 'running' AND lease_owner = ?
-    /// A running job's claim as `HeldClaim` names it: a job claimed without a token is claim 0.
-    static let heldClaim = "(id, COALESCE(claim_token, 0))"
         """
     /// Two counts, so each uses its partial index, less the jobs of imports still under way: no worker
     /// can claim those yet, and the import may still withdraw them.
