@@ -48,8 +48,16 @@ enum BatchesSQL {
     }
     static let hasUnfinished = "SELECT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ? AND status IN ('queued', 'running'))"
     static let delete = "DELETE FROM batches WHERE id = ?"
-    /// A pruned batch goes once it has no job left: deleting it would delete (cascade) jobs added since.
-    static let deleteEmpty = "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ?1)"
+    /// A pruned batch goes once it has no job left: deleting it would delete (cascade) jobs added since,
+    /// or the record of a remote batch still open (the provider runs and bills it until a worker cancels it).
+    static let deleteEmpty = """
+        DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ?1)
+          AND NOT EXISTS (SELECT 1 FROM remote_batches WHERE batch_id = ?1 AND state <> 'done')
+        """
+    /// The remote batches of a batch not closed yet: `prune` keeps the batch and its jobs while there is one.
+    static let openRemote = """
+        SELECT local_id, remote_batch_id, state, provider FROM remote_batches WHERE batch_id = ? AND state <> 'done' ORDER BY id
+        """
     /// Locks a batch's row for a prune slice: an import adding jobs to it waits for the slice (the
     /// jobs' foreign key locks the row it references), or the slice for the import.
     static func lockForPrune(_ dialect: SQLDialect) -> String { "SELECT id FROM batches WHERE id = ?\(dialect.lockingRead)" }

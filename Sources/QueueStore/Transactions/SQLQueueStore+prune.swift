@@ -8,6 +8,10 @@ extension SQLQueueStore {
     /// its pruning, and what was deleted before was finished work. The check is not trusted alone: on
     /// PostgreSQL a `retry` or an import may commit between it and the deletes, so the deletes
     /// themselves spare unfinished jobs, and a batch with jobs left.
+    ///
+    /// A batch with a remote batch still open is kept whole (`PruneSummary.kept`): its jobs may all be
+    /// cancelled while the provider still runs (and bills) the remote batch, and its record is what a
+    /// worker cancels or collects it by. Deleting the batch would delete that record (cascade).
     public func prune(
         finishedBefore cutoff: Date, batch: String? = nil, slice: Int = 2_000, dryRun: Bool = false,
         progress: (PruneSummary) -> Void = { _ in }
@@ -20,6 +24,17 @@ extension SQLQueueStore {
                 .map { (id: $0[0] as Int64, name: $0[1] as String) }
         }
         for candidate in candidates {
+            let open = try await engine.read { db in
+                try db.rows(BatchesSQL.openRemote, [candidate.id]).map {
+                    PruneSummary.KeptForRemote(
+                        batch: candidate.name, localID: $0[0], remoteBatchID: $0[1], state: RemoteBatchState(rawValue: $0[2]) ?? .submitted,
+                        provider: $0[3])
+                }
+            }
+            if !open.isEmpty {
+                summary.kept += open
+                continue
+            }
             if dryRun {
                 summary.jobs += try await engine.read { db in
                     try db.value(Int.self, "SELECT COUNT(*) FROM jobs WHERE batch_id = ?", [candidate.id]) ?? 0
@@ -31,7 +46,9 @@ extension SQLQueueStore {
             while finished {
                 let deleted = try await engine.write { db -> Int? in
                     guard try db.value(Int64.self, BatchesSQL.lockForPrune(db.dialect), [candidate.id]) != nil,
-                        try db.value(Bool.self, BatchesSQL.hasUnfinished, [candidate.id]) == false
+                        try db.value(Bool.self, BatchesSQL.hasUnfinished, [candidate.id]) == false,
+                        // A remote batch packed since (after a retry) keeps the batch too.
+                        try db.rows(BatchesSQL.openRemote, [candidate.id]).isEmpty
                     else { return nil }
                     let count = try db.execute(JobsSQL.deleteSlice, [candidate.id, slice])
                     if count == 0 {

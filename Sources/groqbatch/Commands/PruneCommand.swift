@@ -9,7 +9,9 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Delete batches whose every job finished before a time, with their jobs, attempts and results.",
         discussion: """
-            A batch with any queued or running job is never touched. Rows go in slices of --slice jobs, one \
+            A batch with any queued or running job is never touched, nor one with a remote batch (Batch API) \
+            still open: a worker (groqbatch work, same base URL) cancels at the provider a remote batch whose \
+            jobs were all cancelled, or collects it, and closes it; prune deletes the batch after that. Rows go in slices of --slice jobs, one \
             transaction each, so workers on the same file wait at most one slice. Export what you want to \
             keep first (groqbatch export --batch NAME), or take a backup (groqbatch backup FILE). \
             The space is reused by new rows; `groqbatch vacuum` gives it back to the file system.
@@ -47,6 +49,7 @@ struct PruneCommand: AsyncParsableCommand {
                 line.update("\(progress.jobs.counted("job")) deleted")
             }
             line.finish()
+            for kept in summary.kept { print(Self.describe(kept)) }
             let when = ISO8601DateFormatter().string(from: cutoff)
             if summary.batches.isEmpty {
                 print("nothing to prune: no batch\(batch.map { " named '\($0)'" } ?? "") finished entirely before \(when)")
@@ -59,5 +62,17 @@ struct PruneCommand: AsyncParsableCommand {
                     : "deleted \(summary.batches.count.counted("batch", plural: "batches")) (\(names)) with \(summary.jobs.counted("job")), their attempts and results, in \(summary.transactions) transactions"
             )
         }
+    }
+
+    /// Why a finished batch was kept, and what ends it: its remote batch's record is all a worker cancels
+    /// or collects it by, and the provider bills the remote batch until it ends.
+    static func describe(_ kept: PruneSummary.KeptForRemote) -> String {
+        let remote = kept.remoteBatchID.map { "remote batch \($0) (\(kept.localID))" } ?? "remote batch \(kept.localID)"
+        let next =
+            switch kept.state {
+            case .collecting: "a worker is writing back its answers"
+            default: "it may still run (and bill) at the provider: a worker (groqbatch work --base-url \(kept.provider)) cancels it there"
+            }
+        return "kept batch '\(kept.batch)': \(remote) is \(kept.state.rawValue); \(next), then prune deletes the batch"
     }
 }
