@@ -18,14 +18,15 @@ enum RemoteBatchesSQL {
         LIMIT ?
         """
     }
-    /// Whether a worker has Batch API work at all: a batch-api or auto batch with queued jobs (per batch,
-    /// through the jobs_batch_status index, so an on-demand queue of millions is not scanned), or remote
-    /// batches still open.
-    static let anyWork = """
+    /// Whether a worker has Batch API jobs to pack: a batch-api or auto batch with queued jobs (per batch,
+    /// through the jobs_batch_status index, so an on-demand queue of millions is not scanned).
+    static let anyQueued = """
         SELECT EXISTS (SELECT 1 FROM batches b WHERE b.via IN ('batch-api', 'auto') AND b.import_heartbeat IS NULL
                        AND EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status = 'queued'))
-            OR EXISTS (SELECT 1 FROM remote_batches WHERE state <> 'done' AND provider = ?)
         """
+    /// The providers (as each record spells it) with remote batches still open, through remote_batches_open:
+    /// a worker drives those whose `ProviderKey` is its own.
+    static let openProviders = "SELECT DISTINCT provider FROM remote_batches WHERE state <> 'done'"
     /// Jobs of `--via auto` batches whose executor is not decided yet, per batch and model.
     static func undecidedGroups(_ dialect: SQLDialect) -> String {
         """

@@ -83,15 +83,21 @@ extension SQLQueueStore {
 
     /// Whether there is Batch API work for this provider: a read, so an idle worker writes nothing.
     public func hasRemoteWork(provider: String) async throws -> Bool {
-        try await engine.read { db in try db.value(Bool.self, RemoteBatchesSQL.anyWork, [provider]) ?? false }
+        try await engine.read { db in
+            try db.value(Bool.self, RemoteBatchesSQL.anyQueued) == true || !QueueSteps.openSpellings(of: provider, db: db).isEmpty
+        }
     }
 
-    /// Takes (or keeps) the open remote batches of a provider this worker may drive and returns them.
+    /// Takes (or keeps) the open remote batches of a provider this worker may drive and returns them:
+    /// those recorded under any spelling of its base URL (`ProviderKey`), so a worker started with
+    /// `localhost` drives what one started with `127.0.0.1/` made, and a queue's older spellings too.
     public func leaseRemoteBatches(provider: String, workerID: String, leaseDuration: TimeInterval, now: Date? = nil) async throws -> [RemoteBatchRecord] {
         try await engine.write { db in
             // The transaction's time: a host whose clock runs ahead would take other hosts' live leases.
             let seconds = try (now ?? db.transactionTime()).unixSeconds
-            try db.execute(RemoteBatchesSQL.lease, [workerID, seconds + leaseDuration, provider, workerID, seconds])
+            for spelling in try QueueSteps.openSpellings(of: provider, db: db) {
+                try db.execute(RemoteBatchesSQL.lease, [workerID, seconds + leaseDuration, spelling, workerID, seconds])
+            }
             return try db.rows(RemoteBatchesSQL.leased, [workerID]).map(QueueSteps.remoteRecord)
         }
     }
@@ -167,6 +173,12 @@ extension QueueSteps {
         guard let deadline else { return "24h" }
         let hours = Int(((deadline - now) / 3600).rounded(.down))
         return "\(min(168, max(24, hours)))h"
+    }
+
+    /// The spellings open remote batches record `provider` under: every one whose `ProviderKey` is its.
+    static func openSpellings(of provider: String, db: any SQLSession) throws -> [String] {
+        let key = ProviderKey(provider)
+        return try db.values(String.self, RemoteBatchesSQL.openProviders).filter(key.names)
     }
 
     static func remoteRecord(_ row: SQLRow) -> RemoteBatchRecord {

@@ -183,7 +183,7 @@ struct ImportCommand: AsyncParsableCommand {
     /// as `models --refresh` last stored it.
     func knownModels(_ settings: Settings, store: any ReportStore) async throws -> Set<String> {
         let catalog = try CatalogOption.load(settings)
-        let listed = try await store.providerModels(provider: ProviderOptions.baseURL(settings))
+        let listed = try await store.providerModels(provider: ProviderOptions.providerKey(settings))
         return Set(catalog.entries.keys).union(listed.map(\.id))
     }
 

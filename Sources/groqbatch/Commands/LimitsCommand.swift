@@ -41,8 +41,9 @@ struct ShowLimits: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let store = try await database.open()
-            let only = provider.map(ProviderOptions.normalized)
-            let meters = try await store.meterStatuses(now: Date()).filter { only == nil || $0.provider == only }
+            // Meters recorded under another spelling of the base URL (before keys were normalized) show too.
+            let only = provider.map(ProviderKey.init)
+            let meters = try await store.meterStatuses(now: Date()).filter { only?.names($0.provider) ?? true }
             if json {
                 print(try Console.json(meters))
                 return
@@ -115,7 +116,7 @@ struct SetLimits: AsyncParsableCommand {
             limits[.rpd] = rpd
             limits[.tpm] = tpm
             limits[.tpd] = tpd
-            let url = provider.map(ProviderOptions.normalized) ?? ProviderOptions.baseURL(settings)
+            let url = provider.map { ProviderKey($0).rawValue } ?? ProviderOptions.providerKey(settings)
             try await store.setLimits(provider: url, model: model, limits: limits, now: Date())
             print("\(model) at \(url): " + limits.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
@@ -135,7 +136,7 @@ struct ResetLimits: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let count = try await database.open().resetLimits(provider: provider.map(ProviderOptions.normalized), model: model)
+            let count = try await database.open().resetLimits(provider: provider.map { ProviderKey($0).rawValue }, model: model)
             print("\(count.counted("meter")) forgotten")
         }
     }

@@ -52,6 +52,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let settings = try await database.settings(flags)
             let store = try await database.open(settings)
             let baseURL = ProviderOptions.baseURL(settings)
+            let key = ProviderOptions.providerKey(settings)
             let base = try CatalogOption.load(settings)
             if refresh {
                 let client = try ProviderOptions.makeClient(settings)
@@ -61,7 +62,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 try await client.shutdown()
                 let listed = try result.mapError { CommandFailure("\(baseURL)/models: \($0.description)") }.get()
                 let change = try await store.refreshProviderModels(
-                    provider: baseURL,
+                    provider: key,
                     listed: listed.filter { $0.active != false }.map {
                         ProviderModel(id: $0.id, contextWindow: $0.contextWindow, maxOutput: $0.maxCompletionTokens, ownedBy: $0.ownedBy)
                     },
@@ -71,7 +72,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 if !change.vanished.isEmpty { summary += "; no longer listed, now decommissioned: \(change.vanished.joined(separator: ", "))" }
                 Console.error(summary)
             }
-            let listed = try await store.providerModels(provider: baseURL)
+            let listed = try await store.providerModels(provider: key)
             let merged = base.merging(listed)
             let listedIDs = Dictionary(listed.map { ($0.id, $0.status == "active") }, uniquingKeysWith: { $1 })
             let rows = merged.entries.values.sorted { $0.id < $1.id }.map { entry in

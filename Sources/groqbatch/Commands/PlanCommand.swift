@@ -53,7 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
             let store = try await database.open(settings)
-            let provider = ProviderOptions.baseURL(settings)
+            let provider = ProviderOptions.providerKey(settings)
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
             _ = try await store.expireOverdue(now: nil)
             let inputs: PlanInputs

@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             let store = try await database.open(settings)
             let logger = Logger(label: "groqbatch.serve")
             // ETAs as `plan` makes them, with the provider and catalog the settings name.
-            let provider = ProviderOptions.baseURL(settings)
+            let provider = ProviderOptions.providerKey(settings)
             let catalog = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
             let schedule = try WorkSettings(settings).schedule
             let forecast: @Sendable (String) async -> WorkPlan? = { batch in

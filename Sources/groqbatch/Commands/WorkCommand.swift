@@ -207,7 +207,7 @@ struct WorkCommand: AsyncParsableCommand {
             let work = try WorkSettings(settings)
             let client = try ProviderOptions.makeClient(settings)
             let store = try await database.open(settings)
-            let provider = ProviderOptions.baseURL(settings)
+            let provider = ProviderOptions.providerKey(settings)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
             let assembly = WorkAssembly(settings: work, flags: runFlags(zone: work.timeZone), provider: provider, catalog: models)

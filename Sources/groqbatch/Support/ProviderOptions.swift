@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import GroqClient
+import QueueStore
 
 /// Where the provider is and how to authenticate, shared by every command that calls it.
 ///
@@ -44,10 +45,16 @@ struct ProviderOptions: ParsableArguments {
         return flags
     }
 
-    /// The base URL every meter and record is keyed by: `.../v1` and `.../v1/` are one provider, with
-    /// one budget.
+    /// The base URL the client calls, as given (without trailing slashes).
     static func baseURL(_ settings: Settings) -> String {
         normalized(settings.string(.baseURL) ?? GroqClientConfiguration.groqBaseURL)
+    }
+
+    /// What every meter, budget and record of this provider is keyed by: one spelling of the base URL
+    /// (`ProviderKey`), so `.../v1/`, `HTTPS://API.GROQ.COM:443/...` or `localhost` for `127.0.0.1` make
+    /// no second provider with a budget of its own, nor strand the remote batches the other made.
+    static func providerKey(_ settings: Settings) -> String {
+        ProviderKey(baseURL(settings)).rawValue
     }
 
     /// A base URL without trailing slashes.
