@@ -43,6 +43,11 @@ public protocol RemoteBatchStore: Sendable {
     func finishRemote(_ remote: RemoteBatchRecord, reason: String, workerID: String, now: Date) async throws -> Int
     /// Closes a remote batch whose input could not be uploaded; its jobs go back to the queue.
     func abandonUpload(_ remote: RemoteBatchRecord, message: String, workerID: String, now: Date) async throws -> Int
+    /// Closes a remote batch the provider refused for good; each job it holds counts a try and follows its chain.
+    func refuseRemote(
+        _ remote: RemoteBatchRecord, status: String, code: String, message: String, httpStatus: Int?, kind: ChainStep.Kind,
+        retryDelay: @escaping @Sendable (Int) -> Double, workerID: String, now: Date
+    ) async throws -> RemoteWrite
 }
 
 extension SQLiteJobStore: RemoteBatchStore {}

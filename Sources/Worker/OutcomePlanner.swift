@@ -63,9 +63,9 @@ public struct OutcomePlanner: Sendable {
         case .fatal:
             return .release
         case .permanent:
-            return .fail(code: code, message: message)
+            return step(job, .permanent, failure: failure, now: now, random: random)
         case .fallback:
-            return nextModel(job, code: code, message: message)
+            return step(job, .fallback, failure: failure, now: now, random: random)
         case .retry:
             // A rate limit says "not now", not "this job is bad": it waits as told without using up the
             // job's tries on this model.
@@ -79,16 +79,21 @@ public struct OutcomePlanner: Sendable {
                 let wait = backoff.delay(retry: min(job.attempts + 1, 12), providerWait: failure.providerWait, random: random)
                 return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: false)
             }
-            let tries = job.modelAttempts + 1
-            if tries >= job.maxAttempts { return nextModel(job, code: code, message: message) }
-            let wait = backoff.delay(retry: tries, providerWait: failure.providerWait, random: random)
-            return .retry(at: now.addingTimeInterval(wait), code: code, message: message, counted: true)
+            return step(job, .retry, failure: failure, now: now, random: random)
         }
     }
 
-    func nextModel(_ job: ClaimedJob, code: String, message: String) -> JobTransition {
-        let next = job.modelIndex + 1
-        guard next < job.models.count else { return .fail(code: code, message: message) }
-        return .moveToModel(next, code: code, message: message)
+    /// The chain's rule (`ChainStep`, which the Batch API's answers follow too) as a transition.
+    func step(_ job: ClaimedJob, _ kind: ChainStep.Kind, failure: ChatFailure, now: Date, random: Double) -> JobTransition {
+        switch ChainStep.after(kind, modelAttempts: job.modelAttempts, maxAttempts: job.maxAttempts, modelIndex: job.modelIndex, chainLength: job.models.count)
+        {
+        case .again(let tries):
+            let wait = backoff.delay(retry: tries, providerWait: failure.providerWait, random: random)
+            return .retry(at: now.addingTimeInterval(wait), code: failure.code, message: failure.message, counted: true)
+        case .model(let index):
+            return .moveToModel(index, code: failure.code, message: failure.message)
+        case .fail:
+            return .fail(code: failure.code, message: failure.message)
+        }
     }
 }

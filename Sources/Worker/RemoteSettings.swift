@@ -26,6 +26,9 @@ public struct RemoteSettings: Sendable {
     /// The catalog's prices and the day's caps that remote batches reserve against, as claims do. The
     /// default is none: no prices, no daily caps (a batch's own caps still hold).
     public var budget: BudgetContext?
+    /// The wait before a job whose remote batch the provider refused goes again: the worker's backoff,
+    /// by the job's tries (a poll interval at least). The default is `.exponentialJitter()`.
+    public var backoff: BackoffPolicy = .exponentialJitter()
 
     /// Each default in one place: the initializer, `work`'s flags and their `--help` read them here.
     public enum Defaults {

@@ -94,7 +94,7 @@ struct InterleavedWriteTests {
                 remote,
                 [
                     RemoteAnswer(jobID: first, success: (StoreFixture.attempt(), StoreFixture.result()), error: nil),
-                    RemoteAnswer(jobID: second, success: nil, error: ("http_500", "oops", 500, true)),
+                    RemoteAnswer(jobID: second, success: nil, error: ("http_500", "oops", 500, .retry)),
                 ], workerID: "a", now: Date())
             #expect(try resultsOfUnsucceededJobs(fixture) == "0")
             // The answers moved their jobs first, so the cancels came too late: each job is written whole.

@@ -73,8 +73,8 @@ struct RemoteBatchStoreTests {
             remote,
             [
                 answer(ids[0]),
-                RemoteAnswer(jobID: ids[1], success: nil, error: ("request_timeout", "timed out", nil, true)),
-                RemoteAnswer(jobID: ids[2], success: nil, error: ("invalid_request_error", "bad body", 400, false)),
+                RemoteAnswer(jobID: ids[1], success: nil, error: ("request_timeout", "timed out", nil, .retry)),
+                RemoteAnswer(jobID: ids[2], success: nil, error: ("invalid_request_error", "bad body", 400, .permanent)),
             ], workerID: "a")
         #expect(written == RemoteWrite(answered: 1, failed: 1, requeued: 1, promptTokens: 10, completionTokens: 5))
         #expect(
@@ -90,7 +90,7 @@ struct RemoteBatchStoreTests {
         try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
         let next = try #require(try await prepare(fixture, at: Date()).first)
         #expect(try jobIDs(fixture, next) == [ids[1]])
-        try await fixture.store.recordRemoteAnswers(next, [RemoteAnswer(jobID: ids[1], success: nil, error: ("http_500", "oops", 500, true))], workerID: "a")
+        try await fixture.store.recordRemoteAnswers(next, [RemoteAnswer(jobID: ids[1], success: nil, error: ("http_500", "oops", 500, .retry))], workerID: "a")
         #expect(try fixture.sqlite3("SELECT status, attempts, error_code FROM jobs WHERE id = \(ids[1])") == "failed|2|http_500")
     }
 
@@ -100,7 +100,7 @@ struct RemoteBatchStoreTests {
         for round in 0..<2 {
             let remote = try #require(try await prepare(fixture, at: Date()).first)
             let id = try #require(try jobIDs(fixture, remote).first)
-            try await fixture.store.recordRemoteAnswers(remote, [RemoteAnswer(jobID: id, success: nil, error: ("http_503", "busy", 503, true))], workerID: "a")
+            try await fixture.store.recordRemoteAnswers(remote, [RemoteAnswer(jobID: id, success: nil, error: ("http_503", "busy", 503, .retry))], workerID: "a")
             try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
             #expect(try fixture.sqlite3("SELECT status, model_index, model_attempts FROM jobs") == (round == 0 ? "queued|0|1" : "queued|1|0"))
         }

@@ -43,7 +43,7 @@ struct RemoteSharingTests {
                 remote,
                 [
                     RemoteAnswer(jobID: ids[0], success: (StoreFixture.attempt(), result), error: nil),
-                    RemoteAnswer(jobID: ids[1], success: nil, error: ("invalid_request_error", "bad body", 400, false)),
+                    RemoteAnswer(jobID: ids[1], success: nil, error: ("invalid_request_error", "bad body", 400, .permanent)),
                 ], workerID: "a", now: Date())
 
             #expect(

@@ -16,12 +16,24 @@ public struct RemoteBatch: Sendable, Equatable, Decodable, Identified {
     public var expiresAt: Int?
     public var requestCounts: Counts?
     public var metadata: [String: String]?
+    /// Why a `failed` batch failed: the provider's refusals of its input, as codes and messages.
+    public var errors: Errors?
+
+    /// A batch's `errors` list.
+    public struct Errors: Sendable, Equatable, Decodable {
+        public struct Entry: Sendable, Equatable, Decodable {
+            public var code: String?
+            public var message: String?
+            public var line: Int?
+        }
+        public var data: [Entry]?
+    }
 
     /// No more change will come: the output and error files are final.
     public var isFinal: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, metadata
+        case id, status, metadata, errors
         case inputFileID = "input_file_id"
         case outputFileID = "output_file_id"
         case errorFileID = "error_file_id"

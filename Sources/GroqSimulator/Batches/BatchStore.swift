@@ -79,13 +79,21 @@ actor BatchStore {
                 let customID = object["custom_id"] as? String, let body = object["body"] as? [String: Any],
                 let bodyData = try? JSONSerialization.data(withJSONObject: body)
             else {
-                batch.errors.append("line \(number + 1): expected {\"custom_id\", \"method\", \"url\", \"body\"}")
+                batch.errors.append(("invalid_input", "line \(number + 1): expected {\"custom_id\", \"method\", \"url\", \"body\"}"))
                 continue
+            }
+            if let model = body["model"] as? String {
+                if settings.refusedModels.contains(model) {
+                    throw Refusal(status: 400, body: GroqErrorBody.invalidRequest("model '\(model)' is not supported by the Batch API"))
+                }
+                if settings.unservedModels.contains(model) {
+                    batch.errors.append(("model_not_found", "line \(number + 1): the model `\(model)` is not available for batch processing"))
+                }
             }
             // The body's own bytes, as sent: the answer then equals the on-demand answer to the same body.
             batch.lines.append(.init(customID: customID, body: Self.rawBody(Array(line)) ?? Array(bodyData)))
         }
-        if batch.lines.isEmpty && batch.errors.isEmpty { batch.errors.append("the input file has no lines") }
+        if batch.lines.isEmpty && batch.errors.isEmpty { batch.errors.append(("invalid_input", "the input file has no lines")) }
         batches[batch.id] = batch
         batchOrder.append(batch.id)
         return batch
@@ -195,11 +203,15 @@ actor BatchStore {
         }
         // Groq writes output lines in no promised order; neither does the simulator.
         output.reverse()
-        if !output.isEmpty {
+        if settings.loseOutputFiles {
+            // Gone when read: the ids are given, the files never kept.
+            if !output.isEmpty { batch.outputFileID = nextID("file_") }
+            if !errors.isEmpty { batch.errorFileID = nextID("file_") }
+        } else if !output.isEmpty {
             batch.outputFileID =
                 upload(filename: "batch_\(batch.id)_output.jsonl", purpose: "batch_output", bytes: Array((output.joined(separator: "\n") + "\n").utf8)).id
         }
-        if !errors.isEmpty {
+        if !errors.isEmpty, !settings.loseOutputFiles {
             batch.errorFileID =
                 upload(filename: "batch_\(batch.id)_error.jsonl", purpose: "batch_output", bytes: Array((errors.joined(separator: "\n") + "\n").utf8)).id
         }

@@ -30,7 +30,8 @@ struct SimulatedBatch: Sendable {
     var metadata: [String: String]
     var status = "validating"
     var lines: [Line] = []
-    var errors: [String] = []
+    /// Why the batch fails validation: each refusal's code and message.
+    var errors: [(code: String, message: String)] = []
     var createdAt: Double
     var inProgressAt: Double?
     var finalizingAt: Double?
@@ -52,7 +53,7 @@ struct SimulatedBatch: Sendable {
         return [
             "id": id, "object": "batch", "endpoint": endpoint, "input_file_id": inputFileID,
             "completion_window": completionWindow, "status": status,
-            "errors": errors.isEmpty ? NSNull() : ["object": "list", "data": errors.map { ["code": "invalid_input", "message": $0] }] as Any,
+            "errors": errors.isEmpty ? NSNull() : ["object": "list", "data": errors.map { ["code": $0.code, "message": $0.message] }] as Any,
             "output_file_id": outputFileID ?? NSNull(), "error_file_id": errorFileID ?? NSNull(),
             "created_at": Int(createdAt), "in_progress_at": time(inProgressAt), "expires_at": Int(expiresAt),
             "finalizing_at": time(finalizingAt), "completed_at": time(completedAt), "failed_at": time(failedAt),

@@ -19,11 +19,23 @@ public struct BatchSettings: Sendable, Codable, Equatable {
     /// Most objects one page of `GET /files` or `GET /batches` holds, whatever `limit` asks. The
     /// default is 100; tests set a few, to have many pages.
     public var maxPageSize: Int
+    /// Models the Batch API does not serve: a batch with a line naming one validates and then ends
+    /// `failed`, its errors saying `model_not_found`. The default is none.
+    public var unservedModels: [String]
+    /// Models whose batches `POST /batches` refuses with a 400 (`invalid_request_error`). The default is none.
+    public var refusedModels: [String]
+    /// Whether a finished batch's output and error files are gone when read: their ids are given, their
+    /// content answers 404. The default is false.
+    public var loseOutputFiles: Bool
 
     public init(
         linesPerSecond: Double = 2_000, secondsPerWindowHour: Double = 3_600, validationSeconds: Double = 0.2,
-        finalizingSeconds: Double = 0.2, faultRate: Double = 0, lineFaultRate: Double = 0, maxPageSize: Int = 100
+        finalizingSeconds: Double = 0.2, faultRate: Double = 0, lineFaultRate: Double = 0, maxPageSize: Int = 100,
+        unservedModels: [String] = [], refusedModels: [String] = [], loseOutputFiles: Bool = false
     ) {
+        self.unservedModels = unservedModels
+        self.refusedModels = refusedModels
+        self.loseOutputFiles = loseOutputFiles
         self.lineFaultRate = lineFaultRate
         self.maxPageSize = maxPageSize
         self.linesPerSecond = linesPerSecond
@@ -41,6 +53,9 @@ public struct BatchSettings: Sendable, Codable, Equatable {
         case faultRate = "fault_rate"
         case lineFaultRate = "line_fault_rate"
         case maxPageSize = "max_page_size"
+        case unservedModels = "unserved_models"
+        case refusedModels = "refused_models"
+        case loseOutputFiles = "lose_output_files"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +69,9 @@ public struct BatchSettings: Sendable, Codable, Equatable {
             finalizingSeconds: try c.decodeIfPresent(Double.self, forKey: .finalizingSeconds) ?? defaults.finalizingSeconds,
             faultRate: try c.decodeIfPresent(Double.self, forKey: .faultRate) ?? defaults.faultRate,
             lineFaultRate: try c.decodeIfPresent(Double.self, forKey: .lineFaultRate) ?? defaults.lineFaultRate,
-            maxPageSize: max(1, try c.decodeIfPresent(Int.self, forKey: .maxPageSize) ?? defaults.maxPageSize))
+            maxPageSize: max(1, try c.decodeIfPresent(Int.self, forKey: .maxPageSize) ?? defaults.maxPageSize),
+            unservedModels: try c.decodeIfPresent([String].self, forKey: .unservedModels) ?? defaults.unservedModels,
+            refusedModels: try c.decodeIfPresent([String].self, forKey: .refusedModels) ?? defaults.refusedModels,
+            loseOutputFiles: try c.decodeIfPresent(Bool.self, forKey: .loseOutputFiles) ?? defaults.loseOutputFiles)
     }
 }

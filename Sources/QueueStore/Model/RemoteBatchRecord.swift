@@ -41,16 +41,18 @@ public struct RemoteAnswer: Sendable {
     public var jobID: Int64
     /// The successful call, as an attempt and a result; nil for a line that failed.
     public var success: (attempt: AttemptRecord, result: JobResult)?
-    /// The failed line's error, when it failed. `transient`: the provider's hiccup (a 5xx, a timeout),
-    /// not the job's fault: the job goes back to the queue and the line counts as one try.
-    public var error: (code: String, message: String, httpStatus: Int?, transient: Bool)?
+    /// The failed line's error, when it failed. `kind` is what the error says about the job, as on
+    /// demand (the worker classifies it with GroqClient's `ErrorClassifier`), and `ChainStep` moves the
+    /// job: a `retry` (a 5xx, a timeout) counts a try, a `fallback` (`model_decommissioned`, a 413...)
+    /// goes to the chain's next model, a `permanent` fails the job.
+    public var error: (code: String, message: String, httpStatus: Int?, kind: ChainStep.Kind)?
     /// Estimated US dollars for a successful line, at the Batch API's discount; nil without prices.
     public var cost: Double?
     /// A failed line's answer when it was one but not what the request asked for (`schema_mismatch`).
     public var invalidAnswer: String?
 
     public init(
-        jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?, transient: Bool)?
+        jobID: Int64, success: (attempt: AttemptRecord, result: JobResult)?, error: (code: String, message: String, httpStatus: Int?, kind: ChainStep.Kind)?
     ) {
         self.jobID = jobID
         self.success = success

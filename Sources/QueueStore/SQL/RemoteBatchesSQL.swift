@@ -105,6 +105,12 @@ enum RemoteBatchesSQL {
                                   updated_at = ?, worker_id = NULL
         WHERE id = ?
         """
+    /// The provider refused the remote batch for good (`refuseRemote`): closed with its status and reason.
+    static let refused = """
+        UPDATE remote_batches SET state = 'done', remote_status = ?, last_error = ?, failed = failed + ?, left_over = ?, finished_at = ?,
+                                  updated_at = ?, worker_id = NULL
+        WHERE id = ?
+        """
     static let done = "UPDATE remote_batches SET state = 'done', left_over = ?, finished_at = ?, updated_at = ?, worker_id = NULL WHERE id = ?"
     /// A job the remote batch left (or never uploaded) goes back to the queue: for on-demand calls when
     /// the first `?` is 1, else for the next remote batch; counting no try.

@@ -72,21 +72,13 @@ extension SQLQueueStore {
                         released = true
                     }
                 } else if let error = answer.error {
-                    let modelAttempts: Int = row[2]
-                    let maxAttempts: Int = row[3]
-                    let modelIndex: Int = row[4]
-                    let chainLength: Int = row[5]
-                    let retry = error.transient && (modelAttempts + 1 < maxAttempts || modelIndex + 1 < chainLength)
-                    if retry {
-                        let nextModel = modelAttempts + 1 >= maxAttempts
-                        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: seconds) == .onDemand
-                        let moved = try db.execute(
-                            RemoteBatchesSQL.retryJob,
-                            [
-                                onDemand, nextModel ? modelIndex + 1 : modelIndex, nextModel ? 0 : modelAttempts + 1, seconds, seconds,
-                                error.code, error.message, answer.jobID, remote.owner,
-                            ])
-                        guard moved == 1 else { continue }
+                    // The chain rule of on-demand outcomes: a fallback error moves the job to its next model.
+                    let step = ChainStep.after(error.kind, modelAttempts: row[2], maxAttempts: row[3], modelIndex: row[4], chainLength: row[5])
+                    if step != .fail {
+                        guard
+                            try QueueSteps.requeue(
+                                answer.jobID, modelIndex: row[4], step: step, after: 0, code: error.code, message: error.message, remote, db: db, now: seconds)
+                        else { continue }
                         written.requeued += 1
                     } else {
                         let moved = try db.execute(
@@ -108,7 +100,7 @@ extension SQLQueueStore {
                         AttemptsSQL.insert,
                         [
                             answer.jobID, answer.jobID, remote.model, workerID, remote.createdAt, seconds, error.httpStatus,
-                            retry ? "retry" : "permanent", error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer, nil,
+                            error.kind.rawValue, error.code, error.message, nil, nil, nil, nil, nil, answer.invalidAnswer, nil,
                         ])
                     // An errored line is not billed: its reservation goes back to the caps.
                     try QueueSteps.settleCaps(jobID: answer.jobID, tokens: 0, cost: 0, db: db, now: seconds)
@@ -150,6 +142,44 @@ extension SQLQueueStore {
         }
     }
 
+    /// The provider refused a remote batch for good: it ended `failed`, its create was answered 400, its
+    /// output file is gone. Sending it again unchanged would loop, so each job it still holds counts a
+    /// try, as the same refusal of an on-demand call would, and `ChainStep` moves it by `kind`: back to
+    /// the queue after `retryDelay(tries)` seconds (the worker's backoff), to its chain's next model, or
+    /// failed with the provider's reason. The remote batch is closed as `status`, with the reason.
+    @discardableResult
+    public func refuseRemote(
+        _ remote: RemoteBatchRecord, status: String, code: String, message: String, httpStatus: Int?, kind: ChainStep.Kind,
+        retryDelay: @escaping @Sendable (Int) -> Double, workerID: String, now: Date = Date()
+    ) async throws -> RemoteWrite {
+        try await whileHeld(remote, by: workerID) { db in
+            let seconds = now.unixSeconds
+            var written = RemoteWrite()
+            for id in try db.values(Int64.self, RemoteBatchesSQL.heldJobs, [remote.owner]) {
+                guard let row = try db.row(RemoteBatchesSQL.ownedStatus(db.dialect), [id]) else { continue }
+                let step = ChainStep.after(kind, modelAttempts: row[2], maxAttempts: row[3], modelIndex: row[4], chainLength: row[5])
+                if step == .fail {
+                    guard try db.execute(RemoteBatchesSQL.failJob, [code, message, seconds, seconds, id, remote.owner]) == 1 else { continue }
+                    written.failed += 1
+                } else {
+                    let delay = if case .again(let tries) = step { retryDelay(tries) } else { 0.0 }
+                    guard
+                        try QueueSteps.requeue(id, modelIndex: row[4], step: step, after: delay, code: code, message: message, remote, db: db, now: seconds)
+                    else { continue }
+                    written.requeued += 1
+                }
+                try db.send(
+                    AttemptsSQL.insert,
+                    [id, id, remote.model, workerID, remote.createdAt, seconds, httpStatus, kind.rawValue, code, message, nil, nil, nil, nil, nil, nil, nil])
+                try QueueSteps.settleCaps(jobID: id, tokens: 0, cost: 0, db: db, now: seconds)
+            }
+            // Requeued jobs, and identical requests held behind failed ones, are for idle workers to claim.
+            if written.requeued + written.failed > 0 { try db.execute(WorkersSQL.bumpChanges) }
+            try db.execute(RemoteBatchesSQL.refused, [status, message, written.failed, written.requeued, seconds, seconds, remote.id])
+            return written
+        }
+    }
+
     /// Runs `body` in one write transaction that first checks `workerID` still holds the remote batch.
     private func whileHeld<T: Sendable>(_ remote: RemoteBatchRecord, by workerID: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws
         -> T
@@ -167,6 +197,26 @@ extension SQLQueueStore {
 }
 
 extension QueueSteps {
+    /// Sends a job the remote batch holds, on model `modelIndex` of its chain, back to the queue as `step`
+    /// says (not `.fail`), a try counted: for on-demand calls or the next remote batch as the batch's
+    /// policy and deadline say, not before `after` seconds from `now`. False when the job was no longer
+    /// the remote batch's.
+    static func requeue(
+        _ jobID: Int64, modelIndex: Int, step: ChainStep, after delay: Double, code: String, message: String, _ remote: RemoteBatchRecord,
+        db: any SQLSession, now: Double
+    ) throws -> Bool {
+        let (modelIndex, modelAttempts) =
+            switch step {
+            case .again(let tries): (modelIndex, tries)
+            case .model(let index): (index, 0)
+            case .fail: (modelIndex, 0)
+            }
+        let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: now) == .onDemand
+        let moved = try db.execute(
+            RemoteBatchesSQL.retryJob, [onDemand, modelIndex, modelAttempts, now + delay, now, code, message, jobID, remote.owner])
+        return moved == 1
+    }
+
     /// Every job the remote batch still holds goes back to the queue (or fails), its reservation given back.
     static func releaseHeldJobs(_ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, db: any SQLSession, now: Double) throws -> Int {
         let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: now) == .onDemand

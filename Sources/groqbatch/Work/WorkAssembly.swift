@@ -46,6 +46,7 @@ struct WorkAssembly {
             maxPollInterval: max(flags.batchPollInterval, RemoteSettings.Defaults.maxPollInterval), leaseDuration: settings.lease * 2)
         remote.catalog = catalog
         remote.budget = budget
+        remote.backoff = configuration.backoff
         remote.concurrency = settings.concurrency
         configuration.remote = remote
         self.configuration = configuration
