@@ -156,13 +156,20 @@ extension QueueSteps {
         let keys: (request: String?, prefix: String?) = (state?[3], state?[4])
         let provider = outcome.observation?.provider
         if let attempt = outcome.attempt {
+            // Written already (the worker writes again when a commit's acknowledgement is lost): the
+            // call's attempt, settlement and lessons are in, and must not be counted twice.
+            if let token = outcome.claimToken,
+                try db.row(AttemptsSQL.ofCall, [outcome.jobID, token, attempt.startedAt.unixSeconds]) != nil
+            {
+                return current == token ? .applied : .leaseLost
+            }
             try db.send(
-                AttemptsSQL.insert,
+                AttemptsSQL.insertCall,
                 [
                     outcome.jobID, outcome.jobID, attempt.model, workerID, attempt.startedAt.unixSeconds,
                     attempt.finishedAt.unixSeconds, attempt.httpStatus, attempt.outcome.rawValue, attempt.errorCode,
                     attempt.errorMessage, attempt.promptTokens, attempt.completionTokens, attempt.requestID,
-                    attempt.limitKind, attempt.chosenBy, attempt.answer, attempt.cachedTokens,
+                    attempt.limitKind, attempt.chosenBy, attempt.answer, attempt.cachedTokens, outcome.claimToken,
                 ])
         }
         if let observation = outcome.observation {
