@@ -178,6 +178,7 @@ let package = Package(
             dependencies: [
                 "Worker", "QueueStore", "PostgresStore", "GroqClient", "GroqSimulator", "Scheduler", "JobFormats", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -49,8 +49,11 @@ public struct ProviderObservation: Sendable, Equatable {
     public var refused: Bool
     /// US dollars the call cost at the catalog's prices, on success.
     public var actualCost: Double?
-    /// The provider answered (any HTTP status): its headers, or their absence, are its word. False when
-    /// the call never got an answer (a timeout, a reset).
+    /// The provider itself answered: its headers, or their absence, are its word, and the first such
+    /// answer ends a scout's wait (`budgets.heard_at`). Whoever builds an observation sets it: an answer,
+    /// or a failure carrying rate-limit headers, a rate-limit body or the provider's request id, is
+    /// heard; a call that got no response (a timeout, a reset), a 5xx or page from a gateway in front
+    /// of the provider, a call the worker cut and a job that ends without a call are not.
     public var fromResponse = true
     /// The job set no `max_tokens`: its completion teaches what such jobs reserve.
     public var maxTokensUnset = false

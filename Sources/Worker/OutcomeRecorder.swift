@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import QueueStore
+import Synchronization
 
 /// Writes outcomes to the store with group commit: the first caller writes, and outcomes that arrive
 /// while it writes go together in the next transaction. Each caller returns once its own outcome is
@@ -10,6 +11,11 @@ import QueueStore
 /// drop an answer. A write that fails for another reason rolls back the whole group, so the group is
 /// written again one outcome at a time: only the outcome that cannot be written fails, and its caller
 /// returns the job to the queue.
+///
+/// Writes run in a task of their own, not cancelled with the calls: at the end of the grace period the
+/// calls are cancelled, and GRDB refuses every write from a cancelled task, so the cut calls' abandoned
+/// attempts, the reservations they give back and an answer landing at the last moment would be lost.
+/// Callers still wait for their write, so the worker exits only once they are committed.
 actor OutcomeRecorder {
     private let store: any JobStore
     private let workerID: String
@@ -18,6 +24,9 @@ actor OutcomeRecorder {
     private var flushing = false
     /// While the database is in trouble: logged once when it starts and once when it ends.
     private var weather = DatabaseWeather()
+    /// Set once a caller is cancelled (the grace period is over): a busy database is no longer waited
+    /// out, so a worker stopping during an outage exits; its jobs return to the queue on exit.
+    private let cutShort = Atomic<Bool>(false)
 
     init(store: any JobStore, workerID: String, logger: Logger) {
         self.store = store
@@ -25,7 +34,16 @@ actor OutcomeRecorder {
         self.logger = logger
     }
 
-    func record(_ outcome: JobOutcome) async throws -> OutcomeDisposition {
+    nonisolated func record(_ outcome: JobOutcome) async throws -> OutcomeDisposition {
+        let write = Task { try await self.enqueue(outcome) }
+        return try await withTaskCancellationHandler {
+            try await write.value
+        } onCancel: {
+            cutShort.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func enqueue(_ outcome: JobOutcome) async throws -> OutcomeDisposition {
         if flushing {
             return try await withCheckedThrowingContinuation { waiter in
                 pending.append((outcome, waiter))
@@ -73,9 +91,9 @@ actor OutcomeRecorder {
                 if weather.failed(at: Date()) {
                     logger.warning("the database is busy or unavailable (\(error)): answers wait in memory and are written when it is back")
                 }
-                // Cancelled (the grace period is over): give up; the job returns to the queue on exit
-                // or when its lease expires, and is sent again (at least once).
-                if Task.isCancelled { throw error }
+                // The grace period is over: give up; the job returns to the queue on exit or when its
+                // lease expires, and is sent again (at least once).
+                if cutShort.load(ordering: .relaxed) { throw error }
                 let pause = max(0, (weather.retryAt ?? Date()).timeIntervalSinceNow)
                 try? await Task.sleep(for: .seconds(pause))
             }

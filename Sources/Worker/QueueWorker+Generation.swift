@@ -53,15 +53,22 @@ extension QueueWorker {
         let result = await executor.execute(requestJSON: requestJSON, model: model)
         let finished = Date()
         if !events.isEmpty { logEvents(events, job: job, model: model, result: result, seconds: finished.timeIntervalSince(started)) }
-        if Task.isCancelled {
-            // Cut short by shutdown: not the job's fault, so it goes back untouched.
+        if Task.isCancelled, case .failure = result {
+            // Cut short by shutdown: not the job's fault, so it goes back untouched. (An answer that
+            // landed as the grace period ended is kept: it is written like any other.)
             let attempt = AttemptRecord(
                 model: model, startedAt: started, finishedAt: finished, httpStatus: nil, outcome: .abandoned,
                 errorCode: "shutdown", errorMessage: "the worker stopped before the answer arrived")
             return JobOutcome(
                 jobID: job.id, attempt: attempt, transition: .release,
+                // Its reservation goes back, on the caps and the meters: the worker dropped the call
+                // itself, and the job's next call reserves (and settles) again; kept, each stop would
+                // add its calls in flight to the batch's and the day's spending for good.
                 observation: configuration.budget.map {
-                    ProviderObservation(provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model))
+                    var cut = ProviderObservation(
+                        provider: $0.provider, model: Admission.meterKey(serviceTier: job.serviceTier, model: model), refused: true)
+                    cut.fromResponse = false
+                    return cut
                 },
                 claimToken: job.claimToken)
         }
@@ -158,6 +165,8 @@ extension QueueWorker {
         var observation = ProviderObservation(
             provider: budget.provider, model: job.model.map { Admission.meterKey(serviceTier: job.serviceTier, model: $0) } ?? "")
         observation.refused = true
+        // Nothing was asked, so nothing was heard: the scout's wait goes on.
+        observation.fromResponse = false
         return observation
     }
 
@@ -174,6 +183,7 @@ extension QueueWorker {
         switch result {
         case .success(let success):
             headers = success.rateLimits
+            observation.fromResponse = true
             let usage = success.completion.usage
             observation.promptTokens = usage.promptTokens
             observation.totalTokens = usage.totalTokens
@@ -198,7 +208,7 @@ extension QueueWorker {
                     kind: kind, limit: message.limit, used: message.requestTooLarge ? nil : message.used,
                     retryAfter: failure.providerWait, blocks: !message.requestTooLarge)
             }
-            observation.fromResponse = failure.httpStatus != nil
+            observation.fromResponse = failure.isProvidersWord
         }
         observation.tokensPerMinute = .init(
             limit: headers.tokensPerMinuteLimit, remaining: headers.tokensPerMinuteRemaining, resetIn: headers.tokensPerMinuteReset)

@@ -55,6 +55,9 @@ struct RemoteBatchRunner: Sendable {
             }
         } catch is RemoteLeaseLost {
             // Another worker drives it now; this one goes on with the rest next pass.
+        } catch  where Task.isCancelled {
+            // The worker is stopping (the store refuses a cancelled task's writes): what was written is
+            // the batch's state, its lease lapses and the next worker takes it up. Not an error.
         } catch {
             logger.error("remote batches: \(error)")
         }
