@@ -29,6 +29,9 @@ public protocol AdminStore: Sendable {
     func setLimits(provider: String, model: String, limits: [LimitKind: Int], now: Date) async throws
     /// Forgets pinned and learned limits; returns how many meters.
     func resetLimits(provider: String?, model: String?) async throws -> Int
+    /// Moves a provider's meters, estimator, model list and prefixes from older spellings of its base URL
+    /// to its `ProviderKey`; returns the spellings moved.
+    func adoptProviderSpellings(_ provider: String) async throws -> [String]
     /// Stores the provider's model list, and says what changed.
     func refreshProviderModels(provider: String, listed: [ProviderModel], catalogIDs: Set<String>, now: Date) async throws -> ModelRefresh
 }

@@ -208,6 +208,8 @@ struct WorkCommand: AsyncParsableCommand {
             let client = try ProviderOptions.makeClient(settings)
             let store = try await database.open(settings)
             let provider = ProviderOptions.providerKey(settings)
+            // A queue from before provider keys were normalized keeps what it learned of this provider.
+            let adopted = try await store.adoptProviderSpellings(provider)
             // The provider's own list (models --refresh) corrects the catalog: retired models, windows.
             let models = try CatalogOption.load(settings).merging(await store.providerModels(provider: provider))
             let assembly = WorkAssembly(settings: work, flags: runFlags(zone: work.timeZone), provider: provider, catalog: models)
@@ -219,6 +221,9 @@ struct WorkCommand: AsyncParsableCommand {
             let display = ProgressDisplay(terminal: terminal, logger: logger, statusLine: statusLine, tokenLimit: assembly.tokenLimit(store: store))
             // Said before the first call, on the log (a plain line would break --log-format json).
             logger.notice("\(ProviderOptions.keyDestination(settings))")
+            for spelling in adopted {
+                logger.notice("meters, limits and the model list recorded under \(spelling) now count for \(provider) (the same provider)")
+            }
             if let schedule = configuration.schedule { logger.notice("run windows: \(schedule)") }
             let worker = QueueWorker(
                 store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,
