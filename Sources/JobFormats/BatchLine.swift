@@ -18,6 +18,21 @@ public enum BatchLine {
         return line
     }
 
+    /// The `custom_id` of queue job `jobID`'s input line: its answer names the job by it.
+    public static func customID(jobID: Int64) -> String { "job-\(jobID)" }
+
+    /// The most bytes the input line of a request can take: `requestBytes` of canonical JSON (as import
+    /// stores it) sent to `model`. It counts the envelope, the `"model"` field put first in the body
+    /// (`GroqClient.body`) and the `,"strict":false` a JSON schema may gain (`ResponseFormat.body`, which
+    /// writes the same canonical JSON again), so a file packed by it never outweighs its limit.
+    public static func inputBytes(customID: String, model: String, requestBytes: Int) -> Int {
+        var quotedModel: [UInt8] = []
+        JSONValue.writeString(model, to: &quotedModel)
+        // `{"model":<model>,` takes the place of the request's `{`.
+        let modelField = #"{"model":,"#.utf8.count + quotedModel.count - 1
+        return input(customID: customID, body: "").utf8.count + modelField + requestBytes + #","strict":false"#.utf8.count
+    }
+
     /// One line of an output or error file.
     public struct Output: Sendable, Equatable {
         public var id: String?

@@ -9,6 +9,12 @@ import Scheduler
 public protocol RemoteBatchStore: Sendable {
     /// Whether there is Batch API work for the provider: a read, so an idle worker writes nothing.
     func hasRemoteWork(provider: String) async throws -> Bool
+    /// The batches whose Batch API jobs wait for a cap (the packer paused them: their next job does not
+    /// fit), of the batch named or all: a draining worker leaves them, as it leaves those a claim paused.
+    func batchAPIPausedBatches(batch: String?) async throws -> Set<Int64>
+    /// Whether a draining worker still waits for Batch API work: queued jobs outside the `excluded`
+    /// (capped) batches, or remote batches of the provider still open.
+    func hasRemoteWork(provider: String, excludingBatches excluded: Set<Int64>) async throws -> Bool
     /// Jobs of `--via auto` batches still waiting for an executor, per batch and model.
     func undecidedAutoGroups() async throws -> [UndecidedGroup]
     /// The unfinished work and the history `--via auto` plans the on-demand share with.

@@ -151,13 +151,22 @@ extension QueueWorker {
     }
 
     /// Whether a draining worker is done: nothing is left but work that waits for a user's cap.
-    func drained(capped: Set<Int64>, dayCapReached: Bool) async throws -> Bool {
+    func drained(capped claimCapped: Set<Int64>, dayCapReached: Bool) async throws -> Bool {
+        var capped = claimCapped
+        // A Batch API batch at its cap is paused by the packer, as a claim pauses an on-demand one.
+        if let remote, configuration.remote != nil {
+            capped.formUnion(try await remote.store.batchAPIPausedBatches(batch: configuration.batch))
+        }
         let left: Int
         if dayCapReached {
             left = 0
-        } else if capped.isEmpty || configuration.batch != nil {
+        } else if capped.isEmpty {
             left = try await store.unfinishedCount(batch: configuration.batch)
-            if left > 0 && !capped.isEmpty { return true }
+        } else if configuration.batch != nil {
+            // The one batch worked on waits for its cap: at once when a claim paused it, once its remote
+            // batches are closed when the Batch API packer did.
+            if !claimCapped.isEmpty { return true }
+            left = 0
         } else {
             left = try await store.unfinishedCount(excludingBatches: capped)
         }
@@ -166,7 +175,10 @@ extension QueueWorker {
         }
         // Every job can be answered while a remote batch is still being closed (its last answers written,
         // its record not yet done): drained means the Batch API loop has nothing left either.
-        if left == 0, let remote, let provider = configuration.remote?.provider, try await remote.store.hasRemoteWork(provider: provider) {
+        // (Queued jobs of the capped batches wait for their caps, not for the loop.)
+        if left == 0, let remote, let provider = configuration.remote?.provider,
+            try await remote.store.hasRemoteWork(provider: provider, excludingBatches: capped)
+        {
             return false
         }
         return left == 0

@@ -16,7 +16,8 @@ struct RemoteInputLines: AsyncSequence, Sendable {
 
     /// One job's line of the input file.
     static func line(jobID: Int64, request: String, model: String, strictAllowed: Bool = false) -> String {
-        BatchLine.input(customID: "job-\(jobID)", body: GroqClient.body(ResponseFormat.body(request, strictAllowed: strictAllowed), model: model))
+        BatchLine.input(
+            customID: BatchLine.customID(jobID: jobID), body: GroqClient.body(ResponseFormat.body(request, strictAllowed: strictAllowed), model: model))
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {

@@ -11,7 +11,7 @@ enum RemoteBatchesSQL {
     }
     static func waitingJobs(_ dialect: SQLDialect) -> String {
         """
-        SELECT id, length(request), prompt_chars, max_tokens FROM jobs
+        SELECT id, \(dialect.byteLength("request")), prompt_chars, max_tokens FROM jobs
         WHERE batch_id = ? AND (via = 'batch-api' OR (via IS NULL AND (SELECT via FROM batches WHERE id = batch_id AND import_heartbeat IS NULL) = 'batch-api'))
           AND status = 'queued' AND next_attempt_at <= ? AND \(dialect.model(at: "model_index", of: "models")) = ?
         ORDER BY priority DESC, id
@@ -27,6 +27,22 @@ enum RemoteBatchesSQL {
     /// The providers (as each record spells it) with remote batches still open, through remote_batches_open:
     /// a worker drives those whose `ProviderKey` is its own.
     static let openProviders = "SELECT DISTINCT provider FROM remote_batches WHERE state <> 'done'"
+    /// `anyQueued` outside the given batches (`count` of them: the capped ones a draining worker leaves).
+    static func anyQueued(excluding count: Int) -> String {
+        """
+        SELECT EXISTS (SELECT 1 FROM batches b WHERE b.via IN ('batch-api', 'auto') AND b.import_heartbeat IS NULL
+                       \(count == 0 ? "" : "AND b.id NOT IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))")
+                       AND EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status = 'queued'))
+        """
+    }
+    /// Batches the packer paused at a cap with Batch API jobs queued (of one batch by name when `named`).
+    static func pausedForBatchAPI(named: Bool) -> String {
+        """
+        SELECT b.id FROM batches b WHERE b.paused IS NOT NULL AND b.import_heartbeat IS NULL\(named ? " AND b.name = ?" : "")
+          AND EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status = 'queued'
+                      AND (j.via = 'batch-api' OR (j.via IS NULL AND b.via = 'batch-api')))
+        """
+    }
     /// Jobs of `--via auto` batches whose executor is not decided yet, per batch and model.
     static func undecidedGroups(_ dialect: SQLDialect) -> String {
         """
@@ -84,6 +100,16 @@ enum RemoteBatchesSQL {
     static let inputPage = "SELECT id, request FROM jobs WHERE lease_owner = ? AND status = 'running' AND id > ? ORDER BY id LIMIT ?"
     static let heldCount = "SELECT COUNT(*) FROM jobs WHERE lease_owner = ? AND status = 'running'"
     static let heldJobs = "SELECT id FROM jobs WHERE lease_owner = ? AND status = 'running'"
+    /// The jobs a cancel takes out of remote batches (of a batch by name, or one by id), with their
+    /// remote batch's `lease_owner`: locked, as what their reservations become is decided from them.
+    static func packedForCancel(byBatch: Bool, _ dialect: SQLDialect) -> String {
+        """
+        SELECT id, lease_owner FROM jobs WHERE status = 'running' AND lease_owner LIKE 'remote:%'
+          AND \(byBatch ? "batch_id = (SELECT id FROM batches WHERE name = ?)" : "id = ?")\(dialect.lockingRead)
+        """
+    }
+    /// A remote batch's state and how many jobs it still holds (`lease_owner`, then `local_id`).
+    static let stateAndHeld = "SELECT state, (SELECT COUNT(*) FROM jobs WHERE lease_owner = ? AND status = 'running') FROM remote_batches WHERE local_id = ?"
     // Each change below applies only while the worker (the last `?`) holds the remote batch's lease.
     /// An upload or a create is about to be tried: if this one is lost, the next looks for what it made.
     static let trying = "UPDATE remote_batches SET polls = polls + 1, updated_at = ? WHERE id = ? AND worker_id = ?"

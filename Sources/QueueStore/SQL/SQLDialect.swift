@@ -15,6 +15,14 @@ extension SQLDialect {
         }
     }
 
+    /// The length of a text column in bytes (UTF-8), not characters: what a file of it weighs.
+    func byteLength(_ text: String) -> String {
+        switch self {
+        case .sqlite: "length(CAST(\(text) AS BLOB))"
+        case .postgres: "octet_length(\(text))"
+        }
+    }
+
     /// A time column (seconds since the epoch) as `YYYY-MM-DD HH:MM:SS`, UTC.
     func dateTime(_ seconds: String) -> String {
         switch self {

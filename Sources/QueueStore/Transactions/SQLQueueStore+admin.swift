@@ -42,8 +42,11 @@ extension SQLQueueStore {
             guard try db.value(Int64.self, BatchesSQL.find, [batch]) != nil else {
                 throw NotFoundError(description: "no batch named '\(batch)'")
             }
+            let packed = try db.rows(RemoteBatchesSQL.packedForCancel(byBatch: true, db.dialect), [batch])
             try db.execute(JobsSQL.cancel(byBatch: true), [now.unixSeconds, now.unixSeconds, batch])
-            return db.changesCount
+            let cancelled = db.changesCount
+            try QueueSteps.refundUnsentLines(packed, db: db, now: now.unixSeconds)
+            return cancelled
         }
     }
 
@@ -74,7 +77,9 @@ extension SQLQueueStore {
             guard try db.row(JobsSQL.statusAndOwner, [jobID]) != nil else {
                 throw NotFoundError(description: "no job with id \(jobID)")
             }
+            let packed = try db.rows(RemoteBatchesSQL.packedForCancel(byBatch: false, db.dialect), [jobID])
             guard try db.execute(JobsSQL.cancel(byBatch: false), [now.unixSeconds, now.unixSeconds, jobID]) == 1 else { return false }
+            try QueueSteps.refundUnsentLines(packed, db: db, now: now.unixSeconds)
             // Identical requests of its batch held behind it may go now: idle workers are woken.
             try db.execute(WorkersSQL.bumpChanges)
             return true
@@ -156,6 +161,27 @@ extension SQLQueueStore {
 }
 
 extension QueueSteps {
+    /// Gives the caps back the reservations of cancelled jobs whose lines the provider will not run, so a
+    /// retry reserves them once, not on top: those of a remote batch not uploaded yet (its file is built
+    /// from the jobs it still holds) or left holding no job (the worker cancels it at the provider on its
+    /// next look). A line of a remote batch that goes on may still be run and billed, and the answer to
+    /// a cancelled job is never read: its reservation stays spent, as an on-demand call's in flight
+    /// stays until its outcome (a retry's reservation then replaces it on the job, and the estimate
+    /// stays counted once).
+    static func refundUnsentLines(_ packed: [SQLRow], db: any SQLSession, now: Double) throws {
+        var unsent: [String: Bool] = [:]
+        for row in packed {
+            let owner: String = row[1]
+            if unsent[owner] == nil {
+                let remote = try db.row(RemoteBatchesSQL.stateAndHeld, [owner, String(owner.dropFirst("remote:".count))])
+                let state: String? = remote?[0]
+                let held: Int = remote?[1] ?? 0
+                unsent[owner] = state == RemoteBatchState.preparing.rawValue || (held == 0 && state != RemoteBatchState.collecting.rawValue)
+            }
+            if unsent[owner] == true { try settleCaps(jobID: row[0], tokens: 0, cost: 0, db: db, now: now) }
+        }
+    }
+
     /// Rows per read of an export: small enough that a read is short, large enough that reads are few.
     static let exportPageSize = 1_000
     static func exportRow(_ row: SQLRow) -> ExportRow {

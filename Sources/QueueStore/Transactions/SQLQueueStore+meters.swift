@@ -227,5 +227,8 @@ extension QueueSteps {
                 utcDay(Date(timeIntervalSince1970: reservedAt ?? now)), tokens - reservedTokens, cost - reservedCost,
             ])
         try db.send(BudgetsSQL.clearReservation, [jobID])
+        // What was given back may let the batch's next job fit: it waits no more until a claim or the
+        // Batch API packer looks again (so a draining worker does not leave it as capped meanwhile).
+        if tokens < reservedTokens || cost < reservedCost { try db.send(BudgetsSQL.resumeBatch, [batchID]) }
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import JobFormats
 import Scheduler
 
 extension SQLQueueStore {
     /// Moves queued jobs of `--via batch-api` batches into new remote batches (state `preparing`), at
-    /// most `maxLines` jobs and `maxBytes` of request bodies each, one model each, in one transaction:
+    /// most `maxLines` jobs and an input file of `maxBytes` each (its lines as `RemoteInputLines` writes
+    /// them, counted in bytes: CJK text weighs three times its characters), one model each, in one transaction:
     /// from here the jobs belong to their remote batch (`lease_owner` = `remote:<local id>`), so no
     /// other worker or call can send them again.
     ///
@@ -35,24 +37,31 @@ extension SQLQueueStore {
                 let estimator = try QueueSteps.loadEstimator(db: db, provider: provider, model: model)
                 let entry = budget?.catalog.entries[model]
                 var waiting = try db.rows(RemoteBatchesSQL.waitingJobs(db.dialect), [batchID, seconds, model, maxLines * 64])[...]
+                var paused: String?
+                var packed = false
                 while !waiting.isEmpty {
                     var chosen: [(id: Int64, tokens: Int, cost: Double)] = []
                     var bytes = 0
                     while let next = waiting.first, chosen.count < maxLines {
-                        let length: Int = next[1]
-                        guard bytes + length + 200 <= maxBytes || chosen.isEmpty else { break }
+                        let length = BatchLine.inputBytes(customID: BatchLine.customID(jobID: next[0]), model: model, requestBytes: next[1])
+                        guard bytes + length <= maxBytes || chosen.isEmpty else { break }
                         let prompt = estimator.estimate(characters: next[2])
                         let output = (next[3] as Int?) ?? estimator.completionReservation(maxOutput: entry?.maxOutput)
                         let cost = (entry?.cost(promptTokens: prompt, completionTokens: output) ?? 0) * WorkPlan.batchDiscount
                         guard batchCap.allows(tokens: prompt + output, cost: cost), dayCap.allows(tokens: prompt + output, cost: cost) else {
-                            // At a cap: this batch's other jobs wait for the settlement of those sent.
+                            // At a cap: this batch's other jobs wait for the settlement of those sent, or
+                            // for the next day, paused as a claim pauses them (`status` says why).
+                            let next = JobCost(tokens: prompt + output, cost: cost)
+                            paused =
+                                batchCap.allows(tokens: next.tokens, cost: next.cost)
+                                ? "the day's " + dayCap.reason(for: next) : batchCap.reason(for: next)
                             waiting.removeAll()
                             break
                         }
                         batchCap.add(tokens: prompt + output, cost: cost)
                         dayCap.add(tokens: prompt + output, cost: cost)
                         chosen.append((next[0], prompt + output, cost))
-                        bytes += length + 200
+                        bytes += length
                         waiting.removeFirst()
                     }
                     guard !chosen.isEmpty else { break }
@@ -75,6 +84,12 @@ extension SQLQueueStore {
                     try db.execute(BudgetsSQL.reserveBatch, [tokens, cost, batchID])
                     try db.execute(BudgetsSQL.reserveDay, [today, tokens, cost])
                     made += 1
+                    packed = true
+                }
+                if let paused {
+                    try db.execute(BudgetsSQL.pauseBatch, [paused, batchID])
+                } else if packed {
+                    try db.execute(BudgetsSQL.resumeBatch, [batchID])
                 }
             }
             return made
@@ -85,6 +100,19 @@ extension SQLQueueStore {
     public func hasRemoteWork(provider: String) async throws -> Bool {
         try await engine.read { db in
             try db.value(Bool.self, RemoteBatchesSQL.anyQueued) == true || !QueueSteps.openSpellings(of: provider, db: db).isEmpty
+        }
+    }
+
+    public func batchAPIPausedBatches(batch: String?) async throws -> Set<Int64> {
+        try await engine.read { db in
+            Set(try db.values(Int64.self, RemoteBatchesSQL.pausedForBatchAPI(named: batch != nil), batch.map { [$0] } ?? []))
+        }
+    }
+
+    public func hasRemoteWork(provider: String, excludingBatches excluded: Set<Int64>) async throws -> Bool {
+        try await engine.read { db in
+            try db.value(Bool.self, RemoteBatchesSQL.anyQueued(excluding: excluded.count), SQLArguments(Array(excluded))) == true
+                || !QueueSteps.openSpellings(of: provider, db: db).isEmpty
         }
     }
 
