@@ -12,7 +12,8 @@ extension PostgresJobStore {
 
     /// Starts an import into `batch`: a new batch is created out of sight; an existing one gets a staging
     /// batch whose jobs join it on commit. Staging batches of imports that died are deleted first.
-    public func beginImport(_ batch: BatchSpec, now: Date = Date()) async throws -> StagedImport {
+    public func beginImport(_ batch: BatchSpec, now requested: Date? = nil) async throws -> StagedImport {
+        let now = try await queueTime(requested)
         _ = try await discardAbandonedImports(now: now)
         let seconds = now.timeIntervalSince1970
         do {
@@ -55,7 +56,8 @@ extension PostgresJobStore {
 
     /// Writes one chunk of an import in one transaction (one statement for its rows) and says what
     /// became of each job, in order.
-    public func stage(_ jobs: [NewJob], into staged: StagedImport, now: Date = Date()) async throws -> [ImportSink.Addition] {
+    public func stage(_ jobs: [NewJob], into staged: StagedImport, now requested: Date? = nil) async throws -> [ImportSink.Addition] {
+        let now = try await queueTime(requested)
         let seconds = now.timeIntervalSince1970
         let batch = staged.batch
         let runnableAt = max(seconds, batch.notBefore?.timeIntervalSince1970 ?? 0)
@@ -125,7 +127,8 @@ extension PostgresJobStore {
         }
     }
 
-    public func beatImport(_ staged: StagedImport, now: Date = Date()) async throws {
+    public func beatImport(_ staged: StagedImport, now requested: Date? = nil) async throws {
+        let now = try await queueTime(requested)
         try await transaction { connection in
             try await Self.beat(staged, seconds: now.timeIntervalSince1970, connection: connection, logger: logger)
         }
@@ -142,7 +145,8 @@ extension PostgresJobStore {
 
     /// Brings a whole import into sight in one transaction. Moving staged jobs into an existing batch
     /// fails if another import added one of the same `custom_id`s meanwhile; then nothing changes.
-    public func commitImport(_ staged: StagedImport, now: Date = Date()) async throws {
+    public func commitImport(_ staged: StagedImport, now requested: Date? = nil) async throws {
+        let now = try await queueTime(requested)
         let seconds = now.timeIntervalSince1970
         let batch = staged.batch
         do {
@@ -184,7 +188,8 @@ extension PostgresJobStore {
     /// Deletes the staging batches of imports that stopped writing `abandonedImportAge` ago (the process
     /// died); returns how many.
     @discardableResult
-    public func discardAbandonedImports(now: Date = Date()) async throws -> Int {
+    public func discardAbandonedImports(now requested: Date? = nil) async throws -> Int {
+        let now = try await queueTime(requested)
         let cutoff = now.timeIntervalSince1970 - Self.abandonedImportAge
         let abandoned = try await client.query("SELECT id FROM batches WHERE import_heartbeat < \(cutoff)", logger: logger).decode(Int64.self).collected()
         var deleted = 0

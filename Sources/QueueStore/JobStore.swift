@@ -47,7 +47,7 @@ public protocol JobStore: Sendable {
     /// Deletes settled spends older than any meter's window.
     func pruneSpends(now: Date?) async throws
     /// Deletes what imports that died mid-file staged (out of every worker's sight); returns how many.
-    @discardableResult func discardAbandonedImports(now: Date) async throws -> Int
+    @discardableResult func discardAbandonedImports(now: Date?) async throws -> Int
     /// Returns when the queue may have changed (work imported, retried, recovered or released by another
     /// process) or once `timeout` has passed, whichever comes first; at once when the task is cancelled.
     /// A store that is told of changes (PostgreSQL's LISTEN) returns early; others just wait.

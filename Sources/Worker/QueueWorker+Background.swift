@@ -23,7 +23,7 @@ extension QueueWorker {
                 let recovered = try await store.recoverExpiredLeases(now: nil, sparing: configuration.workerID, holding: holding)
                 // The store's time, not this host's: a clock ahead would delete other hosts' recent spends.
                 if configuration.budget != nil { try await store.pruneSpends(now: nil) }
-                if try await store.discardAbandonedImports(now: Date()) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
+                if try await store.discardAbandonedImports(now: nil) > 0 { logger.notice("deleted the jobs of an import that stopped mid-file") }
                 if recovered > 0 { logger.notice("returned \(recovered.counted("job")) with expired leases to the queue") }
                 _ = weather.succeeded(at: Date())
             } catch  where store.isTransient(error) {

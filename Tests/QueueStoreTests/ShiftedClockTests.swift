@@ -112,7 +112,10 @@ struct ShiftedClockTests {
                     COMMIT;
 
                     """)
-            let held = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = \(key) AND objsubid = 2"
+            let held = """
+                SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = \(key) AND objsubid = 2
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """
             let deadline = Date().addingTimeInterval(60)
             while try fixture.sql(held) != "1" {
                 guard Date() < deadline else { throw CancellationError() }
@@ -124,6 +127,23 @@ struct ShiftedClockTests {
             let released = try #require(Double(line.split(separator: "|")[1]))
             let expires = try #require(claimed.jobs.first?.leaseExpiresAt).timeIntervalSince1970
             #expect(expires >= released + 60, "the lease runs its full minute from the lock: \(expires - released)")
+        }
+    }
+
+    /// An import's heartbeat and the cleanup that judges it are read on one clock, the queue's: a worker
+    /// whose host runs ahead by more than the abandonment age would otherwise delete a live import of
+    /// another host (on SQLite the host's clock is the queue's, and only its own processes share it).
+    @Test func aHostWhoseClockRunsPastTheAbandonmentAgeDeletesNoLiveImportOfAnother() async throws {
+        try await QueueFixture.with(.postgres) { fixture in
+            let staged = try await fixture.store.beginImport(BatchSpec(name: "live", source: "test", models: ["m1"]), now: nil)
+            _ = try await fixture.store.stage([StoreFixture.job(1, customID: "j1", models: ["m1"])], into: staged, now: nil)
+            try await fixture.withAnother(clock: { Date().addingTimeInterval(SQLiteJobStore.abandonedImportAge + Self.ahead) }) { shifted in
+                let deleted = try await shifted.discardAbandonedImports(now: nil)
+                #expect(deleted == 0, "the import beat a moment ago on the server's clock")
+            }
+            try await fixture.store.beatImport(staged, now: nil)
+            try await fixture.store.commitImport(staged, now: nil)
+            #expect(try fixture.sql("SELECT b.name, COUNT(j.id) FROM batches b JOIN jobs j ON j.batch_id = b.id GROUP BY b.name") == "live|1")
         }
     }
 }

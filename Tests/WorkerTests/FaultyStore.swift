@@ -66,6 +66,6 @@ final class FaultyStore: JobStore {
     func unfinishedCount(excludingBatches excluded: Set<Int64>) async throws -> Int { try await base.unfinishedCount(excludingBatches: excluded) }
     func countsByStatus(batch: String?) async throws -> [JobStatus: Int] { try await base.countsByStatus(batch: batch) }
     func pruneSpends(now: Date?) async throws { try await base.pruneSpends(now: now) }
-    func discardAbandonedImports(now: Date) async throws -> Int { try await base.discardAbandonedImports(now: now) }
+    func discardAbandonedImports(now: Date?) async throws -> Int { try await base.discardAbandonedImports(now: now) }
     func isTransient(_ error: any Error) -> Bool { error is DatabaseBusy || base.isTransient(error) }
 }

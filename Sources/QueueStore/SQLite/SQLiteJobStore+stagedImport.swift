@@ -9,7 +9,8 @@ extension SQLiteJobStore {
 
     /// Starts an import into `batch`: a new batch is created out of sight; an existing one gets a staging
     /// batch whose jobs join it on commit. Staging batches of imports that died are deleted first.
-    public func beginImport(_ batch: BatchSpec, now: Date = Date()) async throws -> StagedImport {
+    public func beginImport(_ batch: BatchSpec, now requested: Date? = nil) async throws -> StagedImport {
+        let now = try await queueTime(requested)
         _ = try await discardAbandonedImports(now: now)
         return try await pool.write { db in
             let seconds = now.unixSeconds
@@ -30,8 +31,9 @@ extension SQLiteJobStore {
     }
 
     /// Writes one chunk of an import in one transaction and says what became of each job, in order.
-    public func stage(_ jobs: [NewJob], into staged: StagedImport, now: Date = Date()) async throws -> [ImportSink.Addition] {
-        try await pool.write { db in
+    public func stage(_ jobs: [NewJob], into staged: StagedImport, now requested: Date? = nil) async throws -> [ImportSink.Addition] {
+        let now = try await queueTime(requested)
+        return try await pool.write { db in
             // The request and chain columns are JSON this program wrote from values it parsed, and the
             // other checked columns are ours too: SQLite's CHECKs (json_valid parses every body again)
             // cost a fifth of the write, which is most of an import's time. Off for this transaction only.
@@ -45,7 +47,8 @@ extension SQLiteJobStore {
         }
     }
 
-    public func beatImport(_ staged: StagedImport, now: Date = Date()) async throws {
+    public func beatImport(_ staged: StagedImport, now requested: Date? = nil) async throws {
+        let now = try await queueTime(requested)
         try await pool.write { db in try Self.beat(staged, db: db, now: now) }
     }
 
@@ -57,7 +60,8 @@ extension SQLiteJobStore {
 
     /// Brings a whole import into sight in one transaction. Moving staged jobs into an existing batch
     /// fails if another import added one of the same `custom_id`s meanwhile; then nothing changes.
-    public func commitImport(_ staged: StagedImport, now: Date = Date()) async throws {
+    public func commitImport(_ staged: StagedImport, now requested: Date? = nil) async throws {
+        let now = try await queueTime(requested)
         try await pool.write { db in
             let seconds = now.unixSeconds
             if let target = staged.targetBatchID {
@@ -91,7 +95,8 @@ extension SQLiteJobStore {
     /// Deletes the staging batches of imports that stopped writing `abandonedImportAge` ago (the process
     /// died); returns how many.
     @discardableResult
-    public func discardAbandonedImports(now: Date = Date()) async throws -> Int {
+    public func discardAbandonedImports(now requested: Date? = nil) async throws -> Int {
+        let now = try await queueTime(requested)
         let cutoff = now.unixSeconds - Self.abandonedImportAge
         let abandoned = try await pool.read { db in
             try Int64.fetchAll(db, sql: BatchesSQL.abandonedStaging, arguments: [cutoff])

@@ -1,3 +1,4 @@
+import Foundation
 import JobFormats
 
 /// A queue database whose transactions are SQL run over an `SQLEngine`: `SQLiteJobStore` and the
@@ -7,6 +8,16 @@ import JobFormats
 public protocol SQLQueueStore: Sendable {
     /// Where the store's transactions run.
     var engine: any SQLEngine { get }
+}
+
+extension SQLQueueStore {
+    /// `now`, or when nil the time the store's transactions use (SQLite: its host clock; PostgreSQL: the
+    /// server's): for the operations that bind a time across several transactions, such as an import's
+    /// heartbeat and the cleanup that compares against it, which hosts of a fleet must read alike.
+    public func queueTime(_ now: Date?) async throws -> Date {
+        if let now { return now }
+        return try await engine.read { try $0.transactionTime() }
+    }
 }
 
 /// The steps the queue's transactions are made of, each inside its caller's transaction, over any

@@ -236,11 +236,13 @@ struct ImportCommand: AsyncParsableCommand {
                 let issues = withdrawn.outcome.issues
                 if issues > Self.printedIssueLimit { Console.error("... and \(issues - Self.printedIssueLimit) more problems") }
                 throw CommandFailure(
-                    skipInvalid
-                        ? "\(file): no valid lines; nothing imported"
-                        : withdrawn.outcome.jobLines == 0
-                            ? "\(file): nothing imported"
-                            : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
+                    withdrawn.outcome.fileProblem && withdrawn.outcome.jobLines > 0
+                        ? "\(file): the file could not be read to its end; nothing imported"
+                        : skipInvalid
+                            ? "\(file): no valid lines; nothing imported"
+                            : withdrawn.outcome.jobLines == 0
+                                ? "\(file): nothing imported"
+                                : "\(file): \(issues) problem\(issues == 1 ? "" : "s"); nothing imported (--skip-invalid imports the valid lines)")
             } catch let conflict as ImportConflict {
                 progress.finish()
                 throw CommandFailure(conflict.description)

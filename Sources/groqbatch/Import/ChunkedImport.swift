@@ -23,6 +23,9 @@ struct ChunkedImport {
         var withoutOutputLimit = 0
         var modelsNamed: Set<String> = []
         var notJSONLines = false
+        /// A problem with the whole file (line 0: it cannot be read on, or is empty): the file was not
+        /// read to its end, so not even `--skip-invalid` imports what came before it.
+        var fileProblem = false
     }
 
     /// The import was withdrawn: nothing of it is in the queue.
@@ -43,14 +46,14 @@ struct ChunkedImport {
 
     func run() async throws -> Outcome {
         var outcome = Outcome(summary: ImportSummary(batchName: spec.name))
-        let staged = try await store.beginImport(spec, now: Date())
+        let staged = try await store.beginImport(spec, now: nil)
         do {
             try await stageChunks(into: staged, outcome: &outcome)
             if outcome.jobLines == 0 && outcome.issues == 0 {
                 report(ImportIssue(file: builder.file, line: 0, field: "file", message: "is empty: no job lines"), &outcome)
             }
-            if outcome.issues > 0 && (!skipInvalid || outcome.summary.inserted == 0) { throw Withdrawn(outcome: outcome) }
-            try await store.commitImport(staged, now: Date())
+            if outcome.fileProblem || (outcome.issues > 0 && (!skipInvalid || outcome.summary.inserted == 0)) { throw Withdrawn(outcome: outcome) }
+            try await store.commitImport(staged, now: nil)
             return outcome
         } catch {
             // Withdrawn as a whole; if even that fails, the staging batch stays out of sight and is
@@ -62,6 +65,7 @@ struct ChunkedImport {
 
     private func report(_ issue: ImportIssue, _ outcome: inout Outcome) {
         outcome.issues += 1
+        if issue.line == 0 { outcome.fileProblem = true }
         onIssue(issue, outcome.issues)
     }
 
@@ -87,7 +91,7 @@ struct ChunkedImport {
                 while true {
                     try await Task.sleep(for: interval)
                     do {
-                        try await store.beatImport(staged, now: Date())
+                        try await store.beatImport(staged, now: nil)
                     } catch let lost as ImportLost {
                         throw lost
                     } catch {
@@ -141,7 +145,7 @@ struct ChunkedImport {
                     } else {
                         writing = next
                         let jobs = next.jobs
-                        group.addTask { .staged(try await store.stage(jobs, into: staged, now: Date())) }
+                        group.addTask { .staged(try await store.stage(jobs, into: staged, now: nil)) }
                     }
                 }
                 readAhead(&group)
