@@ -68,6 +68,30 @@ struct InterleavedWriteTests {
         }
     }
 
+    /// The reused answer's source may lose its result between the lookup and the copy (a prune of its
+    /// batch committed between, under READ COMMITTED): the follower is then not answered, and stays queued.
+    @Test(arguments: StoreKind.allCases) func aReusedAnswerWhoseSourceWasPrunedSinceItWasFoundLeavesTheJobQueued(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            let sharing = SharingTests()
+            try await sharing.add(fixture, [SharingTests.job(1, SharingTests.ask("same"))])
+            try await sharing.succeed(fixture, try #require(try await sharing.claim(fixture).first), content: "the answer")
+            try await sharing.add(fixture, batch: "later", reuse: .all, [SharingTests.job(1, SharingTests.ask("same"))])
+            let follower = try id("c1", batch: "later", fixture)
+            let source = try id("c1", fixture)
+            _ = try fixture.sql("DELETE FROM results WHERE job_id = \(source)")
+            let store = try #require(fixture.store as? any SQLQueueStore)
+            let now = Date().timeIntervalSince1970
+            let answered: Bool = try await store.engine.write { db in
+                let moved = try QueueSteps.answerByReuse(jobID: follower, source: source, db: db, now: now)
+                return moved
+            }
+            #expect(!answered)
+            #expect(
+                try fixture.sql("SELECT status, COUNT(r.job_id) FROM jobs j LEFT JOIN results r ON r.job_id = j.id WHERE j.id = \(follower) GROUP BY j.status")
+                    == "queued|0")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func aCancelAfterTheGuardedUpdateOfAReusedAnswerFindsTheJobAnswered(kind: StoreKind) async throws {
         try await QueueFixture.with(kind) { fixture in
             let sharing = SharingTests()
@@ -167,11 +191,17 @@ struct InterleavedWriteTests {
                     }
                 }
                 do {
-                    try await until(fixture, "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE 'UPDATE jobs%'")
+                    try await until(
+                        fixture,
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'UPDATE jobs%'"
+                    )
                     let pruning = Task {
                         try await fixture.store.prune(finishedBefore: Date().addingTimeInterval(3_600), batch: nil, slice: 2_000, dryRun: false) { _ in }
                     }
-                    try await until(fixture, "SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+                    try await until(
+                        fixture,
+                        // A row lock's wait is on a transaction id, which names no database: the waiter's session does.
+                        "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()")
                     release.signal()
                     try await retry.value
                     let summary = try await pruning.value

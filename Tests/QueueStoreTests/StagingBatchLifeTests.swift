@@ -1,5 +1,6 @@
 import Foundation
 import QueueStore
+import Synchronization
 import Testing
 
 /// A staging batch is deleted only when its import is dead, and an import whose staging batch was
@@ -62,14 +63,19 @@ struct StagingBatchLifeTests {
             // The import beats in a transaction held open while another process's cleanup runs: the
             // cleanup finds the heartbeat 700 s old, then waits for the write lock (SQLite) or the row
             // (PostgreSQL); by then the heartbeat is fresh, and the deletion must see it.
-            let held = DispatchSemaphore(value: 0)
-            let beat = Task {
-                try await engine.write { session in
-                    try session.execute("UPDATE batches SET import_heartbeat = ? WHERE id = ?", [Date().timeIntervalSince1970, staged.stagingBatchID])
-                    held.wait()
-                }
-            }
+            // The other process opens its store first: opening migrates under the write lock, which the
+            // beat is about to hold until the cleanup has started.
             try await fixture.withAnother { other in
+                let held = DispatchSemaphore(value: 0)
+                let beating = Mutex(false)
+                let beat = Task {
+                    try await engine.write { session in
+                        try session.execute("UPDATE batches SET import_heartbeat = ? WHERE id = ?", [Date().timeIntervalSince1970, staged.stagingBatchID])
+                        beating.withLock { $0 = true }
+                        held.wait()
+                    }
+                }
+                while !beating.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
                 let cleanup = Task { try await other.discardAbandonedImports(now: Date()) }
                 try await Task.sleep(for: .seconds(2))
                 held.signal()

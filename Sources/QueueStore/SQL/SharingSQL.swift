@@ -47,6 +47,11 @@ enum SharingSQL {
         WHERE id = ? AND status = 'queued'
         """
 
+    /// A job `succeedReused` answered whose source's answer was gone when copied: queued again.
+    static let unanswerReused = """
+        UPDATE jobs SET status = 'queued', finished_at = NULL, updated_at = ? WHERE id = ? AND status = 'succeeded'
+        """
+
     /// The queued jobs waiting on job `?`'s request: the identical ones of its batch, and of batches that
     /// reuse across batches.
     static let waitingFollowers = """

@@ -153,7 +153,12 @@ extension QueueSteps {
     @discardableResult
     static func answerByReuse(jobID: Int64, source: Int64, db: any SQLSession, now: Double) throws -> Bool {
         guard try db.execute(SharingSQL.succeedReused, [now, now, jobID]) == 1 else { return false }
-        try db.send(SharingSQL.copyAnswer, [source, jobID, now])
+        // The source's answer may have gone since it was found (a prune of its batch committed between,
+        // under PostgreSQL's READ COMMITTED): then the job is not answered, and goes back to the queue.
+        guard try db.execute(SharingSQL.copyAnswer, [source, jobID, now]) == 1 else {
+            try db.execute(SharingSQL.unanswerReused, [now, jobID])
+            return false
+        }
         return true
     }
 
