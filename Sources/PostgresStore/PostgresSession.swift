@@ -54,6 +54,8 @@ final class PostgresSession: SQLSession {
         return try readServerTime(after: nil, [])
     }
 
+    func hostTime() -> Date { skew.hostClock() }
+
     /// Reads `clock_timestamp()` after `statement` (a lock, whose wait counts) has run, in one round trip.
     @discardableResult private func readServerTime(after statement: String?, _ arguments: SQLArguments) throws -> Date {
         let time = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"

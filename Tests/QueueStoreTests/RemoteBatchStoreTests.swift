@@ -100,7 +100,8 @@ struct RemoteBatchStoreTests {
         for round in 0..<2 {
             let remote = try #require(try await prepare(fixture, at: Date()).first)
             let id = try #require(try jobIDs(fixture, remote).first)
-            try await fixture.store.recordRemoteAnswers(remote, [RemoteAnswer(jobID: id, success: nil, error: ("http_503", "busy", 503, .retry))], workerID: "a")
+            try await fixture.store.recordRemoteAnswers(
+                remote, [RemoteAnswer(jobID: id, success: nil, error: ("http_503", "busy", 503, .retry))], workerID: "a")
             try await fixture.store.finishRemote(remote, reason: "completed", workerID: "a")
             #expect(try fixture.sqlite3("SELECT status, model_index, model_attempts FROM jobs") == (round == 0 ? "queued|0|1" : "queued|1|0"))
         }

@@ -146,4 +146,23 @@ struct ShiftedClockTests {
             #expect(try fixture.sql("SELECT b.name, COUNT(j.id) FROM batches b JOIN jobs j ON j.batch_id = b.id GROUP BY b.name") == "live|1")
         }
     }
+
+    /// A worker plans a retry's time on its own clock; claims compare it with the server's. A host 90 s
+    /// behind would otherwise write a backoff of 30 s as a minute in the past (the job sent again at once).
+    @Test func aRetryPlannedOnAHostBehindTheServerKeepsItsBackoff() async throws {
+        try await QueueFixture.with(.postgres) { fixture in
+            try await fixture.addJobs(1, models: ["m1"])
+            let behind: @Sendable () -> Date = { Date().addingTimeInterval(-Self.ahead) }
+            try await fixture.withAnother(clock: behind) { shifted in
+                let job = try #require(try await shifted.claim(workerID: "s", limit: 1, leaseDuration: 60, batch: nil, now: nil).first)
+                let retry = JobOutcome(
+                    jobID: job.id, attempt: nil, transition: .retry(at: behind().addingTimeInterval(30), code: "server_error", message: "503"),
+                    claimToken: job.claimToken)
+                #expect(try await shifted.record([retry], workerID: "s", now: nil) == [.applied])
+            }
+            let next = try #require(Double(try fixture.sql("SELECT next_attempt_at FROM jobs")))
+            // The test's server runs on this machine: its clock is this one's.
+            #expect(next >= Date().addingTimeInterval(20).timeIntervalSince1970, "the backoff ends \(next - Date().timeIntervalSince1970) s from now")
+        }
+    }
 }

@@ -39,6 +39,17 @@ public struct JobOutcome: Sendable, Equatable {
     }
 }
 
+extension JobOutcome {
+    /// The outcome with its retry time moved by `offset` seconds (from the clock it was planned on to
+    /// the store's); any other outcome as it is.
+    func retrying(shiftedBy offset: TimeInterval) -> JobOutcome {
+        guard offset != 0, case .retry(let at, let code, let message, let counted) = transition else { return self }
+        var shifted = self
+        shifted.transition = .retry(at: at.addingTimeInterval(offset), code: code, message: message, counted: counted)
+        return shifted
+    }
+}
+
 /// What the store did with one `JobOutcome`.
 public enum OutcomeDisposition: String, Sendable, Equatable {
     /// The transition was applied.

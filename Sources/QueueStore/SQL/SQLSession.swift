@@ -31,6 +31,9 @@ public protocol SQLSession {
     /// still agree on leases, meter windows and cutoffs. Read it after taking the locks the transaction
     /// needs: a lease or a spend counts from when the lock is held.
     func transactionTime() throws -> Date
+    /// This host's clock now: what a worker plans by (a retry's time). SQLite's is its transactions'
+    /// time; on PostgreSQL the difference from `transactionTime` is how far the server's clock is ahead.
+    func hostTime() -> Date
 }
 
 extension SQLSession {

@@ -35,6 +35,8 @@ struct SQLiteSession: SQLSession {
 
     /// The host's clock: a SQLite file is shared only by its host's processes.
     func transactionTime() throws -> Date { clock() }
+
+    func hostTime() -> Date { clock() }
 }
 
 /// The SQLite file's transactions: GRDB's pool, writes `BEGIN IMMEDIATE`, reads on WAL snapshots.

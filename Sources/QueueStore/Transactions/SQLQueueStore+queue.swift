@@ -19,15 +19,18 @@ extension SQLQueueStore {
         try await engine.write { db in try QueueSteps.expireOverdue(db: db, now: now ?? db.transactionTime()) }
     }
 
-    public func record(_ outcomes: [JobOutcome], workerID: String, now: Date? = nil) async throws -> [OutcomeDisposition] {
+    public func record(_ outcomes: [JobOutcome], workerID: String, now requested: Date? = nil) async throws -> [OutcomeDisposition] {
         guard !outcomes.isEmpty else { return [] }
         // Settlements change the providers' meters and caps: their lock first, before any row's.
         let providers = Set(outcomes.compactMap { $0.observation?.provider }).sorted()
         return try await engine.write { db in
             for provider in providers { try db.lockBudgets(provider: provider) }
             // Read once the lock is held: spends stamped earlier would leave their window early.
-            let now = try now ?? db.transactionTime()
-            return try outcomes.map { try QueueSteps.apply($0, workerID: workerID, now: now, db: db) }
+            let now = try requested ?? db.transactionTime()
+            // A retry's time was planned on this host's clock, and claims compare it with the store's:
+            // moved by the difference, a host behind the server keeps its backoff, one ahead adds none.
+            let offset = requested == nil ? now.timeIntervalSince(db.hostTime()) : 0
+            return try outcomes.map { try QueueSteps.apply($0.retrying(shiftedBy: offset), workerID: workerID, now: now, db: db) }
         }
     }
 

@@ -60,7 +60,7 @@ extension SQLQueueStore {
                             result.responseID, result.requestID, result.rawResponse, seconds, answer.cost, false, result.parsed,
                             result.cachedTokens,
                         ])
-                    try QueueSteps.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost ?? 0, db: db, now: seconds)
+                    try QueueSteps.settleCaps(jobID: answer.jobID, tokens: result.totalTokens, cost: answer.cost, db: db, now: seconds)
                     written.answered += 1
                     written.promptTokens += result.promptTokens
                     written.completionTokens += result.completionTokens
@@ -185,8 +185,9 @@ extension SQLQueueStore {
         -> T
     {
         try await engine.write { db in
-            // Answers settle the batch's and the day's caps: the provider's lock first.
-            try db.lockBudgets(provider: remote.provider)
+            // Answers settle the batch's and the day's caps: the provider's lock first, under the key
+            // claims and packing take it by (a remote batch recorded under an older spelling keeps it).
+            try db.lockBudgets(provider: ProviderKey(remote.provider).rawValue)
             guard try db.value(Bool.self, RemoteBatchesSQL.held, [remote.id, workerID]) != nil else {
                 throw RemoteLeaseLost(localID: remote.localID)
             }
