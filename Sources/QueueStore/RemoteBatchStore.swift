@@ -47,8 +47,9 @@ public protocol RemoteBatchStore: Sendable {
     func recordRemoteAnswers(_ remote: RemoteBatchRecord, _ answers: [RemoteAnswer], workerID: String, now: Date) async throws -> RemoteWrite
     /// Closes a remote batch; its unanswered jobs follow the batch's policy. Returns how many it left.
     func finishRemote(_ remote: RemoteBatchRecord, reason: String, workerID: String, now: Date) async throws -> Int
-    /// Closes a remote batch whose input could not be uploaded; its jobs go back to the queue.
-    func abandonUpload(_ remote: RemoteBatchRecord, message: String, workerID: String, now: Date) async throws -> Int
+    /// Closes a remote batch whose input could not be uploaded; its jobs go back to the queue, to be
+    /// packed again `retryAfter` seconds from `now`.
+    func abandonUpload(_ remote: RemoteBatchRecord, message: String, retryAfter: Double, workerID: String, now: Date) async throws -> Int
     /// Closes a remote batch the provider refused for good; each job it holds counts a try and follows its chain.
     func refuseRemote(
         _ remote: RemoteBatchRecord, status: String, code: String, message: String, httpStatus: Int?, kind: ChainStep.Kind,

@@ -91,7 +91,8 @@ public final class QueueWorker: Service {
                 if onProgress != nil { services.addTask { await self.reportProgress() } }
                 if let settings = configuration.remote, let remote {
                     let runner = RemoteBatchRunner(
-                        store: remote.store, client: remote.api, settings: settings, workerID: id, logger: logger, counters: counters)
+                        store: remote.store, client: remote.api, settings: settings, workerID: id, logger: logger, counters: counters,
+                        control: control)
                     services.addTask { await runner.loop() }
                 }
                 defer { services.cancelAll() }

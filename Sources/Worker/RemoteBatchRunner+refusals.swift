@@ -21,6 +21,12 @@ extension RemoteBatchRunner {
         }
     }
 
+    /// Whether a failure stops the worker: the credentials refused (401, 403), as on demand. A 404 is
+    /// left to each step: there it may mean the one object is gone, not the key or the base URL wrong.
+    static func stopsWorker(_ failure: ChatFailure) -> Bool {
+        failure.outcomeClass == .fatal && failure.httpStatus != 404
+    }
+
     /// Runs a Batch API call for `remote`; when the provider refuses it for good, closes the remote
     /// batch as `status` (`refuse`) and returns nil.
     func refusing<T>(_ remote: RemoteBatchRecord, status: String, goneMeansRefused: Bool, _ call: () async throws -> T) async throws -> T? {

@@ -20,14 +20,22 @@ struct RemoteBatchRunner: Sendable {
     let workerID: String
     let logger: Logger
     let counters: ProgressCounters
+    /// The worker's stop flag: credentials the Batch API refuses stop the worker, as on demand.
+    let control: WorkerControl
+    let uploadFailures = UploadFailureStreak()
 
     func loop() async {
         // A graceful shutdown ends the loop: every remote batch's state is recorded, and the next worker
         // takes it up. (Looping on would spin: the shutdown cancels each pause at once.)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully && !stoppedFatally {
             await runOnce(now: Date())
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(min(1, settings.pollInterval))) }
         }
+    }
+
+    /// A fatal refusal stopped the worker (here or on demand): no call of this key can succeed.
+    var stoppedFatally: Bool {
+        if case .fatal = control.reason { true } else { false }
     }
 
     func runOnce(now: Date) async {
@@ -46,6 +54,15 @@ struct RemoteBatchRunner: Sendable {
                 do {
                     try await driveHoldingLease(remote)
                 } catch let failure as ChatFailure {
+                    if Self.stopsWorker(failure) {
+                        // Every call with this key is refused: polling on would hold the jobs `running`
+                        // forever. The remote batch stays as it is, for a worker with good credentials.
+                        control.stop(
+                            .fatal(
+                                "\(failure.description) (from the Batch API, remote batch \(remote.localID)); no job was failed, each stays queued or with its remote batch"
+                            ))
+                        return
+                    }
                     logger.warning("remote batch \(remote.localID): \(failure.description); trying again later")
                     try await store.markRemoteError(
                         remote, message: failure.description, retryAt: Date().addingTimeInterval(settings.pollInterval), now: Date())
@@ -151,10 +168,16 @@ struct RemoteBatchRunner: Sendable {
                 return nil
             }
             let message = error.description
-            let returned = try await store.abandonUpload(remote, message: message, workerID: workerID, now: Date())
-            logger.warning("upload of \(filename) failed (\(message)); its \(returned.counted("job")) went back to the queue")
+            // Sent again at once, the same file (up to 200 MB) fails again while the provider is down:
+            // its jobs wait the worker's backoff (a poll interval at least), longer each failure in a row.
+            let wait = max(settings.pollInterval, settings.backoff.delay(retry: uploadFailures.failed(), providerWait: nil, random: Double.random(in: 0..<1)))
+            let returned = try await store.abandonUpload(remote, message: message, retryAfter: wait, workerID: workerID, now: Date())
+            logger.warning("upload of \(filename) failed (\(message)); its \(returned.counted("job")) went back to the queue for \(Int(wait.rounded(.up))) s")
+            // Refused credentials stop the worker (`runOnce`); the jobs are back in the queue already.
+            if Self.stopsWorker(error) { throw error }
             return nil
         }
+        uploadFailures.succeeded()
         try await store.markRemoteUploaded(remote, fileID: file.id, now: Date())
         logger.info("uploaded \(size.jobs.counted("job")) as \(file.id)", metadata: ["remote": "\(remote.localID)", "model": "\(remote.model)"])
         return file.id

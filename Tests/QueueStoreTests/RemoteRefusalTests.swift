@@ -59,6 +59,23 @@ struct RemoteRefusalTests {
         }
     }
 
+    @Test(arguments: StoreKind.allCases) func aFailedUploadsJobsWaitTheBackoffBeforeTheyArePackedAgain(kind: StoreKind) async throws {
+        try await QueueFixture.with(kind) { fixture in
+            let start = Date()
+            try await jobs(fixture, 3, at: start)
+            let first = try #require(try await pack(fixture, at: start))
+            #expect(try await fixture.store.abandonUpload(first, message: "503 from /files", retryAfter: 30, workerID: "a", now: start) == 3)
+            #expect(
+                try fixture.sql("SELECT DISTINCT status, attempts, CASE WHEN next_attempt_at > updated_at + 29 THEN 'later' END FROM jobs")
+                    == "queued|0|later", "no try, a wait")
+            // Not uploaded again (up to 200 MB) on the next pass, a second later, during an outage.
+            #expect(try await pack(fixture, at: start.addingTimeInterval(1)) == nil)
+            #expect(try await pack(fixture, at: start.addingTimeInterval(10)) == nil)
+            let second = try #require(try await pack(fixture, at: start.addingTimeInterval(31)))
+            #expect(second.lines == 3)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func aLinesFallbackErrorMovesItsJobToTheNextModelAsOnDemand(kind: StoreKind) async throws {
         try await QueueFixture.with(kind) { fixture in
             let now = Date()

@@ -130,13 +130,18 @@ extension SQLQueueStore {
 
     /// An input file that could not be uploaded: its jobs go back to the queue (for the next remote
     /// batch, counting no try) and the remote batch is closed as `upload_failed`. Returns how many.
+    /// They are not packed again before `retryAfter` seconds: the same file sent again at once fails
+    /// again while the provider is down, and it may be 200 MB.
     @discardableResult
-    public func abandonUpload(_ remote: RemoteBatchRecord, message: String, workerID: String, now: Date = Date()) async throws -> Int {
+    public func abandonUpload(
+        _ remote: RemoteBatchRecord, message: String, retryAfter: Double = 0, workerID: String, now: Date = Date()
+    ) async throws -> Int {
         try await whileHeld(remote, by: workerID) { db in
             let seconds = now.unixSeconds
             var kept = remote
             kept.ifExpires = .requeue
-            let left = try QueueSteps.releaseHeldJobs(kept, code: "upload_failed", message: message, fail: false, db: db, now: seconds)
+            let left = try QueueSteps.releaseHeldJobs(
+                kept, code: "upload_failed", message: message, fail: false, after: retryAfter, db: db, now: seconds)
             try db.execute(RemoteBatchesSQL.uploadFailed, [message, left, seconds, seconds, remote.id])
             return left
         }
@@ -218,8 +223,11 @@ extension QueueSteps {
         return moved == 1
     }
 
-    /// Every job the remote batch still holds goes back to the queue (or fails), its reservation given back.
-    static func releaseHeldJobs(_ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, db: any SQLSession, now: Double) throws -> Int {
+    /// Every job the remote batch still holds goes back to the queue (or fails), its reservation given
+    /// back; a requeued job is claimed or packed no sooner than `after` seconds from `now`.
+    static func releaseHeldJobs(
+        _ remote: RemoteBatchRecord, code: String, message: String, fail: Bool, after delay: Double = 0, db: any SQLSession, now: Double
+    ) throws -> Int {
         let onDemand = remote.ifExpires.requeue(deadline: remote.deadline, now: now) == .onDemand
         let held = try db.values(Int64.self, RemoteBatchesSQL.heldJobs, [remote.owner])
         for id in held {
@@ -227,7 +235,7 @@ extension QueueSteps {
             if fail {
                 try db.execute(RemoteBatchesSQL.failLeftover, [code, message, now, now, id, remote.owner])
             } else {
-                try db.execute(RemoteBatchesSQL.requeueLeftover, [onDemand, now, now, code, message, id, remote.owner])
+                try db.execute(RemoteBatchesSQL.requeueLeftover, [onDemand, now + max(0, delay), now, code, message, id, remote.owner])
             }
         }
         // Requeued jobs, and identical requests held behind failed ones, are for idle workers to claim.
