@@ -153,6 +153,8 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                // SQLiteShell reads the tests' queues through SQLite's C API instead of spawning the shell.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(

@@ -9,11 +9,11 @@ import Testing
 struct ConfigTrustTests {
     let directory = TemporaryDirectory("config-trust")
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandRun {
         // No configuration of the machine running the tests leaks in.
         var clean = environment
         for name in ["GROQBATCH_DB", "GROQBATCH_CONFIG", "GROQBATCH_BASE_URL", "GROQBATCH_API_KEY_ENV"] where clean[name] == nil { clean[name] = "" }
-        return try CommandRun.groqbatch(arguments, environment: clean, directory: directory.url.path)
+        return try await CommandRun.groqbatchAwaiting(arguments, environment: clean, directory: directory.url.path)
     }
 
     /// Writes `groqbatch.json` with `text`, owned by `owner` with `mode`; false when this user may not
@@ -23,8 +23,8 @@ struct ConfigTrustTests {
         return chown(path, owner, getgid()) == 0 && chmod(path, mode) == 0
     }
 
-    @Test func aVariableThatNamesNoSettingIsWarnedOnceWithTheClosestSetting() throws {
-        let result = try run(
+    @Test func aVariableThatNamesNoSettingIsWarnedOnceWithTheClosestSetting() async throws {
+        let result = try await run(
             ["config", "show"],
             environment: ["GROQBATCH_MAX_COST_PER_DAY": "1", "GROQBATCH_WORK_GRACE": "10", "GROQBATCH_TEST_POSTGRES": "postgres://x", "GROQBATCH_BIN": "x"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -45,7 +45,7 @@ struct ConfigTrustTests {
         #expect(UnknownVariables.warnings(environment).map { $0.contains("did you mean GROQBATCH_WORK_CONCURRENCY?") } == [true])
     }
 
-    @Test func aFileSomeoneElseOwnsOrMayWriteCannotChooseWhereTheKeyGoes() throws {
+    @Test func aFileSomeoneElseOwnsOrMayWriteCannotChooseWhereTheKeyGoes() async throws {
         let nobody: uid_t = 65_534
         let refusals: [(text: String, owner: uid_t, mode: mode_t, expected: String)] = [
             (
@@ -64,7 +64,7 @@ struct ConfigTrustTests {
                 return
             }
             for command in [["work", "--drain"], ["models", "--refresh"]] {
-                let result = try run(command, environment: ["GROQ_API_KEY": "sim-key", "OTHER_SECRET": "other"])
+                let result = try await run(command, environment: ["GROQ_API_KEY": "sim-key", "OTHER_SECRET": "other"])
                 #expect(result.status == 1, "\(command) \(text): \(result.stderr)")
                 #expect(result.stderr.hasPrefix("groqbatch: \(expected)"), "\(command) \(text): \(result.stderr)")
                 #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
@@ -73,25 +73,25 @@ struct ConfigTrustTests {
         }
         // The same file is harmless when the user chooses the host, or when it only sets what is not the key's way.
         #expect(configFile(#"{"base_url": "http://127.0.0.1:9/v1"}"#, owner: nobody))
-        let overridden = try run(["work", "--drain", "--base-url", "http://127.0.0.1:9/v2"], environment: ["GROQ_API_KEY": "sim-key"])
+        let overridden = try await run(["work", "--drain", "--base-url", "http://127.0.0.1:9/v2"], environment: ["GROQ_API_KEY": "sim-key"])
         #expect(overridden.status == 0, "\(overridden.stderr)")
         #expect(configFile(#"{"timeout": 5}"#, owner: nobody, mode: 0o666))
-        #expect(try run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"]).status == 0)
+        #expect(try await run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"]).status == 0)
         // Commands that never send the key read such a file as before; `config show` says why work would refuse.
         #expect(configFile(#"{"base_url": "http://127.0.0.1:9/v1"}"#, owner: nobody, mode: 0o666))
-        #expect(try run(["status"]).status == 0)
-        let shown = try run(["config", "show"])
+        #expect(try await run(["status"]).status == 0)
+        let shown = try await run(["config", "show"])
         #expect(shown.status == 0 && shown.stdout.contains("http://127.0.0.1:9/v1"))
         #expect(shown.stderr.contains("groqbatch.json sets base_url, which decides where the API key goes, but is owned by another user"), "\(shown.stderr)")
     }
 
-    @Test func commandsThatSendTheKeySayOnceWhereItGoesAndWhoChoseIt() throws {
+    @Test func commandsThatSendTheKeySayOnceWhereItGoesAndWhoChoseIt() async throws {
         #expect(configFile(#"{"base_url": "http://127.0.0.1:9/openai/v1"}"#))
-        let work = try run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"])
+        let work = try await run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"])
         #expect(work.status == 0, "\(work.stderr)")
         let said = work.stderr.split(separator: "\n").filter { $0.contains("sending the API key") }
         #expect(said.count == 1 && said[0].hasSuffix("sending the API key ($GROQ_API_KEY) to 127.0.0.1:9 (base URL from ./groqbatch.json)"), "\(work.stderr)")
-        let refresh = try run(["models", "--refresh", "--base-url", "http://localhost:9/v1"], environment: ["GROQ_API_KEY": "sim-key"])
+        let refresh = try await run(["models", "--refresh", "--base-url", "http://localhost:9/v1"], environment: ["GROQ_API_KEY": "sim-key"])
         #expect(
             refresh.stderr.split(separator: "\n").filter { $0.contains("sending the API key") }
                 == ["groqbatch: sending the API key ($GROQ_API_KEY) to localhost:9 (base URL from --base-url)"], "\(refresh.stderr)")

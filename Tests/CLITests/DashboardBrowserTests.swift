@@ -42,7 +42,7 @@ struct DashboardBrowserTests {
             environment: ["GROQ_API_KEY": "sim-key"])
         await simulator.stop()
         #expect(worked.status == 0, "\(worked.stderr)")
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         let succeeded = try sql("SELECT COUNT(*) FROM jobs WHERE status = 'succeeded'")
         let failed = try sql("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
         #expect(failed == "5" && succeeded == "35")

@@ -20,7 +20,7 @@ struct DeployTests {
         return line.split(separator: " ").dropFirst().map(String.init)
     }
 
-    @Test func theSystemdUnitsPassSystemdAnalyzeVerify() throws {
+    @Test func theSystemdUnitsPassSystemdAnalyzeVerify() async throws {
         let analyzer = "/usr/bin/systemd-analyze"
         guard FileManager.default.isExecutableFile(atPath: analyzer) else {
             print("skipped: systemd-analyze is not installed here, so the units were not verified")
@@ -36,29 +36,29 @@ struct DeployTests {
         #expect(complaints.isEmpty, "\(complaints)")
     }
 
-    @Test func theUnitsCommandLinesAreAcceptedByThisGroqbatch() throws {
+    @Test func theUnitsCommandLinesAreAcceptedByThisGroqbatch() async throws {
         _ = try FileManager.default.createDirectory(atPath: directory.path("state"), withIntermediateDirectories: true)
         // The night run drains an empty queue and exits at once.
         let night = try execStartArguments(try localized("groqbatch-night.service"))
-        let drained = try CommandRun.groqbatch(night, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
+        let drained = try await CommandRun.groqbatchAwaiting(night, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
         #expect(drained.status == 0, "\(drained.stderr)")
         #expect(drained.stderr.contains("nothing left to do"))
         // The daemon would run forever; --for 1s ends it after its arguments were read and it slept.
         let daemon = try execStartArguments(try localized("groqbatch-worker.service")) + ["--for", "1s"]
-        let slept = try CommandRun.groqbatch(daemon, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
+        let slept = try await CommandRun.groqbatchAwaiting(daemon, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
         #expect(slept.status == 0, "\(slept.stderr)")
         #expect(slept.stderr.contains("run windows: 22:00-06:00"))
         // A fleet host's unit names no queue: GROQBATCH_DB from its environment file does.
         let fleet = try execStartArguments(try localized("groqbatch-fleet-worker.service"))
         #expect(!fleet.contains("--db"))
         let queue = directory.path("state/fleet.sqlite")
-        let fleetRun = try CommandRun.groqbatch(
+        let fleetRun = try await CommandRun.groqbatchAwaiting(
             fleet + ["--for", "1s"], environment: ["GROQ_API_KEY": "sim-key", "GROQBATCH_DB": queue], directory: directory.url.path)
         #expect(fleetRun.status == 0, "\(fleetRun.stderr)")
         #expect(FileManager.default.fileExists(atPath: queue), "the queue GROQBATCH_DB names")
     }
 
-    @Test func theCronLineRunsUnderShWithTheKeyFromItsFile() throws {
+    @Test func theCronLineRunsUnderShWithTheKeyFromItsFile() async throws {
         let text = try String(contentsOfFile: PackagePaths.path("deploy/groqbatch.cron"), encoding: .utf8)
         let entry = try #require(text.split(separator: "\n").first { !$0.hasPrefix("#") && !$0.isEmpty })
         let fields = entry.split(separator: " ", maxSplits: 5)

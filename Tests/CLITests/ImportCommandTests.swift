@@ -14,48 +14,48 @@ struct ImportCommandTests {
 
         """
 
-    func run(_ arguments: [String], input: String? = nil) throws -> CommandRun {
-        try CommandRun.groqbatch(arguments + ["--db", db], input: input, directory: directory.url.path)
+    func run(_ arguments: [String], input: String? = nil) async throws -> CommandRun {
+        try await CommandRun.groqbatchAwaiting(arguments + ["--db", db], input: input, directory: directory.url.path)
     }
 
     /// Everything a user could see in the file, as text: row counts and contents of every table.
     func snapshot() throws -> String {
         let tables = ["batches", "jobs", "attempts", "results", "workers", "queue_changes"]
         return try tables.map { table in
-            try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT COUNT(*) FROM \(table); SELECT * FROM \(table) ORDER BY 1;"]).stdout
+            try SQLiteShell.run([db, "SELECT COUNT(*) FROM \(table); SELECT * FROM \(table) ORDER BY 1;"]).stdout
         }.joined(separator: "\n--\n")
     }
 
-    @Test func importsEveryFormAndIsIdempotent() throws {
+    @Test func importsEveryFormAndIsIdempotent() async throws {
         let file = directory.write("prompts.jsonl", Self.goodLines)
-        let first = try run(["import", file, "--model", "m0", "--fallback", "m2"])
+        let first = try await run(["import", file, "--model", "m0", "--fallback", "m2"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("batch 'prompts': 3 jobs imported"))
-        let second = try run(["import", file, "--model", "m0"])
+        let second = try await run(["import", file, "--model", "m0"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("0 jobs imported, 3 already in the batch"))
-        let chains = try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT custom_id, models FROM jobs ORDER BY line"]).stdout
+        let chains = try SQLiteShell.run([db, "SELECT custom_id, models FROM jobs ORDER BY line"]).stdout
         #expect(chains == "r1|[\"m1\",\"m2\"]\n2|[\"m0\",\"m2\"]\np3|[\"m0\",\"m2\"]\n")
     }
 
-    @Test func standardInputImportsToo() throws {
-        let result = try run(["import", "-", "--batch", "piped", "--model", "m"], input: Self.goodLines)
+    @Test func standardInputImportsToo() async throws {
+        let result = try await run(["import", "-", "--batch", "piped", "--model", "m"], input: Self.goodLines)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("batch 'piped': 3 jobs imported"))
     }
 
-    @Test func aFileWithAByteOrderMarkAndWindowsLineEndsImports() throws {
+    @Test func aFileWithAByteOrderMarkAndWindowsLineEndsImports() async throws {
         let windows = "\u{FEFF}" + Self.goodLines.replacingOccurrences(of: "\n", with: "\r\n")
         let file = directory.write("excel.jsonl", windows)
-        let result = try run(["import", file, "--model", "m0"])
+        let result = try await run(["import", file, "--model", "m0"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("batch 'excel': 3 jobs imported"))
-        #expect(try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT custom_id FROM jobs ORDER BY line"]).stdout == "r1\n2\np3\n")
+        #expect(try SQLiteShell.run([db, "SELECT custom_id FROM jobs ORDER BY line"]).stdout == "r1\n2\np3\n")
     }
 
-    @Test func anyBadLineImportsNothingAndNamesFileLineAndField() throws {
+    @Test func anyBadLineImportsNothingAndNamesFileLineAndField() async throws {
         let good = directory.write("good.jsonl", Self.goodLines)
-        #expect(try run(["import", good, "--model", "m"]).status == 0)
+        #expect(try await run(["import", good, "--model", "m"]).status == 0)
         let before = try snapshot()
         let bad = directory.write(
             "bad.jsonl",
@@ -68,7 +68,7 @@ struct ImportCommandTests {
             {"prompt":"y","stream":true}
             """)
         _ = bad
-        let result = try run(["import", "bad.jsonl", "--model", "m"])
+        let result = try await run(["import", "bad.jsonl", "--model", "m"])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.contains("bad.jsonl:2: prompt: expected a string, found a number"))
@@ -77,7 +77,7 @@ struct ImportCommandTests {
         #expect(lines.contains("bad.jsonl:6: stream: streaming is not supported in a batch; remove it or set false"))
         #expect(lines.last == "groqbatch: bad.jsonl: 4 problems; nothing imported (--skip-invalid imports the valid lines)")
         #expect(try snapshot() == before, "a rejected import must leave the database as it was")
-        let skipping = try run(["import", "bad.jsonl", "--model", "m", "--skip-invalid"])
+        let skipping = try await run(["import", "bad.jsonl", "--model", "m", "--skip-invalid"])
         #expect(skipping.status == 0)
         #expect(skipping.stdout.contains("2 jobs imported") && skipping.stdout.contains("4 invalid lines skipped"))
     }
@@ -92,47 +92,47 @@ struct ImportCommandTests {
         (["cancel"], "Give --batch, --job, or both (a custom_id within a batch)."),
         (["retry"], "Say which jobs to retry"),
     ])
-    func badInvocationsSayWhatIsWrongAndExitNonZero(arguments: [String], message: String) throws {
+    func badInvocationsSayWhatIsWrongAndExitNonZero(arguments: [String], message: String) async throws {
         directory.write("empty.jsonl", "\n\n")
         directory.write("nomodel.jsonl", #"{"prompt":"hi"}"#)
-        let result = try run(arguments)
+        let result = try await run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
     }
 
-    @Test func aFileThatIsNotADatabaseIsOneLine() throws {
+    @Test func aFileThatIsNotADatabaseIsOneLine() async throws {
         let notes = directory.write("notes.txt", String(repeating: "hello\n", count: 500))
-        let result = try CommandRun.groqbatch(["status", "--db", notes])
+        let result = try await CommandRun.groqbatchAwaiting(["status", "--db", notes])
         #expect(result.status == 1)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("notes.txt"))
     }
 
-    @Test func statusExportCancelAndRetryWorkTogether() throws {
+    @Test func statusExportCancelAndRetryWorkTogether() async throws {
         let file = directory.write("prompts.jsonl", Self.goodLines)
-        #expect(try run(["import", file, "--model", "m0"]).status == 0)
-        let json = try run(["status", "--json"])
+        #expect(try await run(["import", file, "--model", "m0"]).status == 0)
+        let json = try await run(["status", "--json"])
         let statuses = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
         #expect(statuses?.first?["batch"] as? String == "prompts")
         #expect(statuses?.first?["queued"] as? Int == 3)
-        let table = try run(["status"])
+        let table = try await run(["status"])
         #expect(table.stdout.hasPrefix("BATCH"))
-        #expect(try run(["cancel", "--batch", "prompts"]).stdout.contains("3 jobs cancelled"))
-        let exported = try run(["export", "--output", directory.path("out.jsonl")])
+        #expect(try await run(["cancel", "--batch", "prompts"]).stdout.contains("3 jobs cancelled"))
+        let exported = try await run(["export", "--output", directory.path("out.jsonl")])
         #expect(exported.status == 0)
         let lines = try String(contentsOfFile: directory.path("out.jsonl"), encoding: .utf8).split(separator: "\n")
         let ids = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0?["custom_id"] as? String }
         #expect(ids == ["r1", "2", "p3"])
         #expect(lines.allSatisfy { $0.contains(#""code":"cancelled""#) })
-        #expect(try run(["retry", "--cancelled"]).stdout.contains("3 jobs queued again"))
-        let csv = try run(["export", "--format", "csv"])
+        #expect(try await run(["retry", "--cancelled"]).stdout.contains("3 jobs queued again"))
+        let csv = try await run(["export", "--format", "csv"])
         #expect(csv.stdout.split(separator: "\n").first == "batch,custom_id,status,model,content,prompt_tokens,completion_tokens,total_tokens,error_code,error")
         #expect(csv.stdout.split(separator: "\n").count == 4)
     }
 
-    @Test func theDatabaseFileIsPrivate() throws {
-        #expect(try run(["init"]).status == 0)
+    @Test func theDatabaseFileIsPrivate() async throws {
+        #expect(try await run(["init"]).status == 0)
         let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }

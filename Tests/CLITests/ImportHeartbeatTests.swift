@@ -59,7 +59,7 @@ struct ImportHeartbeatTests {
         } else {
             let path = directory.path("q.sqlite")
             try await check(try SQLiteJobStore(path: path), directory: directory) {
-                try CommandRun.run("/usr/bin/sqlite3", [path, $0]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                try SQLiteShell.run([path, $0]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             }
         }
     }

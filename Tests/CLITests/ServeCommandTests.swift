@@ -104,7 +104,7 @@ struct ServeCommandTests {
     }
 
     func sql(_ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func actionsNeedTheFlagAndTheFormsToken() async throws {

@@ -61,7 +61,7 @@ struct ServeHostCheckTests {
     }
 
     func cancelled() throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT COUNT(*) FROM jobs WHERE status = 'cancelled'"]).stdout
+        try SQLiteShell.run([db, "SELECT COUNT(*) FROM jobs WHERE status = 'cancelled'"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -24,7 +24,7 @@ struct SimCommandTests {
         let port = try #require(Int(String(match.output.1)))
         #expect(port > 0)
         let directory = TemporaryDirectory("sim")
-        let models = try CommandRun.groqbatch(
+        let models = try await CommandRun.groqbatchAwaiting(
             ["models", "--refresh", "--base-url", "http://127.0.0.1:\(port)/openai/v1", "--db", directory.path("q.sqlite")],
             environment: ["GROQ_API_KEY": "sim-key"])
         #expect(models.status == 0 && models.stdout.contains("openai/gpt-oss-20b"), "\(models.stderr)")
@@ -34,9 +34,9 @@ struct SimCommandTests {
         #expect(process.terminationStatus == 0)
     }
 
-    @Test func aMissingKeyIsOneLine() throws {
+    @Test func aMissingKeyIsOneLine() async throws {
         let directory = TemporaryDirectory("sim")
-        let result = try CommandRun.groqbatch(["models", "--refresh", "--db", directory.path("q.sqlite")], environment: ["GROQ_API_KEY": ""])
+        let result = try await CommandRun.groqbatchAwaiting(["models", "--refresh", "--db", directory.path("q.sqlite")], environment: ["GROQ_API_KEY": ""])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("groqbatch: GROQ_API_KEY is not set"))
     }

@@ -63,7 +63,7 @@ struct MaintenanceTests {
         #expect(!FileManager.default.fileExists(atPath: copy + ".partial"))
         let attributes = try FileManager.default.attributesOfItem(atPath: copy)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let sqlite = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [copy, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sqlite = { (query: String) in try SQLiteShell.run([copy, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sqlite("PRAGMA integrity_check") == "ok")
         #expect(try sqlite("SELECT COUNT(*) FROM results") == "500")
         let live = try #require(Int(try sqlite("SELECT COUNT(*) FROM jobs WHERE custom_id LIKE 'r%'")))

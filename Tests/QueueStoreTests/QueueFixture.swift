@@ -64,7 +64,7 @@ struct QueueFixture: Sendable {
     func sql(_ query: String) throws -> String {
         let run =
             switch kind {
-            case .sqlite: try CommandRun.run("/usr/bin/sqlite3", [location, query])
+            case .sqlite: try SQLiteShell.run([location, query])
             case .postgres: try CommandRun.run("/usr/bin/psql", [location, "-X", "-A", "-t", "-F", "|", "-c", query])
             }
         return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + run.stderr

@@ -87,17 +87,17 @@ struct ScheduleTests {
             INSERT INTO results (job_id, model, prompt_tokens, completion_tokens, total_tokens, raw_response, created_at)
               VALUES (7, 'm', 1, 2, 3, '{}', 2);
             """
-        let run = try CommandRun.run("/usr/bin/sqlite3", [path], input: script)
+        let run = try SQLiteShell.run([path], input: script)
         #expect(run.status == 0, "\(run.stderr)")
         let store = try SQLiteJobStore(path: path)
         #expect(try await store.appliedMigrations() == PackagePaths.migrationNumbers)
-        let sqlite3 = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sqlite3 = { (query: String) in try SQLiteShell.run([path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sqlite3("SELECT id, custom_id, status FROM jobs ORDER BY id") == "7|a|succeeded\n8|b|queued")
         #expect(try sqlite3("SELECT (SELECT COUNT(*) FROM attempts) || (SELECT COUNT(*) FROM results)") == "11")
         #expect(try sqlite3("PRAGMA foreign_key_list(attempts)").contains("|jobs|job_id|id|"), "attempts still point at jobs")
         #expect(try await store.cancel(batch: "old") == 1)
         // Deleting the batch still cascades through jobs to attempts and results.
-        _ = try CommandRun.run("/usr/bin/sqlite3", [path, "PRAGMA foreign_keys = ON; DELETE FROM batches;"])
+        _ = try SQLiteShell.run([path, "PRAGMA foreign_keys = ON; DELETE FROM batches;"])
         #expect(try sqlite3("SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM attempts) + (SELECT COUNT(*) FROM results)") == "0")
     }
 }

@@ -45,6 +45,6 @@ struct StoreFixture {
 
     /// Runs a SQL query through the real sqlite3 command-line tool (an independent reader of the file).
     func sqlite3(_ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([path, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

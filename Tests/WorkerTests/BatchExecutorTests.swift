@@ -46,7 +46,7 @@ struct BatchExecutorTests {
     }
 
     func sql(_ db: String, _ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The simulator's log lines for one Batch API call.

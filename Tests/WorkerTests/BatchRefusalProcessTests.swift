@@ -42,7 +42,7 @@ struct BatchRefusalProcessTests {
     ]
 
     func sql(_ db: String, _ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test(arguments: cases) func aRefusalForGoodCountsTriesAndEndsOnTheFallbackOrFailed(_ refusal: Case) async throws {

@@ -31,7 +31,7 @@ struct BatchStructuredTests {
             ], environment: ["GROQ_API_KEY": "sim-key"])
         await simulator.stop()
         #expect(worked.status == 0, "\(worked.stderr)")
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|60")
         let validator = try JSONSchema(text: Self.schema)
         let parsed = try sql("SELECT parsed FROM results").split(separator: "\n")

@@ -67,7 +67,7 @@ struct CacheAwareRunProcessTests {
     }
 
     static func sql(_ db: String, _ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test(.timeLimit(.minutes(8)))

@@ -10,8 +10,8 @@ import Worker
 /// byte for byte; all or nothing.
 @Suite(.enabled(if: PostgresTestServer.enabled))
 struct CopyRoundTripTests {
-    func export(_ db: String, _ format: String) throws -> String {
-        let run = try CommandRun.groqbatch(["export", "--db", db, "--format", format])
+    func export(_ db: String, _ format: String) async throws -> String {
+        let run = try await CommandRun.groqbatchAwaiting(["export", "--db", db, "--format", format])
         #expect(run.status == 0, "\(run.stderr)")
         return run.stdout
     }
@@ -26,14 +26,14 @@ struct CopyRoundTripTests {
         await fixture.stop()
         #expect(try fixture.sql("SELECT COUNT(*) > 150 FROM attempts") == "1", "calls were made and some retried")
 
-        let before = try ["jsonl", "csv"].map { try export(fixture.dbPath, $0) }
+        let before = [try await export(fixture.dbPath, "jsonl"), try await export(fixture.dbPath, "csv")]
         try await PostgresTestServer.withDatabase { url in
             let server = PostgresTestServer.connectionString(url)
             let copied = try await CommandRun.groqbatchAwaiting(["copy", "--from", fixture.dbPath, "--to", server])
             #expect(copied.status == 0, "\(copied.stderr)")
             #expect(copied.stdout.contains("copied 2 batches, 150 jobs"), "\(copied.stdout)")
             #expect(!copied.stdout.contains(url.password ?? "-"), "the password is never printed")
-            #expect(try ["jsonl", "csv"].map { try export(server, $0) } == before)
+            #expect([try await export(server, "jsonl"), try await export(server, "csv")] == before)
             for table in ["attempts", "results", "budgets", "token_estimates"] {
                 #expect(
                     try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM \(table)") == fixture.sql("SELECT COUNT(*) FROM \(table)"), "\(table)")
@@ -51,11 +51,11 @@ struct CopyRoundTripTests {
             #expect(try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM jobs") == "151")
 
             // And back into a new SQLite file, with the batch added in PostgreSQL: the same export again.
-            let onServer = try ["jsonl", "csv"].map { try export(server, $0) }
+            let onServer = [try await export(server, "jsonl"), try await export(server, "csv")]
             let back = fixture.directory.path("back.sqlite")
             let returned = try await CommandRun.groqbatchAwaiting(["copy", "--from", server, "--to", back])
             #expect(returned.status == 0, "\(returned.stderr)")
-            #expect(try ["jsonl", "csv"].map { try export(back, $0) } == onServer)
+            #expect([try await export(back, "jsonl"), try await export(back, "csv")] == onServer)
             #expect(onServer[0].split(separator: "\n").count == 151)
         }
     }

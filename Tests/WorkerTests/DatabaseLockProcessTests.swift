@@ -25,7 +25,7 @@ struct DatabaseLockProcessTests {
         // Wait until the run is under way, then take the write lock and hold it.
         let started = Date()
         while Date().timeIntervalSince(started) < 60 {
-            let done = try CommandRun.run("/usr/bin/sqlite3", [db, ".timeout 5000", "SELECT COUNT(*) FROM results"]).stdout
+            let done = try SQLiteShell.run([db, ".timeout 5000", "SELECT COUNT(*) FROM results"]).stdout
             if (Int(done.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 10 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -43,7 +43,7 @@ struct DatabaseLockProcessTests {
         let status = await worker.wait(timeout: 180)
         await simulator.stop()
         #expect(status == 0, "the worker lives and drain ends: \(worker.output)")
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|\(count)")
         #expect(try sql("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM results") == "\(count)|\(count)")
         // The simulator's own log: one answered call per job, none sent twice.

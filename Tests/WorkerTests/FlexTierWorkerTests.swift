@@ -34,7 +34,7 @@ struct FlexTierWorkerTests {
     }
 
     func sql(_ db: String, _ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func flexJobsSpendOnFlexMetersWithTheirLargerLimits() async throws {

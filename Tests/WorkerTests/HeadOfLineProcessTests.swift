@@ -26,14 +26,12 @@ struct HeadOfLineProcessTests {
         let status = await worker.wait(timeout: 120)
         await simulator.stop()
         #expect(status == 0, "drain ends once only the capped batch is left: \(worker.output)")
-        let counts = try CommandRun.run(
-            "/usr/bin/sqlite3",
-            [
-                db,
-                """
-                SELECT b.name, j.status, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id GROUP BY 1, 2 ORDER BY 1, 2
-                """,
-            ]
+        let counts = try SQLiteShell.run([
+            db,
+            """
+            SELECT b.name, j.status, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+        ]
         ).stdout
         #expect(counts.contains("b|succeeded|50"), "\(counts)")
         #expect(counts.contains("a|queued|"), "the capped batch waits, queued: \(counts)")

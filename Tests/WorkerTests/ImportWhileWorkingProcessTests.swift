@@ -22,7 +22,7 @@ struct ImportWhileWorkingProcessTests {
             environment: ["GROQ_API_KEY": "sim-key"], logPath: directory.path("work.log"))
         let results = { () throws -> Int in
             Int(
-                try CommandRun.run("/usr/bin/sqlite3", [db, ".timeout 100", "SELECT COUNT(*) FROM results"]).stdout
+                try SQLiteShell.run([db, ".timeout 100", "SELECT COUNT(*) FROM results"]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
         let started = Date()
@@ -38,7 +38,7 @@ struct ImportWhileWorkingProcessTests {
         _ = await worker.wait(timeout: 60)
         await simulator.stop()
 
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sql("SELECT COUNT(*) FROM jobs WHERE custom_id LIKE 'n%'") == "400000", "the whole file went in")
         // The import's batch row was made when it began and touched when it committed; answers are
         // stamped inside their own write transactions. One transaction for the whole file let none in

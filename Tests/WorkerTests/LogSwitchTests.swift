@@ -20,8 +20,8 @@ struct LogSwitchTests {
             environment: ["GROQ_API_KEY": key], logPath: fixture.directory.path("work.log"))
         #expect(await worker.wait(timeout: 120) == 0, "\(worker.output)")
         await fixture.stop()
-        let export = try CommandRun.groqbatch(["export", "--db", fixture.dbPath])
-        let dump = try CommandRun.run("/usr/bin/sqlite3", [fixture.dbPath, ".dump"])
+        let export = try await CommandRun.groqbatchAwaiting(["export", "--db", fixture.dbPath])
+        let dump = try SQLiteShell.run([fixture.dbPath, ".dump"])
         for (place, text) in [("log", worker.output), ("export", export.stdout + export.stderr), ("database", dump.stdout)] {
             #expect(!text.contains(key), "the key is in the \(place)")
             #expect(!text.contains("Bearer"), "an authorization header is in the \(place)")

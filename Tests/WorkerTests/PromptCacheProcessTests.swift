@@ -38,7 +38,7 @@ struct PromptCacheProcessTests {
         #expect(log.count == 30)
         let cached = log.reduce(0) { $0 + ($1.cachedTokens ?? 0) }
         #expect(log.first?.cachedTokens == 0 && cached > 0, "the first call warms the cache, the others hit it")
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sql("SELECT SUM(cached_tokens) FROM results") == "\(cached)")
         #expect(try sql("SELECT SUM(cached_tokens) FROM attempts") == "\(cached)")
         // Cost: cached prompt tokens at half the input price.

@@ -37,7 +37,7 @@ struct ProviderOutageProcessTests {
     }
 
     func sql(_ db: String, _ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [db, ".timeout 5000", query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([db, ".timeout 5000", query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func threeMinutesWithoutTheProviderFailNoJobAndTheRunFinishesWhenItIsBack() async throws {

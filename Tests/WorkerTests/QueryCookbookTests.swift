@@ -73,7 +73,7 @@ struct QueryCookbookTests {
         let blocks = try Self.blocks()
         #expect(blocks.count >= 10)
         for block in blocks {
-            let run = try CommandRun.run("/usr/bin/sqlite3", [fixture.dbPath], input: block, directory: fixture.directory.url.path)
+            let run = try SQLiteShell.run([fixture.dbPath], input: block, directory: fixture.directory.url.path)
             #expect(run.status == 0 && run.stderr.isEmpty, "\(block)\n\(run.stderr)")
             // Each query shows rows of the run above; only the 429 one has none, as no limit was hit.
             if !block.contains("http_status = 429") && !block.contains(".once") && !block.contains("schema_mismatch") {

@@ -44,7 +44,7 @@ struct RunWindowProcessTests {
         #expect(status == 0, "\(worker.output)")
         // The promise: a call starts only inside a window. A call claimed at a window's last instant
         // starts a moment later (its task runs after the claim), so two seconds of slack at the end.
-        let starts = try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT started_at FROM attempts ORDER BY started_at"]).stdout
+        let starts = try SQLiteShell.run([db, "SELECT started_at FROM attempts ORDER BY started_at"]).stdout
             .split(separator: "\n").compactMap { Double($0) }
         let inside = { (window: (Date, Date)) in
             starts.filter { $0 >= window.0.timeIntervalSince1970 && $0 < window.1.timeIntervalSince1970 + 2 }
@@ -55,7 +55,7 @@ struct RunWindowProcessTests {
             "calls outside both windows: \(starts.map { $0 - base.timeIntervalSince1970 })")
         #expect(!inside(first).isEmpty, "the first window ran jobs: \(starts.map { $0 - base.timeIntervalSince1970 })")
         #expect(!inside(second).isEmpty, "the worker slept through the gap and resumed in the second window")
-        let queued = try CommandRun.run("/usr/bin/sqlite3", [db, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'"]).stdout
+        let queued = try SQLiteShell.run([db, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'"]).stdout
         #expect(queued.trimmingCharacters(in: .whitespacesAndNewlines) != "0", "two short windows cannot finish 200 jobs")
         #expect(worker.output.contains("outside the run window"))
         #expect(worker.output.contains("claiming resumes at"))

@@ -38,7 +38,7 @@ struct ScoutHearingTests {
         let directory = TemporaryDirectory("scout")
         if kind == "sqlite" {
             let path = directory.path("queue.sqlite")
-            try await Self.check(try SQLiteJobStore(path: path)) { try CommandRun.run("/usr/bin/sqlite3", [path, $0]).stdout }
+            try await Self.check(try SQLiteJobStore(path: path)) { try SQLiteShell.run([path, $0]).stdout }
         } else {
             try await PostgresTestServer.withStore { store in try await Self.check(store) { try PostgresTestServer.psql(store.url, $0) } }
         }

@@ -99,7 +99,8 @@ struct StoreFaultWorkerTests {
         configuration.budget = Self.budget(fixture)
         // Idle polls as an unattended worker has them: a lost wakeup would wait for a change forever.
         configuration.idlePollInterval = 2
-        let worker = try await Self.run(store, fixture, configuration: configuration, timeout: 30)
+        // Without the wakeup the worker never ends; with it, it ends in seconds (minutes are for a loaded machine).
+        let worker = try await Self.run(store, fixture, configuration: configuration, timeout: 120)
         await fixture.stop()
         #expect(try fixture.sql("SELECT custom_id, status FROM jobs ORDER BY id") == "first1|succeeded\nlate1|succeeded")
         #expect(worker.stopReason == .drained)

@@ -62,7 +62,7 @@ struct StructuredRunProcessTests {
         await simulator.stop()
         #expect(worked.status == 0, "\(worked.stderr)")
 
-        let sql = { (query: String) in try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let sql = { (query: String) in try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(try sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|\(count)")
         #expect(try sql("SELECT line FROM jobs ORDER BY line").split(separator: "\n").map { Int($0) ?? 0 } == expectedLines, "rows keep their lines")
         // Every stored answer parses and matches the schema, by the validator and by construction.

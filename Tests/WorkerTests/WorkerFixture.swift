@@ -74,7 +74,7 @@ struct WorkerFixture {
     }
 
     func sql(_ query: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [dbPath, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLiteShell.run([dbPath, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func stop() async {

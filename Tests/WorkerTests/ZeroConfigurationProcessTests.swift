@@ -26,7 +26,7 @@ struct ZeroConfigurationProcessTests {
         func started(_ entry: RequestLogEntry) -> Double { entry.time - (entry.latency ?? 0) }
 
         func sql(_ query: String) throws -> String {
-            try CommandRun.run("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try SQLiteShell.run([db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         /// The earliest the last call could have started under a rolling window of `limit` per minute,
@@ -111,7 +111,7 @@ struct ZeroConfigurationProcessTests {
         let rpm = try run.sql("SELECT limit_value >= 1200, guess IN ('scaled', 'probing') FROM budgets WHERE kind = 'rpm'")
         #expect(rpm == "1|1", "\(rpm)")
         // `limits` says which are firm and what happens to the others.
-        let shown = try CommandRun.groqbatch(["limits", "--db", run.db, "--json"])
+        let shown = try await CommandRun.groqbatchAwaiting(["limits", "--db", run.db, "--json"])
         let meters = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
         let standings = Dictionary(meters.map { ($0["kind"] as? String ?? "?", $0["standing"] as? String ?? "?") }, uniquingKeysWith: { $1 })
         #expect(standings["tpm"] == "learned" && standings["rpd"] == "learned" && standings["tpd"] == "scaled", "\(standings)")
