@@ -94,30 +94,6 @@ struct ZeroConfigurationProcessTests {
 
     static func tokens(_ entry: RequestLogEntry) -> Int { (entry.promptTokens ?? 0) + (entry.completionTokens ?? 0) }
 
-    @Test func aPaidTierIsUsedAtItsRealLimitsWithoutConfiguration() async throws {
-        // 40 times the catalog's limits; the headers state TPM and RPD, never RPM or TPD. About 2.5
-        // minutes' worth of tokens per minute: TPM binds, and the optimum is 120 s.
-        let jobs = (1...600).map { Self.job($0, words: 1_300, maxTokens: $0 % 10 == 0 ? nil : 16) }
-        let run = try await Self.run("paid", limits: (1_200, 40_000, 320_000, 8_000_000), jobs: jobs)
-        #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
-        #expect(run.refusals.values.allSatisfy { $0 <= 1 }, "at most one 429 per limit: \(run.refusals)")
-        let utilization = run.utilization(limit: 320_000, amount: Self.tokens)
-        print("paid tier: \(run.served.count) calls, utilization \(String(format: "%.3f", utilization)) of TPM, 429s \(run.refusals)")
-        #expect(utilization >= 0.9, "\(utilization)")
-        // The stated limits are taken; the others follow the tier the headers showed (requests per
-        // minute may have been probed further while they bound, and never cost a 429).
-        let standing = try run.sql("SELECT kind, limit_value, COALESCE(guess, source) FROM budgets WHERE kind != 'rpm' ORDER BY kind")
-        #expect(standing == "rpd|40000|header\ntpd|8000000|scaled\ntpm|320000|header", "\(standing)")
-        let rpm = try run.sql("SELECT limit_value >= 1200, guess IN ('scaled', 'probing') FROM budgets WHERE kind = 'rpm'")
-        #expect(rpm == "1|1", "\(rpm)")
-        // `limits` says which are firm and what happens to the others.
-        let shown = try await CommandRun.groqbatchAwaiting(["limits", "--db", run.db, "--json"])
-        let meters = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
-        let standings = Dictionary(meters.map { ($0["kind"] as? String ?? "?", $0["standing"] as? String ?? "?") }, uniquingKeysWith: { $1 })
-        #expect(standings["tpm"] == "learned" && standings["rpd"] == "learned" && standings["tpd"] == "scaled", "\(standings)")
-        #expect(["scaled", "probing"].contains(standings["rpm"] ?? ""), "\(standings)")
-    }
-
     @Test func theCatalogsOwnTierRunsAtItsLimitWithNo429() async throws {
         // Exactly the catalog's limits: RPM binds. 75 jobs: 30 at once, 30 a minute later, 15 after that.
         let jobs = (1...75).map { Self.job($0, words: 20, maxTokens: 16) }
@@ -145,19 +121,51 @@ struct ZeroConfigurationProcessTests {
         print("below the catalog: utilization \(String(format: "%.3f", utilization)) of RPM, 429s \(run.refusals)")
         #expect(utilization >= 0.9, "\(utilization)")
     }
+}
 
-    @Test func aServerWithoutLimitsRunsAtTheWorkersConcurrency() async throws {
-        // No limits and no rate-limit headers (a local vLLM, a proxy): after the first answer nothing is
-        // assumed, and 64 calls are out at a time.
-        let jobs = (1...600).map { Self.job($0, words: 20, maxTokens: 16) }
-        let run = try await Self.run("unlimited", limits: (0, 0, 0, 0), queueDelay: 0.5, jobs: jobs, concurrency: 64)
-        #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
-        let capacity = run.served.reduce(0.0) { $0 + ($1.latency ?? 0) } / 64
-        let first = run.served.map(run.started).min()!
-        let last = run.served.map(\.time).max()!
-        let share = capacity / (last - first)
-        print("no limits: \(String(format: "%.2f", share)) of the simulator's capacity at concurrency 64")
-        #expect(share >= 0.5, "\(share)")
-        #expect(try run.sql("SELECT COUNT(*) FROM budgets WHERE limit_value IS NOT NULL") == "0")
+extension ZeroConfigurationProcessTests {
+    /// The two runs that go as fast as the worker can: one at a time (the server without limits first),
+    /// so neither measures its speed against the other's burst of calls on the same two cores. The
+    /// runs bound by a minute's requests idle most of the time and go beside them.
+    @Suite(.serialized)
+    struct AsFastAsTheWorkerCan {
+        @Test func aServerWithoutLimitsRunsAtTheWorkersConcurrency() async throws {
+            // No limits and no rate-limit headers (a local vLLM, a proxy): after the first answer nothing is
+            // assumed, and 64 calls are out at a time.
+            let jobs = (1...600).map { ZeroConfigurationProcessTests.job($0, words: 20, maxTokens: 16) }
+            let run = try await ZeroConfigurationProcessTests.run("unlimited", limits: (0, 0, 0, 0), queueDelay: 0.5, jobs: jobs, concurrency: 64)
+            #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
+            let capacity = run.served.reduce(0.0) { $0 + ($1.latency ?? 0) } / 64
+            let first = run.served.map(run.started).min()!
+            let last = run.served.map(\.time).max()!
+            let share = capacity / (last - first)
+            print("no limits: \(String(format: "%.2f", share)) of the simulator's capacity at concurrency 64")
+            #expect(share >= 0.5, "\(share)")
+            #expect(try run.sql("SELECT COUNT(*) FROM budgets WHERE limit_value IS NOT NULL") == "0")
+        }
+
+        @Test func aPaidTierIsUsedAtItsRealLimitsWithoutConfiguration() async throws {
+            // 40 times the catalog's limits; the headers state TPM and RPD, never RPM or TPD. About 2.5
+            // minutes' worth of tokens per minute: TPM binds, and the optimum is 120 s.
+            let jobs = (1...600).map { ZeroConfigurationProcessTests.job($0, words: 1_300, maxTokens: $0 % 10 == 0 ? nil : 16) }
+            let run = try await ZeroConfigurationProcessTests.run("paid", limits: (1_200, 40_000, 320_000, 8_000_000), jobs: jobs)
+            #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
+            #expect(run.refusals.values.allSatisfy { $0 <= 1 }, "at most one 429 per limit: \(run.refusals)")
+            let utilization = run.utilization(limit: 320_000, amount: ZeroConfigurationProcessTests.tokens)
+            print("paid tier: \(run.served.count) calls, utilization \(String(format: "%.3f", utilization)) of TPM, 429s \(run.refusals)")
+            #expect(utilization >= 0.9, "\(utilization)")
+            // The stated limits are taken; the others follow the tier the headers showed (requests per
+            // minute may have been probed further while they bound, and never cost a 429).
+            let standing = try run.sql("SELECT kind, limit_value, COALESCE(guess, source) FROM budgets WHERE kind != 'rpm' ORDER BY kind")
+            #expect(standing == "rpd|40000|header\ntpd|8000000|scaled\ntpm|320000|header", "\(standing)")
+            let rpm = try run.sql("SELECT limit_value >= 1200, guess IN ('scaled', 'probing') FROM budgets WHERE kind = 'rpm'")
+            #expect(rpm == "1|1", "\(rpm)")
+            // `limits` says which are firm and what happens to the others.
+            let shown = try await CommandRun.groqbatchAwaiting(["limits", "--db", run.db, "--json"])
+            let meters = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
+            let standings = Dictionary(meters.map { ($0["kind"] as? String ?? "?", $0["standing"] as? String ?? "?") }, uniquingKeysWith: { $1 })
+            #expect(standings["tpm"] == "learned" && standings["rpd"] == "learned" && standings["tpd"] == "scaled", "\(standings)")
+            #expect(["scaled", "probing"].contains(standings["rpm"] ?? ""), "\(standings)")
+        }
     }
 }
