@@ -88,10 +88,15 @@ test: lint build test-deps
 # was HEAD when it started, in a new folder, as CI runs it; prints each run's result and wall time, and
 # fails if any run failed.
 # KEEP_BUILD=1 reuses the first clone for the later runs (only the suite runs again, minutes faster).
+# LOAD=k runs k busy-looping processes beside the whole thing: the tests must assert what the product
+# promises on a loaded machine, not what a quiet one happens to do.
 N ?= 5
+LOAD ?= 0
 test-repeat:
-	@set -uo pipefail; root=$$(mktemp -d /tmp/groqbatch-repeat.XXXXXX); passed=0; failed=0; \
-	rev=$$(git rev-parse HEAD); echo "test-repeat: $(N) runs of $$rev"; \
+	@set -uo pipefail; root=$$(mktemp -d /tmp/groqbatch-repeat.XXXXXX); passed=0; failed=0; loaders=""; \
+	for l in $$(seq $(LOAD)); do sh -c 'while :; do :; done' & loaders="$$loaders $$!"; done; \
+	trap '[ -z "$$loaders" ] || kill $$loaders 2>/dev/null' EXIT; \
+	rev=$$(git rev-parse HEAD); echo "test-repeat: $(N) runs of $$rev beside $(LOAD) busy-looping processes"; \
 	for i in $$(seq $(N)); do \
 	  if [ "$${KEEP_BUILD:-0}" = 1 ] && [ $$i -gt 1 ]; then dir=$$root/run-1; \
 	  else dir=$$root/run-$$i; git clone -q "$(CURDIR)" $$dir && git -C $$dir checkout -q $$rev; fi; \
