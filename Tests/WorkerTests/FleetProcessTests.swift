@@ -15,10 +15,13 @@ struct FleetProcessTests {
             let model = "sim/shared"
             let rpm = 150
             let jobCount = 300
-            let simulator = try await GroqSimulator.start(
-                configuration: SimulatorConfiguration(
-                    models: [SimulatedModel(id: model, maxOutput: 64, rpm: rpm, rpd: 100_000, tpm: 200_000, tpd: 10_000_000, tokensPerSecond: 100)],
-                    speedFactor: 1, queueDelay: 0.05, requestLog: log))
+            // Its own process: answered from the test process, a call could wait seconds for its threads on
+            // a loaded machine and outlive its lease, and a job sent again for that is no kill's doing.
+            let simulator = try await SimulatorProcess(
+                configuration: """
+                    {"api_key": "sim-key", "speed_factor": 1, "queue_delay": 0.05, "models": [{"id": "\(model)", "max_output": 64,
+                     "rpm": \(rpm), "rpd": 100000, "tpm": 200000, "tpd": 10000000, "tokens_per_second": 100}]}
+                    """, requestLog: log, in: directory)
             let catalog = directory.write(
                 "catalog.json", #"{"models": [{"id": "\#(model)", "max_output": 64, "rpm": \#(rpm), "rpd": 100000, "tpm": 200000, "tpd": 10000000}]}"#)
             // The URL reaches the workers as GROQBATCH_DB, as a systemd unit would pass it.
@@ -30,7 +33,7 @@ struct FleetProcessTests {
             func start(_ index: Int, _ generation: Int) throws -> BackgroundProcess {
                 try BackgroundProcess(
                     groqbatch: [
-                        "work", "--base-url", simulator.baseURL, "--catalog", catalog, "--concurrency", "8", "--lease", "3", "--drain",
+                        "work", "--base-url", simulator.baseURL, "--catalog", catalog, "--concurrency", "8", "--lease", "10", "--drain",
                         "--backoff-base", "0.05", "--backoff-cap", "0.5", "--log-level", "error",
                     ],
                     environment: environment, logPath: directory.path("w\(index)-\(generation).log"))
