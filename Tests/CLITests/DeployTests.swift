@@ -14,9 +14,9 @@ struct DeployTests {
             .replacingOccurrences(of: "/var/lib/groqbatch/", with: directory.path("state") + "/")
     }
 
-    /// The arguments after the binary on a unit's ExecStart line.
-    func execStartArguments(_ unit: String) throws -> [String] {
-        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+    /// The arguments after the binary on a unit's ExecStart line (or another `Exec` line).
+    func execStartArguments(_ unit: String, line key: String = "ExecStart=") throws -> [String] {
+        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix(key) })
         return line.split(separator: " ").dropFirst().map(String.init)
     }
 
@@ -38,8 +38,16 @@ struct DeployTests {
 
     @Test func theUnitsCommandLinesAreAcceptedByThisGroqbatch() async throws {
         _ = try FileManager.default.createDirectory(atPath: directory.path("state"), withIntermediateDirectories: true)
-        // The night run drains an empty queue and exits at once.
+        // The night run refuses a queue that is not there (a mistyped path is no empty success)...
         let night = try execStartArguments(try localized("groqbatch-night.service"))
+        let missing = try await CommandRun.groqbatchAwaiting(night, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
+        #expect(missing.status == 1 && missing.stderr.contains("no queue at"), "\(missing.stderr)")
+        // ...and the daemon's first start makes it (its ExecStartPre), so that it can wait for imports.
+        let create = try execStartArguments(try localized("groqbatch-worker.service"), line: "ExecStartPre=")
+        #expect(create.first == "init")
+        let created = try await CommandRun.groqbatchAwaiting(create, directory: directory.url.path)
+        #expect(created.status == 0, "\(created.stderr)")
+        // The night run drains an empty queue and exits at once.
         let drained = try await CommandRun.groqbatchAwaiting(night, environment: ["GROQ_API_KEY": "sim-key"], directory: directory.url.path)
         #expect(drained.status == 0, "\(drained.stderr)")
         #expect(drained.stderr.contains("nothing left to do"))
@@ -52,6 +60,7 @@ struct DeployTests {
         let fleet = try execStartArguments(try localized("groqbatch-fleet-worker.service"))
         #expect(!fleet.contains("--db"))
         let queue = directory.path("state/fleet.sqlite")
+        #expect(try await CommandRun.groqbatchAwaiting(["init", "--db", queue]).status == 0)
         let fleetRun = try await CommandRun.groqbatchAwaiting(
             fleet + ["--for", "1s"], environment: ["GROQ_API_KEY": "sim-key", "GROQBATCH_DB": queue], directory: directory.url.path)
         #expect(fleetRun.status == 0, "\(fleetRun.stderr)")
@@ -69,8 +78,14 @@ struct DeployTests {
         try FileManager.default.createDirectory(atPath: home + "/.cache", withIntermediateDirectories: true)
         _ = directory.write(".config/groqbatch/env", "GROQ_API_KEY=sim-key\n")
         let command = String(fields[5]).replacingOccurrences(of: "/usr/local/bin/groqbatch", with: PackagePaths.binary)
-        // cron runs the command with /bin/sh and a bare environment.
-        let run = try CommandRun.run("/usr/bin/env", ["-i", "HOME=\(home)", "PATH=/usr/bin:/bin", "/bin/sh", "-c", command])
+        // cron runs the command with /bin/sh and a bare environment. Before any import there is no queue:
+        // the night fails (cron mails it), it does not report an empty success.
+        let cron = ["-i", "HOME=\(home)", "PATH=/usr/bin:/bin", "/bin/sh", "-c", command]
+        let early = try await CommandRun.runAwaiting("/usr/bin/env", cron)
+        #expect(early.status == 1, "\(early.stderr)")
+        #expect(try String(contentsOfFile: home + "/groqbatch-night.log", encoding: .utf8).contains("no queue at \(home)/groqbatch.sqlite"))
+        #expect(try await CommandRun.groqbatchAwaiting(["init", "--db", home + "/groqbatch.sqlite"]).status == 0)
+        let run = try await CommandRun.runAwaiting("/usr/bin/env", cron)
         #expect(run.status == 0, "\(run.stderr)")
         let log = try String(contentsOfFile: home + "/groqbatch-night.log", encoding: .utf8)
         #expect(log.contains("nothing left to do"), "\(log)")

@@ -30,11 +30,8 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            if !PostgresURL.isPostgres(from), !FileManager.default.fileExists(atPath: from) {
-                throw CommandFailure("--from \(from): no such file")
-            }
-            let sourceQueue = try await DatabaseOptions.open(from)
-            let destinationQueue = try await DatabaseOptions.open(to)
+            let sourceQueue = try await DatabaseOptions.open(from, creating: false)
+            let destinationQueue = try await DatabaseOptions.open(to, creating: true)
             let sourceName = sourceQueue.location
             let destinationName = destinationQueue.location
             guard let source = sourceQueue as? any SQLQueueStore, let destination = destinationQueue as? any SQLQueueStore else {

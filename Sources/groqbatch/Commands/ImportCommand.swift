@@ -212,7 +212,7 @@ struct ImportCommand: AsyncParsableCommand {
             let settings = try await database.settings()
             var builder = self.builder
             builder.responseFormat = try structured.responseFormat(chain: builder.chain(for: nil), catalog: try CatalogOption.load(settings))
-            let store = try await database.open(settings)
+            let store = try await database.open(settings, creating: true)
             var spec = BatchSpec(
                 name: batchName, source: file, models: builder.chain(for: nil), maxTokens: maxTokens, priority: priority,
                 notBefore: notBeforeDate, deadline: deadlineDate, maxAttempts: maxAttempts,

@@ -6,13 +6,13 @@ struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create the queue database, or apply new migrations to an existing one.",
-        discussion: "Every command creates the database when it is missing; init only makes that explicit.")
+        discussion: "init and import create a missing queue; every other command refuses one (unless given --create).")
 
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         try await failingClearly {
-            let store = try await database.open()
+            let store = try await database.open(creating: true)
             let applied = try await store.appliedMigrations()
             print("\(store.location): schema version \(applied.last ?? 0) (migrations \(applied.map(String.init).joined(separator: ", ")))")
         }

@@ -50,11 +50,12 @@ struct ModelsCommand: AsyncParsableCommand {
             var flags = provider.flags
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
-            let store = try await database.open(settings)
+            // Listing the catalog needs no queue; what the provider listed lives in one.
+            let store = refresh ? try await database.open(settings) : try await database.openIfPresent(settings)
             let baseURL = ProviderOptions.baseURL(settings)
             let key = ProviderOptions.providerKey(settings)
             let base = try CatalogOption.load(settings)
-            if refresh {
+            if refresh, let store {
                 let client = try ProviderOptions.makeClient(settings)
                 OnceNotice.print(ProviderOptions.keyDestination(settings))
                 let result: Result<[ModelInfo], ChatFailure>
@@ -72,7 +73,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 if !change.vanished.isEmpty { summary += "; no longer listed, now decommissioned: \(change.vanished.joined(separator: ", "))" }
                 Console.error(summary)
             }
-            let listed = try await store.providerModels(provider: key)
+            let listed = try await store?.providerModels(provider: key) ?? []
             let merged = base.merging(listed)
             let listedIDs = Dictionary(listed.map { ($0.id, $0.status == "active") }, uniquingKeysWith: { $1 })
             let rows = merged.entries.values.sorted { $0.id < $1.id }.map { entry in

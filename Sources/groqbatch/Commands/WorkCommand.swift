@@ -205,7 +205,6 @@ struct WorkCommand: AsyncParsableCommand {
         try await failingClearly {
             let settings = try await database.settings(flags)
             let work = try WorkSettings(settings)
-            let client = try ProviderOptions.makeClient(settings)
             let store = try await database.open(settings)
             let provider = ProviderOptions.providerKey(settings)
             // A queue from before provider keys were normalized keeps what it learned of this provider.
@@ -225,6 +224,8 @@ struct WorkCommand: AsyncParsableCommand {
                 logger.notice("meters, limits and the model list recorded under \(spelling) now count for \(provider) (the same provider)")
             }
             if let schedule = configuration.schedule { logger.notice("run windows: \(schedule)") }
+            // Made after everything that may end the command: a client dropped without its shutdown traps.
+            let client = try ProviderOptions.makeClient(settings)
             let worker = QueueWorker(
                 store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,
                 progressInterval: terminal ? 1 : work.progressInterval,

@@ -10,11 +10,13 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The queue: a SQLite file (created when missing), or a PostgreSQL database shared by several hosts.",
+            "The queue: a SQLite file, or a PostgreSQL database shared by several hosts.",
             discussion: """
-                A path opens (or creates) a SQLite file. postgres://user:password@host:5432/dbname opens a PostgreSQL \
-                database (add ?sslmode=require for TLS; the schema is created on first use). Defaults to $GROQBATCH_DB, \
-                the configuration file's db, or ./\(DatabaseOptions.defaultPath). A password in the URL is never printed.
+                A path opens a SQLite file; only init and import create a missing one (others refuse it, so a mistyped \
+                path is an error, not an empty queue; --create overrides). postgres://user:password@host:5432/dbname \
+                opens a PostgreSQL database (add ?sslmode=require for TLS; the schema is created on first use). \
+                Defaults to $GROQBATCH_DB, the configuration file's db, or ./\(DatabaseOptions.defaultPath). A password \
+                in the URL is never printed.
                 """,
             valueName: "path-or-url"))
     var db: String?
@@ -27,6 +29,16 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "file"))
     var config: String?
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Create the SQLite queue when the file is missing.",
+            discussion: """
+                Only init and import create a queue on their own: any other command refuses a missing file, since \
+                from cron an empty new queue would be a night of nothing reported as success.
+                """))
+    var create = false
+
     /// The queue's file unless `db` names another, relative to the working directory.
     static let defaultPath = "groqbatch.sqlite"
 
@@ -37,14 +49,25 @@ struct DatabaseOptions: ParsableArguments {
         return try await Settings.load(configPath: config, flags: all)
     }
 
-    /// Opens the queue the settings name, or ends the command with one clear line.
-    func open(_ settings: Settings) async throws -> any QueueDatabase {
-        try await Self.open(settings.string(.db) ?? Self.defaultPath)
+    /// Opens the queue the settings name, or ends the command with one clear line. A missing SQLite
+    /// file is created only when `creating` (init, import) or `--create` says so.
+    func open(_ settings: Settings, creating: Bool = false) async throws -> any QueueDatabase {
+        try await Self.open(settings.string(.db) ?? Self.defaultPath, creating: creating || create)
+    }
+
+    /// Opens the queue the settings name; nil when it is a SQLite file that is not there.
+    func openIfPresent(_ settings: Settings) async throws -> (any QueueDatabase)? {
+        let location = settings.string(.db) ?? Self.defaultPath
+        if !PostgresURL.isPostgres(location), !create, !FileManager.default.fileExists(atPath: location) { return nil }
+        return try await open(settings)
     }
 
     /// Opens the queue at a path or `postgres://` URL, or ends the command with one clear line.
-    static func open(_ location: String) async throws -> any QueueDatabase {
+    static func open(_ location: String, creating: Bool) async throws -> any QueueDatabase {
         guard PostgresURL.isPostgres(location) else {
+            if !creating, !FileManager.default.fileExists(atPath: location) {
+                throw CommandFailure(MissingQueue(path: location).description)
+            }
             do {
                 return try SQLiteJobStore(path: location)
             } catch {
@@ -68,7 +91,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the queue for a command that has no settings of its own.
-    func open() async throws -> any QueueDatabase {
-        try await open(await settings())
+    func open(creating: Bool = false) async throws -> any QueueDatabase {
+        try await open(await settings(), creating: creating)
     }
 }
