@@ -195,7 +195,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["groqbatch", "Worker", "Scheduler", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["groqbatch", "Worker", "Scheduler", "PostgresStore", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
     ]
 )

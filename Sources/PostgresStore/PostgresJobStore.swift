@@ -35,6 +35,7 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
     public init(
         url: PostgresURL, logger: Logger = Logger(label: "groqbatch.postgres"), clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
+        try await Self.firstContact(url, logger: logger)
         self.url = url
         self.logger = logger
         var configuration = try url.configuration()
@@ -51,6 +52,19 @@ public final class PostgresJobStore: SQLQueueStore, QueueDatabase {
             await shutdown()
             throw error
         }
+    }
+
+    /// How long the first connection may take before the store says it cannot reach the server.
+    static let firstContactTimeout: TimeAmount = .seconds(5)
+
+    /// Opens one connection and closes it, so that a wrong password, a missing database or a server
+    /// that does not listen is said at once in the server's (or the socket's) words: the pool would
+    /// retry with backoff for a minute and then report only its own circuit breaker.
+    static func firstContact(_ url: PostgresURL, logger: Logger) async throws {
+        var configuration = try url.connectionConfiguration()
+        configuration.options.connectTimeout = firstContactTimeout
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        try? await connection.close()
     }
 
     /// Closes the pool's connections and stops the store's threads.

@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// A statement PostgreSQL refused, or a connection that failed under it, said in words: the server's
@@ -36,8 +39,26 @@ public struct PostgresQueryError: Error, CustomStringConvertible {
         if let info = error.serverInfo, let message = info[.message] {
             return "PostgreSQL: \(message)\(info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")"
         }
-        if let underlying = error.underlying { return "cannot reach the server: \(underlying)" }
+        if let underlying = error.underlying { return "cannot reach the server: \(socketReason(underlying))" }
         return "PostgreSQL connection: \(error.code)"
+    }
+}
+
+extension PostgresQueryError {
+    /// Why a connection could not be made, in the socket's words (`connection refused`), not NIO's
+    /// nested error values.
+    static func socketReason(_ error: any Error) -> String {
+        if let connection = error as? NIOConnectionError {
+            if connection.connectionErrors.isEmpty, connection.dnsAError != nil || connection.dnsAAAAError != nil {
+                return "the host name \(connection.host) does not resolve"
+            }
+            if let first = connection.connectionErrors.first { return socketReason(first.error) }
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let channel = error as? ChannelError, case .connectTimeout(let limit) = channel {
+            return "no connection within \(limit.nanoseconds / 1_000_000_000) s"
+        }
+        return "\(error)"
     }
 }
 
