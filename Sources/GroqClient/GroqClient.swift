@@ -152,7 +152,7 @@ public final class GroqClient: Sendable {
     func httpFailure(status: Int, body: String, headers: HTTPHeaders, rateLimits: RateLimitHeaders) -> ChatFailure {
         let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(body.utf8))
         let code: String
-        let message: String
+        var message: String
         if let envelope {
             code = envelope.error.code ?? envelope.error.type ?? "http_\(status)"
             message = envelope.error.message ?? "HTTP \(status)"
@@ -161,6 +161,13 @@ public final class GroqClient: Sendable {
             code = "http_\(status)"
             let type = headers.first(name: "content-type") ?? "no content type"
             message = body.isEmpty ? "HTTP \(status) with an empty body" : "HTTP \(status), non-JSON body (\(type)): \(Self.snippet(body))"
+        }
+        if status == 404, code != "model_not_found" {
+            // Not a model the provider lacks: the address itself is unknown, most often a base URL
+            // missing its API path.
+            message +=
+                " from \(configuration.baseURL): the base URL's path looks wrong (Groq's is \(GroqClientConfiguration.groqBaseURL); "
+                + "OpenAI-compatible servers usually end in /v1)"
         }
         let safeMessage = configuration.apiKey.redact(message)
         var failure = ChatFailure(

@@ -59,6 +59,19 @@ struct ClientIntegrationTests {
         #expect(!failure.description.contains(key))
     }
 
+    @Test func aBaseURLWithoutTheAPIPathIsFatalAndSaysWhatTheUsualPathIs() async throws {
+        let fixture = try await SimulatorFixture.start()
+        // The server's root, where `/openai/v1` was left out: nothing is there.
+        let root = fixture.simulator.baseURL.replacingOccurrences(of: "/openai/v1", with: "")
+        let client = try GroqClient(configuration: GroqClientConfiguration(baseURL: root, apiKey: APIKey("sim-key"), connectTimeout: 15, requestTimeout: 60))
+        let result = await client.chat(requestJSON: SimulatorFixture.body(), model: SimulatorFixture.model)
+        try await client.shutdown()
+        try await fixture.stop()
+        let failure = try failure(result)
+        #expect(failure.outcomeClass == .fatal && failure.httpStatus == 404, "\(failure)")
+        #expect(failure.message.contains("the base URL's path looks wrong (Groq's is https://api.groq.com/openai/v1"), "\(failure.message)")
+    }
+
     @Test(arguments: [
         ("nope/unknown", SimulatorFixture.body(), 404, "model_not_found"),
         ("test/retired", SimulatorFixture.body(), 400, "model_decommissioned"),
