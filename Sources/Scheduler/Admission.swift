@@ -89,6 +89,11 @@ public struct Admission: Sendable {
         public var pausedBatches: [Int64: JobCost] = [:]
         /// The day's cap stops every job.
         public var dayCapReached = false
+        /// Whether a call ending may let a waiting job go before `wakeAt`: it waits on tokens (a settled
+        /// reservation gives some back), on a cap, or on a scout's answer. False when only request
+        /// counts or a 429 hold it, which pass with time alone: a worker then need not claim again at
+        /// every finished call (one full claim per call was most of its CPU in a paced burst).
+        public var finishesMayAdmit = false
     }
 
     public var budgets: [String: ModelBudget]
@@ -192,10 +197,12 @@ public struct Admission: Sendable {
                 // The user's caps come first: a capped batch pauses, a capped day pauses everything.
                 if !dayCap.allows(tokens: cost.tokens, cost: cost.cost) {
                     round.decision.dayCapReached = true
+                    round.decision.finishesMayAdmit = true
                     return
                 }
                 if let cap = batchCaps[candidate.batchID], !cap.allows(tokens: cost.tokens, cost: cost.cost) {
                     round.decision.pausedBatches[candidate.batchID] = cost
+                    round.decision.finishesMayAdmit = true
                     break
                 }
                 guard var wait = budget.wait(for: cost, at: now) else {
@@ -215,6 +222,7 @@ public struct Admission: Sendable {
                     wait = budget.wait(for: cost, at: now) ?? wait
                 }
                 if wait > 0 {
+                    if !budget.waitsOnlyForTime(for: cost, at: now) { round.decision.finishesMayAdmit = true }
                     round.waiting.insert(key)
                     round.decision.wakeAt = min(round.decision.wakeAt ?? .infinity, now + wait)
                     continue

@@ -35,6 +35,17 @@ public struct ModelBudget: Sendable, Equatable {
         return longest
     }
 
+    /// Whether what keeps `cost` waiting can only pass with time: request counts (a call, once made,
+    /// stays counted) or a 429's block. A finished call then frees nothing early; a settled token
+    /// reservation, or the first answer a scout waits for, may.
+    public func waitsOnlyForTime(for cost: JobCost, at now: Double) -> Bool {
+        guard !awaitsFirstAnswer else { return false }
+        return meters.allSatisfy { kind, meter in
+            guard let wait = meter.wait(for: cost.amount(for: kind), at: now), wait > 0 else { return true }
+            return !kind.countsTokens || (meter.blockedUntil ?? 0) > now
+        }
+    }
+
     /// The firm meter that can never hold `cost`, if one cannot.
     public func refusing(_ cost: JobCost) -> Meter? {
         meters.values.sorted { $0.kind < $1.kind }.first { meter in

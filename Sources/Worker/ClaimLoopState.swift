@@ -21,6 +21,9 @@ struct ClaimLoopState {
     /// The run window is closed until then.
     var closedUntil: Date?
     var weather = DatabaseWeather()
+    /// Whether a call ending may let the last claim's waiting jobs go before their wake
+    /// (`ClaimResult.finishesMayAdmit`).
+    var finishesMayAdmit = true
 
     /// How many jobs to ask for: the free slots, within `--max-jobs`; one while probing an unreachable
     /// provider.
@@ -43,15 +46,19 @@ struct ClaimLoopState {
         claimed += claim.jobs.count
         // Fewer than asked: nothing more is runnable now; remember when to look again.
         idleSince = claim.jobs.count < limit ? (counterBeforeClaim, claim.wakeAt) : nil
+        finishesMayAdmit = claim.finishesMayAdmit
         capped = claim.pausedBatches
         let newlyCapped = claim.dayCapReached && !dayCapReached
         dayCapReached = claim.dayCapReached
         return newlyCapped
     }
 
-    /// A call finished: its slot is free, and its job may have gone back to the queue, so look again.
-    mutating func finished() {
+    /// A call finished: its slot is free. Look again when its job went back to the queue, or when its
+    /// end may have let a waiting job go (tokens given back, a scout's answer); when only time will
+    /// (request counts, a 429's block), the last claim's wake stands. Claiming at every finished call
+    /// in a paced burst cost a whole claim, a scan of the queue, per call.
+    mutating func finished(requeued: Bool) {
         inFlight -= 1
-        idleSince = nil
+        if requeued || finishesMayAdmit { idleSince = nil }
     }
 }

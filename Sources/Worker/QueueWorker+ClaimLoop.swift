@@ -9,7 +9,8 @@ import ServiceLifecycle
 // The claim loop: what to claim and when, run windows, the database's weather, outages, stopping.
 extension QueueWorker {
     enum Event: Sendable {
-        case finished
+        /// A call's outcome is written; `requeued` when its job went back to the queue (or may have).
+        case finished(requeued: Bool)
         case tick
     }
 
@@ -39,9 +40,9 @@ extension QueueWorker {
                 }
                 if !state.timerPending { startTimer(&state, &group) }
                 switch try await group.next() {
-                case .finished?:
-                    // A finished job frees a slot and may have requeued itself: claim again.
-                    state.finished()
+                case .finished(let requeued)?:
+                    // A finished job frees a slot, and may have requeued itself or given back tokens.
+                    state.finished(requeued: requeued)
                     counters.update { $0.inFlight = state.inFlight }
                     metrics.recordInFlight(state.inFlight)
                 case .tick?, nil:
@@ -83,9 +84,9 @@ extension QueueWorker {
         held.withLock { $0.add(claim.jobs) }
         for job in claim.jobs {
             group.addTask {
-                await self.process(job)
+                let requeued = await self.process(job)
                 self.held.withLock { $0.remove(job) }
-                return .finished
+                return .finished(requeued: requeued)
             }
         }
         let dayCapNewlyReached = state.absorb(claim, asked: limit, counterBeforeClaim: counterBeforeClaim)

@@ -8,10 +8,16 @@ import ServiceLifecycle
 
 // One generation: prompt fitting, the call, the outcome it leads to, and what the response tells the meters.
 extension QueueWorker {
-    func process(_ job: ClaimedJob) async {
+    /// Makes the job's call and writes its outcome; returns whether the job may be back in the queue.
+    @discardableResult
+    func process(_ job: ClaimedJob) async -> Bool {
         let outcome = await outcome(for: job)
         countCall(outcome)
         await write(outcome, of: job)
+        switch outcome.transition {
+        case .succeed, .fail: return false
+        case .retry, .moveToModel, .release: return true
+        }
     }
 
     /// What became of the job: a call (its prompt fitted first, when `--truncate` allows), or a failure

@@ -25,6 +25,18 @@ struct AdmissionTests {
         #expect(later.admitted.first?.id == 1)
     }
 
+    @Test func aDecisionSaysWhetherAFinishedCallMayLetMoreGoBeforeItsWake() {
+        var requests = Admission(budgets: ["a": budget("a", tpm: 100_000, rpm: 2)], estimators: [:], catalog: catalog)
+        let paced = requests.admit((1...5).map { job(Int64($0), tokens: 10) }, limit: 5, now: 1)
+        #expect(paced.admitted.count == 2 && paced.wakeAt == 61)
+        #expect(!paced.finishesMayAdmit, "two requests a minute: only time brings the third")
+        var tokens = Admission(budgets: ["a": budget("a", tpm: 100, used: 90)], estimators: [:], catalog: catalog)
+        let full = tokens.admit([job(1, tokens: 50)], limit: 5, now: 1)
+        #expect(full.admitted.isEmpty && full.finishesMayAdmit, "a call settling below its reservation gives tokens back")
+        var free = Admission(budgets: ["a": budget("a", tpm: 100_000)], estimators: [:], catalog: catalog)
+        #expect(!free.admit([job(1, tokens: 10)], limit: 5, now: 1).finishesMayAdmit, "nothing waits")
+    }
+
     @Test func otherModelsGoOnWhileOneWaits() {
         var admission = Admission(budgets: ["a": budget("a", tpm: 100, used: 100), "b": budget("b", tpm: 1000)], estimators: [:], catalog: catalog)
         let decision = admission.admit([job(1, tokens: 50), job(2, tokens: 50, models: ["b"]), job(3, tokens: 50)], limit: 10, now: 1)
@@ -77,6 +89,7 @@ struct SpendingCapTests {
         let decision = admission.admit([job(1, batch: 1), job(2, batch: 1), job(3, batch: 1), job(4, batch: 2)], limit: 10, now: 0)
         #expect(decision.admitted.map(\.id) == [1, 2, 4], "each job reserves 101 tokens: two fit under 250")
         #expect(decision.pausedBatches.keys.sorted() == [1])
+        #expect(decision.finishesMayAdmit, "an answer settled below its reservation gives the cap room back")
         #expect(admission.batchCaps[1]?.spentTokens == 202)
     }
 

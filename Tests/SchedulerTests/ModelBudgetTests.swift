@@ -83,4 +83,27 @@ struct ModelBudgetTests {
         let raisedBesideFirm = tokenBound.raiseBindingGuesses(for: JobCost(tokens: 100), at: 1)
         #expect(!raisedBesideFirm, "the stated TPM binds: raising a guess buys nothing")
     }
+
+    @Test func whatOnlyTimeFreesIsToldApartFromWhatAFinishedCallMayGiveBack() {
+        // Stated limits: 2 requests and 1,000 tokens a minute.
+        func stated(_ rpm: Int, _ tpm: Int) -> ModelBudget {
+            ModelBudget(
+                model: "m",
+                meters: [.rpm: Meter(kind: .rpm, limit: rpm, source: .header), .tpm: Meter(kind: .tpm, limit: tpm, source: .header)])
+        }
+        var requests = stated(2, 1_000)
+        for _ in 0..<2 { requests.spend(JobCost(tokens: 10), at: 0) }
+        #expect(requests.wait(for: JobCost(tokens: 10), at: 1)! > 0)
+        #expect(requests.waitsOnlyForTime(for: JobCost(tokens: 10), at: 1), "a request, once made, stays counted")
+        var tokens = stated(100, 1_000)
+        tokens.spend(JobCost(tokens: 900), at: 0)
+        #expect(!tokens.waitsOnlyForTime(for: JobCost(tokens: 200), at: 1), "a settled reservation may give tokens back")
+        var blocked = tokens
+        blocked.meters[.tpm]!.blockedUntil = 30
+        #expect(blocked.waitsOnlyForTime(for: JobCost(tokens: 200), at: 1), "a 429's block passes with time")
+        var scout = catalogBudget()
+        scout.spend(JobCost(tokens: 10), at: 0)
+        #expect(scout.awaitsFirstAnswer && !scout.waitsOnlyForTime(for: JobCost(tokens: 10), at: 0.5), "the scout's answer may free the rest")
+        #expect(stated(2, 1_000).waitsOnlyForTime(for: JobCost(tokens: 10), at: 0), "nothing waits")
+    }
 }

@@ -45,6 +45,9 @@ public struct ClaimResult: Sendable {
     public var failedWithoutCall = 0
     /// The claim's time on the store's clock (PostgreSQL: the server's), the frame `wakeAt` is in.
     public var claimedAt: Date?
+    /// Whether a call ending may let more go before `wakeAt` (`Admission.Decision.finishesMayAdmit`);
+    /// true unless the claim knows that only time will.
+    public var finishesMayAdmit = true
 
     public init(
         jobs: [ClaimedJob], wakeAt: Date?, tooLarge: Int, unusable: Int = 0, pausedBatches: Set<Int64> = [],

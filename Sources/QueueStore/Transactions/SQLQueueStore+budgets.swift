@@ -46,6 +46,7 @@ extension QueueSteps {
         result.movedWithoutCall = refused.moved
         result.failedWithoutCall = refused.failed + claim.failedChoosingModels
         result.claimedAt = now
+        result.finishesMayAdmit = decision.finishesMayAdmit
         return result
     }
 
