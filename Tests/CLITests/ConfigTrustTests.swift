@@ -47,6 +47,7 @@ struct ConfigTrustTests {
 
     @Test func aFileSomeoneElseOwnsOrMayWriteCannotChooseWhereTheKeyGoes() async throws {
         let nobody: uid_t = 65_534
+        #expect(try await run(["init"]).status == 0)
         let refusals: [(text: String, owner: uid_t, mode: mode_t, expected: String)] = [
             (
                 #"{"base_url": "http://127.0.0.1:9/v1"}"#, nobody, 0o644,
@@ -86,6 +87,7 @@ struct ConfigTrustTests {
     }
 
     @Test func commandsThatSendTheKeySayOnceWhereItGoesAndWhoChoseIt() async throws {
+        #expect(try await run(["init"]).status == 0)
         #expect(configFile(#"{"base_url": "http://127.0.0.1:9/openai/v1"}"#))
         let work = try await run(["work", "--drain"], environment: ["GROQ_API_KEY": "sim-key"])
         #expect(work.status == 0, "\(work.stderr)")

@@ -95,6 +95,7 @@ struct ImportCommandTests {
     func badInvocationsSayWhatIsWrongAndExitNonZero(arguments: [String], message: String) async throws {
         directory.write("empty.jsonl", "\n\n")
         directory.write("nomodel.jsonl", #"{"prompt":"hi"}"#)
+        #expect(try await run(["init"]).status == 0)
         let result = try await run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")

@@ -24,6 +24,7 @@ struct SimCommandTests {
         let port = try #require(Int(String(match.output.1)))
         #expect(port > 0)
         let directory = TemporaryDirectory("sim")
+        #expect(try await CommandRun.groqbatchAwaiting(["init", "--db", directory.path("q.sqlite")]).status == 0)
         let models = try await CommandRun.groqbatchAwaiting(
             ["models", "--refresh", "--base-url", "http://127.0.0.1:\(port)/openai/v1", "--db", directory.path("q.sqlite")],
             environment: ["GROQ_API_KEY": "sim-key"])

@@ -50,13 +50,21 @@ struct ModelsCommand: AsyncParsableCommand {
             var flags = provider.flags
             if let catalog { flags[.catalog] = .string(catalog) }
             let settings = try await database.settings(flags)
-            // Listing the catalog needs no queue; what the provider listed lives in one.
-            let store = refresh ? try await database.open(settings) : try await database.openIfPresent(settings)
+            // With --refresh the client first, so a missing key or an untrusted base URL is said first.
+            let client = refresh ? try ProviderOptions.makeClient(settings) : nil
+            let store: (any QueueDatabase)?
+            let base: ModelCatalog
+            do {
+                // Listing the catalog needs no queue; what the provider listed lives in one.
+                store = refresh ? try await database.open(settings) : try await database.openIfPresent(settings)
+                base = try CatalogOption.load(settings)
+            } catch {
+                try? await client?.shutdown()
+                throw error
+            }
             let baseURL = ProviderOptions.baseURL(settings)
             let key = ProviderOptions.providerKey(settings)
-            let base = try CatalogOption.load(settings)
-            if refresh, let store {
-                let client = try ProviderOptions.makeClient(settings)
+            if let client, let store {
                 OnceNotice.print(ProviderOptions.keyDestination(settings))
                 let result: Result<[ModelInfo], ChatFailure>
                 do throws(ChatFailure) { result = .success(try await client.models()) } catch { result = .failure(error) }

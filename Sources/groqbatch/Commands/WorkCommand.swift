@@ -205,6 +205,21 @@ struct WorkCommand: AsyncParsableCommand {
         try await failingClearly {
             let settings = try await database.settings(flags)
             let work = try WorkSettings(settings)
+            // The client first, so a missing key is said before anything else; every way out shuts it
+            // down (a client dropped without its shutdown traps).
+            let client = try ProviderOptions.makeClient(settings)
+            do {
+                try await run(settings: settings, work: work, client: client)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// The run once the client is made; the caller shuts the client down if this throws.
+    private func run(settings: Settings, work: WorkSettings, client: GroqClient) async throws {
+        do {
             let store = try await database.open(settings)
             let provider = ProviderOptions.providerKey(settings)
             // A queue from before provider keys were normalized keeps what it learned of this provider.
@@ -224,8 +239,6 @@ struct WorkCommand: AsyncParsableCommand {
                 logger.notice("meters, limits and the model list recorded under \(spelling) now count for \(provider) (the same provider)")
             }
             if let schedule = configuration.schedule { logger.notice("run windows: \(schedule)") }
-            // Made after everything that may end the command: a client dropped without its shutdown traps.
-            let client = try ProviderOptions.makeClient(settings)
             let worker = QueueWorker(
                 store: store, executor: client, batchAPI: client, configuration: configuration, logger: logger,
                 progressInterval: terminal ? 1 : work.progressInterval,
