@@ -7,8 +7,9 @@ struct ClaimLoopState {
     var inFlight = 0
     /// Jobs claimed since the worker started (`--max-jobs` counts them).
     var claimed = 0
-    /// Whether a timer task is waiting in the group: one at a time.
-    var timerPending = false
+    /// The latest timer started in the group and when it fires; nil once it fired.
+    var timer: (serial: Int, firesAt: Date)?
+    var lastTimerSerial = 0
     /// Set when the last claim got fewer jobs than it asked for: the change counter read before that
     /// claim, and when the first waiting job becomes due. Nil while work flows.
     var idleSince: (counter: Int64, wake: Date?)?
@@ -53,12 +54,15 @@ struct ClaimLoopState {
         return newlyCapped
     }
 
-    /// A call finished: its slot is free. Look again when its job went back to the queue, or when its
-    /// end may have let a waiting job go (tokens given back, a scout's answer); when only time will
-    /// (request counts, a 429's block), the last claim's wake stands. Claiming at every finished call
-    /// in a paced burst cost a whole claim, a scan of the queue, per call.
-    mutating func finished(requeued: Bool) {
+    /// A call finished: its slot is free. Look again when its end may let a job go now: it did not
+    /// succeed (its job went back to the queue, or a refused call gave its requests back), the last
+    /// claim waited on tokens, a cap or a scout's answer, or on a wake far enough away (a second or
+    /// more) that one claim per finished call costs nothing next to it (an answer's headers may have
+    /// raised a daily limit). When only time frees what a paced burst waits for, the claim's wake
+    /// stands: claiming at every finished call cost a whole claim, a scan of the queue, per call.
+    mutating func finished(freesBudget: Bool, at now: Date = Date()) {
         inFlight -= 1
-        if requeued || finishesMayAdmit { idleSince = nil }
+        let wakeIsNear = idleSince?.wake.map { $0.timeIntervalSince(now) < 1 } ?? false
+        if freesBudget || finishesMayAdmit || !wakeIsNear { idleSince = nil }
     }
 }

@@ -29,6 +29,10 @@ extension QueueWorker {
             } catch  where store.isTransient(error) {
                 // The claim loop and the recorder say when the database is busy; once is enough here.
                 if weather.failed(at: Date()) { logger.info("heartbeat waits for the database: \(error)") }
+            } catch  where error is CancellationError && Task.isCancelled {
+                // The worker is stopping: GRDB (and the PostgreSQL store) refuse a cancelled task's
+                // statements, and the leases are returned on the way out.
+                return
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }

@@ -9,9 +9,11 @@ import ServiceLifecycle
 // The claim loop: what to claim and when, run windows, the database's weather, outages, stopping.
 extension QueueWorker {
     enum Event: Sendable {
-        /// A call's outcome is written; `requeued` when its job went back to the queue (or may have).
-        case finished(requeued: Bool)
-        case tick
+        /// A call's outcome is written; `freesBudget` when its end may let another job go at once (see
+        /// `ClaimLoopState.finished`).
+        case finished(freesBudget: Bool)
+        /// The timer numbered so woke the loop.
+        case tick(Int)
     }
 
     func claimLoop() async throws {
@@ -38,15 +40,21 @@ extension QueueWorker {
                         continue
                     }
                 }
-                if !state.timerPending { startTimer(&state, &group) }
+                // A claim may have set a wake sooner than the timer already waiting: then another timer.
+                let pause = timerPause(state)
+                if state.timer.map({ Date().addingTimeInterval(pause) < $0.firesAt.addingTimeInterval(-0.005) }) ?? true {
+                    startTimer(&state, &group, pause: pause)
+                }
                 switch try await group.next() {
-                case .finished(let requeued)?:
-                    // A finished job frees a slot, and may have requeued itself or given back tokens.
-                    state.finished(requeued: requeued)
+                case .finished(let freesBudget)?:
+                    // A finished job frees a slot, and may have requeued itself or given back budget.
+                    state.finished(freesBudget: freesBudget)
                     counters.update { $0.inFlight = state.inFlight }
                     metrics.recordInFlight(state.inFlight)
-                case .tick?, nil:
-                    state.timerPending = false
+                case .tick(let serial)?:
+                    if state.timer?.serial == serial { state.timer = nil }
+                case nil:
+                    state.timer = nil
                 }
             }
             group.cancelAll()
@@ -84,9 +92,9 @@ extension QueueWorker {
         held.withLock { $0.add(claim.jobs) }
         for job in claim.jobs {
             group.addTask {
-                let requeued = await self.process(job)
+                let freesBudget = await self.process(job)
                 self.held.withLock { $0.remove(job) }
-                return .finished(requeued: requeued)
+                return .finished(freesBudget: freesBudget)
             }
         }
         let dayCapNewlyReached = state.absorb(claim, asked: limit, counterBeforeClaim: counterBeforeClaim)
@@ -104,19 +112,27 @@ extension QueueWorker {
         if dayCapNewlyReached { logger.notice("the daily cap is reached: work pauses until the next UTC day") }
     }
 
-    /// One timer in the group at a time: it wakes the loop when there may be something to do.
-    func startTimer(_ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>) {
-        state.timerPending = true
-        // Once stopping, the timer only bounds the wait for calls in flight (up to the grace period's
-        // end): a shutdown-cancelled sleep would end at once, and the loop would spin.
-        let stopping = control.reason != nil
+    /// How long the loop may sleep: until the next thing it waits for.
+    func timerPause(_ state: ClaimLoopState) -> Double {
         var probeAt: Date?
         if case .none(let until) = breaker.withLock({ $0.peek(at: Date()) }) { probeAt = until }
-        let pause = min(
+        return min(
             pauseLength(idleSince: state.idleSince, closedUntil: state.closedUntil),
             state.weather.retryAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
             probeAt.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity,
             state.graceDeadline.map { max(0.01, $0.timeIntervalSinceNow) } ?? .infinity)
+    }
+
+    /// A timer in the group that wakes the loop after `pause`. The loop starts one when none waits, or
+    /// when it must wake sooner than the one waiting (a claim set an earlier wake); a timer that is no
+    /// longer the latest only adds a turn of the loop when it fires.
+    func startTimer(_ state: inout ClaimLoopState, _ group: inout ThrowingTaskGroup<Event, any Error>, pause: Double) {
+        let serial = (state.timer?.serial ?? state.lastTimerSerial) + 1
+        state.lastTimerSerial = serial
+        state.timer = (serial, Date().addingTimeInterval(pause))
+        // Once stopping, the timer only bounds the wait for calls in flight (up to the grace period's
+        // end): a shutdown-cancelled sleep would end at once, and the loop would spin.
+        let stopping = control.reason != nil
         // Idle and in the window: a store that is told of changes (PostgreSQL's NOTIFY) ends the wait
         // as soon as another process adds or frees work.
         let idle = state.idleSince != nil && state.closedUntil == nil
@@ -129,7 +145,7 @@ extension QueueWorker {
                 // A long sleep outside the run window must still end at once on shutdown.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
             }
-            return .tick
+            return .tick(serial)
         }
     }
 

@@ -8,16 +8,16 @@ import ServiceLifecycle
 
 // One generation: prompt fitting, the call, the outcome it leads to, and what the response tells the meters.
 extension QueueWorker {
-    /// Makes the job's call and writes its outcome; returns whether the job may be back in the queue.
+    /// Makes the job's call and writes its outcome; returns whether its end may let another job go at
+    /// once: anything but an answer (the job is back in the queue, or a refused call gave its requests
+    /// back). An answer's tokens are the claim's business (`ClaimResult.finishesMayAdmit`).
     @discardableResult
     func process(_ job: ClaimedJob) async -> Bool {
         let outcome = await outcome(for: job)
         countCall(outcome)
         await write(outcome, of: job)
-        switch outcome.transition {
-        case .succeed, .fail: return false
-        case .retry, .moveToModel, .release: return true
-        }
+        if case .succeed = outcome.transition { return false }
+        return true
     }
 
     /// What became of the job: a call (its prompt fitted first, when `--truncate` allows), or a failure

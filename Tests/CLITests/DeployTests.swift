@@ -79,7 +79,7 @@ struct DeployTests {
         _ = directory.write(".config/groqbatch/env", "GROQ_API_KEY=sim-key\n")
         let command = String(fields[5]).replacingOccurrences(of: "/usr/local/bin/groqbatch", with: PackagePaths.binary)
         // cron runs the command with /bin/sh and a bare environment. Before any import there is no queue:
-        // the night fails (cron mails it), it does not report an empty success.
+        // the night fails (exit 1, the reason in its log); it does not report an empty success.
         let cron = ["-i", "HOME=\(home)", "PATH=/usr/bin:/bin", "/bin/sh", "-c", command]
         let early = try await CommandRun.runAwaiting("/usr/bin/env", cron)
         #expect(early.status == 1, "\(early.stderr)")

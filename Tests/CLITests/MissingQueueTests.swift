@@ -26,7 +26,7 @@ struct MissingQueueTests {
         #expect(try await run(["init"], db: "tonight.sqlite").status == 0)
         let run = try await run(arguments, db: "tonihgt.sqlite")
         #expect(run.status == 1, "\(arguments): \(run.stdout) \(run.stderr)")
-        #expect(run.stderr.contains("no queue at tonihgt.sqlite") && run.stderr.contains("queues there: tonight.sqlite"), "\(arguments): \(run.stderr)")
+        #expect(run.stderr.contains("no queue at tonihgt.sqlite") && run.stderr.contains("SQLite files there: tonight.sqlite"), "\(arguments): \(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "one line: \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.path("tonihgt.sqlite")), "\(arguments) created the file")
     }

@@ -58,7 +58,8 @@ struct BudgetProcessTests {
         // machine's load), but once it is in the database, every worker keeps to it.
         #expect((byLimit["RPM"] ?? 0) >= 1, "requests per minute are learned from a 429: \(byLimit)")
         #expect(byLimit.filter { $0.key != "RPM" }.values.allSatisfy { $0 <= 1 }, "at most one 429 for each other limit: \(byLimit)")
-        let late = refused.filter { $0.limit == "RPM" && $0.time > lessonAt.timeIntervalSince1970 + 5 }
+        // (Two seconds for a call claimed just before the lesson to reach the simulator on a loaded machine.)
+        let late = refused.filter { $0.limit == "RPM" && $0.time > lessonAt.timeIntervalSince1970 + 2 }
         #expect(late.isEmpty, "no 429 once the lesson was in the database (\(lessonAt)): \(late.map(\.time))")
         // The headers showed a third of the catalog's tier, so the day's tokens (never stated) follow.
         let meters = try SQLiteShell.run([db, "SELECT kind, limit_value, source, COALESCE(guess, '-') FROM budgets ORDER BY kind"]).stdout

@@ -40,27 +40,32 @@ struct ClaimLoopStateTests {
         #expect(news == false)
         #expect(state.inFlight == 3 && state.claimed == 3 && state.capped == [7])
         #expect(state.idleSince?.counter == 41 && state.idleSince?.wake == wake)
-        state.finished(requeued: false)
+        state.finished(freesBudget: false)
         #expect(state.inFlight == 2 && state.idleSince == nil)
         _ = state.absorb(claimed(4), asked: 4, counterBeforeClaim: 42)
         #expect(state.idleSince == nil, "a full claim: work flows")
     }
 
-    @Test func aFinishedCallLeavesTheWakeWhenOnlyTimeLetsTheWaitingJobsGo() {
+    @Test func aFinishedCallLeavesANearWakeWhenOnlyTimeLetsTheWaitingJobsGo() {
         var state = ClaimLoopState()
-        let wake = Date().addingTimeInterval(0.5)
-        var paced = claimed(1, wakeAt: wake)
+        let now = Date()
+        let wake = now.addingTimeInterval(0.5)
+        var paced = claimed(3, wakeAt: wake)
         paced.finishesMayAdmit = false
         _ = state.absorb(paced, asked: 8, counterBeforeClaim: 5)
-        state.finished(requeued: false)
-        #expect(state.idleSince?.wake == wake, "requests per minute come back with time, not with a finished call")
-        state.inFlight = 1
-        state.finished(requeued: true)
-        #expect(state.idleSince == nil, "a job back in the queue is looked at again")
+        state.finished(freesBudget: false, at: now)
+        #expect(state.idleSince?.wake == wake, "requests per minute come back with time, not with an answer")
+        state.finished(freesBudget: true, at: now)
+        #expect(state.idleSince == nil, "a job back in the queue, or requests given back, are looked at again")
+        var far = claimed(1, wakeAt: now.addingTimeInterval(30))
+        far.finishesMayAdmit = false
+        _ = state.absorb(far, asked: 8, counterBeforeClaim: 6)
+        state.finished(freesBudget: false, at: now)
+        #expect(state.idleSince == nil, "a wake a while away: a claim per answer is cheap, and headers may have raised a limit")
         var tokens = claimed(1, wakeAt: wake)
         tokens.finishesMayAdmit = true
-        _ = state.absorb(tokens, asked: 8, counterBeforeClaim: 6)
-        state.finished(requeued: false)
+        _ = state.absorb(tokens, asked: 8, counterBeforeClaim: 7)
+        state.finished(freesBudget: false, at: now)
         #expect(state.idleSince == nil, "a settled reservation may give tokens back")
     }
 

@@ -30,7 +30,7 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let sourceQueue = try await DatabaseOptions.open(from, creating: false)
+            let sourceQueue = try await DatabaseOptions.open(from, creating: false, creatable: false)
             let destinationQueue = try await DatabaseOptions.open(to, creating: true)
             let sourceName = sourceQueue.location
             let destinationName = destinationQueue.location

@@ -63,10 +63,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the queue at a path or `postgres://` URL, or ends the command with one clear line.
-    static func open(_ location: String, creating: Bool) async throws -> any QueueDatabase {
+    static func open(_ location: String, creating: Bool, creatable: Bool = true) async throws -> any QueueDatabase {
         guard PostgresURL.isPostgres(location) else {
             if !creating, !FileManager.default.fileExists(atPath: location) {
-                throw CommandFailure(MissingQueue(path: location).description)
+                throw CommandFailure(MissingQueue(path: location, creatable: creatable).description)
             }
             do {
                 return try SQLiteJobStore(path: location)

@@ -4,11 +4,13 @@ import Foundation
 /// queues in the same folder the user may have meant (a mistyped `--db` is the usual cause).
 struct MissingQueue: CustomStringConvertible {
     var path: String
+    /// Whether the command takes `--create` (copy's source, for one, must exist).
+    var creatable = true
 
     var description: String {
         let nearby = Self.queues(near: path)
-        let hint = nearby.isEmpty ? "" : "; queues there: \(nearby.joined(separator: ", "))"
-        return "no queue at \(path) (init or import creates one, --create lets any command)\(hint)"
+        let hint = nearby.isEmpty ? "" : "; SQLite files there: \(nearby.joined(separator: ", "))"
+        return "no queue at \(path) (init or import creates one\(creatable ? ", or add --create" : ""))\(hint)"
     }
 
     /// Up to five SQLite files in the folder of `path`, named as the user would type them.
