@@ -39,7 +39,8 @@ enum JobsSQL {
     /// The columns of `candidates`, by position: named lookups per row cost more than the rest of a
     /// claim on a busy queue. `requestKey` is nil unless another job holds the same key: a request no
     /// other job shares can neither reuse an answer nor wait behind an identical one, so the claim asks
-    /// nothing more of it (two queries per candidate were most of a claim's time).
+    /// nothing more of it (two queries per candidate were most of a claim's time). `prefixKey` likewise:
+    /// a prefix no other job has holds no job back and waits for none (its answer still warms it).
     enum CandidateColumn: Int {
         case id, priority, models, modelIndex, promptChars, maxTokens, fallbackWhenLimited, batchID, tokenCap, costCap
         case spentTokens, spentCost, truncate, serviceTier, requestKey, prefixKey, reuse, reuseMaxAge
@@ -65,7 +66,9 @@ enum JobsSQL {
                    j.batch_id, b.token_cap, b.cost_cap, b.spent_tokens, b.spent_cost, j.truncate, j.service_tier,
                    CASE WHEN EXISTS (SELECT 1 FROM jobs o WHERE o.request_key = j.request_key AND o.id <> j.id)
                         THEN j.request_key END,
-                   j.prefix_key, b.reuse, b.reuse_max_age
+                   CASE WHEN EXISTS (SELECT 1 FROM jobs o WHERE o.prefix_key = j.prefix_key AND o.id <> j.id)
+                        THEN j.prefix_key END,
+                   b.reuse, b.reuse_max_age
             FROM jobs j JOIN batches b ON b.id = j.batch_id
             WHERE j.status = 'queued' AND j.next_attempt_at <= ?\(batchFilter ? " AND b.name = ?" : "")
               AND (j.via = 'on-demand' OR (j.via IS NULL AND b.via = 'on-demand' AND b.import_heartbeat IS NULL))\(start)
