@@ -24,9 +24,19 @@ struct SQLiteSession: SQLSession {
         let statement = try db.cachedStatement(sql: sql)
         statement.arguments = StatementArguments(arguments.values)
         let columns = statement.columnNames
+        let count = CInt(statement.columnCount)
+        let sqliteStatement = statement.sqliteStatement
         let cursor = try Row.fetchCursor(statement)
         var rows: [SQLRow] = []
-        while let row = try cursor.next() { rows.append(SQLRow(columns: columns, values: Array(row.databaseValues))) }
+        // Each value straight from the statement the cursor stepped: copying a row through its lazy
+        // `databaseValues` was most of a claim's time on a long queue (generic code, unspecialized in
+        // a debug build, once per column of every candidate).
+        while try cursor.next() != nil {
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(Int(count))
+            for index in 0..<count { values.append(DatabaseValue(sqliteStatement: sqliteStatement, index: index)) }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
         return rows
     }
 
