@@ -112,28 +112,13 @@ struct ZeroConfigurationProcessTests {
 }
 
 extension ZeroConfigurationProcessTests {
-    /// The two runs that go as fast as the worker can, one at a time so that neither measures its speed
-    /// against the other's burst of calls on the same two cores: the server without limits first, then
-    /// the catalog's tier (two and a half minutes of a worker that mostly waits for its minute), then the
-    /// paid tier, whose first seconds are a burst as fast as the worker can claim, measured once most of
-    /// the suite's other processes are done.
+    /// The two runs that go as fast as the worker can (the paid tier's first burst, the server without
+    /// limits), one at a time so that neither measures its speed against the other's calls on the same
+    /// two cores, and late in the suite, once most of its other processes are done: the catalog's tier
+    /// first (two and a half minutes of a worker that mostly waits for its minute), then the paid tier,
+    /// then the server without limits.
     @Suite(.serialized)
     struct AsFastAsTheWorkerCan {
-        @Test func aServerWithoutLimitsRunsAtTheWorkersConcurrency() async throws {
-            // No limits and no rate-limit headers (a local vLLM, a proxy): after the first answer nothing is
-            // assumed, and 64 calls are out at a time.
-            let jobs = (1...600).map { ZeroConfigurationProcessTests.job($0, words: 20, maxTokens: 16) }
-            let run = try await ZeroConfigurationProcessTests.run("unlimited", limits: (0, 0, 0, 0), queueDelay: 0.5, jobs: jobs, concurrency: 64)
-            #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
-            let capacity = run.served.reduce(0.0) { $0 + ($1.latency ?? 0) } / 64
-            let first = run.served.map(run.started).min()!
-            let last = run.served.map(\.time).max()!
-            let share = capacity / (last - first)
-            print("no limits: \(String(format: "%.2f", share)) of the simulator's capacity at concurrency 64")
-            #expect(share >= 0.5, "\(share)")
-            #expect(try run.sql("SELECT COUNT(*) FROM budgets WHERE limit_value IS NOT NULL") == "0")
-        }
-
         @Test func theCatalogsOwnTierRunsAtItsLimitWithNo429() async throws {
             // Exactly the catalog's limits: RPM binds. 75 jobs: 30 at once, 30 a minute later, 15 after that.
             let jobs = (1...75).map { ZeroConfigurationProcessTests.job($0, words: 20, maxTokens: 16) }
@@ -168,6 +153,21 @@ extension ZeroConfigurationProcessTests {
             let standings = Dictionary(meters.map { ($0["kind"] as? String ?? "?", $0["standing"] as? String ?? "?") }, uniquingKeysWith: { $1 })
             #expect(standings["tpm"] == "learned" && standings["rpd"] == "learned" && standings["tpd"] == "scaled", "\(standings)")
             #expect(["scaled", "probing"].contains(standings["rpm"] ?? ""), "\(standings)")
+        }
+
+        @Test func aServerWithoutLimitsRunsAtTheWorkersConcurrency() async throws {
+            // No limits and no rate-limit headers (a local vLLM, a proxy): after the first answer nothing is
+            // assumed, and 64 calls are out at a time.
+            let jobs = (1...600).map { ZeroConfigurationProcessTests.job($0, words: 20, maxTokens: 16) }
+            let run = try await ZeroConfigurationProcessTests.run("unlimited", limits: (0, 0, 0, 0), queueDelay: 0.5, jobs: jobs, concurrency: 64)
+            #expect(try run.sql("SELECT status, COUNT(*) FROM jobs GROUP BY status") == "succeeded|600")
+            let capacity = run.served.reduce(0.0) { $0 + ($1.latency ?? 0) } / 64
+            let first = run.served.map(run.started).min()!
+            let last = run.served.map(\.time).max()!
+            let share = capacity / (last - first)
+            print("no limits: \(String(format: "%.2f", share)) of the simulator's capacity at concurrency 64")
+            #expect(share >= 0.5, "\(share)")
+            #expect(try run.sql("SELECT COUNT(*) FROM budgets WHERE limit_value IS NOT NULL") == "0")
         }
     }
 }
