@@ -16,6 +16,19 @@ import Testing
 /// under READ COMMITTED the step's later statements see a change committed by another transaction
 /// exactly as they see the trigger's.
 struct InterleavedWriteTests {
+    /// Copies `source`'s answer to `follower` as a claim's reuse does; expects it not to, and returns the
+    /// follower's status and result count as `status|count`.
+    static func reuseFails(follower: Int64, source: Int64, _ fixture: QueueFixture) async throws -> String {
+        let store = try #require(fixture.store as? any SQLQueueStore)
+        let now = Date().timeIntervalSince1970
+        let answered: Bool = try await store.engine.write { db in
+            try QueueSteps.answerByReuse(jobID: follower, source: source, db: db, now: now)
+        }
+        #expect(!answered)
+        return try fixture.sql(
+            "SELECT status, COUNT(r.job_id) FROM jobs j LEFT JOIN results r ON r.job_id = j.id WHERE j.id = \(follower) GROUP BY j.status")
+    }
+
     let provider = "https://api.example.test/openai/v1"
 
     /// Cancels job `jobID`, if it is still `status`, as a row for it is about to be inserted into `table`.
@@ -55,16 +68,7 @@ struct InterleavedWriteTests {
             // The follower was read queued (by `waitingFollowers`, or a claim's reuse lookup); a cancel committed since.
             _ = try await fixture.store.cancel(jobID: follower, now: Date())
             let source = try id("c1", fixture)
-            let store = try #require(fixture.store as? any SQLQueueStore)
-            let now = Date().timeIntervalSince1970
-            let answered: Bool = try await store.engine.write { db in
-                let moved = try QueueSteps.answerByReuse(jobID: follower, source: source, db: db, now: now)
-                return moved
-            }
-            #expect(!answered)
-            #expect(
-                try fixture.sql("SELECT status, COUNT(r.job_id) FROM jobs j LEFT JOIN results r ON r.job_id = j.id WHERE j.id = \(follower) GROUP BY j.status")
-                    == "cancelled|0")
+            #expect(try await Self.reuseFails(follower: follower, source: source, fixture) == "cancelled|0")
         }
     }
 
@@ -79,16 +83,7 @@ struct InterleavedWriteTests {
             let follower = try id("c1", batch: "later", fixture)
             let source = try id("c1", fixture)
             _ = try fixture.sql("DELETE FROM results WHERE job_id = \(source)")
-            let store = try #require(fixture.store as? any SQLQueueStore)
-            let now = Date().timeIntervalSince1970
-            let answered: Bool = try await store.engine.write { db in
-                let moved = try QueueSteps.answerByReuse(jobID: follower, source: source, db: db, now: now)
-                return moved
-            }
-            #expect(!answered)
-            #expect(
-                try fixture.sql("SELECT status, COUNT(r.job_id) FROM jobs j LEFT JOIN results r ON r.job_id = j.id WHERE j.id = \(follower) GROUP BY j.status")
-                    == "queued|0")
+            #expect(try await Self.reuseFails(follower: follower, source: source, fixture) == "queued|0")
         }
     }
 
